@@ -1,0 +1,196 @@
+// Package pop3test runs a POP3 server in memory for tests, in the manner of
+// net/http/httptest: [NewServer] and [NewTLSServer] listen on 127.0.0.1:0,
+// [Server.Close] stops them and waits for their sessions.
+//
+// The server holds one maildrop, speaks RFC 1939 with CAPA, UIDL, TOP,
+// PIPELINING, STLS, APOP and SASL PLAIN and XOAUTH2, locks the maildrop per
+// session ([IN-USE]) and deletes only on a successful QUIT. Its [Faults]
+// make it misbehave on purpose: drop or stall a reply, inject bytes after
+// STLS, answer with chosen lines, lie about sizes, fail a QUIT half-way.
+package pop3test
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"sync"
+)
+
+// Message is one message of the maildrop.
+type Message struct {
+	UID  string
+	Data []byte
+}
+
+// Config describes the server. The zero value serves an empty maildrop to
+// alice with password "secret".
+type Config struct {
+	User, Password string // default "alice", "secret"
+	Messages       []Message
+
+	Greeting       string   // the greeting's text after "+OK"; default "pop3test ready"
+	RawGreeting    string   // when set, sent verbatim instead of "+OK "+Greeting
+	APOP           bool     // put a timestamp in the greeting and accept APOP
+	STLS           bool     // offer STLS on a plain server
+	NoPipelining   bool     // do not announce PIPELINING
+	NoUIDL         bool     // refuse UIDL and do not announce it
+	NoCapa         bool     // refuse CAPA
+	CapaAfterLogin bool     // announce PIPELINING, UIDL and TOP only after login, as Gmail does
+	CertHosts      []string // names in the certificate; default 127.0.0.1 and localhost
+
+	Faults Faults
+}
+
+// Server is a running test server.
+type Server struct {
+	Addr     string       // "127.0.0.1:port"
+	Listener net.Listener // the listener, plain or TLS
+	Config   Config
+
+	certPool  *x509.CertPool
+	tlsConfig *tls.Config
+	implicit  bool
+
+	mu       sync.Mutex
+	box      []*Message
+	locked   bool
+	counts   map[string]int // commands received, by name
+	sessions int
+	conns    map[net.Conn]struct{}
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// NewServer starts a plain server (STLS if cfg.STLS).
+func NewServer(cfg Config) *Server {
+	s := NewUnstartedServer(cfg)
+	s.Start()
+	return s
+}
+
+// NewTLSServer starts a server with implicit TLS, as on port 995.
+func NewTLSServer(cfg Config) *Server {
+	s := NewUnstartedServer(cfg)
+	s.StartTLS()
+	return s
+}
+
+// NewUnstartedServer listens on 127.0.0.1:0 but accepts nothing until
+// Start or StartTLS.
+func NewUnstartedServer(cfg Config) *Server {
+	if cfg.User == "" {
+		cfg.User, cfg.Password = "alice", "secret"
+	}
+	if cfg.Greeting == "" {
+		cfg.Greeting = "pop3test ready"
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic("pop3test: listen: " + err.Error())
+	}
+	s := &Server{Addr: ln.Addr().String(), Listener: ln, Config: cfg,
+		counts: map[string]int{}, conns: map[net.Conn]struct{}{}}
+	for _, m := range cfg.Messages {
+		m := m
+		s.box = append(s.box, &m)
+	}
+	s.certPool, s.tlsConfig = newCertificate(cfg.CertHosts)
+	return s
+}
+
+// Start accepts plain connections.
+func (s *Server) Start() { go s.serve() }
+
+// StartTLS accepts implicit-TLS connections.
+func (s *Server) StartTLS() {
+	s.implicit = true
+	s.Listener = tls.NewListener(s.Listener, s.tlsConfig)
+	go s.serve()
+}
+
+// CertPool holds the server's certificate, for the client's RootCAs.
+func (s *Server) CertPool() *x509.CertPool { return s.certPool }
+
+// ClientTLSConfig trusts the server's certificate.
+func (s *Server) ClientTLSConfig() *tls.Config { return &tls.Config{RootCAs: s.certPool} }
+
+func (s *Server) serve() {
+	for {
+		conn, err := s.Listener.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			conn.Close()
+			return
+		}
+		s.conns[conn] = struct{}{}
+		s.sessions++
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			newSession(s, conn).run()
+			s.mu.Lock()
+			delete(s.conns, conn)
+			s.mu.Unlock()
+			conn.Close()
+		}()
+	}
+}
+
+// Close stops listening, closes every session and waits for them.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.Listener.Close()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// Messages returns what the maildrop holds now.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, len(s.box))
+	for i, m := range s.box {
+		out[i] = *m
+	}
+	return out
+}
+
+// Add appends messages to the maildrop; sessions already open do not see them.
+func (s *Server) Add(msgs ...Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range msgs {
+		m := m
+		s.box = append(s.box, &m)
+	}
+}
+
+// Count returns how many times the command name was received.
+func (s *Server) Count(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[name]
+}
+
+// Sessions returns how many connections were accepted.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
+// SetFaults replaces the faults for sessions that start afterwards.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Config.Faults = f
+}

@@ -1,0 +1,443 @@
+package pop3test
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/md5"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// session is one client connection.
+type session struct {
+	s       *Server
+	conn    net.Conn
+	br      *bufio.Reader
+	bw      *bufio.Writer
+	faults  Faults
+	stamp   string
+	isTLS   bool
+	user    string
+	authed  bool
+	msgs    []*Message
+	deleted map[int]bool
+	nth     map[string]int
+}
+
+func newSession(s *Server, conn net.Conn) *session {
+	s.mu.Lock()
+	f := s.Config.Faults
+	s.mu.Unlock()
+	return &session{s: s, conn: conn, br: bufio.NewReaderSize(conn, 64<<10),
+		bw: bufio.NewWriterSize(conn, 64<<10), faults: f, isTLS: s.implicit,
+		deleted: map[int]bool{}, nth: map[string]int{}}
+}
+
+func (ss *session) run() {
+	defer ss.unlock()
+	cfg := ss.s.Config
+	greeting := "+OK " + cfg.Greeting
+	if cfg.APOP {
+		ss.stamp = fmt.Sprintf("<%d.%d@pop3test>", time.Now().UnixNano(), ss.s.Sessions())
+		greeting += " " + ss.stamp
+	}
+	if cfg.RawGreeting != "" {
+		greeting = strings.TrimSuffix(cfg.RawGreeting, "\r\n")
+	}
+	if !ss.reply("greeting", greeting+"\r\n") {
+		return
+	}
+	for {
+		if ss.br.Buffered() == 0 && ss.bw.Flush() != nil {
+			return
+		}
+		line, err := ss.br.ReadSlice('\n')
+		if err != nil {
+			return
+		}
+		f := strings.Fields(string(bytes.TrimRight(line, "\r\n")))
+		if len(f) == 0 {
+			ss.reply("", "-ERR empty command\r\n")
+			continue
+		}
+		name := strings.ToUpper(f[0])
+		ss.s.mu.Lock()
+		ss.s.counts[name]++
+		ss.s.mu.Unlock()
+		if !ss.handle(name, f[1:]) {
+			ss.bw.Flush()
+			return
+		}
+	}
+}
+
+// reply writes a reply to the named command, applying the faults that
+// choose it; it reports whether the session goes on.
+func (ss *session) reply(name, text string) bool {
+	ss.nth[name]++
+	n := ss.nth[name]
+	if t := ss.faults.Drop; t.matches(name, n) {
+		ss.partial(text, t.AfterBytes)
+		if tc, ok := ss.conn.(*net.TCPConn); ok && ss.faults.Reset {
+			tc.SetLinger(0)
+		}
+		return false
+	}
+	if t := ss.faults.Stall; t.matches(name, n) {
+		ss.partial(text, t.AfterBytes)
+		if ss.faults.StallFor > 0 {
+			time.Sleep(ss.faults.StallFor)
+		} else {
+			ss.br.Discard(ss.br.Buffered())
+			ss.conn.Read(make([]byte, 1)) // until the client or Close ends it
+		}
+		return false
+	}
+	if r, ok := ss.faults.Replies[name]; ok && name != "greeting" {
+		text = r
+	}
+	_, err := ss.bw.WriteString(text)
+	return err == nil
+}
+
+func (ss *session) partial(text string, n int) {
+	ss.bw.WriteString(text[:min(n, len(text))])
+	ss.bw.Flush()
+}
+
+func (ss *session) unlock() {
+	if ss.authed {
+		ss.s.mu.Lock()
+		ss.s.locked = false
+		ss.s.mu.Unlock()
+	}
+}
+
+// handle runs one command; false ends the session.
+func (ss *session) handle(name string, args []string) bool {
+	if _, ok := ss.faults.Replies[name]; ok && name != "STLS" {
+		return ss.reply(name, "")
+	}
+	switch name {
+	case "CAPA":
+		return ss.capa()
+	case "STLS":
+		return ss.stls()
+	case "USER", "PASS", "APOP", "AUTH":
+		return ss.auth(name, args)
+	case "QUIT":
+		return ss.quit()
+	}
+	if !ss.authed {
+		return ss.reply(name, "-ERR not logged in\r\n")
+	}
+	return ss.transaction(name, args)
+}
+
+func (ss *session) capa() bool {
+	cfg := ss.s.Config
+	if cfg.NoCapa {
+		return ss.reply("CAPA", "-ERR unknown command\r\n")
+	}
+	var b strings.Builder
+	b.WriteString("+OK capabilities follow\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n")
+	if ss.authed || !cfg.CapaAfterLogin {
+		b.WriteString("TOP\r\n")
+		if !cfg.NoUIDL {
+			b.WriteString("UIDL\r\n")
+		}
+		if !cfg.NoPipelining {
+			b.WriteString("PIPELINING\r\n")
+		}
+	}
+	if !ss.authed {
+		b.WriteString("USER\r\nSASL PLAIN XOAUTH2\r\n")
+		if cfg.STLS && !ss.isTLS {
+			b.WriteString("STLS\r\n")
+		}
+	}
+	b.WriteString(".\r\n")
+	return ss.reply("CAPA", b.String())
+}
+
+func (ss *session) stls() bool {
+	if r, ok := ss.faults.Replies["STLS"]; ok {
+		return ss.reply("STLS", r)
+	}
+	if !ss.s.Config.STLS || ss.isTLS || ss.authed {
+		return ss.reply("STLS", "-ERR STLS not available\r\n")
+	}
+	if !ss.reply("STLS", "+OK begin TLS\r\n"+string(ss.faults.InjectAfterSTLS)) {
+		return false
+	}
+	if ss.bw.Flush() != nil {
+		return false
+	}
+	tc := tls.Server(ss.conn, ss.s.tlsConfig)
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	if tc.Handshake() != nil {
+		return false
+	}
+	tc.SetDeadline(time.Time{})
+	ss.conn, ss.isTLS = tc, true
+	ss.br.Reset(tc)
+	ss.bw.Reset(tc)
+	return true
+}
+
+func (ss *session) quit() bool {
+	if !ss.authed {
+		ss.reply("QUIT", "+OK bye\r\n")
+		return false
+	}
+	marked := make(map[*Message]bool)
+	for i := range ss.msgs {
+		if ss.deleted[i+1] && (!ss.faults.QuitFails || len(marked) < ss.faults.QuitDeletes) {
+			marked[ss.msgs[i]] = true
+		}
+	}
+	ss.s.mu.Lock()
+	kept := ss.s.box[:0:0]
+	for _, m := range ss.s.box {
+		if !marked[m] {
+			kept = append(kept, m)
+		}
+	}
+	ss.s.box = kept
+	ss.s.mu.Unlock()
+	if ss.faults.QuitFails {
+		ss.reply("QUIT", "-ERR [SYS/TEMP] some deleted messages not removed\r\n")
+	} else {
+		ss.reply("QUIT", "+OK bye\r\n")
+	}
+	return false
+}
+
+// login locks the maildrop and snapshots it, as RFC 1939 section 4 says.
+func (ss *session) login(cmd string) bool {
+	if ss.faults.LoginCode != "" {
+		return ss.reply(cmd, "-ERR ["+ss.faults.LoginCode+"] try again later\r\n")
+	}
+	ss.s.mu.Lock()
+	if ss.s.locked {
+		ss.s.mu.Unlock()
+		return ss.reply(cmd, "-ERR [IN-USE] maildrop locked\r\n")
+	}
+	ss.s.locked = true
+	ss.msgs = append([]*Message(nil), ss.s.box...)
+	ss.s.mu.Unlock()
+	ss.authed = true
+	return ss.reply(cmd, "+OK logged in\r\n")
+}
+
+// credential records a credential that arrived, noting one sent in clear.
+func (ss *session) credential() {
+	if !ss.isTLS {
+		ss.s.mu.Lock()
+		ss.s.counts["(cleartext credential)"]++
+		ss.s.mu.Unlock()
+	}
+}
+
+func (ss *session) auth(name string, args []string) bool {
+	if ss.authed {
+		return ss.reply(name, "-ERR already logged in\r\n")
+	}
+	cfg := ss.s.Config
+	bad := "-ERR [AUTH] invalid credentials\r\n"
+	switch name {
+	case "USER":
+		if len(args) != 1 {
+			return ss.reply(name, "-ERR usage: USER name\r\n")
+		}
+		ss.user = args[0]
+		return ss.reply(name, "+OK\r\n")
+	case "PASS":
+		ss.credential()
+		if ss.user != cfg.User || strings.Join(args, " ") != cfg.Password {
+			return ss.reply(name, bad)
+		}
+		return ss.login(name)
+	case "APOP":
+		ss.credential()
+		sum := md5.Sum([]byte(ss.stamp + cfg.Password))
+		if ss.stamp == "" || len(args) != 2 || args[0] != cfg.User || args[1] != hex.EncodeToString(sum[:]) {
+			return ss.reply(name, bad)
+		}
+		return ss.login(name)
+	}
+	return ss.sasl(args)
+}
+
+// sasl runs AUTH PLAIN or XOAUTH2 (RFC 5034); the XOAUTH2 token is the
+// password.
+func (ss *session) sasl(args []string) bool {
+	if len(args) == 0 {
+		return ss.reply("AUTH", "-ERR mechanism required\r\n")
+	}
+	mech := strings.ToUpper(args[0])
+	if mech != "PLAIN" && mech != "XOAUTH2" {
+		return ss.reply("AUTH", "-ERR unsupported mechanism\r\n")
+	}
+	resp := ""
+	if len(args) > 1 {
+		resp = args[1]
+	} else {
+		if !ss.reply("AUTH", "+ \r\n") || ss.bw.Flush() != nil {
+			return false
+		}
+		line, err := ss.br.ReadString('\n')
+		if err != nil {
+			return false
+		}
+		resp = strings.TrimRight(line, "\r\n")
+	}
+	if resp == "*" {
+		return ss.reply("AUTH", "-ERR authentication cancelled\r\n")
+	}
+	ss.credential()
+	var raw []byte
+	var err error
+	if resp != "=" { // "=" is an empty initial response
+		raw, err = base64.StdEncoding.DecodeString(resp)
+	}
+	cfg := ss.s.Config
+	// PLAIN is "authzid NUL user NUL password"; authzid may be empty or the user.
+	want := []string{"\x00" + cfg.User + "\x00" + cfg.Password, cfg.User + "\x00" + cfg.User + "\x00" + cfg.Password}
+	if mech == "XOAUTH2" {
+		want = []string{"user=" + cfg.User + "\x01auth=Bearer " + cfg.Password + "\x01\x01"}
+	}
+	if err != nil || !slices.Contains(want, string(raw)) {
+		return ss.reply("AUTH", "-ERR [AUTH] invalid credentials\r\n")
+	}
+	return ss.login("AUTH")
+}
+
+// transaction handles the commands of the TRANSACTION state.
+func (ss *session) transaction(name string, args []string) bool {
+	switch name {
+	case "NOOP":
+		return ss.reply(name, "+OK\r\n")
+	case "RSET":
+		ss.deleted = map[int]bool{}
+		return ss.reply(name, "+OK\r\n")
+	case "STAT":
+		n, size := 0, int64(0)
+		for i, m := range ss.msgs {
+			if !ss.deleted[i+1] {
+				n++
+				size += int64(len(m.Data)) + ss.faults.ListSizeDelta
+			}
+		}
+		return ss.reply(name, fmt.Sprintf("+OK %d %d\r\n", n, size))
+	case "LIST", "UIDL":
+		return ss.listing(name, args)
+	case "RETR", "TOP", "DELE":
+		return ss.message(name, args)
+	}
+	return ss.reply(name, "-ERR unknown command\r\n")
+}
+
+// listing answers LIST or UIDL, for one message or all.
+func (ss *session) listing(name string, args []string) bool {
+	if name == "UIDL" && ss.s.Config.NoUIDL {
+		return ss.reply(name, "-ERR unknown command\r\n")
+	}
+	value := func(i int) string {
+		if name == "UIDL" {
+			return ss.msgs[i-1].UID
+		}
+		return strconv.FormatInt(int64(len(ss.msgs[i-1].Data))+ss.faults.ListSizeDelta, 10)
+	}
+	if len(args) > 0 {
+		i, ok := ss.number(args[0])
+		if !ok {
+			return ss.reply(name, "-ERR no such message\r\n")
+		}
+		return ss.reply(name, fmt.Sprintf("+OK %d %s\r\n", i, value(i)))
+	}
+	var b strings.Builder
+	b.WriteString("+OK\r\n")
+	for i := range ss.msgs {
+		if !ss.deleted[i+1] {
+			fmt.Fprintf(&b, "%d %s\r\n", i+1, value(i+1))
+		}
+	}
+	b.WriteString(".\r\n")
+	return ss.reply(name, b.String())
+}
+
+// number parses a message number that exists and is not deleted.
+func (ss *session) number(arg string) (int, bool) {
+	i, err := strconv.Atoi(arg)
+	if err != nil || i < 1 || i > len(ss.msgs) || ss.deleted[i] {
+		return 0, false
+	}
+	return i, true
+}
+
+func (ss *session) message(name string, args []string) bool {
+	if len(args) == 0 {
+		return ss.reply(name, "-ERR message number required\r\n")
+	}
+	i, ok := ss.number(args[0])
+	if !ok {
+		return ss.reply(name, "-ERR no such message\r\n")
+	}
+	data := ss.msgs[i-1].Data
+	switch name {
+	case "DELE":
+		ss.deleted[i] = true
+		return ss.reply(name, "+OK marked\r\n")
+	case "TOP":
+		lines, err := strconv.Atoi(strings.Join(args[1:], ""))
+		if err != nil || lines < 0 {
+			return ss.reply(name, "-ERR usage: TOP msg n\r\n")
+		}
+		data = top(data, lines)
+	}
+	return ss.reply(name, fmt.Sprintf("+OK %d octets\r\n", len(data))+string(Stuff(data)))
+}
+
+// top returns the header and the first n lines of the body.
+func top(data []byte, n int) []byte {
+	end := bytes.Index(data, []byte("\r\n\r\n"))
+	if end < 0 {
+		return data
+	}
+	end += 4
+	for ; n > 0 && end < len(data); n-- {
+		nl := bytes.IndexByte(data[end:], '\n')
+		if nl < 0 {
+			return data
+		}
+		end += nl + 1
+	}
+	return data[:end]
+}
+
+// Stuff encodes data as a POP3 multi-line body: a dot before every line
+// that starts with one, CRLF added if the data does not end with it, and
+// the terminating ".\r\n". Lines begin after CRLF, as in the client.
+func Stuff(data []byte) []byte {
+	out := make([]byte, 0, len(data)+len(data)/64+5)
+	start := true
+	for i, b := range data {
+		if start && b == '.' {
+			out = append(out, '.')
+		}
+		out = append(out, b)
+		start = b == '\n' && i > 0 && data[i-1] == '\r'
+	}
+	if !bytes.HasSuffix(data, []byte("\r\n")) {
+		out = append(out, '\r', '\n')
+	}
+	return append(out, ".\r\n"...)
+}
