@@ -30,7 +30,7 @@ check:
 	go run $(STATICCHECK) ./...
 
 bench: deps bench-deps
-	go test -run XXX -bench . -benchtime 1x ./fetch/pop3/
+	go test -run XXX -bench . -benchtime 3x ./fetch/pop3/
 
 # deps installs the missing packages only, so a second run does nothing.
 deps:

@@ -7,14 +7,22 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"math/big"
 	"net"
 	"time"
 )
 
-// newCertificate makes a self-signed certificate for hosts (default
-// 127.0.0.1 and localhost), a pool that trusts it, and a server config.
-func newCertificate(hosts []string) (*x509.CertPool, *tls.Config) {
+// Certificate is a self-signed server certificate made for tests.
+type Certificate struct {
+	CertPEM, KeyPEM []byte
+	Pool            *x509.CertPool // trusts the certificate, for a client's RootCAs
+	Server          *tls.Config    // serves it
+}
+
+// NewCertificate makes a self-signed certificate valid for a day for hosts
+// (default 127.0.0.1 and localhost).
+func NewCertificate(hosts ...string) Certificate {
 	if len(hosts) == 0 {
 		hosts = []string{"127.0.0.1", "localhost"}
 	}
@@ -23,7 +31,7 @@ func newCertificate(hosts []string) (*x509.CertPool, *tls.Config) {
 		panic("pop3test: key: " + err.Error())
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
 		Subject:               pkix.Name{CommonName: hosts[0]},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
@@ -43,8 +51,17 @@ func newCertificate(hosts []string) (*x509.CertPool, *tls.Config) {
 	if err != nil {
 		panic("pop3test: certificate: " + err.Error())
 	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		panic("pop3test: key: " + err.Error())
+	}
 	cert, _ := x509.ParseCertificate(der)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
-	return pool, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}
+	return Certificate{
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+		Pool:    pool,
+		Server:  &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}},
+	}
 }

@@ -94,7 +94,8 @@ func NewUnstartedServer(cfg Config) *Server {
 		m := m
 		s.box = append(s.box, &m)
 	}
-	s.certPool, s.tlsConfig = newCertificate(cfg.CertHosts)
+	cert := NewCertificate(cfg.CertHosts...)
+	s.certPool, s.tlsConfig = cert.Pool, cert.Server
 	return s
 }
 

@@ -1,0 +1,306 @@
+// Package dovecot starts a throwaway Dovecot POP3 server (Debian's
+// dovecot-pop3d) on loopback ports, for integration tests and benchmarks.
+// It serves one user from a Maildir in a temporary folder with a fresh
+// self-signed certificate, on a plain port (with STLS) and an implicit-TLS
+// port, and is stopped, folder and all, by Close.
+package dovecot
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"popvault/fetch/pop3test"
+)
+
+// Binary is where Debian installs Dovecot.
+const Binary = "/usr/sbin/dovecot"
+
+// ErrMissing: Dovecot is not installed. `make test` installs it.
+var ErrMissing = errors.New("dovecot: " + Binary + " not found: install dovecot-pop3d (make deps does)")
+
+// Server is a running Dovecot.
+type Server struct {
+	Dir            string         // the throwaway folder
+	Port, TLSPort  int            // plain (with STLS) and implicit TLS, on 127.0.0.1
+	User, Password string         // the one account
+	Pool           *x509.CertPool // trusts the server's certificate
+
+	maildir  string
+	uid, gid int
+	seq      int
+	cmd      *exec.Cmd
+	exited   chan error
+}
+
+// Addr is the plain port's address; TLSAddr the implicit-TLS port's.
+func (s *Server) Addr() string    { return "127.0.0.1:" + strconv.Itoa(s.Port) }
+func (s *Server) TLSAddr() string { return "127.0.0.1:" + strconv.Itoa(s.TLSPort) }
+
+// Start starts a Dovecot and waits until both ports accept connections.
+func Start() (*Server, error) {
+	if _, err := os.Stat(Binary); err != nil {
+		return nil, ErrMissing
+	}
+	dir, err := os.MkdirTemp("", "popvault-dovecot-")
+	if err != nil {
+		return nil, fmt.Errorf("dovecot: %w", err)
+	}
+	s := &Server{Dir: dir, User: "alice", Password: randomPassword()}
+	if err := s.setup(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := s.start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return s, nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// setup writes the config, password file, certificate and Maildir. As root,
+// Dovecot runs its login processes as its own users and the mail as
+// nobody; otherwise everything runs as the current user.
+func (s *Server) setup() error {
+	u, err := user.Current()
+	if err != nil {
+		return fmt.Errorf("dovecot: %w", err)
+	}
+	loginUser, internalUser, mailUser := u.Username, u.Username, u
+	if u.Uid == "0" {
+		loginUser, internalUser = "dovenull", "dovecot"
+		if mailUser, err = user.Lookup("nobody"); err != nil {
+			return fmt.Errorf("dovecot: %w", err)
+		}
+	}
+	s.uid, _ = strconv.Atoi(mailUser.Uid)
+	s.gid, _ = strconv.Atoi(mailUser.Gid)
+	if s.Port, err = freePort(); err == nil {
+		s.TLSPort, err = freePort()
+	}
+	if err != nil {
+		return err
+	}
+	cert := pop3test.NewCertificate("127.0.0.1", "localhost")
+	s.Pool = cert.Pool
+	s.maildir = filepath.Join(s.Dir, "home", "Maildir")
+	files := map[string][]byte{
+		"cert.pem":     cert.CertPEM,
+		"key.pem":      cert.KeyPEM,
+		"passwd":       []byte(s.User + ":{PLAIN}" + s.Password + "\n"),
+		"dovecot.conf": []byte(s.config(loginUser, internalUser)),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(s.Dir, name), data, 0o644); err != nil {
+			return fmt.Errorf("dovecot: %w", err)
+		}
+	}
+	// Dovecot's own users must traverse the folder (mktemp makes it 0700).
+	if err := os.Chmod(s.Dir, 0o755); err != nil {
+		return fmt.Errorf("dovecot: %w", err)
+	}
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(s.maildir, sub), 0o700); err != nil {
+			return fmt.Errorf("dovecot: %w", err)
+		}
+	}
+	return s.chownMail(filepath.Join(s.Dir, "home"))
+}
+
+func (s *Server) config(loginUser, internalUser string) string {
+	d := s.Dir
+	return fmt.Sprintf(`base_dir = %[1]s/run
+state_dir = %[1]s/state
+log_path = %[1]s/dovecot.log
+info_log_path = %[1]s/dovecot.log
+listen = 127.0.0.1
+protocols = pop3
+ssl = yes
+ssl_cert = <%[1]s/cert.pem
+ssl_key = <%[1]s/key.pem
+ssl_dh = </usr/share/dovecot/dh.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = %[2]s
+default_internal_user = %[3]s
+mail_location = maildir:%[1]s/home/Maildir
+first_valid_uid = 1
+pop3_uidl_format = %%08Xu%%08Xv
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%%u %[1]s/passwd
+}
+userdb {
+  driver = static
+  args = uid=%[4]d gid=%[5]d home=%[1]s/home
+}
+service anvil {
+  chroot =
+}
+service pop3-login {
+  chroot =
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = %[6]d
+  }
+  inet_listener pop3s {
+    address = 127.0.0.1
+    port = %[7]d
+    ssl = yes
+  }
+}
+service stats {
+  inet_listener http {
+    port = 0
+  }
+}
+`, d, loginUser, internalUser, s.uid, s.gid, s.Port, s.TLSPort)
+}
+
+// start runs Dovecot in the foreground as a child that dies with us.
+func (s *Server) start() error {
+	s.cmd = exec.Command(Binary, "-F", "-c", filepath.Join(s.Dir, "dovecot.conf"))
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setpgid: true}
+	var out bytes.Buffer
+	s.cmd.Stdout, s.cmd.Stderr = &out, &out
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("dovecot: %w", err)
+	}
+	s.exited = make(chan error, 1)
+	go func() { s.exited <- s.cmd.Wait() }()
+	deadline := time.Now().Add(15 * time.Second)
+	for _, addr := range []string{s.Addr(), s.TLSAddr()} {
+		for {
+			conn, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				conn.Close()
+				break
+			}
+			select {
+			case err := <-s.exited:
+				return fmt.Errorf("dovecot: exited (%v): %s %s", err, out.String(), s.Log())
+			case <-time.After(20 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				s.Close()
+				return fmt.Errorf("dovecot: %s not listening: %s", addr, s.Log())
+			}
+		}
+	}
+	return nil
+}
+
+// Close stops Dovecot and removes its folder.
+func (s *Server) Close() error {
+	if s.cmd != nil && s.cmd.Process != nil {
+		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-s.exited:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			<-s.exited
+		}
+	}
+	return os.RemoveAll(s.Dir)
+}
+
+// Log returns Dovecot's log so far; each POP3 session ends with a line
+// holding "retr=N/BYTES, del=N/M".
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(filepath.Join(s.Dir, "dovecot.log"))
+	return string(b)
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("dovecot: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Deliver puts messages into the Maildir, in order, as Dovecot's cur/
+// files; Dovecot serves them with CRLF line endings.
+func (s *Server) Deliver(msgs ...[]byte) error {
+	for _, m := range msgs {
+		s.seq++
+		name := fmt.Sprintf("%d.M%dP%d.popvault,S=%d:2,", 1_700_000_000+s.seq, s.seq, os.Getpid(), len(m))
+		path := filepath.Join(s.maildir, "cur", name)
+		if err := os.WriteFile(path, m, 0o600); err != nil {
+			return fmt.Errorf("dovecot: %w", err)
+		}
+		if err := os.Lchown(path, s.uid, s.gid); err != nil && os.Getuid() == 0 {
+			return fmt.Errorf("dovecot: %w", err)
+		}
+	}
+	return nil
+}
+
+// Messages returns the contents of the Maildir's messages.
+func (s *Server) Messages() ([][]byte, error) {
+	var out [][]byte
+	for _, sub := range []string{"new", "cur"} {
+		entries, err := os.ReadDir(filepath.Join(s.maildir, sub))
+		if err != nil {
+			return nil, fmt.Errorf("dovecot: %w", err)
+		}
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(s.maildir, sub, e.Name()))
+			if err != nil {
+				return nil, fmt.Errorf("dovecot: %w", err)
+			}
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// Retrieved sums the "retr=N/BYTES" of every finished session in the log.
+func (s *Server) Retrieved() (messages, bytes int) {
+	for _, line := range strings.Split(s.Log(), "\n") {
+		i := strings.Index(line, "retr=")
+		if i < 0 {
+			continue
+		}
+		var n, b int
+		fmt.Sscanf(line[i:], "retr=%d/%d", &n, &b)
+		messages += n
+		bytes += b
+	}
+	return messages, bytes
+}
+
+func (s *Server) chownMail(root string) error {
+	if os.Getuid() != 0 {
+		return nil
+	}
+	return filepath.Walk(root, func(path string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, s.uid, s.gid)
+	})
+}
+
+// TLSClientConfig trusts the server's certificate.
+func (s *Server) TLSClientConfig() *tls.Config { return &tls.Config{RootCAs: s.Pool} }

@@ -1,0 +1,103 @@
+// Package latency is a loopback TCP proxy that delays traffic, to measure
+// protocol code over a slow link where tc/netem is unavailable. Each chunk
+// is held for the one-way delay in each direction; chunks do not wait for
+// each other, so bandwidth is kept and only latency is added.
+package latency
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// Proxy forwards connections on Addr to a target after a delay.
+type Proxy struct {
+	Addr   string
+	ln     net.Listener
+	target string
+	delay  time.Duration
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+// New listens on 127.0.0.1:0 and forwards to target, adding rtt/2 each way.
+func New(target string, rtt time.Duration) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("latency: %w", err)
+	}
+	p := &Proxy{Addr: ln.Addr().String(), ln: ln, target: target, delay: rtt / 2}
+	go p.serve()
+	return p, nil
+}
+
+func (p *Proxy) serve() {
+	for {
+		in, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.Dial("tcp", p.target)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, in, out)
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go p.pipe(out, in)
+		go p.pipe(in, out)
+	}
+}
+
+type chunk struct {
+	data []byte
+	due  time.Time
+}
+
+// pipe copies src to dst, each chunk no sooner than delay after it was read.
+func (p *Proxy) pipe(dst, src net.Conn) {
+	defer p.wg.Done()
+	queue := make(chan chunk, 4096)
+	go func() {
+		defer close(queue)
+		for {
+			buf := make([]byte, 32<<10)
+			n, err := src.Read(buf)
+			if n > 0 {
+				queue <- chunk{buf[:n], time.Now().Add(p.delay)}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for c := range queue {
+		time.Sleep(time.Until(c.due))
+		if _, err := dst.Write(c.data); err != nil {
+			break
+		}
+	}
+	if tc, ok := dst.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	} else {
+		dst.Close()
+	}
+	io.Copy(io.Discard, src)
+}
+
+// Close stops the proxy and its connections.
+func (p *Proxy) Close() error {
+	p.ln.Close()
+	p.mu.Lock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+	return nil
+}
