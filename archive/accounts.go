@@ -1,0 +1,185 @@
+package archive
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// UIDState is what the archive remembers of one POP UID.
+type UIDState struct {
+	FirstSeen time.Time // when it was first stored; decides "delete after N days"
+	ID        uint64    // the message it brought
+}
+
+// accountUIDs returns the account's UID bucket, creating it if asked.
+func accountUIDs(tx *bbolt.Tx, account string, create bool) (*bbolt.Bucket, error) {
+	accts := tx.Bucket(bucketAccounts)
+	if !create {
+		b := accts.Bucket([]byte(account))
+		if b == nil {
+			return nil, nil
+		}
+		return b.Bucket(bucketUIDs), nil
+	}
+	b, err := accts.CreateBucketIfNotExists([]byte(account))
+	if err != nil {
+		return nil, err
+	}
+	return b.CreateBucketIfNotExists(bucketUIDs)
+}
+
+// UIDs returns every UID the account has stored. A fetch downloads what
+// the server lists and this does not hold.
+func (a *Archive) UIDs(account string) (map[string]UIDState, error) {
+	out := map[string]UIDState{}
+	err := a.db.View(func(tx *bbolt.Tx) error {
+		b, _ := accountUIDs(tx, account, false)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			if len(v) != 16 {
+				return errCorrupt
+			}
+			out[string(k)] = UIDState{
+				FirstSeen: time.Unix(int64(binary.BigEndian.Uint64(v)), 0),
+				ID:        binary.BigEndian.Uint64(v[8:]),
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("archive: uids: %w", err)
+	}
+	return out, nil
+}
+
+// ForgetUIDs drops UIDs the server no longer lists, so the set does not
+// grow forever; the messages stay.
+func (a *Archive) ForgetUIDs(account string, uids []string) error {
+	return a.update(func(tx *bbolt.Tx) error {
+		b, _ := accountUIDs(tx, account, false)
+		if b == nil {
+			return nil
+		}
+		for _, u := range uids {
+			if err := b.Delete([]byte(u)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutSettings stores an account's settings, opaque to the archive (the
+// fetch package's JSON). They must never hold a password.
+func (a *Archive) PutSettings(account string, settings []byte) error {
+	if account == "" {
+		return fmt.Errorf("archive: account name is empty")
+	}
+	return a.update(func(tx *bbolt.Tx) error {
+		b, err := tx.Bucket(bucketAccounts).CreateBucketIfNotExists([]byte(account))
+		if err != nil {
+			return err
+		}
+		return b.Put(keySettings, settings)
+	})
+}
+
+// Settings returns an account's settings, or ErrNotFound.
+func (a *Archive) Settings(account string) ([]byte, error) {
+	var out []byte
+	err := a.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketAccounts).Bucket([]byte(account))
+		if b == nil || b.Get(keySettings) == nil {
+			return fmt.Errorf("%w: account %q", ErrNotFound, account)
+		}
+		out = append([]byte(nil), b.Get(keySettings)...)
+		return nil
+	})
+	return out, err
+}
+
+// Accounts lists the accounts that have settings, by name.
+func (a *Archive) Accounts() ([]string, error) {
+	var names []string
+	err := a.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketAccounts).ForEachBucket(func(k []byte) error {
+			if tx.Bucket(bucketAccounts).Bucket(k).Get(keySettings) != nil {
+				names = append(names, string(k))
+			}
+			return nil
+		})
+	})
+	sort.Strings(names)
+	return names, err
+}
+
+// RemoveAccount forgets an account's settings and UIDs. With keepMail the
+// messages stay (still listed under the account's name); otherwise each
+// message that no other account claims is deleted.
+func (a *Archive) RemoveAccount(account string, keepMail bool) error {
+	var ids []uint64
+	if !keepMail {
+		err := a.db.View(func(tx *bbolt.Tx) error {
+			return tx.Bucket(bucketIndex).ForEach(func(k, v []byte) error {
+				s, err := decodeSummary(binary.BigEndian.Uint64(k), v)
+				if err == nil && s.InAccount(account) {
+					ids = append(ids, s.ID)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
+	}
+	return a.update(func(tx *bbolt.Tx) error {
+		for _, id := range ids {
+			if err := dropRef(tx, id, account); err != nil {
+				return err
+			}
+		}
+		err := tx.Bucket(bucketAccounts).DeleteBucket([]byte(account))
+		if errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return fmt.Errorf("%w: account %q", ErrNotFound, account)
+		}
+		return err
+	})
+}
+
+// dropRef removes account's claim on a message and deletes the message
+// when no claim is left.
+func dropRef(tx *bbolt.Tx, id uint64, account string) error {
+	s, err := getRecord(tx, id)
+	if err != nil {
+		return err
+	}
+	refs := s.Refs[:0]
+	for _, r := range s.Refs {
+		if r.Account != account {
+			refs = append(refs, r)
+		}
+	}
+	if len(refs) > 0 {
+		if err := tx.Bucket(bucketByDate).Delete(dateKey(s.Date, id)); err != nil {
+			return err
+		}
+		s.Refs = refs
+		return putRecord(tx, s)
+	}
+	return deleteMessage(tx, s)
+}
+
+func (a *Archive) update(f func(tx *bbolt.Tx) error) error {
+	if err := a.db.Update(f); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+// Package archive is popvault's store: one bbolt file holding every
+// message's raw bytes exactly as the server sent them (zstd-compressed,
+// stored once however many accounts bring them), a compact index for
+// listing and header search without touching bodies, and each account's
+// POP UID state and settings. Passwords are never stored here.
+//
+// A call that stores returns only after bbolt's commit, which fsyncs: what
+// it reports as stored survives a crash. Import and export speak Maildir,
+// mboxrd and .eml; Verify re-hashes every message.
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Buckets. Keys of messages and index are big-endian uint64 ids, so cursor
+// order is arrival order; byDate keys are date then id.
+var (
+	bucketMessages = []byte("messages") // id → zstd(raw)
+	bucketIndex    = []byte("index")    // id → record
+	bucketByDate   = []byte("bydate")   // date|id → folded search text
+	bucketHashes   = []byte("hashes")   // sha256 → id
+	bucketAccounts = []byte("accounts") // name → {settings, uids/}
+	bucketMeta     = []byte("meta")     // format version
+	keySettings    = []byte("settings")
+	bucketUIDs     = []byte("uids") // uid → first seen|id
+	keyVersion     = []byte("version")
+)
+
+const formatVersion = 1
+
+// Errors callers branch on.
+var (
+	// ErrInUse: another process has the archive open.
+	ErrInUse = errors.New("archive: in use by another popvault")
+	// ErrNotFound: no message or account by that id or name.
+	ErrNotFound = errors.New("archive: not found")
+	// ErrTooNew: the file was written by a newer popvault.
+	ErrTooNew = errors.New("archive: written by a newer version")
+)
+
+// Options configure Open. Nil means defaults.
+type Options struct {
+	// LockTimeout is how long to wait for another process to let go.
+	// Zero means one second.
+	LockTimeout time.Duration
+	// ReadOnly opens without writing, sharing the file with other readers.
+	ReadOnly bool
+	// NoSync skips fsync. Only for tests and benchmarks that measure
+	// something else: it breaks the durability promise.
+	NoSync bool
+}
+
+// Archive is an open archive file. Its methods are safe for concurrent use.
+type Archive struct {
+	db   *bbolt.DB
+	path string
+}
+
+// Open opens or creates the archive at path with mode 0600.
+func Open(path string, opts *Options) (*Archive, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = time.Second
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:      o.LockTimeout,
+		ReadOnly:     o.ReadOnly,
+		NoSync:       o.NoSync,
+		FreelistType: bbolt.FreelistMapType,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s", ErrInUse, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archive: open %s: %w", path, err)
+	}
+	a := &Archive{db: db, path: path}
+	if !o.ReadOnly {
+		if err := a.initialize(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *Archive) initialize() error {
+	return a.db.Update(func(tx *bbolt.Tx) error {
+		for _, name := range [][]byte{bucketMessages, bucketIndex, bucketByDate, bucketHashes, bucketAccounts, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("archive: %w", err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keyVersion); v != nil {
+			if v[0] > formatVersion {
+				return ErrTooNew
+			}
+			return nil
+		}
+		return meta.Put(keyVersion, []byte{formatVersion})
+	})
+}
+
+// Path is the archive's file name.
+func (a *Archive) Path() string { return a.path }
+
+// Close closes the file.
+func (a *Archive) Close() error { return a.db.Close() }
+
+// Size is the file's size in bytes.
+func (a *Archive) Size() (int64, error) {
+	fi, err := os.Stat(a.path)
+	if err != nil {
+		return 0, fmt.Errorf("archive: %w", err)
+	}
+	return fi.Size(), nil
+}

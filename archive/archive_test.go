@@ -1,0 +1,352 @@
+package archive
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func openTemp(t testing.TB) *Archive {
+	t.Helper()
+	a, err := Open(filepath.Join(t.TempDir(), "archive.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+func reopen(t *testing.T, a *Archive) *Archive {
+	t.Helper()
+	path := a.Path()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func msg(subject, date, body string) []byte {
+	return []byte("From: Ada <ada@example.org>\r\nTo: bob@example.org\r\nSubject: " + subject +
+		"\r\nDate: " + date + "\r\nMessage-ID: <" + strings.ReplaceAll(subject, " ", ".") + "@x>\r\n\r\n" + body)
+}
+
+// Raw bytes come back exactly, across reopening after every write.
+func TestStoreByteExactAcrossReopen(t *testing.T) {
+	a := openTemp(t)
+	bodies := [][]byte{
+		msg("plain", "Mon, 2 Jan 2023 10:00:00 +0000", "hello\r\n"),
+		[]byte("no header at all, bare LF\n\x00NUL\r\r\n"),
+		[]byte(strings.Repeat("x", 1<<20)),
+		{},
+	}
+	for i, raw := range bodies {
+		st, err := a.Store([]Incoming{{Account: "home", UID: fmt.Sprint("u", i), Raw: raw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a = reopen(t, a)
+		got, err := a.Raw(st[0].ID)
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Fatalf("message %d: %d bytes back, %v", i, len(got), err)
+		}
+	}
+	uids, err := a.UIDs("home")
+	if err != nil || len(uids) != len(bodies) {
+		t.Fatalf("UIDs = %v, %v", uids, err)
+	}
+}
+
+func TestDedupeAndKnownUIDs(t *testing.T) {
+	a := openTemp(t)
+	raw := msg("same", "Mon, 2 Jan 2023 10:00:00 +0000", "x\r\n")
+	st, err := a.Store([]Incoming{
+		{Account: "home", UID: "1", Raw: raw},
+		{Account: "work", UID: "A", Raw: raw},
+		{Account: "home", UID: "1", Raw: raw},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st[0].Duplicate || !st[1].Duplicate || !st[2].Known || st[0].ID != st[1].ID {
+		t.Fatalf("stored %+v", st)
+	}
+	s, _ := a.Summary(st[0].ID)
+	if len(s.Refs) != 2 || !s.InAccount("work") {
+		t.Fatalf("refs %+v", s.Refs)
+	}
+	counts, _ := a.Count()
+	if counts[""].Total != 1 || counts["home"].Total != 1 || counts["work"].Unread != 1 {
+		t.Fatalf("counts %v", counts)
+	}
+	if u, _ := a.UIDs("work"); u["A"].ID != st[0].ID {
+		t.Fatalf("work UIDs %v", u)
+	}
+}
+
+func TestIndexExtraction(t *testing.T) {
+	tests := map[string]struct {
+		raw                  string
+		from, subject, msgID string
+		date                 string // RFC 3339, or "" for the arrival time
+		attachments          bool
+	}{
+		"encoded words and charsets": {
+			raw:  "From: =?ISO-8859-1?Q?Andr=E9?= <a@x>\r\nSubject: =?UTF-8?B?w6l0w6k=?= =?windows-1252?Q?=80uro?=\r\nDate: Tue, 3 Jan 2023 09:00:00 +0100\r\nMessage-ID: <m1@x>\r\n\r\nbody\r\n",
+			from: "André <a@x>", subject: "été€uro", msgID: "m1@x", date: "2023-01-03T08:00:00Z",
+		},
+		"8-bit header that is not UTF-8": {
+			raw: "Subject: caf\xe9\r\n\r\n", subject: "caf\uFFFD",
+		},
+		"unknown charset": {
+			raw: "Subject: =?x-klingon?Q?qapla?=\r\n\r\n", subject: "=?x-klingon?Q?qapla?=",
+		},
+		"bad date falls back to arrival": {
+			raw: "Subject: s\r\nDate: yesterday-ish\r\n\r\n", subject: "s",
+		},
+		"control characters removed": {
+			raw: "Subject: a\x1b[2Jb\r\n\r\n", subject: "a[2Jb",
+		},
+		"attachment": {
+			raw:     "Subject: att\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\n%PDF\r\n--b--\r\n",
+			subject: "att", attachments: true,
+		},
+		"missing boundary": {
+			raw:     "Subject: broken\r\nContent-Type: multipart/mixed\r\n\r\nno parts\r\n",
+			subject: "broken",
+		},
+		"garbage": {raw: "\x00\x01\x02 not a message at all"},
+	}
+	arrived := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			s := extract([]byte(tt.raw), arrived)
+			want := arrived
+			if tt.date != "" {
+				want, _ = time.Parse(time.RFC3339, tt.date)
+			}
+			if tt.from != "" && s.From != tt.from || s.Subject != tt.subject && !(name == "garbage") ||
+				s.MessageID != tt.msgID || !s.Date.Equal(want) || s.HasAttachments != tt.attachments {
+				t.Errorf("got %+v", s)
+			}
+		})
+	}
+}
+
+func TestListPagingAndSearch(t *testing.T) {
+	a := openTemp(t)
+	var batch []Incoming
+	for i := range 25 {
+		date := time.Date(2023, 1, 1+i, 0, 0, 0, 0, time.UTC).Format(time.RFC1123Z)
+		subject := fmt.Sprintf("note %02d", i)
+		if i == 7 {
+			subject = "Grüße aus der STRASSE"
+		}
+		acct := "home"
+		if i%5 == 0 {
+			acct = "work"
+		}
+		batch = append(batch, Incoming{Account: acct, UID: fmt.Sprint(i), Raw: msg(subject, date, "x\r\n")})
+	}
+	if _, err := a.Store(batch); err != nil {
+		t.Fatal(err)
+	}
+	var subjects []string
+	q := Query{Limit: 10}
+	for pages := 0; ; pages++ {
+		p, err := a.List(q)
+		if err != nil || pages > 3 {
+			t.Fatal(err, pages)
+		}
+		for _, s := range p.Messages {
+			subjects = append(subjects, s.Subject)
+		}
+		if p.Next == nil {
+			break
+		}
+		q.Before = p.Next
+	}
+	if len(subjects) != 25 || subjects[0] != "note 24" || subjects[24] != "note 00" {
+		t.Fatalf("order: %v", subjects)
+	}
+	for _, tt := range []struct {
+		q    Query
+		want int
+	}{
+		{Query{Search: "straße"}, 1},
+		{Query{Search: "grüsse"}, 1}, // full folding: ß is ss
+		{Query{Search: "GRÜSSE strasse"}, 1},
+		{Query{Search: "ada note"}, 24},
+		{Query{Search: "bob@example.org"}, 25},
+		{Query{Account: "work"}, 5},
+		{Query{Account: "work", Search: "note 05"}, 1},
+		{Query{Account: "nobody"}, 0},
+	} {
+		p, err := a.List(tt.q)
+		if err != nil || len(p.Messages) != tt.want {
+			t.Errorf("%+v: %d results, want %d (%v)", tt.q, len(p.Messages), tt.want, err)
+		}
+	}
+}
+
+func TestReadFlagsDeleteAndRemoveAccount(t *testing.T) {
+	a := openTemp(t)
+	st, err := a.Store([]Incoming{
+		{Account: "home", UID: "1", Raw: msg("one", "Mon, 2 Jan 2023 10:00:00 +0000", "1\r\n")},
+		{Account: "home", UID: "2", Raw: msg("two", "Mon, 2 Jan 2023 11:00:00 +0000", "2\r\n")},
+		{Account: "work", UID: "x", Raw: msg("two", "Mon, 2 Jan 2023 11:00:00 +0000", "2\r\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRead(st[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := a.Count(); c["home"].Unread != 1 {
+		t.Fatalf("counts %v", c)
+	}
+	if err := a.Delete(st[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Raw(st[0].ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted message: %v", err)
+	}
+	if u, _ := a.UIDs("home"); len(u) != 2 {
+		t.Fatal("a deleted message's UID was forgotten; a fetch would bring it back")
+	}
+	a.PutSettings("home", []byte(`{}`))
+	a.PutSettings("work", []byte(`{}`))
+	if err := a.RemoveAccount("home", false); err != nil {
+		t.Fatal(err)
+	}
+	// Message two is still claimed by work.
+	if s, err := a.Summary(st[1].ID); err != nil || s.InAccount("home") || !s.InAccount("work") {
+		t.Fatalf("shared message after removing home: %+v, %v", s, err)
+	}
+	if names, _ := a.Accounts(); len(names) != 1 || names[0] != "work" {
+		t.Fatalf("accounts %v", names)
+	}
+	if err := a.RemoveAccount("work", false); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := a.Count(); c[""].Total != 0 {
+		t.Fatalf("counts after removing all: %v", c)
+	}
+	if err := a.RemoveAccount("nobody", true); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("removing a missing account: %v", err)
+	}
+}
+
+func TestView(t *testing.T) {
+	a := openTemp(t)
+	raw := "From: a@x\r\nSubject: v\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9\r\n" +
+		"--b\r\nContent-Type: text/html\r\n\r\n<p>hi <img src=http://tracker/x></p>\r\n" +
+		"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"../../evil.sh\"\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n" +
+		"--b\r\nContent-Type: image/png; name=\"..\\\\..\\\\.hidden.png\"\r\n\r\nPNG\r\n--b--\r\n"
+	st, err := a.Store([]Incoming{{Account: "home", Raw: []byte(raw)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := a.View(st[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Text != "café" && v.Text != "café\r\n" {
+		t.Errorf("text %q", v.Text)
+	}
+	if !strings.Contains(v.HTML, "<p>hi") {
+		t.Errorf("html %q", v.HTML)
+	}
+	if len(v.Attachments) != 2 || v.Attachments[0].Name != "evil.sh" || v.Attachments[0].Size != 5 || v.Attachments[1].Name != "hidden.png" {
+		t.Fatalf("attachments %+v", v.Attachments)
+	}
+	att, data, err := a.Attachment(st[0].ID, v.Attachments[0].Index)
+	if err != nil || string(data) != "hello" || att.Name != "evil.sh" {
+		t.Fatalf("attachment %+v %q %v", att, data, err)
+	}
+}
+
+func TestVerifyFindsCorruption(t *testing.T) {
+	a := openTemp(t)
+	st, err := a.Store([]Incoming{
+		{Account: "home", Raw: msg("a", "Mon, 2 Jan 2023 10:00:00 +0000", "a\r\n")},
+		{Account: "home", Raw: msg("b", "Mon, 2 Jan 2023 10:00:00 +0000", "b\r\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.Verify(nil)
+	if err != nil || !r.OK() || r.Messages != 2 {
+		t.Fatalf("clean archive: %+v, %v", r, err)
+	}
+	// Swap in another message's bytes behind the index's back.
+	a.db.Update(func(tx *bboltTx) error {
+		return tx.Bucket(bucketMessages).Put(u64(st[1].ID), compress([]byte("tampered")))
+	})
+	r, err = a.Verify(nil)
+	if err != nil || r.OK() || !strings.Contains(r.Problems[0], fmt.Sprintf("message %d", st[1].ID)) {
+		t.Fatalf("tampered archive: %+v, %v", r, err)
+	}
+}
+
+// TestLockContention opens the archive in a second process that holds it,
+// and expects ErrInUse within about a second.
+func TestLockContention(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "archive.db")
+	cmd := exec.Command(os.Args[0], "-test.run=TestHelperHoldArchive")
+	cmd.Env = append(os.Environ(), "POPVAULT_HOLD_ARCHIVE="+path)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close()
+	buf := make([]byte, 5)
+	if _, err := stdout.Read(buf); err != nil || string(buf) != "ready" {
+		t.Fatalf("helper: %q %v", buf, err)
+	}
+	start := time.Now()
+	_, err := Open(path, nil)
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("err = %v, want ErrInUse", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v", d)
+	}
+	stdin.Close()
+	cmd.Wait()
+	a, err := Open(path, nil)
+	if err != nil {
+		t.Fatalf("after the holder exited: %v", err)
+	}
+	a.Close()
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+}
+
+func TestHelperHoldArchive(t *testing.T) {
+	path := os.Getenv("POPVAULT_HOLD_ARCHIVE")
+	if path == "" {
+		return // only a helper process for TestLockContention
+	}
+	a, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	os.Stdout.WriteString("ready")
+	os.Stdin.Read(make([]byte, 1))
+}

@@ -1,0 +1,106 @@
+package archive
+
+import (
+	"bytes"
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message/charset" // also registers non-UTF-8 charsets
+	"github.com/emersion/go-message/mail"
+	"golang.org/x/text/cases"
+)
+
+// extract builds an index record from raw bytes. It never fails: a message
+// go-message cannot parse is indexed with whatever could be read, and its
+// bytes are stored all the same.
+func extract(raw []byte, arrived time.Time) *Summary {
+	s := &Summary{Arrived: arrived, Date: arrived, Size: int64(len(raw))}
+	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	if mr == nil { // err is not nil: not even the header could be read
+		s.Subject = "(unreadable message: " + clean(err.Error()) + ")"
+		return s
+	}
+	defer mr.Close()
+	h := mr.Header
+	s.From = headerText(&h.Header, "From")
+	s.To = headerText(&h.Header, "To")
+	s.Cc = headerText(&h.Header, "Cc")
+	s.Subject = headerText(&h.Header, "Subject")
+	if id, err := h.MessageID(); err == nil {
+		s.MessageID = id
+	} else {
+		s.MessageID = strings.Trim(clean(h.Get("Message-Id")), "<> ")
+	}
+	if d, err := h.Date(); err == nil && !d.IsZero() {
+		s.Date = d
+	}
+	s.HasAttachments = hasAttachments(mr)
+	return s
+}
+
+// headerText decodes a header's encoded words; undecodable text is kept
+// as it is, made valid UTF-8.
+func headerText(h interface{ Get(string) string }, key string) string {
+	v := h.Get(key)
+	dec := mime.WordDecoder{CharsetReader: charset.Reader}
+	if d, err := dec.DecodeHeader(v); err == nil {
+		v = d
+	}
+	return clean(v)
+}
+
+// clean makes text safe to index and show: valid UTF-8, no control
+// characters, unfolded, and at most 1,000 characters.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\r' || r == '\n':
+			return ' '
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0:
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 1000 {
+		s = string(r[:1000])
+	}
+	return s
+}
+
+// hasAttachments walks the parts without decoding their bodies.
+func hasAttachments(mr *mail.Reader) bool {
+	for i := 0; i < maxParts; i++ {
+		p, err := mr.NextPart()
+		if err != nil {
+			return false
+		}
+		if _, ok := p.Header.(*mail.AttachmentHeader); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// maxParts bounds the parts read from one message.
+const maxParts = 1000
+
+var folder = cases.Fold()
+
+// searchText is what header search matches against: accounts (between
+// \x01 marks, for the account filter) then the folded From, To, Cc and
+// Subject.
+func searchText(s *Summary) []byte {
+	var b bytes.Buffer
+	for _, r := range s.Refs {
+		b.WriteString("\x01" + r.Account + "\x01")
+	}
+	b.WriteByte(0)
+	b.WriteString(fold(s.From + "\x00" + s.To + "\x00" + s.Cc + "\x00" + s.Subject))
+	return b.Bytes()
+}
+
+// fold is Unicode case folding, so that "STRASSE" finds "straße".
+func fold(s string) string { return folder.String(s) }

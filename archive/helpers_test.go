@@ -1,0 +1,5 @@
+package archive
+
+import "go.etcd.io/bbolt"
+
+type bboltTx = bbolt.Tx

@@ -1,0 +1,130 @@
+package archive
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Read       int // messages found
+	Added      int // new to the archive
+	Duplicates int // already stored (same bytes); only the account's claim was added
+}
+
+// importBatch bounds one transaction of an import.
+const (
+	importBatchCount = 500
+	importBatchBytes = 64 << 20
+)
+
+// Import reads a Maildir folder or an mbox file into the archive under
+// account (default "imported"). Messages already stored are not stored
+// again, so importing twice adds nothing. Read flags of Maildir messages
+// (":2,S") are kept.
+func (a *Archive) Import(format, path, account string) (ImportReport, error) {
+	if account == "" {
+		account = "imported"
+	}
+	imp := importer{a: a, account: account}
+	var err error
+	switch format {
+	case FormatMbox:
+		var f *os.File
+		if f, err = os.Open(path); err == nil {
+			err = readMbox(f, func(raw []byte) error { return imp.add(raw, time.Time{}, false) })
+			f.Close()
+		}
+	case FormatMaildir:
+		err = imp.maildir(path)
+	default:
+		err = fmt.Errorf("unknown format %q (mbox or maildir)", format)
+	}
+	if err == nil {
+		err = imp.flush()
+	}
+	if err != nil {
+		return imp.report, fmt.Errorf("archive: import: %w", err)
+	}
+	return imp.report, nil
+}
+
+type importer struct {
+	a       *Archive
+	account string
+	batch   []Incoming
+	read    []bool
+	size    int
+	report  ImportReport
+}
+
+func (imp *importer) add(raw []byte, arrived time.Time, read bool) error {
+	imp.report.Read++
+	imp.batch = append(imp.batch, Incoming{Account: imp.account, Raw: raw, Arrived: arrived})
+	imp.read = append(imp.read, read)
+	imp.size += len(raw)
+	if len(imp.batch) >= importBatchCount || imp.size >= importBatchBytes {
+		return imp.flush()
+	}
+	return nil
+}
+
+func (imp *importer) flush() error {
+	if len(imp.batch) == 0 {
+		return nil
+	}
+	stored, err := imp.a.Store(imp.batch)
+	if err != nil {
+		return err
+	}
+	for i, st := range stored {
+		if st.Duplicate {
+			imp.report.Duplicates++
+			continue
+		}
+		imp.report.Added++
+		if imp.read[i] {
+			if err := imp.a.SetRead(st.ID, true); err != nil {
+				return err
+			}
+		}
+	}
+	imp.batch, imp.read, imp.size = imp.batch[:0], imp.read[:0], 0
+	return nil
+}
+
+// maildir imports cur/ and new/ in file-name order (delivery time first).
+func (imp *importer) maildir(dir string) error {
+	var names []string
+	for _, sub := range []string{"cur", "new"} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if err != nil {
+			return fmt.Errorf("not a Maildir: %w", err)
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+				names = append(names, filepath.Join(sub, e.Name()))
+			}
+		}
+	}
+	sort.Slice(names, func(i, j int) bool { return filepath.Base(names[i]) < filepath.Base(names[j]) })
+	for _, name := range names {
+		raw, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		var arrived time.Time
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			arrived = fi.ModTime()
+		}
+		_, info, _ := strings.Cut(filepath.Base(name), ":2,")
+		if err := imp.add(raw, arrived, strings.Contains(info, "S")); err != nil {
+			return err
+		}
+	}
+	return nil
+}

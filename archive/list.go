@@ -1,0 +1,135 @@
+package archive
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+)
+
+// Query selects messages from the index, newest first.
+type Query struct {
+	Account string // only this account's; empty means all
+	Search  string // matched, case-folded, against From, To, Cc and Subject
+	Before  []byte // a Page's Next, to continue a listing
+	Limit   int    // at most this many; zero means 100
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Messages []*Summary
+	Next     []byte // pass as Query.Before for the next page; nil at the end
+}
+
+// List returns index records in date order, newest first, filtered by
+// account and header search, without reading any message body.
+func (a *Archive) List(q Query) (Page, error) {
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	var acct []byte
+	if q.Account != "" {
+		acct = []byte("\x01" + q.Account + "\x01")
+	}
+	words := bytes.Fields([]byte(fold(q.Search)))
+	var page Page
+	err := a.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketByDate).Cursor()
+		k, v := c.Last()
+		if q.Before != nil {
+			if after, _ := c.Seek(q.Before); after != nil {
+				k, v = c.Prev()
+			}
+		}
+		index := tx.Bucket(bucketIndex)
+		for ; k != nil; k, v = c.Prev() {
+			if !matches(v, acct, words) {
+				continue
+			}
+			if len(page.Messages) == q.Limit {
+				page.Next = append([]byte(nil), k...)
+				page.Next = binary.BigEndian.AppendUint64(page.Next[:8], idFromDateKey(k)+1)
+				return nil
+			}
+			id := idFromDateKey(k)
+			s, err := decodeSummary(id, index.Get(u64(id)))
+			if err != nil {
+				return fmt.Errorf("message %d: %w", id, err)
+			}
+			page.Messages = append(page.Messages, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return Page{}, fmt.Errorf("archive: list: %w", err)
+	}
+	return page, nil
+}
+
+// matches checks a byDate value: the account marks, then a NUL, then the
+// folded header text, which must hold every word.
+func matches(v, acct []byte, words [][]byte) bool {
+	sep := bytes.IndexByte(v, 0)
+	if sep < 0 {
+		return false
+	}
+	if acct != nil && !bytes.Contains(v[:sep], acct) {
+		return false
+	}
+	text := v[sep+1:]
+	for _, w := range words {
+		if !bytes.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// Counts are a mailbox's totals.
+type Counts struct{ Total, Unread int }
+
+// Count returns the totals for each account and, under "", for all mail.
+func (a *Archive) Count() (map[string]Counts, error) {
+	out := map[string]Counts{}
+	err := a.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketIndex).ForEach(func(k, v []byte) error {
+			s, err := decodeSummary(0, v)
+			if err != nil {
+				return err
+			}
+			add := func(name string) {
+				c := out[name]
+				c.Total++
+				if !s.Read {
+					c.Unread++
+				}
+				out[name] = c
+			}
+			add("")
+			seen := map[string]bool{}
+			for _, r := range s.Refs {
+				if !seen[r.Account] {
+					seen[r.Account] = true
+					add(r.Account)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("archive: count: %w", err)
+	}
+	return out, nil
+}
+
+// Summary returns one message's index record.
+func (a *Archive) Summary(id uint64) (*Summary, error) {
+	var s *Summary
+	err := a.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		s, err = getRecord(tx, id)
+		return err
+	})
+	return s, err
+}

@@ -1,0 +1,67 @@
+package archive
+
+import (
+	"fmt"
+
+	"go.etcd.io/bbolt"
+)
+
+// Raw returns a message's bytes exactly as the server sent them.
+func (a *Archive) Raw(id uint64) ([]byte, error) {
+	var comp []byte
+	err := a.db.View(func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketMessages).Get(u64(id))
+		if v == nil {
+			return fmt.Errorf("%w: message %d", ErrNotFound, id)
+		}
+		comp = append([]byte(nil), v...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decompress(comp)
+}
+
+// SetRead marks a message read or unread.
+func (a *Archive) SetRead(id uint64, read bool) error {
+	return a.update(func(tx *bbolt.Tx) error {
+		s, err := getRecord(tx, id)
+		if err != nil {
+			return err
+		}
+		if s.Read == read {
+			return nil
+		}
+		s.Read = read
+		return tx.Bucket(bucketIndex).Put(u64(id), s.encode())
+	})
+}
+
+// Delete removes a message from the archive. Its UIDs stay recorded, so a
+// later fetch does not bring it back.
+func (a *Archive) Delete(id uint64) error {
+	return a.update(func(tx *bbolt.Tx) error {
+		s, err := getRecord(tx, id)
+		if err != nil {
+			return err
+		}
+		return deleteMessage(tx, s)
+	})
+}
+
+func deleteMessage(tx *bbolt.Tx, s *Summary) error {
+	for _, step := range []struct {
+		bucket, key []byte
+	}{
+		{bucketMessages, u64(s.ID)},
+		{bucketIndex, u64(s.ID)},
+		{bucketByDate, dateKey(s.Date, s.ID)},
+		{bucketHashes, s.SHA256[:]},
+	} {
+		if err := tx.Bucket(step.bucket).Delete(step.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}

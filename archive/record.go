@@ -1,0 +1,170 @@
+package archive
+
+import (
+	"encoding/binary"
+	"errors"
+	"strconv"
+	"time"
+)
+
+// Summary is a message's index record: what a list shows, read without
+// touching the body.
+type Summary struct {
+	ID             uint64
+	Refs           []Ref // the accounts (and their POP UIDs) that brought it
+	MessageID      string
+	From, To, Cc   string // decoded header text
+	Subject        string // decoded
+	Date           time.Time
+	Arrived        time.Time
+	Size           int64 // raw bytes
+	HasAttachments bool
+	Read           bool
+	SHA256         [32]byte
+}
+
+// Ref is one account's claim on a message.
+type Ref struct {
+	Account string
+	UID     string // empty for imported mail
+}
+
+// InAccount reports whether account brought the message.
+func (s *Summary) InAccount(account string) bool {
+	for _, r := range s.Refs {
+		if r.Account == account {
+			return true
+		}
+	}
+	return false
+}
+
+var errCorrupt = errors.New("archive: corrupt index record")
+
+const (
+	flagAttachments = 1 << iota
+	flagRead
+)
+
+// encode writes the record compactly: a version byte, flags, varint
+// numbers and length-prefixed strings.
+func (s *Summary) encode() []byte {
+	b := make([]byte, 0, 128+len(s.From)+len(s.To)+len(s.Cc)+len(s.Subject)+len(s.MessageID))
+	b = append(b, 1)
+	var flags byte
+	if s.HasAttachments {
+		flags |= flagAttachments
+	}
+	if s.Read {
+		flags |= flagRead
+	}
+	b = append(b, flags)
+	b = binary.AppendVarint(b, s.Date.Unix())
+	b = binary.AppendVarint(b, s.Arrived.Unix())
+	b = binary.AppendUvarint(b, uint64(s.Size))
+	b = append(b, s.SHA256[:]...)
+	for _, f := range []string{s.MessageID, s.From, s.To, s.Cc, s.Subject} {
+		b = appendString(b, f)
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.Refs)))
+	for _, r := range s.Refs {
+		b = appendString(appendString(b, r.Account), r.UID)
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// decodeSummary reads a record; it copies everything out of b, which may
+// be bbolt's memory.
+func decodeSummary(id uint64, b []byte) (*Summary, error) {
+	d := decoder{b: b}
+	if d.byte() != 1 {
+		return nil, errCorrupt
+	}
+	s := &Summary{ID: id}
+	flags := d.byte()
+	s.HasAttachments, s.Read = flags&flagAttachments != 0, flags&flagRead != 0
+	s.Date = time.Unix(d.varint(), 0)
+	s.Arrived = time.Unix(d.varint(), 0)
+	s.Size = int64(d.uvarint())
+	copy(s.SHA256[:], d.bytes(32))
+	for _, f := range []*string{&s.MessageID, &s.From, &s.To, &s.Cc, &s.Subject} {
+		*f = d.string()
+	}
+	n := d.uvarint()
+	if n > uint64(len(b)) {
+		return nil, errCorrupt
+	}
+	s.Refs = make([]Ref, n)
+	for i := range s.Refs {
+		s.Refs[i] = Ref{Account: d.string(), UID: d.string()}
+	}
+	if d.bad {
+		return nil, errCorrupt
+	}
+	return s, nil
+}
+
+type decoder struct {
+	b   []byte
+	bad bool
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.bad = true
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.bad = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.bad = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) bytes(n uint64) []byte {
+	if n > uint64(len(d.b)) {
+		d.bad = true
+		d.b = nil
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) string() string { return string(d.bytes(d.uvarint())) }
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// dateKey orders by date, then id; the offset keeps dates before 1970
+// sorted before later ones.
+func dateKey(date time.Time, id uint64) []byte {
+	k := binary.BigEndian.AppendUint64(nil, uint64(date.Unix())+1<<63)
+	return binary.BigEndian.AppendUint64(k, id)
+}
+
+func idFromDateKey(k []byte) uint64 { return binary.BigEndian.Uint64(k[8:]) }
+
+func itoa(i int) string { return strconv.Itoa(i) }

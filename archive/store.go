@@ -1,0 +1,155 @@
+package archive
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// Incoming is a message to store.
+type Incoming struct {
+	Account string
+	UID     string    // the POP unique-id; empty for imported mail
+	Raw     []byte    // exactly as received
+	Arrived time.Time // zero means now
+}
+
+// Stored says what became of one Incoming.
+type Stored struct {
+	ID        uint64
+	Duplicate bool // the same bytes were already stored; only the account's claim was added
+	Known     bool // this account had already stored this UID; nothing changed
+}
+
+// prepared is an Incoming with the work that needs no transaction done:
+// hashing, compressing and parsing happen before the write lock is taken.
+type prepared struct {
+	in   Incoming
+	sum  [32]byte
+	comp []byte
+	rec  *Summary
+}
+
+// Store adds a batch of messages and their UIDs in one transaction. When
+// it returns without error the batch is on disk (fsync), so the caller may
+// then delete those messages from the server. Identical bytes are stored
+// once; each account still records its UID.
+func (a *Archive) Store(batch []Incoming) ([]Stored, error) {
+	now := time.Now()
+	preps := make([]prepared, len(batch))
+	for i, in := range batch {
+		if in.Account == "" {
+			return nil, fmt.Errorf("archive: store: message %d has no account", i)
+		}
+		if in.Arrived.IsZero() {
+			in.Arrived = now
+		}
+		preps[i] = prepared{in: in, sum: sha256.Sum256(in.Raw)}
+	}
+	a.compressAll(preps)
+	out := make([]Stored, len(batch))
+	err := a.db.Update(func(tx *bbolt.Tx) error {
+		for i := range preps {
+			st, err := storeOne(tx, &preps[i])
+			if err != nil {
+				return err
+			}
+			out[i] = st
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("archive: store: %w", err)
+	}
+	return out, nil
+}
+
+// compressAll compresses and parses the batch before the transaction, on
+// all cores.
+func (a *Archive) compressAll(preps []prepared) {
+	parallel(len(preps), func(i int) {
+		p := &preps[i]
+		p.comp = compress(p.in.Raw)
+		p.rec = extract(p.in.Raw, p.in.Arrived)
+		p.rec.SHA256 = p.sum
+	})
+}
+
+func storeOne(tx *bbolt.Tx, p *prepared) (Stored, error) {
+	uids, err := accountUIDs(tx, p.in.Account, true)
+	if err != nil {
+		return Stored{}, err
+	}
+	if p.in.UID != "" {
+		if v := uids.Get([]byte(p.in.UID)); v != nil {
+			return Stored{ID: binary.BigEndian.Uint64(v[8:]), Known: true}, nil
+		}
+	}
+	ref := Ref{Account: p.in.Account, UID: p.in.UID}
+	hashes := tx.Bucket(bucketHashes)
+	var st Stored
+	if v := hashes.Get(p.sum[:]); v != nil {
+		st = Stored{ID: binary.BigEndian.Uint64(v), Duplicate: true}
+		if err := addRef(tx, st.ID, ref); err != nil {
+			return Stored{}, err
+		}
+	} else {
+		msgs := tx.Bucket(bucketMessages)
+		id, err := msgs.NextSequence()
+		if err != nil {
+			return Stored{}, err
+		}
+		st.ID = id
+		p.rec.ID, p.rec.Refs = id, []Ref{ref}
+		if err := msgs.Put(u64(id), p.comp); err != nil {
+			return Stored{}, err
+		}
+		if err := hashes.Put(p.sum[:], u64(id)); err != nil {
+			return Stored{}, err
+		}
+		if err := putRecord(tx, p.rec); err != nil {
+			return Stored{}, err
+		}
+	}
+	if p.in.UID != "" {
+		seen := binary.BigEndian.AppendUint64(nil, uint64(p.in.Arrived.Unix()))
+		if err := uids.Put([]byte(p.in.UID), binary.BigEndian.AppendUint64(seen, st.ID)); err != nil {
+			return Stored{}, err
+		}
+	}
+	return st, nil
+}
+
+// putRecord writes the index record and its date entry.
+func putRecord(tx *bbolt.Tx, s *Summary) error {
+	if err := tx.Bucket(bucketIndex).Put(u64(s.ID), s.encode()); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketByDate).Put(dateKey(s.Date, s.ID), searchText(s))
+}
+
+// addRef records that another account brought an already stored message.
+func addRef(tx *bbolt.Tx, id uint64, ref Ref) error {
+	s, err := getRecord(tx, id)
+	if err != nil {
+		return err
+	}
+	for _, r := range s.Refs {
+		if r == ref {
+			return nil
+		}
+	}
+	s.Refs = append(s.Refs, ref)
+	return putRecord(tx, s)
+}
+
+func getRecord(tx *bbolt.Tx, id uint64) (*Summary, error) {
+	v := tx.Bucket(bucketIndex).Get(u64(id))
+	if v == nil {
+		return nil, fmt.Errorf("%w: message %d", ErrNotFound, id)
+	}
+	return decodeSummary(id, v)
+}

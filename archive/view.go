@@ -1,0 +1,164 @@
+package archive
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"path"
+	"strings"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+)
+
+// View is a message parsed for reading.
+type View struct {
+	*Summary
+	Text        string // the first text/plain part, decoded to UTF-8
+	HTML        string // the first text/html part, decoded to UTF-8; never load its remote content
+	Attachments []Attachment
+	Problems    []string // what could not be parsed or decoded; the raw bytes are intact
+}
+
+// Attachment is a part a user may save.
+type Attachment struct {
+	Index       int    // its position, for Attachment(id, index)
+	Name        string // a bare file name: any path is stripped
+	ContentType string
+	Size        int64 // decoded bytes
+}
+
+// maxViewText bounds the text kept for a view; the rest is dropped with a
+// note in Problems. The raw message is always available whole.
+const maxViewText = 8 << 20
+
+// View parses a message for reading. It never fails on malformed mail:
+// what cannot be read is reported in Problems.
+func (a *Archive) View(id uint64) (*View, error) {
+	s, err := a.Summary(id)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := a.Raw(id)
+	if err != nil {
+		return nil, err
+	}
+	v := &View{Summary: s}
+	walkParts(raw, func(i int, p *mail.Part, ctype string, name string) {
+		if name != "" || isAttachment(p) || !strings.HasPrefix(ctype, "text/") {
+			n, err := io.Copy(io.Discard, p.Body)
+			if err != nil {
+				v.problem(err)
+			}
+			v.Attachments = append(v.Attachments, Attachment{Index: i, Name: safeName(name, i), ContentType: ctype, Size: n})
+			return
+		}
+		switch {
+		case ctype == "text/plain" && v.Text == "":
+			v.Text = v.readText(p.Body)
+		case ctype == "text/html" && v.HTML == "":
+			v.HTML = v.readText(p.Body)
+		}
+	}, v.problem)
+	return v, nil
+}
+
+// Attachment returns the decoded content of the part at index, as listed
+// in View.Attachments.
+func (a *Archive) Attachment(id uint64, index int) (Attachment, []byte, error) {
+	raw, err := a.Raw(id)
+	if err != nil {
+		return Attachment{}, nil, err
+	}
+	var att Attachment
+	var data []byte
+	found := false
+	walkParts(raw, func(i int, p *mail.Part, ctype, name string) {
+		if i == index {
+			data, _ = io.ReadAll(p.Body)
+			att = Attachment{Index: i, Name: safeName(name, i), ContentType: ctype, Size: int64(len(data))}
+			found = true
+		}
+	}, func(error) {})
+	if !found {
+		return Attachment{}, nil, ErrNotFound
+	}
+	return att, data, nil
+}
+
+func (v *View) readText(r io.Reader) string {
+	b, err := io.ReadAll(io.LimitReader(r, maxViewText+1))
+	if err != nil {
+		v.problem(err)
+	}
+	if len(b) > maxViewText {
+		b = b[:maxViewText]
+		v.Problems = append(v.Problems, "text cut at 8 MB; the full message is in its raw source")
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+func (v *View) problem(err error) {
+	if len(v.Problems) < 20 {
+		v.Problems = append(v.Problems, clean(err.Error()))
+	}
+}
+
+// walkParts calls part for each leaf part with its index, media type and
+// file name; problems are reported, never fatal.
+func walkParts(raw []byte, part func(i int, p *mail.Part, ctype, name string), problem func(error)) {
+	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		problem(err)
+	}
+	if mr == nil {
+		return
+	}
+	defer mr.Close()
+	for i := 0; i < maxParts; i++ {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return
+		}
+		if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
+			problem(err)
+			return
+		}
+		if err != nil {
+			problem(err)
+		}
+		ctype, params, perr := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if perr != nil || ctype == "" {
+			ctype = "text/plain"
+		}
+		name := ""
+		if ah, ok := p.Header.(*mail.AttachmentHeader); ok {
+			name, _ = ah.Filename()
+		}
+		if name == "" {
+			name = params["name"]
+		}
+		part(i, p, ctype, name)
+	}
+	problem(errors.New("too many parts; the rest are not shown"))
+}
+
+func isAttachment(p *mail.Part) bool {
+	_, ok := p.Header.(*mail.AttachmentHeader)
+	return ok
+}
+
+// safeName strips any directory and leading dots from a sender-chosen
+// file name, so "../../x" is offered as "x" and "../.bashrc" as "bashrc",
+// and never returns an empty name.
+func safeName(name string, i int) string {
+	name = clean(name)
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(name)
+	name = strings.TrimLeft(name, ".")
+	if name == "" || name == "/" {
+		return "attachment-" + itoa(i+1)
+	}
+	return name
+}
