@@ -12,7 +12,9 @@ package archive
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"runtime"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -72,12 +74,19 @@ func Open(path string, opts *Options) (*Archive, error) {
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = time.Second
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+	bo := &bbolt.Options{
 		Timeout:      o.LockTimeout,
 		ReadOnly:     o.ReadOnly,
 		NoSync:       o.NoSync,
 		FreelistType: bbolt.FreelistMapType,
-	})
+	}
+	if runtime.GOOS != "windows" && math.MaxInt > math.MaxInt32 {
+		// Reserve address space (not memory) so that a commit rarely has to
+		// remap, which copies every pending value. Windows would grow the
+		// file to match, so it keeps the default.
+		bo.InitialMmapSize = 1 << 30
+	}
+	db, err := bbolt.Open(path, 0o600, bo)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s", ErrInUse, path)
 	}

@@ -11,13 +11,18 @@ import (
 // zstd from klauspost/compress: pure Go (no second cgo dependency beside
 // Fyne), several times faster than gzip at a better ratio, and its
 // EncodeAll/DecodeAll are safe for concurrent use with one shared coder.
+// SpeedBetterCompression, because at SpeedDefault base64 attachments (most
+// of a mailbox's bytes) barely shrink: measured on the mailgen corpus, 0.84
+// of the raw size against 0.67.
 var (
-	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(1))
 	unzstd, _  = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<32))
 )
 
+// compress allocates the worst case once: letting the output grow by
+// doubling cost four times a large message's size in garbage.
 func compress(raw []byte) []byte {
-	return encoder.EncodeAll(raw, make([]byte, 0, len(raw)/2+64))
+	return encoder.EncodeAll(raw, make([]byte, 0, encoder.MaxEncodedSize(len(raw))))
 }
 
 func decompress(comp []byte) ([]byte, error) {

@@ -8,7 +8,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
 )
 
@@ -121,12 +120,11 @@ func walkParts(raw []byte, part func(i int, p *mail.Part, ctype, name string), p
 		if err == io.EOF {
 			return
 		}
-		if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
-			problem(err)
-			return
-		}
 		if err != nil {
-			problem(err)
+			problem(err) // an unknown charset still comes with a usable part
+		}
+		if p == nil {
+			return
 		}
 		ctype, params, perr := mime.ParseMediaType(p.Header.Get("Content-Type"))
 		if perr != nil || ctype == "" {

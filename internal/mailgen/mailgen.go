@@ -5,6 +5,7 @@ package mailgen
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -44,13 +45,38 @@ func size(r *rand.Rand) (text int, attach int) {
 // Corpus returns n messages generated from seed; the same seed gives the
 // same bytes.
 func Corpus(n int, seed uint64) []Message {
-	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	g := New(seed)
 	out := make([]Message, n)
 	for i := range out {
-		text, attach := size(r)
-		out[i] = Generate(r, i, text, attach)
+		out[i] = g.Next()
 	}
 	return out
+}
+
+// Generator yields the messages of Corpus one at a time, for corpora too
+// large to hold.
+type Generator struct {
+	r *rand.Rand
+	i int
+}
+
+// New returns a generator for seed.
+func New(seed uint64) *Generator {
+	return &Generator{r: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))}
+}
+
+// Next returns the next message of the usual size mix.
+func (g *Generator) Next() Message {
+	text, attach := size(g.r)
+	g.i++
+	return Generate(g.r, g.i-1, text, attach)
+}
+
+// NextSmall returns a 2-8 KB text message, for index-bound benchmarks
+// where bodies do not matter.
+func (g *Generator) NextSmall() Message {
+	g.i++
+	return Generate(g.r, g.i-1, 2000+g.r.IntN(6000), 0)
 }
 
 // Generate builds message i with about text bytes of body text and, when
@@ -82,10 +108,11 @@ func Generate(r *rand.Rand, i, text, attach int) Message {
 	paragraphs(r, &b, text)
 	fmt.Fprintf(&b, "--%s\r\nContent-Type: application/pdf; name=\"file%d.pdf\"\r\n", boundary, i)
 	fmt.Fprintf(&b, "Content-Disposition: attachment; filename=\"file%d.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", i)
-	blob := make([]byte, attach)
-	for j := range blob {
-		blob[j] = byte(r.Uint32())
+	blob := make([]byte, attach+8)
+	for j := 0; j < attach; j += 8 {
+		binary.LittleEndian.PutUint64(blob[j:], r.Uint64())
 	}
+	blob = blob[:attach]
 	enc := base64.StdEncoding.EncodeToString(blob)
 	for len(enc) > 76 {
 		b.WriteString(enc[:76] + "\r\n")

@@ -1,0 +1,182 @@
+package archive
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	"popvault/internal/mailgen"
+)
+
+// BenchmarkStore20000 stores 20,000 messages of the usual size mix in
+// batches of 200 with fsync on, and reports the archive's size against the
+// same corpus as Maildir files.
+func BenchmarkStore20000(b *testing.B) {
+	const n, batchSize = 20000, 200
+	for range b.N {
+		b.StopTimer()
+		a := openTemp(b)
+		g := mailgen.New(42)
+		var raw, blocks int64
+		b.StartTimer()
+		for done := 0; done < n; done += batchSize {
+			b.StopTimer()
+			batch := make([]Incoming, batchSize)
+			for i := range batch {
+				m := g.Next()
+				batch[i] = Incoming{Account: "bench", UID: fmt.Sprint(done + i), Raw: m.Data}
+				raw += int64(len(m.Data))
+				blocks += (int64(len(m.Data)) + 4095) / 4096 * 4096
+			}
+			b.StartTimer()
+			if _, err := a.Store(batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		size, _ := a.Size()
+		b.ReportMetric(float64(n)/b.Elapsed().Seconds()*float64(b.N), "msgs/s")
+		b.ReportMetric(float64(raw)/1e6, "corpus-MB")
+		b.ReportMetric(float64(size)/float64(raw), "size/maildir-bytes")
+		b.ReportMetric(float64(size)/float64(blocks), "size/maildir-blocks")
+		a.Close()
+		b.StartTimer()
+	}
+}
+
+// archive100k returns an archive of 100,000 small messages, built once and
+// kept in the temporary folder between runs.
+func archive100k(b *testing.B) string {
+	path := filepath.Join(os.TempDir(), "popvault-bench-100k-v1.db")
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	b.Logf("building %s (once)", path)
+	a, err := Open(path+".tmp", &Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := mailgen.New(100)
+	accounts := []string{"gmail", "work", "home"}
+	for done := 0; done < 100_000; done += 1000 {
+		batch := make([]Incoming, 1000)
+		for i := range batch {
+			m := g.NextSmall()
+			batch[i] = Incoming{Account: accounts[(done+i)%3], UID: fmt.Sprint(done + i), Raw: m.Data}
+		}
+		if _, err := a.Store(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	a.Close()
+	if err := os.Rename(path+".tmp", path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkOpenList100 opens a 100,000-message archive and lists the
+// newest 100 records (target: under 50 ms).
+func BenchmarkOpenList100(b *testing.B) {
+	path := archive100k(b)
+	b.ResetTimer()
+	for range b.N {
+		a, err := Open(path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := a.List(Query{Limit: 100})
+		if err != nil || len(p.Messages) != 100 {
+			b.Fatal(err)
+		}
+		a.Close()
+	}
+}
+
+// BenchmarkSearch100k searches the headers of 100,000 messages (target:
+// under 150 ms): a rare term that makes the search read every record, and
+// a common one that fills a page at once.
+func BenchmarkSearch100k(b *testing.B) {
+	a, err := Open(archive100k(b), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	for _, c := range []struct{ name, q string }{
+		{"rare-full-scan", "zebra-never-there"},
+		{"two-words", "günter invoice"},
+		{"account-and-word", "report"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			q := Query{Search: c.q, Limit: 100}
+			if c.name == "account-and-word" {
+				q.Account = "work"
+			}
+			for range b.N {
+				if _, err := a.List(q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkStore50MB stores one 50 MB message and reports the peak memory
+// it needed: the growth of the process's peak RSS over the size (target:
+// under 4), and the bytes the Go heap allocated over the size.
+func BenchmarkStore50MB(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	m := mailgen.Generate(r, 0, 5000, 37<<20) // base64 makes 37 MB into 50 MB
+	raw := m.Data
+	for range b.N {
+		a := openTemp(b)
+		debug.FreeOSMemory() // so that new allocations show in RSS
+		base := resetPeakRSS()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		if _, err := a.Store([]Incoming{{Account: "big", UID: "1", Raw: raw}}); err != nil {
+			b.Fatal(err)
+		}
+		elapsed := time.Since(start)
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(len(raw))/1e6, "MB")
+		b.ReportMetric(float64(peakRSS()-base)/float64(len(raw)), "peakRSS/size")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(len(raw)), "alloc/size")
+		b.ReportMetric(float64(elapsed.Milliseconds()), "ms")
+		a.Close()
+	}
+}
+
+// resetPeakRSS resets the kernel's peak-RSS mark (Linux) and returns the
+// current RSS, both in bytes.
+func resetPeakRSS() int64 {
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	return procStatus("VmRSS:")
+}
+
+func peakRSS() int64 { return procStatus("VmHWM:") }
+
+func procStatus(field string) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if strings.HasPrefix(s.Text(), field) {
+			var kb int64
+			fmt.Sscanf(strings.TrimPrefix(s.Text(), field), "%d", &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
