@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bufio"
 	"bytes"
 	"mime"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/emersion/go-message/charset" // also registers non-UTF-8 charsets
 	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
 	"golang.org/x/text/cases"
 )
 
@@ -104,3 +106,17 @@ func searchText(s *Summary) []byte {
 
 // fold is Unicode case folding, so that "STRASSE" finds "straße".
 func fold(s string) string { return folder.String(s) }
+
+// Headline returns a message's decoded subject, read from its header only,
+// for progress displays.
+func Headline(raw []byte) string {
+	end := bytes.Index(raw, []byte("\r\n\r\n"))
+	if end < 0 {
+		end = len(raw)
+	}
+	hdr, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(raw[:min(end+4, len(raw), 256<<10)])))
+	if err != nil && hdr.Len() == 0 {
+		return ""
+	}
+	return headerText(&hdr, "Subject")
+}

@@ -20,8 +20,8 @@ type Incoming struct {
 // Stored says what became of one Incoming.
 type Stored struct {
 	ID        uint64
-	Duplicate bool // the same bytes were already stored; only the account's claim was added
-	Known     bool // this account had already stored this UID; nothing changed
+	Duplicate bool // the same bytes were already stored; at most the account's claim was added
+	Known     bool // this account already had this UID or these bytes; only a UID may have been recorded
 }
 
 // prepared is an Incoming with the work that needs no transaction done:
@@ -93,9 +93,11 @@ func storeOne(tx *bbolt.Tx, p *prepared) (Stored, error) {
 	var st Stored
 	if v := hashes.Get(p.sum[:]); v != nil {
 		st = Stored{ID: binary.BigEndian.Uint64(v), Duplicate: true}
-		if err := addRef(tx, st.ID, ref); err != nil {
+		added, err := addRef(tx, st.ID, ref)
+		if err != nil {
 			return Stored{}, err
 		}
+		st.Known = !added
 	} else {
 		msgs := tx.Bucket(bucketMessages)
 		id, err := msgs.NextSequence()
@@ -131,19 +133,21 @@ func putRecord(tx *bbolt.Tx, s *Summary) error {
 	return tx.Bucket(bucketByDate).Put(dateKey(s.Date, s.ID), searchText(s))
 }
 
-// addRef records that another account brought an already stored message.
-func addRef(tx *bbolt.Tx, id uint64, ref Ref) error {
+// addRef records that an account brought an already stored message, and
+// reports whether that was news: a claim without a UID adds nothing to an
+// account that already has the message.
+func addRef(tx *bbolt.Tx, id uint64, ref Ref) (bool, error) {
 	s, err := getRecord(tx, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, r := range s.Refs {
-		if r == ref {
-			return nil
+		if r == ref || r.Account == ref.Account && ref.UID == "" {
+			return false, nil
 		}
 	}
 	s.Refs = append(s.Refs, ref)
-	return putRecord(tx, s)
+	return true, putRecord(tx, s)
 }
 
 func getRecord(tx *bbolt.Tx, id uint64) (*Summary, error) {

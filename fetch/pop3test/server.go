@@ -37,6 +37,10 @@ type Config struct {
 	NoCapa         bool     // refuse CAPA
 	CapaAfterLogin bool     // announce PIPELINING, UIDL and TOP only after login, as Gmail does
 	CertHosts      []string // names in the certificate; default 127.0.0.1 and localhost
+	// Gmail behaves as Gmail's POP: a "Gpop" greeting, at most 250 messages
+	// per session, none retrieved in an earlier session listed again, and
+	// the user "recent:"+User listing everything.
+	Gmail bool
 
 	Faults Faults
 }
@@ -51,14 +55,15 @@ type Server struct {
 	tlsConfig *tls.Config
 	implicit  bool
 
-	mu       sync.Mutex
-	box      []*Message
-	locked   bool
-	counts   map[string]int // commands received, by name
-	sessions int
-	conns    map[net.Conn]struct{}
-	closed   bool
-	wg       sync.WaitGroup
+	mu        sync.Mutex
+	box       []*Message
+	retrieved map[*Message]bool
+	locked    bool
+	counts    map[string]int // commands received, by name
+	sessions  int
+	conns     map[net.Conn]struct{}
+	closed    bool
+	wg        sync.WaitGroup
 }
 
 // NewServer starts a plain server (STLS if cfg.STLS).
@@ -89,7 +94,10 @@ func NewUnstartedServer(cfg Config) *Server {
 		panic("pop3test: listen: " + err.Error())
 	}
 	s := &Server{Addr: ln.Addr().String(), Listener: ln, Config: cfg,
-		counts: map[string]int{}, conns: map[net.Conn]struct{}{}}
+		counts: map[string]int{}, conns: map[net.Conn]struct{}{}, retrieved: map[*Message]bool{}}
+	if cfg.Gmail && cfg.Greeting == "pop3test ready" {
+		s.Config.Greeting = "Gpop ready for requests from 127.0.0.1"
+	}
 	for _, m := range cfg.Messages {
 		m := m
 		s.box = append(s.box, &m)

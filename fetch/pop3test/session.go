@@ -231,10 +231,24 @@ func (ss *session) login(cmd string) bool {
 		return ss.reply(cmd, "-ERR [IN-USE] maildrop locked\r\n")
 	}
 	ss.s.locked = true
-	ss.msgs = append([]*Message(nil), ss.s.box...)
+	ss.msgs = ss.snapshot()
 	ss.s.mu.Unlock()
 	ss.authed = true
 	return ss.reply(cmd, "+OK logged in\r\n")
+}
+
+// snapshot is the session's view of the maildrop; the caller holds s.mu.
+func (ss *session) snapshot() []*Message {
+	if !ss.s.Config.Gmail || strings.HasPrefix(ss.user, "recent:") {
+		return append([]*Message(nil), ss.s.box...)
+	}
+	var out []*Message
+	for _, m := range ss.s.box {
+		if !ss.s.retrieved[m] && len(out) < 250 {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // credential records a credential that arrived, noting one sent in clear.
@@ -261,7 +275,7 @@ func (ss *session) auth(name string, args []string) bool {
 		return ss.reply(name, "+OK\r\n")
 	case "PASS":
 		ss.credential()
-		if ss.user != cfg.User || strings.Join(args, " ") != cfg.Password {
+		if strings.TrimPrefix(ss.user, "recent:") != cfg.User || strings.Join(args, " ") != cfg.Password {
 			return ss.reply(name, bad)
 		}
 		return ss.login(name)
@@ -402,6 +416,10 @@ func (ss *session) message(name string, args []string) bool {
 			return ss.reply(name, "-ERR usage: TOP msg n\r\n")
 		}
 		data = top(data, lines)
+	case "RETR":
+		ss.s.mu.Lock()
+		ss.s.retrieved[ss.msgs[i-1]] = true
+		ss.s.mu.Unlock()
 	}
 	return ss.reply(name, fmt.Sprintf("+OK %d octets\r\n", len(data))+string(Stuff(data)))
 }

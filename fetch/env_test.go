@@ -1,0 +1,246 @@
+package fetch
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"popvault/archive"
+	"popvault/fetch/pop3test"
+	"popvault/internal/mailgen"
+)
+
+// env is an archive, a test server and a fetcher wired together.
+type env struct {
+	t       *testing.T
+	arch    *archive.Archive
+	server  *pop3test.Server
+	fetcher *Fetcher
+	acct    Account
+	orig    []pop3test.Message
+}
+
+func corpus(n int) []pop3test.Message {
+	var out []pop3test.Message
+	for i, m := range mailgen.Corpus(n, uint64(n)) {
+		out = append(out, pop3test.Message{UID: fmt.Sprintf("UID%05d", i), Data: m.Data})
+	}
+	return out
+}
+
+// smallCorpus is quick: text messages of 2-8 KB.
+func smallCorpus(n int) []pop3test.Message {
+	g := mailgen.New(uint64(n) + 1000)
+	var out []pop3test.Message
+	for i := range n {
+		out = append(out, pop3test.Message{UID: fmt.Sprintf("UID%05d", i), Data: g.NextSmall().Data})
+	}
+	return out
+}
+
+func newEnv(t *testing.T, cfg pop3test.Config, keep bool) *env {
+	t.Helper()
+	arch, err := archive.Open(filepath.Join(t.TempDir(), "a.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { arch.Close() })
+	s := pop3test.NewTLSServer(cfg)
+	t.Cleanup(s.Close)
+	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
+	secrets := &MemorySecrets{}
+	secrets.Set("test", "secret")
+	e := &env{t: t, arch: arch, server: s, orig: cfg.Messages,
+		fetcher: &Fetcher{Archive: arch, Secrets: secrets, RootCAs: s.CertPool(), BatchCount: 7},
+		acct:    Account{Name: "test", Host: "127.0.0.1", Port: port, Security: SecurityTLS, User: "alice", KeepOnServer: keep, Timeout: Duration(2 * time.Second)},
+	}
+	return e
+}
+
+func (e *env) fetch() Result {
+	return e.fetcher.Fetch(context.Background(), e.acct)
+}
+
+// check asserts the promise: every original message is in the archive or
+// still on the server, byte for byte; the archive holds each once; the
+// server holds nothing that was not there.
+func (e *env) check() (archived, onServer int) {
+	e.t.Helper()
+	inArchive := map[[32]byte]int{}
+	page := archive.Query{Limit: 100000}
+	p, err := e.arch.List(page)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, s := range p.Messages {
+		raw, err := e.arch.Raw(s.ID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		inArchive[sha256.Sum256(raw)]++
+	}
+	server := map[[32]byte]bool{}
+	for _, m := range e.server.Messages() {
+		server[sha256.Sum256(m.Data)] = true
+	}
+	orig := map[[32]byte]bool{}
+	for _, m := range e.orig {
+		h := sha256.Sum256(m.Data)
+		orig[h] = true
+		if inArchive[h] == 0 && !server[h] {
+			e.t.Fatalf("message %s lost", m.UID)
+		}
+	}
+	for h, n := range inArchive {
+		if n > 1 {
+			e.t.Fatalf("a message is stored %d times", n)
+		}
+		if !orig[h] {
+			e.t.Fatal("the archive holds bytes the server never had")
+		}
+	}
+	return len(inArchive), len(server)
+}
+
+func TestKeepModeTwice(t *testing.T) {
+	msgs := corpus(120)
+	e := newEnv(t, pop3test.Config{Messages: msgs}, true)
+	if r := e.fetch(); r.Err != nil || r.New != 120 || r.Deleted != 0 {
+		t.Fatalf("first fetch: %+v", r)
+	}
+	retr := e.server.Count("RETR")
+	if r := e.fetch(); r.Err != nil || r.New != 0 {
+		t.Fatalf("second fetch: %+v", r)
+	}
+	if e.server.Count("RETR") != retr {
+		t.Fatal("second fetch downloaded again")
+	}
+	if a, s := e.check(); a != 120 || s != 120 {
+		t.Fatalf("archive %d, server %d", a, s)
+	}
+}
+
+func TestDeleteMode(t *testing.T) {
+	e := newEnv(t, pop3test.Config{Messages: corpus(80)}, false)
+	if r := e.fetch(); r.Err != nil || r.New != 80 || r.Deleted != 80 {
+		t.Fatalf("fetch: %+v", r)
+	}
+	if a, s := e.check(); a != 80 || s != 0 {
+		t.Fatalf("archive %d, server %d", a, s)
+	}
+}
+
+func TestDeleteAfterDays(t *testing.T) {
+	e := newEnv(t, pop3test.Config{Messages: smallCorpus(30)}, true)
+	e.acct.DeleteAfterDays = 7
+	now := time.Now()
+	e.fetcher.Now = func() time.Time { return now }
+	if r := e.fetch(); r.Err != nil || r.Deleted != 0 {
+		t.Fatalf("day 0: %+v", r)
+	}
+	later := pop3test.Message{UID: "later", Data: smallCorpus(31)[30].Data} // first seen on day 6
+	e.server.Add(later)
+	e.orig = append(e.orig, later)
+	now = now.Add(6 * 24 * time.Hour)
+	if r := e.fetch(); r.Err != nil || r.Deleted != 0 || r.New != 1 {
+		t.Fatalf("day 6: %+v", r)
+	}
+	now = now.Add(2 * 24 * time.Hour)
+	if r := e.fetch(); r.Err != nil || r.Deleted != 30 {
+		t.Fatalf("day 8: %+v", r)
+	}
+	if a, s := e.check(); a != 31 || s != 1 {
+		t.Fatalf("archive %d, server %d", a, s)
+	}
+}
+
+func TestNoUIDL(t *testing.T) {
+	e := newEnv(t, pop3test.Config{Messages: smallCorpus(5), NoUIDL: true}, true)
+	if r := e.fetch(); r.Err == nil || !strings.Contains(r.Err.Error(), "UIDL") {
+		t.Fatalf("keep mode without UIDL: %v", r.Err)
+	}
+	e.acct.KeepOnServer = false
+	if r := e.fetch(); r.Err != nil || r.New != 5 || r.Deleted != 5 {
+		t.Fatalf("delete mode without UIDL: %+v", r)
+	}
+	e.check()
+}
+
+// Two different messages under one UID: both are stored, and in delete
+// mode each is deleted only once its own bytes are stored.
+func TestDuplicateUIDs(t *testing.T) {
+	msgs := smallCorpus(4)
+	msgs[1].UID, msgs[3].UID = "same", "same"
+	for _, keep := range []bool{true, false} {
+		e := newEnv(t, pop3test.Config{Messages: msgs}, keep)
+		for range 2 {
+			if r := e.fetch(); r.Err != nil {
+				t.Fatal(r.Err)
+			}
+		}
+		if a, _ := e.check(); a != 4 {
+			t.Fatalf("keep=%v: %d archived", keep, a)
+		}
+	}
+}
+
+func TestGmailSessions(t *testing.T) {
+	msgs := smallCorpus(600)
+	e := newEnv(t, pop3test.Config{Messages: msgs, Gmail: true}, true)
+	r := e.fetch()
+	if r.Err != nil || r.New != 600 || r.Sessions < 3 {
+		t.Fatalf("fetch: %+v", r)
+	}
+	if a, _ := e.check(); a != 600 {
+		t.Fatalf("archived %d", a)
+	}
+	// recent: lists everything again; nothing is stored twice or deleted.
+	e.acct.User = "recent:alice"
+	if r := e.fetch(); r.Err != nil || r.New != 0 || r.Deleted != 0 {
+		t.Fatalf("recent: %+v", r)
+	}
+	e.acct.KeepOnServer = false
+	if err := e.acct.Validate(); err == nil {
+		t.Fatal("recent: with delete mode was accepted")
+	}
+}
+
+func TestErrorsAreClassified(t *testing.T) {
+	e := newEnv(t, pop3test.Config{Faults: pop3test.Faults{LoginCode: "IN-USE"}}, true)
+	if r := e.fetch(); !IsTemporary(r.Err) {
+		t.Fatalf("[IN-USE] not temporary: %v", r.Err)
+	}
+	e = newEnv(t, pop3test.Config{}, true)
+	e.fetcher.Secrets.Set("test", "wrong")
+	r := e.fetch()
+	if r.Err == nil || IsTemporary(r.Err) || strings.Contains(r.Err.Error(), "wrong") {
+		t.Fatalf("bad password: %v", r.Err)
+	}
+}
+
+func TestProgress(t *testing.T) {
+	e := newEnv(t, pop3test.Config{Messages: smallCorpus(10)}, true)
+	var last Progress
+	var stages []Stage
+	e.fetcher.Progress = func(p Progress) {
+		if len(stages) == 0 || stages[len(stages)-1] != p.Stage {
+			stages = append(stages, p.Stage)
+		}
+		if p.Stage == StageDownloading {
+			last = p
+		}
+	}
+	e.fetch()
+	if last.Messages != 10 || last.MessagesTotal != 10 || last.Bytes != last.BytesTotal || last.Subject == "" {
+		t.Fatalf("progress %+v", last)
+	}
+	want := []Stage{StageConnecting, StageListing, StageDownloading, StageDone}
+	if fmt.Sprint(stages) != fmt.Sprint(want) {
+		t.Fatalf("stages %v", stages)
+	}
+}

@@ -1,0 +1,63 @@
+package fetch
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"popvault/fetch/pop3test"
+)
+
+// faultCases are the ways a server can fail a session: a drop at every
+// command boundary and at several points inside RETR and DELE, a reset, a
+// QUIT that deletes only some, and a stall.
+func faultCases() map[string]pop3test.Faults {
+	drop := func(cmd string, nth, after int) *pop3test.Trigger {
+		return &pop3test.Trigger{Command: cmd, Nth: nth, AfterBytes: after}
+	}
+	cases := map[string]pop3test.Faults{
+		"QUIT deletes 3 then fails": {QuitFails: true, QuitDeletes: 3},
+		"stall in RETR 2":           {Stall: drop("RETR", 2, 50)},
+	}
+	for _, d := range []*pop3test.Trigger{
+		drop("greeting", 1, 0), drop("greeting", 1, 3), drop("USER", 1, 0), drop("PASS", 1, 2),
+		drop("LIST", 1, 0), drop("LIST", 1, 9), drop("UIDL", 1, 0), drop("UIDL", 1, 20), drop("CAPA", 1, 0),
+		drop("RETR", 1, 0), drop("RETR", 1, 5), drop("RETR", 3, 300), drop("RETR", 8, 2000),
+		drop("RETR", 15, 100000), drop("RETR", 30, 10), drop("DELE", 1, 0), drop("DELE", 6, 3),
+		drop("DELE", 30, 0), drop("QUIT", 1, 0),
+	} {
+		name := fmt.Sprintf("drop %s#%d after %d bytes", d.Command, d.Nth, d.AfterBytes)
+		cases[name] = pop3test.Faults{Drop: d}
+		cases[name+", reset"] = pop3test.Faults{Drop: d, Reset: true}
+	}
+	return cases
+}
+
+// TestFaults runs every fault in keep and delete mode; then a clean fetch
+// must leave archive ∪ server = original, with nothing stored twice.
+func TestFaults(t *testing.T) {
+	msgs := smallCorpus(30)
+	injected := 0
+	for name, faults := range faultCases() {
+		for _, keep := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s keep=%v", name, keep), func(t *testing.T) {
+				e := newEnv(t, pop3test.Config{Messages: msgs, Faults: faults}, keep)
+				e.acct.Timeout = Duration(300 * time.Millisecond)
+				first := e.fetch()
+				e.check()
+				e.server.SetFaults(pop3test.Faults{})
+				if r := e.fetch(); r.Err != nil {
+					t.Fatalf("clean fetch after %v: %v", first.Err, r.Err)
+				}
+				archived, onServer := e.check()
+				if archived != len(msgs) || keep && onServer != len(msgs) || !keep && onServer != 0 {
+					t.Fatalf("after %v: archived %d, on server %d", first.Err, archived, onServer)
+				}
+				if first.Err != nil {
+					injected++
+				}
+			})
+		}
+	}
+	t.Logf("%d fault cases, %d failed the first fetch as injected", 2*len(faultCases()), injected)
+}
