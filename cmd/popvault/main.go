@@ -1,18 +1,20 @@
 // Command popvault downloads POP3 mail into a local archive. With no
-// arguments it opens the window.
+// arguments it opens the window; with a command it works from the
+// command line, for cron jobs and headless backups.
 package main
 
 import (
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
-
-	"popvault/ui"
+	"fmt"
+	"os"
 )
 
 func main() {
-	a := app.NewWithID(ui.AppID)
-	w := a.NewWindow("popvault")
-	w.SetContent(ui.Create(a, w))
-	w.Resize(fyne.NewSize(960, 640))
-	w.ShowAndRun()
+	if len(os.Args) == 1 {
+		runWindow("")
+		return
+	}
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "popvault:", oneLine(err))
+		os.Exit(1)
+	}
 }

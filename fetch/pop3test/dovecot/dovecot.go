@@ -38,6 +38,7 @@ type Server struct {
 	Port, TLSPort  int            // plain (with STLS) and implicit TLS, on 127.0.0.1
 	User, Password string         // the one account
 	Pool           *x509.CertPool // trusts the server's certificate
+	CAFile         string         // the certificate as a PEM file, to trust it
 
 	maildir  string
 	uid, gid int
@@ -102,6 +103,7 @@ func (s *Server) setup() error {
 	}
 	cert := pop3test.NewCertificate("127.0.0.1", "localhost")
 	s.Pool = cert.Pool
+	s.CAFile = filepath.Join(s.Dir, "cert.pem")
 	s.maildir = filepath.Join(s.Dir, "home", "Maildir")
 	files := map[string][]byte{
 		"cert.pem":     cert.CertPEM,
@@ -237,6 +239,19 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Count is how many messages the Maildir holds.
+func (s *Server) Count() (int, error) {
+	n := 0
+	for _, sub := range []string{"new", "cur"} {
+		entries, err := os.ReadDir(filepath.Join(s.maildir, sub))
+		if err != nil {
+			return 0, fmt.Errorf("dovecot: %w", err)
+		}
+		n += len(entries)
+	}
+	return n, nil
 }
 
 // Deliver puts messages into the Maildir, in order, as Dovecot's cur/

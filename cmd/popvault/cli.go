@@ -1,0 +1,176 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"popvault/archive"
+	"popvault/fetch"
+)
+
+const usage = `popvault downloads POP3 mail into a local archive.
+
+Usage:
+  popvault                         open the window
+  popvault [--archive PATH] COMMAND [flags]
+
+Commands:
+  account add --name N --host H [--port P] [--security tls|starttls|plain] [--ca-file PEM]
+              --user U [--password-stdin] [--keep=true|false] [--delete-after-days D] [--timeout 60s]
+  account list
+  account remove --name N [--keep-mail=true|false]
+  fetch [--account N]...         all accounts when none is named; progress on stderr
+  list [--account N] [--search Q] [--limit N] [--json]
+  show ID [--raw]                --raw writes the stored bytes unchanged
+  export --format mbox|maildir|eml --out PATH [--account N]
+  import --format mbox|maildir PATH [--account N]
+  verify
+
+The archive is $POPVAULT_ARCHIVE, or else ` + "%s" + `.
+Run "popvault COMMAND --help" for a command's flags.
+`
+
+// run dispatches a command line; every error it returns is one line.
+func run(args []string) error {
+	global := flag.NewFlagSet("popvault", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	archivePath := global.String("archive", "", "archive file")
+	demo := global.Bool("demo", false, "open the window on a demo mailbox")
+	if err := global.Parse(args); err != nil {
+		return fmt.Errorf("%w (see popvault help)", err)
+	}
+	if *demo {
+		runWindow("demo")
+		return nil
+	}
+	args = global.Args()
+	if len(args) == 0 {
+		runWindow(*archivePath)
+		return nil
+	}
+	c := &cli{archivePath: *archivePath, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "account":
+		if len(rest) == 0 {
+			return errors.New("account needs add, list or remove")
+		}
+		switch rest[0] {
+		case "add":
+			return c.accountAdd(rest[1:])
+		case "list":
+			return c.accountList(rest[1:])
+		case "remove":
+			return c.accountRemove(rest[1:])
+		}
+		return fmt.Errorf("unknown account command %q", rest[0])
+	case "fetch":
+		return c.fetch(rest)
+	case "list":
+		return c.list(rest)
+	case "show":
+		return c.show(rest)
+	case "export":
+		return c.export(rest)
+	case "import":
+		return c.importCmd(rest)
+	case "verify":
+		return c.verify(rest)
+	case "help", "-h", "--help":
+		fmt.Fprintf(c.stdout, usage, archive.DefaultPath())
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (see popvault help)", cmd)
+}
+
+// cli carries what every command needs.
+type cli struct {
+	archivePath string
+	stdin       io.Reader
+	stdout      io.Writer
+	stderr      io.Writer
+	arch        *archive.Archive
+}
+
+// flags returns a flag set that also takes --archive, wherever it is given.
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&c.archivePath, "archive", c.archivePath, "archive file")
+	return fs
+}
+
+// parse parses flags that may come before or after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+var errHelp = errors.New("help shown")
+
+// open opens the archive, creating its folder.
+func (c *cli) open() (*archive.Archive, error) {
+	if c.arch != nil {
+		return c.arch, nil
+	}
+	path := c.path()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	a, err := archive.Open(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	c.arch = a
+	return a, nil
+}
+
+func (c *cli) path() string {
+	switch {
+	case c.archivePath != "":
+		return c.archivePath
+	case os.Getenv("POPVAULT_ARCHIVE") != "":
+		return os.Getenv("POPVAULT_ARCHIVE")
+	}
+	return archive.DefaultPath()
+}
+
+func (c *cli) close() {
+	if c.arch != nil {
+		c.arch.Close()
+		c.arch = nil
+	}
+}
+
+// secrets is the keyring, falling back to a file beside the archive.
+func (c *cli) secrets() fetch.Secrets {
+	return fetch.NewSecrets(filepath.Join(filepath.Dir(c.path()), "secrets.json"), func(msg string) {
+		fmt.Fprintln(c.stderr, "popvault: note:", msg)
+	})
+}
+
+// oneLine keeps an error to one line, as scripts expect.
+func oneLine(err error) string {
+	if errors.Is(err, errHelp) {
+		return "see the flags above"
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"popvault/fetch"
+)
+
+// repeated is a flag that may be given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+func (c *cli) fetch(args []string) error {
+	fs := c.flags("fetch")
+	var names repeated
+	fs.Var(&names, "account", "fetch this account (repeatable; default all)")
+	debug := fs.Bool("debug", false, "log the POP3 conversation to stderr, credentials redacted")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	accts, err := fetch.LoadAccounts(arch)
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		accts, err = pick(accts, names)
+		if err != nil {
+			return err
+		}
+	}
+	if len(accts) == 0 {
+		return errors.New("no accounts: add one with popvault account add")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	bar := newProgressBar(c.stderr)
+	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), Progress: bar.update}
+	if *debug {
+		f.DebugWriter = c.stderr
+	}
+	var failed []string
+	for _, a := range accts {
+		r := f.Fetch(ctx, a)
+		bar.clear()
+		if r.Err != nil {
+			hint := ""
+			if fetch.IsTemporary(r.Err) {
+				hint = " (try again later)"
+			}
+			fmt.Fprintf(c.stderr, "popvault: %s: %s%s\n", a.Name, oneLine(r.Err), hint)
+			failed = append(failed, a.Name)
+			continue
+		}
+		fmt.Fprintf(c.stderr, "%s: %d new (%s), %d deleted from the server\n", a.Name, r.New, megabytes(r.Bytes), r.Deleted)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d accounts failed: %s", len(failed), len(accts), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+func pick(accts []fetch.Account, names []string) ([]fetch.Account, error) {
+	var out []fetch.Account
+	for _, n := range names {
+		found := false
+		for _, a := range accts {
+			if a.Name == n {
+				out, found = append(out, a), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no account named %q", n)
+		}
+	}
+	return out, nil
+}
+
+func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

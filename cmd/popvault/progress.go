@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"popvault/fetch"
+)
+
+// progressBar draws one line on a terminal, at most ten times a second.
+// Off a terminal it draws nothing, so cron mail stays short.
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	on    bool
+	last  time.Time
+	width int
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	p := &progressBar{w: w, width: 80}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.on = true
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 {
+			p.width = cols
+		}
+	}
+	return p
+}
+
+func (p *progressBar) update(pr fetch.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.on || time.Since(p.last) < 100*time.Millisecond && pr.Messages != pr.MessagesTotal {
+		return
+	}
+	p.last = time.Now()
+	line := fmt.Sprintf("%s: %s", pr.Account, pr.Stage)
+	if pr.Stage == fetch.StageDownloading && pr.MessagesTotal > 0 {
+		const cells = 20
+		done := cells * pr.Messages / pr.MessagesTotal
+		line = fmt.Sprintf("%s [%s%s] %d/%d  %s/%s  %s", pr.Account, strings.Repeat("#", done), strings.Repeat("-", cells-done),
+			pr.Messages, pr.MessagesTotal, megabytes(pr.Bytes), megabytes(pr.BytesTotal), pr.Subject)
+	}
+	if r := []rune(line); len(r) > p.width-1 {
+		line = string(r[:p.width-1])
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+}
+
+func (p *progressBar) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.on {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}

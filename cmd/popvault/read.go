@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"popvault/archive"
+)
+
+// listed is one line of list --json.
+type listed struct {
+	ID             uint64 `json:"id"`
+	Account        string `json:"account"`
+	UID            string `json:"uid"`
+	MessageID      string `json:"message_id"`
+	From           string `json:"from"`
+	To             string `json:"to"`
+	Subject        string `json:"subject"`
+	Date           string `json:"date"`
+	Size           int64  `json:"size"`
+	Read           bool   `json:"read"`
+	HasAttachments bool   `json:"has_attachments"`
+}
+
+func (c *cli) list(args []string) error {
+	fs := c.flags("list")
+	account := fs.String("account", "", "only this account's messages")
+	search := fs.String("search", "", "only messages whose sender, recipients or subject hold every word")
+	limit := fs.Int("limit", 0, "at most this many (0: all)")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	if !*asJSON {
+		fmt.Fprintln(w, "ID\tDATE\tFROM\tSUBJECT")
+	}
+	enc := json.NewEncoder(c.stdout)
+	enc.SetEscapeHTML(false)
+	q := archive.Query{Account: *account, Search: *search, Limit: 1000}
+	for n := 0; ; {
+		page, err := arch.List(q)
+		if err != nil {
+			return err
+		}
+		for _, s := range page.Messages {
+			if *limit > 0 && n == *limit {
+				return w.Flush()
+			}
+			n++
+			if *asJSON {
+				if err := enc.Encode(toListed(s, *account)); err != nil {
+					return err
+				}
+				continue
+			}
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", s.ID, s.Date.Local().Format("2006-01-02 15:04"), clip(s.From, 30), clip(s.Subject, 60))
+		}
+		if page.Next == nil {
+			return w.Flush()
+		}
+		q.Before = page.Next
+	}
+}
+
+func toListed(s *archive.Summary, account string) listed {
+	l := listed{ID: s.ID, MessageID: s.MessageID, From: s.From, To: s.To, Subject: s.Subject,
+		Date: s.Date.UTC().Format(time.RFC3339), Size: s.Size, Read: s.Read, HasAttachments: s.HasAttachments}
+	for _, r := range s.Refs {
+		if account == "" || r.Account == account {
+			l.Account, l.UID = r.Account, r.UID
+			break
+		}
+	}
+	return l
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func (c *cli) show(args []string) error {
+	fs := c.flags("show")
+	raw := fs.Bool("raw", false, "write the stored bytes unchanged")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("show needs one message id (see popvault list)")
+	}
+	id, err := strconv.ParseUint(pos[0], 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a message id", pos[0])
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	if *raw {
+		b, err := arch.Raw(id)
+		if err != nil {
+			return err
+		}
+		_, err = c.stdout.Write(b)
+		return err
+	}
+	v, err := arch.View(id)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, h := range [][2]string{{"From", v.From}, {"To", v.To}, {"Cc", v.Cc}, {"Subject", v.Subject}} {
+		if h[1] != "" {
+			fmt.Fprintf(&b, "%s: %s\n", h[0], h[1])
+		}
+	}
+	fmt.Fprintf(&b, "Date: %s\n", v.Date.Local().Format(time.RFC1123Z))
+	for _, a := range v.Attachments {
+		fmt.Fprintf(&b, "Attachment: %s (%s, %d bytes)\n", a.Name, a.ContentType, a.Size)
+	}
+	b.WriteString("\n" + v.BodyText() + "\n")
+	_, err = fmt.Fprint(c.stdout, b.String())
+	if err == nil && !v.Read {
+		err = arch.SetRead(id, true)
+	}
+	return err
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+func (c *cli) export(args []string) error {
+	fs := c.flags("export")
+	format := fs.String("format", "", "mbox, maildir or eml")
+	out := fs.String("out", "", "the file (mbox) or folder (maildir, eml) to write")
+	account := fs.String("account", "", "only this account's messages")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format == "" || *out == "" {
+		return errors.New("export needs --format and --out")
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	n, err := arch.Export(*format, *out, *account)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Exported %d messages to %s.\n", n, *out)
+	return nil
+}
+
+func (c *cli) importCmd(args []string) error {
+	fs := c.flags("import")
+	format := fs.String("format", "", "mbox or maildir")
+	account := fs.String("account", "", "file the messages under this account (default \"imported\")")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *format == "" || len(pos) != 1 {
+		return errors.New("import needs --format and one PATH")
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	rep, err := arch.Import(*format, pos[0], *account)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Read %d messages: %d added, %d already in the archive.\n", rep.Read, rep.Added, rep.Duplicates)
+	return nil
+}
+
+func (c *cli) verify(args []string) error {
+	if _, err := parse(c.flags("verify"), args); err != nil {
+		return err
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	rep, err := arch.Verify(nil)
+	if err != nil {
+		return err
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintln(c.stderr, p)
+	}
+	if !rep.OK() {
+		return fmt.Errorf("%d problems in %d messages", len(rep.Problems), rep.Messages)
+	}
+	fmt.Fprintf(c.stdout, "OK: %d messages, %s, each matches its SHA-256.\n", rep.Messages, megabytes(rep.Bytes))
+	return nil
+}

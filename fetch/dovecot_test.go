@@ -1,0 +1,119 @@
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"popvault/archive"
+	"popvault/fetch/pop3test/dovecot"
+	"popvault/internal/mailgen"
+)
+
+// dovecotEnv runs the engine against a real Dovecot holding n generated
+// messages.
+func dovecotEnv(t *testing.T, n int, keep bool, security Security) (*Fetcher, Account, *dovecot.Server, [][]byte) {
+	t.Helper()
+	d, err := dovecot.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	var msgs [][]byte
+	for _, m := range mailgen.Corpus(n, 9) {
+		msgs = append(msgs, m.Data)
+	}
+	if err := d.Deliver(msgs...); err != nil {
+		t.Fatal(err)
+	}
+	arch, err := archive.Open(filepath.Join(t.TempDir(), "a.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { arch.Close() })
+	secrets := &MemorySecrets{}
+	secrets.Set("dovecot", d.Password)
+	port := d.TLSPort
+	if security != SecurityTLS {
+		port = d.Port
+	}
+	acct := Account{Name: "dovecot", Host: "127.0.0.1", Port: port, Security: security, User: d.User, KeepOnServer: keep, CAFile: d.CAFile}
+	return &Fetcher{Archive: arch, Secrets: secrets}, acct, d, msgs
+}
+
+// sameBytes checks that the archive holds exactly msgs, byte for byte.
+func sameBytes(t *testing.T, arch *archive.Archive, msgs [][]byte) {
+	t.Helper()
+	want := map[[32]byte]bool{}
+	for _, m := range msgs {
+		want[sha256.Sum256(m)] = true
+	}
+	p, err := arch.List(archive.Query{Limit: 1 << 20})
+	if err != nil || len(p.Messages) != len(msgs) {
+		t.Fatalf("archive lists %d of %d: %v", len(p.Messages), len(msgs), err)
+	}
+	for _, s := range p.Messages {
+		raw, err := arch.Raw(s.ID)
+		if err != nil || !want[sha256.Sum256(raw)] {
+			t.Fatalf("message %d differs from every source file (%v)", s.ID, err)
+		}
+	}
+}
+
+func TestDovecotKeepTwice(t *testing.T) {
+	f, acct, d, msgs := dovecotEnv(t, 200, true, SecurityTLS)
+	ctx := context.Background()
+	if r := f.Fetch(ctx, acct); r.Err != nil || r.New != 200 {
+		t.Fatalf("first: %+v", r)
+	}
+	n1, _ := d.Retrieved()
+	if r := f.Fetch(ctx, acct); r.Err != nil || r.New != 0 {
+		t.Fatalf("second: %+v", r)
+	}
+	if n2, _ := d.Retrieved(); n2 != n1 || n1 != 200 {
+		t.Fatalf("Dovecot logged %d then %d retrievals", n1, n2)
+	}
+	sameBytes(t, f.Archive, msgs)
+	if left, _ := d.Count(); left != 200 {
+		t.Fatalf("%d left on the server", left)
+	}
+}
+
+func TestDovecotDeleteMode(t *testing.T) {
+	f, acct, d, msgs := dovecotEnv(t, 150, false, SecurityStartTLS)
+	if r := f.Fetch(context.Background(), acct); r.Err != nil || r.New != 150 || r.Deleted != 150 {
+		t.Fatalf("fetch: %+v", r)
+	}
+	if left, _ := d.Count(); left != 0 {
+		t.Fatalf("%d left on the server", left)
+	}
+	sameBytes(t, f.Archive, msgs)
+}
+
+func TestDovecotDeleteAfterDays(t *testing.T) {
+	f, acct, d, msgs := dovecotEnv(t, 40, true, SecurityTLS)
+	acct.DeleteAfterDays = 30
+	now := time.Now()
+	f.Now = func() time.Time { return now }
+	ctx := context.Background()
+	if r := f.Fetch(ctx, acct); r.Err != nil || r.Deleted != 0 {
+		t.Fatalf("day 0: %+v", r)
+	}
+	extra := bytes.Replace(msgs[0], []byte("Message-ID: <"), []byte("Message-ID: <late."), 1)
+	d.Deliver(extra)
+	now = now.Add(29 * 24 * time.Hour)
+	if r := f.Fetch(ctx, acct); r.Err != nil || r.Deleted != 0 || r.New != 1 {
+		t.Fatalf("day 29: %+v", r)
+	}
+	now = now.Add(2 * 24 * time.Hour)
+	if r := f.Fetch(ctx, acct); r.Err != nil || r.Deleted != 40 {
+		t.Fatalf("day 31: %+v", r)
+	}
+	if left, _ := d.Count(); left != 1 {
+		t.Fatalf("%d left on the server, want the late one", left)
+	}
+	sameBytes(t, f.Archive, append(msgs, extra))
+}
