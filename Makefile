@@ -29,8 +29,11 @@ check:
 	go vet ./...
 	go run $(STATICCHECK) ./...
 
+# bench: the Go benchmarks, then popvault against mpop and fetchmail.
 bench: deps bench-deps
 	go test -run XXX -bench . -benchtime 3x ./fetch/pop3/
+	go test -run XXX -bench . -benchtime 1x -timeout 60m ./archive/
+	go run ./internal/peerbench -messages 1000 -kept 10000 -runs 3
 
 # deps installs the missing packages only, so a second run does nothing.
 deps:

@@ -104,6 +104,18 @@ func Open(path string, opts *Options) (*Archive, error) {
 }
 
 func (a *Archive) initialize() error {
+	ready := false
+	a.db.View(func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		ready = meta != nil && meta.Get(keyVersion) != nil && tx.Bucket(bucketAccounts) != nil
+		if ready && meta.Get(keyVersion)[0] > formatVersion {
+			ready = false // let the update below report it
+		}
+		return nil
+	})
+	if ready {
+		return nil // no write, so no fsync, on every open
+	}
 	return a.db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range [][]byte{bucketMessages, bucketIndex, bucketByDate, bucketHashes, bucketAccounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {

@@ -117,3 +117,42 @@ func TestDovecotDeleteAfterDays(t *testing.T) {
 	}
 	sameBytes(t, f.Archive, append(msgs, extra))
 }
+
+// BenchmarkNothingNew checks a 10,000-message kept mailbox that was all
+// fetched before: the engine's part of `popvault fetch` when nothing is
+// new, most of which is Dovecot's own work.
+func BenchmarkNothingNew(b *testing.B) {
+	d, err := dovecot.Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	g := mailgen.New(5)
+	for i := 0; i < 10000; i += 1000 {
+		var batch [][]byte
+		for j := 0; j < 1000; j++ {
+			batch = append(batch, g.NextSmall().Data)
+		}
+		if err := d.Deliver(batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	arch, err := archive.Open(filepath.Join(b.TempDir(), "a.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer arch.Close()
+	secrets := &MemorySecrets{}
+	secrets.Set("d", d.Password)
+	f := &Fetcher{Archive: arch, Secrets: secrets}
+	acct := Account{Name: "d", Host: "127.0.0.1", Port: d.TLSPort, Security: SecurityTLS, User: d.User, KeepOnServer: true, CAFile: d.CAFile}
+	if r := f.Fetch(context.Background(), acct); r.Err != nil || r.New != 10000 {
+		b.Fatalf("fill: %+v", r)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if r := f.Fetch(context.Background(), acct); r.Err != nil || r.New != 0 {
+			b.Fatalf("check: %+v", r)
+		}
+	}
+}

@@ -140,3 +140,29 @@ func IsTemporary(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		(errors.As(err, &nerr) && nerr.Timeout()) || strings.Contains(fmt.Sprint(err), "no such host")
 }
+
+// Test connects and logs in as a fetch would, and returns the number and
+// total size of the messages on the server; it changes nothing there.
+func (f *Fetcher) Test(ctx context.Context, acct Account, secret string) (int, int64, error) {
+	if err := acct.Validate(); err != nil {
+		return 0, 0, err
+	}
+	c, err := f.connect(ctx, acct, secret)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer c.Close()
+	l, err := f.loginAndList(ctx, c, acct, secret)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, size, err := c.Stat(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !l.HasUIDL && acct.KeepOnServer {
+		return n, size, ErrNoUIDL
+	}
+	c.Quit(ctx)
+	return n, size, nil
+}

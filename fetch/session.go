@@ -3,7 +3,6 @@ package fetch
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -41,13 +40,17 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 	res.gmail = acct.IsGmail() || strings.HasPrefix(greeting, "Gpop")
 
 	f.report(Progress{Account: acct.Name, Stage: StageListing})
-	msgs, hasUIDL, err := list(ctx, c)
+	listing, err := f.loginAndList(ctx, c, acct, secret)
 	if err != nil {
 		return res, err
 	}
 	keep := acct.KeepOnServer || acct.IsRecentMode()
-	if !hasUIDL && keep {
+	if !listing.HasUIDL && keep {
 		return res, ErrNoUIDL
+	}
+	msgs, err := plan(ctx, c, listing)
+	if err != nil {
+		return res, err
 	}
 	known, err := f.Archive.UIDs(acct.Name)
 	if err != nil {
@@ -57,6 +60,11 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 	for _, m := range msgs {
 		if _, ok := known[m.UID]; !ok || m.storeUID == "" {
 			want = append(want, m)
+		}
+	}
+	if len(want) > 0 && listing.HasUIDL {
+		if err := addSizes(ctx, c, want); err != nil {
+			return res, err
 		}
 	}
 	stored, err := f.download(ctx, c, acct, want, &res)
@@ -77,36 +85,48 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 	return res, nil
 }
 
-// list reads LIST and, where the server has it, UIDL. A UID the server
-// repeats is not recorded, so that each such message is stored by its
-// bytes and none is mistaken for another.
-func list(ctx context.Context, c *pop3.Client) ([]message, bool, error) {
-	sizes, err := c.List(ctx)
-	if err != nil {
-		return nil, false, err
+// plan lists the server's messages from UIDL, or from LIST when the
+// server has no UIDL. A UID the server repeats is not recorded, so that
+// each such message is stored by its bytes and none is mistaken for
+// another.
+func plan(ctx context.Context, c *pop3.Client, l *pop3.Listing) ([]message, error) {
+	if !l.HasUIDL {
+		sizes, err := c.List(ctx)
+		msgs := make([]message, len(sizes))
+		for i, s := range sizes {
+			msgs[i] = message{MessageInfo: s}
+		}
+		return msgs, err
 	}
-	uids, err := c.UIDL(ctx)
-	var perr *pop3.Error
-	hasUIDL := err == nil
-	if err != nil && !errors.As(err, &perr) {
-		return nil, false, err
-	}
-	uidOf := map[int]string{}
 	count := map[string]int{}
-	for _, u := range uids {
-		uidOf[u.ID] = u.UID
+	for _, u := range l.UIDs {
 		count[u.UID]++
 	}
-	msgs := make([]message, 0, len(sizes))
-	for _, s := range sizes {
-		m := message{MessageInfo: s}
-		m.UID = uidOf[s.ID]
-		if m.UID != "" && count[m.UID] == 1 {
-			m.storeUID = m.UID
+	msgs := make([]message, len(l.UIDs))
+	for i, u := range l.UIDs {
+		msgs[i] = message{MessageInfo: u}
+		if count[u.UID] == 1 {
+			msgs[i].storeUID = u.UID
 		}
-		msgs = append(msgs, m)
 	}
-	return msgs, hasUIDL, nil
+	return msgs, nil
+}
+
+// addSizes reads LIST for the sizes of the messages to download, for
+// progress and buffers; a check that finds nothing new never asks.
+func addSizes(ctx context.Context, c *pop3.Client, want []message) error {
+	sizes, err := c.List(ctx)
+	if err != nil {
+		return err
+	}
+	size := make(map[int]int64, len(sizes))
+	for _, s := range sizes {
+		size[s.ID] = s.Size
+	}
+	for i := range want {
+		want[i].Size = size[want[i].ID]
+	}
+	return nil
 }
 
 // deletable lists the message numbers to delete: only messages whose bytes

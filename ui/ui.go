@@ -1,22 +1,173 @@
-// Package ui is popvault's Fyne window: accounts, fetching and reading mail.
-// It is the only package that imports Fyne; everything it shows comes from
-// the fetch and archive packages through their Go APIs.
+// Package ui is popvault's Fyne window: a sidebar of accounts, a
+// virtualized message list with search, a reader, the account dialog,
+// fetching with progress, and settings for export and import. It is the
+// only package that imports Fyne. It holds no mail logic of its own: it
+// calls the fetch and archive packages off the UI goroutine and shows
+// their results through fyne.Do.
 package ui
 
 import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"popvault/archive"
+	"popvault/fetch"
 )
 
 // AppID is the application's identifier; it matches FyneApp.toml so that
-// preferences and storage land in the same place however the app is started.
+// preferences and storage land in the same place however the app starts.
 const AppID = "io.popvault.app"
 
-// Create builds the main window's content.
-func Create(a fyne.App, w fyne.Window) fyne.CanvasObject {
-	title := widget.NewLabelWithStyle("popvault", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	note := widget.NewLabel("Your POP mail, archived on this computer.")
-	note.Alignment = fyne.TextAlignCenter
-	return container.NewCenter(container.NewVBox(title, note))
+// Options configure the window.
+type Options struct {
+	ArchivePath string        // empty: archive.DefaultPath()
+	Secrets     fetch.Secrets // nil: the OS keyring with a file fallback
+	RootCAs     *x509.CertPool
+	// Prefill, when set, opens the account dialog filled in (the demo).
+	Prefill *fetch.Account
+	// PrefillPassword goes with Prefill.
+	PrefillPassword string
+}
+
+// UI is the running window. Its fields are touched only on the Fyne
+// goroutine, except where noted.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	opts Options
+
+	arch    *archive.Archive // safe from any goroutine
+	secrets fetch.Secrets    // safe from any goroutine
+	fetcher *fetch.Fetcher
+	sched   *fetch.Scheduler
+
+	accounts []fetch.Account
+	counts   map[string]archive.Counts
+	problems map[string]string // account → last error, readable
+	selected string            // account shown; "" for all mail
+
+	sidebar *sidebar
+	list    *messageList
+	reader  *reader
+	search  *widget.Entry
+	bar     *fetchBar
+	status  *widget.Label
+	content fyne.CanvasObject
+}
+
+// New opens the archive and builds the window's content.
+func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
+	if opts.ArchivePath == "" {
+		opts.ArchivePath = archive.DefaultPath()
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.ArchivePath), 0o700); err != nil {
+		return nil, err
+	}
+	arch, err := archive.Open(opts.ArchivePath, nil)
+	if err != nil {
+		return nil, err
+	}
+	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}}
+	u.secrets = opts.Secrets
+	if u.secrets == nil {
+		u.secrets = fetch.NewSecrets(filepath.Join(filepath.Dir(opts.ArchivePath), "secrets.json"), func(msg string) {
+			fyne.Do(func() { u.setStatus(msg) })
+		})
+	}
+	u.build()
+	u.startFetcher()
+	u.reloadAccounts()
+	return u, nil
+}
+
+// Content is the window's content.
+func (u *UI) Content() fyne.CanvasObject { return u.content }
+
+// Close stops background checks and closes the archive.
+func (u *UI) Close() {
+	u.sched.Stop()
+	u.arch.Close()
+}
+
+func (u *UI) build() {
+	u.status = widget.NewLabel("")
+	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.search = widget.NewEntry()
+	u.search.SetPlaceHolder("Search sender, recipients, subject")
+	u.search.OnChanged = func(string) { u.list.reloadSoon() }
+	u.reader = newReader(u)
+	u.list = newMessageList(u)
+	u.sidebar = newSidebar(u)
+	u.bar = newFetchBar(u)
+	fetchButton := widget.NewButtonWithIcon("Fetch", theme.DownloadIcon(), func() { u.fetchNow() })
+	fetchButton.Importance = widget.HighImportance
+	toolbar := container.NewHBox(fetchButton,
+		widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { u.showAccountDialog(nil) }),
+		widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.showSettings() }),
+	)
+	top := container.NewBorder(nil, nil, toolbar, nil, u.search)
+	middle := container.NewHSplit(u.list.widget, u.reader.content)
+	middle.SetOffset(0.45)
+	main := container.NewHSplit(u.sidebar.widget, middle)
+	main.SetOffset(0.2)
+	bottom := container.NewBorder(nil, nil, nil, nil, container.NewVBox(u.bar.content, u.status))
+	u.content = container.NewBorder(top, bottom, nil, nil, main)
+	u.shortcuts()
+	u.sidebar.list.Select(0)
+}
+
+// background runs work off the UI goroutine and hands its result back.
+func (u *UI) background(work func() func()) {
+	go func() {
+		apply := work()
+		if apply != nil {
+			fyne.Do(apply)
+		}
+	}()
+}
+
+func (u *UI) setStatus(s string) { u.status.SetText(s) }
+
+// showError shows an error as a sentence in a dialog.
+func (u *UI) showError(context string, err error) {
+	u.setStatus(fmt.Sprintf("%s: %v", context, err))
+	showErrorDialog(u.win, context, err)
+}
+
+// reloadAccounts rereads accounts and counts, then refreshes the sidebar
+// and the list.
+func (u *UI) reloadAccounts() {
+	u.background(func() func() {
+		accts, err := fetch.LoadAccounts(u.arch)
+		counts, cerr := u.arch.Count()
+		return func() {
+			if err != nil || cerr != nil {
+				u.setStatus(fmt.Sprintf("Reading the archive failed: %v %v", err, cerr))
+				return
+			}
+			u.accounts, u.counts = accts, counts
+			u.sidebar.refresh()
+			u.list.reload()
+		}
+	})
+}
+
+// refreshCounts rereads the counts only.
+func (u *UI) refreshCounts() {
+	u.background(func() func() {
+		counts, err := u.arch.Count()
+		return func() {
+			if err == nil {
+				u.counts = counts
+				u.sidebar.refresh()
+			}
+		}
+	})
 }

@@ -40,18 +40,12 @@ func run(args []string) error {
 	global := flag.NewFlagSet("popvault", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	archivePath := global.String("archive", "", "archive file")
-	demo := global.Bool("demo", false, "open the window on a demo mailbox")
 	if err := global.Parse(args); err != nil {
 		return fmt.Errorf("%w (see popvault help)", err)
 	}
-	if *demo {
-		runWindow("demo")
-		return nil
-	}
 	args = global.Args()
 	if len(args) == 0 {
-		runWindow(*archivePath)
-		return nil
+		return runWindow(*archivePath)
 	}
 	c := &cli{archivePath: *archivePath, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	cmd, rest := args[0], args[1:]

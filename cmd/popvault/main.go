@@ -9,10 +9,6 @@ import (
 )
 
 func main() {
-	if len(os.Args) == 1 {
-		runWindow("")
-		return
-	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "popvault:", oneLine(err))
 		os.Exit(1)

@@ -38,10 +38,7 @@ func (c *Client) Capa(ctx context.Context) (Capabilities, error) {
 			return err
 		}
 		return c.readListing("CAPA", func(line string) error {
-			fields := strings.Fields(line)
-			if len(fields) > 0 {
-				caps[strings.ToUpper(fields[0])] = fields[1:]
-			}
+			addCapability(caps, line)
 			return nil
 		})
 	})
@@ -50,6 +47,12 @@ func (c *Client) Capa(ctx context.Context) (Capabilities, error) {
 	}
 	c.caps = caps
 	return caps, nil
+}
+
+func addCapability(caps Capabilities, line string) {
+	if fields := strings.Fields(line); len(fields) > 0 {
+		caps[strings.ToUpper(fields[0])] = fields[1:]
+	}
 }
 
 // Greet reads the server's greeting if it has not been read, and returns

@@ -39,53 +39,53 @@ func (c *Client) Stat(ctx context.Context) (count int, size int64, err error) {
 }
 
 // List returns every message's number and size.
-func (c *Client) List(ctx context.Context) ([]MessageInfo, error) {
-	return c.listing(ctx, "LIST", func(m *MessageInfo, val string) error {
-		n, err := strconv.ParseInt(val, 10, 64)
-		if err != nil || n < 0 {
-			return fmt.Errorf("size %q", val)
-		}
-		m.Size = n
-		return nil
-	})
-}
+func (c *Client) List(ctx context.Context) ([]MessageInfo, error) { return c.listing(ctx, "LIST") }
 
 // UIDL returns every message's number and unique-id.
-func (c *Client) UIDL(ctx context.Context) ([]MessageInfo, error) {
-	return c.listing(ctx, "UIDL", func(m *MessageInfo, val string) error {
-		if len(val) > 512 || strings.ContainsFunc(val, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
-			return fmt.Errorf("unique-id %q", val)
-		}
-		m.UID = val
-		return nil
-	})
-}
+func (c *Client) UIDL(ctx context.Context) ([]MessageInfo, error) { return c.listing(ctx, "UIDL") }
 
 // listing sends name and parses its "number value" lines.
-func (c *Client) listing(ctx context.Context, name string, set func(*MessageInfo, string) error) ([]MessageInfo, error) {
+func (c *Client) listing(ctx context.Context, name string) ([]MessageInfo, error) {
 	var out []MessageInfo
 	err := c.do(ctx, func() error {
 		if _, err := c.cmd("", name); err != nil {
 			return err
 		}
 		return c.readListing(name, func(line string) error {
-			f := strings.Fields(line)
-			if len(f) < 2 {
-				return protocolError(name, line)
+			m, err := parseListingLine(name, line)
+			if err == nil {
+				out = append(out, m)
 			}
-			id, err := parseID(f[0])
-			if err != nil {
-				return protocolError(name, line)
-			}
-			m := MessageInfo{ID: id}
-			if err := set(&m, f[1]); err != nil {
-				return fmt.Errorf("%w: %s: %v", ErrProtocol, name, err)
-			}
-			out = append(out, m)
-			return nil
+			return err
 		})
 	})
 	return out, err
+}
+
+// parseListingLine parses "number size" (LIST) or "number unique-id" (UIDL).
+func parseListingLine(name, line string) (MessageInfo, error) {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return MessageInfo{}, protocolError(name, line)
+	}
+	id, err := parseID(f[0])
+	if err != nil {
+		return MessageInfo{}, protocolError(name, line)
+	}
+	m := MessageInfo{ID: id}
+	if name == "LIST" {
+		n, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil || n < 0 {
+			return m, fmt.Errorf("%w: LIST: size %q", ErrProtocol, Sanitize(f[1]))
+		}
+		m.Size = n
+		return m, nil
+	}
+	if len(f[1]) > 512 || strings.ContainsFunc(f[1], func(r rune) bool { return r < 0x21 || r == 0x7f }) {
+		return m, fmt.Errorf("%w: UIDL: unique-id %q", ErrProtocol, Sanitize(f[1]))
+	}
+	m.UID = f[1]
+	return m, nil
 }
 
 func parseID(s string) (int, error) {

@@ -65,3 +65,8 @@ func NewCertificate(hosts ...string) Certificate {
 		Server:  &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}},
 	}
 }
+
+// SetCertificate makes an unstarted server present c.
+func (s *Server) SetCertificate(c Certificate) {
+	s.certPool, s.tlsConfig = c.Pool, c.Server
+}

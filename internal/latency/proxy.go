@@ -17,10 +17,23 @@ type Proxy struct {
 	Addr   string
 	ln     net.Listener
 	target string
-	delay  time.Duration
 	wg     sync.WaitGroup
 	mu     sync.Mutex
+	delay  time.Duration
 	conns  []net.Conn
+}
+
+// SetRTT changes the added round trip for chunks read from now on.
+func (p *Proxy) SetRTT(rtt time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = rtt / 2
+}
+
+func (p *Proxy) oneWay() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.delay
 }
 
 // New listens on 127.0.0.1:0 and forwards to target, adding rtt/2 each way.
@@ -69,7 +82,7 @@ func (p *Proxy) pipe(dst, src net.Conn) {
 			buf := make([]byte, 32<<10)
 			n, err := src.Read(buf)
 			if n > 0 {
-				queue <- chunk{buf[:n], time.Now().Add(p.delay)}
+				queue <- chunk{buf[:n], time.Now().Add(p.oneWay())}
 			}
 			if err != nil {
 				return

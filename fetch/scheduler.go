@@ -1,0 +1,173 @@
+package fetch
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Scheduler fetches accounts on their CheckEveryMinutes, one fetch at a
+// time, and retries an account that failed with a temporary error
+// ([IN-USE], [LOGIN-DELAY], [SYS/TEMP], the network) sooner, backing off
+// from one minute to its interval. A permanent error (a wrong password)
+// waits for the next interval or for FetchNow.
+type Scheduler struct {
+	Fetcher *Fetcher
+	// Accounts returns the current accounts; it is read at every tick.
+	Accounts func() []Account
+	// Done is called after each fetch, from the scheduler's goroutine.
+	Done func(Result, bool) // the result, and whether a background check ran it
+	// Tick is how often due accounts are looked for; zero means 15 s.
+	Tick time.Duration
+
+	mu      sync.Mutex
+	next    map[string]time.Time
+	backoff map[string]time.Duration
+	now     chan []string
+	cancel  context.CancelFunc
+	running context.CancelFunc
+}
+
+// Start runs the scheduler until Stop.
+func (s *Scheduler) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.cancel = cancel
+	s.next = map[string]time.Time{}
+	s.backoff = map[string]time.Duration{}
+	s.now = make(chan []string, 8)
+	s.mu.Unlock()
+	go s.loop(ctx)
+}
+
+// Stop ends the scheduler and cancels a fetch under way.
+func (s *Scheduler) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	if s.running != nil {
+		s.running()
+	}
+}
+
+// FetchNow queues the named accounts (all when none) for an immediate fetch.
+func (s *Scheduler) FetchNow(names ...string) {
+	s.mu.Lock()
+	ch := s.now
+	s.mu.Unlock()
+	if ch != nil {
+		ch <- names
+	}
+}
+
+// Cancel stops the fetch under way, if any; its result reports the cancel.
+func (s *Scheduler) Cancel() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running != nil {
+		s.running()
+	}
+}
+
+func (s *Scheduler) loop(ctx context.Context) {
+	tick := s.Tick
+	if tick <= 0 {
+		tick = 15 * time.Second
+	}
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case names := <-s.now:
+			s.run(ctx, s.pick(names), false)
+		case <-t.C:
+			s.run(ctx, s.due(time.Now()), true)
+		}
+	}
+}
+
+func (s *Scheduler) pick(names []string) []Account {
+	all := s.Accounts()
+	if len(names) == 0 {
+		return all
+	}
+	var out []Account
+	for _, a := range all {
+		for _, n := range names {
+			if a.Name == n {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// due lists the accounts whose check time has come.
+func (s *Scheduler) due(now time.Time) []Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Account
+	for _, a := range s.Accounts() {
+		if a.CheckEveryMinutes <= 0 {
+			continue
+		}
+		next, ok := s.next[a.Name]
+		if !ok {
+			s.next[a.Name] = now.Add(time.Duration(a.CheckEveryMinutes) * time.Minute)
+			continue
+		}
+		if !now.Before(next) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (s *Scheduler) run(ctx context.Context, accts []Account, background bool) {
+	for _, a := range accts {
+		fctx, cancel := context.WithCancel(ctx)
+		s.mu.Lock()
+		s.running = cancel
+		s.mu.Unlock()
+		r := s.Fetcher.Fetch(fctx, a)
+		cancel()
+		s.mu.Lock()
+		s.running = nil
+		s.schedule(a, r, time.Now())
+		s.mu.Unlock()
+		if s.Done != nil {
+			s.Done(r, background)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// schedule sets the next check: the interval, or sooner after a
+// temporary failure, doubling from a minute.
+func (s *Scheduler) schedule(a Account, r Result, now time.Time) {
+	interval := time.Duration(a.CheckEveryMinutes) * time.Minute
+	if r.Err == nil || !IsTemporary(r.Err) {
+		delete(s.backoff, a.Name)
+		if interval > 0 {
+			s.next[a.Name] = now.Add(interval)
+		}
+		return
+	}
+	b := s.backoff[a.Name]
+	if b == 0 {
+		b = time.Minute
+	} else {
+		b *= 2
+	}
+	if interval > 0 && b > interval {
+		b = interval
+	}
+	s.backoff[a.Name] = b
+	s.next[a.Name] = now.Add(b)
+}

@@ -1,0 +1,301 @@
+// Command peerbench times popvault against mpop and fetchmail (Debian's
+// packages) fetching the same mailbox from one real Dovecot over POP3S,
+// directly and through a loopback proxy that adds 40 ms of round trip,
+// and prints medians and ratios as Markdown tables. `make bench` runs it.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"popvault/fetch/pop3test/dovecot"
+	"popvault/internal/latency"
+	"popvault/internal/mailgen"
+)
+
+func main() {
+	messages := flag.Int("messages", 1000, "messages in the download mailbox")
+	kept := flag.Int("kept", 10000, "messages in the nothing-new mailbox")
+	runs := flag.Int("runs", 3, "runs per tool and link; the median is shown")
+	tools := flag.String("tools", "popvault,mpop,fetchmail", "the tools to time")
+	only := flag.String("only", "", "run only the \"download\" or the \"nothing-new\" table")
+	flag.Parse()
+	selected = map[string]bool{}
+	for _, t := range strings.Split(*tools, ",") {
+		selected[t] = true
+	}
+	if err := run(*messages, *kept, *runs, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "peerbench:", err)
+		os.Exit(1)
+	}
+}
+
+// tool is a POP3 fetcher under test.
+type tool struct {
+	name string
+	// prepare makes a fresh, empty store in dir for a server at port and
+	// returns the command that fetches into it.
+	prepare func(dir string, port int) (*exec.Cmd, error)
+}
+
+type env struct {
+	work   string
+	binary string
+	d      *dovecot.Server
+}
+
+var selected map[string]bool
+
+func run(messages, kept, runs int, only string) error {
+	for _, bin := range []string{"mpop", "fetchmail"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			return fmt.Errorf("%s is not installed (make bench-deps installs it)", bin)
+		}
+	}
+	work, err := os.MkdirTemp("", "popvault-peerbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	os.Chmod(work, 0o755)
+	e := &env{work: work, binary: filepath.Join(work, "popvault")}
+	if out, err := exec.Command("go", "build", "-o", e.binary, "./cmd/popvault").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v: %s", err, out)
+	}
+
+	if only != "nothing-new" {
+		if err := e.downloadTable(messages, runs); err != nil {
+			return err
+		}
+	}
+	if only == "download" {
+		return nil
+	}
+	fmt.Printf("Nothing new: a check of %d kept messages that were all fetched before; median of %d runs.\n\n", kept, runs)
+	if err := e.startDovecot(kept, true); err != nil {
+		return err
+	}
+	defer e.d.Close()
+	table, err := e.compare(runs, true)
+	if err != nil {
+		return err
+	}
+	fmt.Println(table)
+	return nil
+}
+
+func (e *env) downloadTable(messages, runs int) error {
+	fmt.Printf("Download: %d messages of the usual mix from Dovecot over POP3S, keep mode, each tool into an empty store; median of %d runs.\n\n", messages, runs)
+	if err := e.startDovecot(messages, false); err != nil {
+		return err
+	}
+	table, err := e.compare(runs, false)
+	e.d.Close()
+	if err != nil {
+		return err
+	}
+	fmt.Println(table)
+	return nil
+}
+
+func (e *env) startDovecot(n int, small bool) error {
+	d, err := dovecot.Start()
+	if err != nil {
+		return err
+	}
+	e.d = d
+	g := mailgen.New(2026)
+	var size int64
+	for done := 0; done < n; done += 500 {
+		var batch [][]byte
+		for i := done; i < min(n, done+500); i++ {
+			m := g.Next()
+			if small {
+				m = g.NextSmall()
+			}
+			batch = append(batch, m.Data)
+			size += int64(len(m.Data))
+		}
+		if err := d.Deliver(batch...); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("(%d messages, %.1f MB)\n\n", n, float64(size)/1e6)
+	return nil
+}
+
+// compare times every tool on both links and formats a table. With
+// again, each store is filled first and the timed run finds nothing new.
+func (e *env) compare(runs int, again bool) (string, error) {
+	proxy, err := latency.New(e.d.TLSAddr(), 40*time.Millisecond)
+	if err != nil {
+		return "", err
+	}
+	defer proxy.Close()
+	_, proxyPort, _ := strings.Cut(proxy.Addr, ":")
+	links := []struct {
+		name  string
+		port  string
+		proxy bool
+	}{{"direct", fmt.Sprint(e.d.TLSPort), false}, {"40 ms RTT", proxyPort, true}}
+	results := map[string][]time.Duration{}
+	tools := e.tools()
+	for _, link := range links {
+		for _, t := range tools {
+			var times []time.Duration
+			for r := 0; r < runs; r++ {
+				dir := filepath.Join(e.work, fmt.Sprintf("%s-%s-%d-%v", t.name, link.port, r, again))
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return "", err
+				}
+				var port int
+				fmt.Sscan(link.port, &port)
+				cmd, err := t.prepare(dir, port)
+				if err != nil {
+					return "", err
+				}
+				if again {
+					// Fill the store at full speed; only the check is timed.
+					proxy.SetRTT(0)
+					if err := runCmd(cmd); err != nil {
+						return "", fmt.Errorf("%s: %w", t.name, err)
+					}
+					if cmd, err = t.prepare(dir, port); err != nil {
+						return "", err
+					}
+				}
+				if link.proxy {
+					proxy.SetRTT(40 * time.Millisecond)
+				}
+				start := time.Now()
+				if err := runCmd(cmd); err != nil {
+					return "", fmt.Errorf("%s (%s): %w", t.name, link.name, err)
+				}
+				times = append(times, time.Since(start))
+				os.RemoveAll(dir)
+			}
+			results[t.name+"|"+link.name] = times
+			fmt.Fprintf(os.Stderr, "%s, %s: %v\n", t.name, link.name, times)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("| tool | direct | ratio to mpop | 40 ms RTT | ratio to mpop |\n|---|---|---|---|---|\n")
+	for _, t := range tools {
+		fmt.Fprintf(&b, "| %s |", t.name)
+		for _, link := range links {
+			m := median(results[t.name+"|"+link.name])
+			ref := results["mpop|"+link.name]
+			if len(ref) == 0 {
+				ref = []time.Duration{m}
+			}
+			fmt.Fprintf(&b, " %.3f s | %.2fx |", m.Seconds(), m.Seconds()/median(ref).Seconds())
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func runCmd(cmd *exec.Cmd) error {
+	out, err := cmd.CombinedOutput()
+	if filepath.Base(cmd.Path) == "fetchmail" && cmd.ProcessState != nil && cmd.ProcessState.ExitCode() == 1 {
+		return nil // fetchmail's "no mail"
+	}
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, tail(string(out)))
+	}
+	return nil
+}
+
+func tail(s string) string {
+	if len(s) > 500 {
+		return "…" + s[len(s)-500:]
+	}
+	return s
+}
+
+func (e *env) tools() []tool {
+	var out []tool
+	for _, t := range []tool{{"popvault", e.popvault}, {"mpop", e.mpop}, {"fetchmail", e.fetchmail}} {
+		if selected[t.name] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// popvault stores into its own archive, fsync on, as a user runs it.
+func (e *env) popvault(dir string, port int) (*exec.Cmd, error) {
+	archivePath := filepath.Join(dir, "archive.db")
+	if _, err := os.Stat(archivePath); os.IsNotExist(err) {
+		add := e.popvaultCmd(archivePath, "account", "add", "--name", "bench", "--host", "127.0.0.1",
+			"--port", fmt.Sprint(port), "--ca-file", e.d.CAFile, "--user", e.d.User, "--password-stdin")
+		add.Stdin = strings.NewReader(e.d.Password + "\n")
+		if err := runCmd(add); err != nil {
+			return nil, fmt.Errorf("popvault account add: %w", err)
+		}
+	}
+	return e.popvaultCmd(archivePath, "fetch"), nil
+}
+
+func (e *env) popvaultCmd(archivePath string, args ...string) *exec.Cmd {
+	c := exec.Command(e.binary, append([]string{"--archive", archivePath}, args...)...)
+	c.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+	return c
+}
+
+// mpop delivers into a Maildir, as FACTS.md describes.
+func (e *env) mpop(dir string, port int) (*exec.Cmd, error) {
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		os.MkdirAll(filepath.Join(dir, "maildir", sub), 0o700)
+	}
+	conf := fmt.Sprintf(`account bench
+host 127.0.0.1
+port %d
+tls on
+tls_starttls off
+tls_trust_file %s
+auth user
+user %s
+password %s
+keep on
+only_new on
+uidls_file %s/uidls
+delivery maildir %s/maildir
+`, port, e.d.CAFile, e.d.User, e.d.Password, dir, dir)
+	path := filepath.Join(dir, "mpoprc")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		return nil, err
+	}
+	return exec.Command("mpop", "-C", path, "-q", "bench"), nil
+}
+
+// fetchmail hands each message to an MDA that discards it (FACTS.md), so
+// its time holds no storage at all.
+func (e *env) fetchmail(dir string, port int) (*exec.Cmd, error) {
+	rc := fmt.Sprintf(`set no bouncemail
+poll localhost with proto POP3 port %d uidl
+  user '%s' there with password '%s' is 'root' here
+  ssl sslcertck sslcertfile '%s'
+  keep
+  mda "cat > /dev/null"
+`, port, e.d.User, e.d.Password, e.d.CAFile)
+	path := filepath.Join(dir, "fetchmailrc")
+	if err := os.WriteFile(path, []byte(rc), 0o600); err != nil {
+		return nil, err
+	}
+	c := exec.Command("fetchmail", "-f", path, "--idfile", filepath.Join(dir, "ids"), "--nosyslog", "-d0", "--silent")
+	c.Env = append(os.Environ(), "HOME="+dir, "FETCHMAILHOME="+dir)
+	return c, nil
+}

@@ -1,0 +1,111 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"popvault/fetch"
+)
+
+// fetchBar shows a fetch under way: a progress bar, what is done of what,
+// the current subject, and Cancel.
+type fetchBar struct {
+	content  *fyne.Container
+	progress *widget.ProgressBar
+	label    *widget.Label
+}
+
+func newFetchBar(u *UI) *fetchBar {
+	b := &fetchBar{progress: widget.NewProgressBar(), label: widget.NewLabel("")}
+	b.label.Truncation = fyne.TextTruncateEllipsis
+	cancel := widget.NewButton("Cancel", func() { u.sched.Cancel() })
+	b.content = container.NewBorder(nil, nil, nil, cancel, container.NewVBox(b.progress, b.label))
+	b.content.Hide()
+	return b
+}
+
+func (b *fetchBar) show(p fetch.Progress) {
+	b.content.Show()
+	switch p.Stage {
+	case fetch.StageDownloading:
+		if p.BytesTotal > 0 {
+			b.progress.SetValue(float64(p.Bytes) / float64(p.BytesTotal))
+		}
+		b.label.SetText(fmt.Sprintf("%s: %d of %d messages, %s of %s — %s", p.Account, p.Messages, p.MessagesTotal,
+			humanSize(p.Bytes), humanSize(p.BytesTotal), p.Subject))
+	case fetch.StageDone:
+		b.content.Hide()
+	default:
+		b.progress.SetValue(0)
+		b.label.SetText(fmt.Sprintf("%s: %s…", p.Account, p.Stage))
+	}
+}
+
+// startFetcher wires the engine to the window: every fetch, by button or
+// by timer, goes through one scheduler, one at a time.
+func (u *UI) startFetcher() {
+	var bar struct {
+		last  time.Time
+		stage fetch.Stage
+	}
+	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, RootCAs: u.opts.RootCAs,
+		Progress: func(p fetch.Progress) {
+			// Called on the fetching goroutine: throttle, then hand over.
+			if p.Stage == bar.stage && p.Messages != p.MessagesTotal && time.Since(bar.last) < 200*time.Millisecond {
+				return
+			}
+			bar.last, bar.stage = time.Now(), p.Stage
+			fyne.Do(func() { u.bar.show(p) })
+		}}
+	accounts := func() []fetch.Account {
+		var out []fetch.Account
+		fyne.DoAndWait(func() { out = append(out, u.accounts...) })
+		return out
+	}
+	u.sched = &fetch.Scheduler{Fetcher: u.fetcher, Accounts: accounts,
+		Done: func(r fetch.Result, background bool) { fyne.Do(func() { u.fetched(r, background) }) }}
+	u.sched.Start()
+}
+
+// fetched shows one account's result.
+func (u *UI) fetched(r fetch.Result, background bool) {
+	u.bar.show(fetch.Progress{Stage: fetch.StageDone})
+	switch {
+	case r.Err != nil && fetch.IsTemporary(r.Err):
+		u.problems[r.Account] = "Will retry: " + r.Err.Error()
+	case r.Err != nil:
+		u.problems[r.Account] = r.Err.Error()
+	default:
+		delete(u.problems, r.Account)
+	}
+	msg := fmt.Sprintf("%s: %d new, %d deleted from the server", r.Account, r.New, r.Deleted)
+	if r.Err != nil {
+		msg = fmt.Sprintf("%s: %v", r.Account, r.Err)
+	}
+	u.setStatus(msg)
+	if r.New > 0 {
+		u.list.reload()
+		if background {
+			u.app.SendNotification(fyne.NewNotification("popvault", fmt.Sprintf("%d new messages in %s", r.New, r.Account)))
+		}
+	}
+	u.refreshCounts()
+}
+
+// fetchNow fetches the selected account, or all when All mail is shown.
+func (u *UI) fetchNow() {
+	if len(u.accounts) == 0 {
+		u.showAccountDialog(nil)
+		return
+	}
+	if u.selected != "" {
+		u.sched.FetchNow(u.selected)
+	} else {
+		u.sched.FetchNow()
+	}
+	u.bar.show(fetch.Progress{Account: "Fetch", Stage: fetch.StageConnecting})
+}

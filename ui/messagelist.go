@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"popvault/archive"
+)
+
+// messageList is the virtualized list of the selected mailbox, newest
+// first. It loads a first page at once and the rest in the background, so
+// a window over 100,000 messages paints without waiting.
+type messageList struct {
+	u        *UI
+	widget   *widget.List
+	items    []*archive.Summary
+	gen      int // bumped by each reload; stale loads are dropped
+	selected uint64
+	pending  *time.Timer
+}
+
+const firstPage, laterPages = 200, 5000
+
+func newMessageList(u *UI) *messageList {
+	l := &messageList{u: u}
+	l.widget = widget.NewList(
+		func() int { return len(l.items) },
+		newRow,
+		func(id widget.ListItemID, o fyne.CanvasObject) { updateRow(o, l.items[id]) },
+	)
+	l.widget.OnSelected = func(id widget.ListItemID) {
+		if id < len(l.items) {
+			l.selected = l.items[id].ID
+			u.reader.open(l.items[id])
+		}
+	}
+	return l
+}
+
+// reloadSoon reloads after typing pauses, so each keystroke does not
+// start a search.
+func (l *messageList) reloadSoon() {
+	if l.pending != nil {
+		l.pending.Stop()
+	}
+	l.pending = time.AfterFunc(150*time.Millisecond, func() { fyne.Do(l.reload) })
+}
+
+// reload queries the archive for the selected account and search.
+func (l *messageList) reload() {
+	l.gen++
+	gen := l.gen
+	q := archive.Query{Account: l.u.selected, Search: l.u.search.Text, Limit: firstPage}
+	l.u.background(func() func() {
+		page, err := l.u.arch.List(q)
+		if err != nil {
+			return func() { l.u.setStatus(fmt.Sprintf("Listing failed: %v", err)) }
+		}
+		go l.loadRest(gen, q, page.Next)
+		return func() {
+			if gen != l.gen {
+				return
+			}
+			l.items = page.Messages
+			l.widget.UnselectAll()
+			l.widget.Refresh()
+			l.reselect()
+		}
+	})
+}
+
+// loadRest appends the remaining pages, off the UI goroutine.
+func (l *messageList) loadRest(gen int, q archive.Query, next []byte) {
+	q.Limit = laterPages
+	for next != nil {
+		q.Before = next
+		page, err := l.u.arch.List(q)
+		if err != nil {
+			return
+		}
+		next = page.Next
+		stale := false
+		fyne.DoAndWait(func() {
+			if gen != l.gen {
+				stale = true
+				return
+			}
+			l.items = append(l.items, page.Messages...)
+			l.widget.Refresh()
+		})
+		if stale {
+			return
+		}
+	}
+}
+
+// reselect keeps the open message selected across reloads.
+func (l *messageList) reselect() {
+	for i, s := range l.items {
+		if s.ID == l.selected {
+			l.widget.Select(i)
+			return
+		}
+	}
+}
+
+// markRead updates a row after the reader marked its message read.
+func (l *messageList) markRead(id uint64) {
+	for i, s := range l.items {
+		if s.ID == id {
+			s.Read = true
+			l.widget.RefreshItem(i)
+			return
+		}
+	}
+}
+
+// remove drops a deleted message from the list.
+func (l *messageList) remove(id uint64) {
+	for i, s := range l.items {
+		if s.ID == id {
+			l.items = append(l.items[:i:i], l.items[i+1:]...)
+			l.widget.UnselectAll()
+			l.widget.Refresh()
+			return
+		}
+	}
+}
+
+// newRow is a row: sender, subject, then attachment mark, size and date.
+func newRow() fyne.CanvasObject {
+	from := widget.NewLabel("sender")
+	from.Truncation = fyne.TextTruncateEllipsis
+	subject := widget.NewLabel("subject")
+	subject.Truncation = fyne.TextTruncateEllipsis
+	date := widget.NewLabel("2006-01-02")
+	size := widget.NewLabel("999 KB")
+	clip := widget.NewLabel("")
+	right := container.NewHBox(clip, size, date)
+	top := container.NewBorder(nil, nil, nil, right, from)
+	return container.New(layout.NewVBoxLayout(), top, subject)
+}
+
+func updateRow(o fyne.CanvasObject, s *archive.Summary) {
+	rows := o.(*fyne.Container).Objects
+	top := rows[0].(*fyne.Container)
+	subject := rows[1].(*widget.Label)
+	from := top.Objects[0].(*widget.Label)
+	right := top.Objects[1].(*fyne.Container).Objects
+	clip, size, date := right[0].(*widget.Label), right[1].(*widget.Label), right[2].(*widget.Label)
+	style := fyne.TextStyle{Bold: !s.Read}
+	from.TextStyle, subject.TextStyle = style, style
+	from.SetText(orDash(s.From))
+	subject.SetText(orDash(s.Subject))
+	date.SetText(shortDate(s.Date))
+	size.SetText(humanSize(s.Size))
+	if s.HasAttachments {
+		clip.SetText("📎")
+	} else {
+		clip.SetText("")
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// shortDate shows the time for today, the day for this year, else the date.
+func shortDate(t time.Time) string {
+	t = t.Local()
+	now := time.Now()
+	switch {
+	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
+		return t.Format("15:04")
+	case t.Year() == now.Year():
+		return t.Format("Jan 2")
+	}
+	return t.Format("2006-01-02")
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1_000_000:
+		return fmt.Sprintf("%d KB", (n+500)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}

@@ -1,0 +1,32 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"popvault/assets"
+)
+
+// Icon is the app's icon as a Fyne resource.
+var Icon = fyne.NewStaticResource("icon.png", assets.IconPNG)
+
+// Run opens the window and returns when the app quits.
+func Run(opts Options) error {
+	a := app.NewWithID(AppID)
+	a.SetIcon(Icon)
+	w := a.NewWindow("popvault")
+	u, err := New(a, w, opts)
+	if err != nil {
+		return err
+	}
+	defer u.Close()
+	w.SetContent(u.Content())
+	w.Resize(fyne.NewSize(1100, 700))
+	u.SetupDesktop()
+	w.SetMaster()
+	if opts.Prefill != nil {
+		u.showAccountDialog(nil)
+	}
+	w.ShowAndRun()
+	return nil
+}

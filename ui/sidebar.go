@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"popvault/fetch"
+)
+
+// sidebar lists "All mail" and the accounts, each with its counts and
+// any error from its last fetch.
+type sidebar struct {
+	u      *UI
+	widget fyne.CanvasObject
+	list   *widget.List
+}
+
+func newSidebar(u *UI) *sidebar {
+	s := &sidebar{u: u}
+	s.list = widget.NewList(
+		func() int { return 1 + len(u.accounts) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabelWithStyle("account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			name.Truncation = fyne.TextTruncateEllipsis
+			counts := widget.NewLabel("0")
+			problem := widget.NewLabel("")
+			problem.Importance = widget.DangerImportance
+			problem.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(container.NewBorder(nil, nil, nil, counts, name), problem)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) { s.update(id, o) },
+	)
+	s.list.OnSelected = func(id widget.ListItemID) {
+		u.selected = ""
+		if id > 0 && id <= len(u.accounts) {
+			u.selected = u.accounts[id-1].Name
+		}
+		u.reader.clear()
+		u.list.reload()
+	}
+	edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() {
+		if a := u.selectedAccount(); a != nil {
+			u.showAccountDialog(a)
+		}
+	})
+	remove := widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), func() {
+		if a := u.selectedAccount(); a != nil {
+			u.confirmRemove(a.Name)
+		}
+	})
+	s.widget = container.NewBorder(nil, container.NewGridWithColumns(2, edit, remove), nil, nil, s.list)
+	return s
+}
+
+func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
+	rows := o.(*fyne.Container).Objects
+	top := rows[0].(*fyne.Container).Objects
+	name, counts, problem := top[0].(*widget.Label), top[1].(*widget.Label), rows[1].(*widget.Label)
+	key := ""
+	name.SetText("All mail")
+	if id > 0 && id <= len(s.u.accounts) {
+		key = s.u.accounts[id-1].Name
+		name.SetText(key)
+	}
+	c := s.u.counts[key]
+	if c.Unread > 0 {
+		counts.SetText(fmt.Sprintf("%d (%d new)", c.Total, c.Unread))
+	} else {
+		counts.SetText(fmt.Sprint(c.Total))
+	}
+	problem.SetText(s.u.problems[key])
+	problem.Hidden = problem.Text == ""
+}
+
+func (s *sidebar) refresh() { s.list.Refresh() }
+
+func (u *UI) selectedAccount() *fetch.Account {
+	for i := range u.accounts {
+		if u.accounts[i].Name == u.selected {
+			return &u.accounts[i]
+		}
+	}
+	return nil
+}
+
+// confirmRemove asks whether to keep the account's mail, then removes it.
+func (u *UI) confirmRemove(name string) {
+	var d dialog.Dialog
+	remove := func(keepMail bool) {
+		d.Hide()
+		u.background(func() func() {
+			err := u.arch.RemoveAccount(name, keepMail)
+			if err == nil {
+				u.secrets.Delete(name)
+			}
+			return func() {
+				if err != nil {
+					u.showError("Removing the account failed", err)
+					return
+				}
+				u.selected = ""
+				u.sidebar.list.Select(0)
+				u.setStatus("Removed " + name)
+				u.reloadAccounts()
+			}
+		})
+	}
+	keep := widget.NewButton("Remove, keep its mail", func() { remove(true) })
+	drop := widget.NewButton("Remove with its mail", func() { remove(false) })
+	drop.Importance = widget.DangerImportance
+	msg := widget.NewLabel(fmt.Sprintf("Remove the account %q? Its mail can stay in the archive, or go with it. Nothing changes on the server.", name))
+	msg.Wrapping = fyne.TextWrapWord
+	d = dialog.NewCustom("Remove account", "Cancel", container.NewVBox(msg, keep, drop), u.win)
+	d.Resize(fyne.NewSize(420, 220))
+	d.Show()
+}
