@@ -350,3 +350,18 @@ func TestHelperHoldArchive(t *testing.T) {
 	os.Stdout.WriteString("ready")
 	os.Stdin.Read(make([]byte, 1))
 }
+
+func TestTrimKeepsData(t *testing.T) {
+	a := openTemp(t)
+	st, err := a.Store([]Incoming{{Account: "a", Raw: msg("trim", "Mon, 2 Jan 2023 10:00:00 +0000", "x\r\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Trim()
+	if raw, err := a.Raw(st[0].ID); err != nil || !bytes.Contains(raw, []byte("Subject: trim")) {
+		t.Fatalf("after Trim: %q, %v", raw, err)
+	}
+	if r, err := a.Verify(nil); err != nil || !r.OK() {
+		t.Fatalf("verify after Trim: %+v %v", r, err)
+	}
+}

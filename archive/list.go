@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"go.etcd.io/bbolt"
 )
@@ -93,25 +94,24 @@ type Counts struct{ Total, Unread int }
 func (a *Archive) Count() (map[string]Counts, error) {
 	out := map[string]Counts{}
 	err := a.db.View(func(tx *bbolt.Tx) error {
+		var accounts [][]byte
 		return tx.Bucket(bucketIndex).ForEach(func(k, v []byte) error {
-			s, err := decodeSummary(0, v)
+			read, err := countFields(v, &accounts)
 			if err != nil {
 				return err
 			}
-			add := func(name string) {
-				c := out[name]
+			add := func(name []byte) {
+				c := out[string(name)]
 				c.Total++
-				if !s.Read {
+				if !read {
 					c.Unread++
 				}
-				out[name] = c
+				out[string(name)] = c
 			}
-			add("")
-			seen := map[string]bool{}
-			for _, r := range s.Refs {
-				if !seen[r.Account] {
-					seen[r.Account] = true
-					add(r.Account)
+			add(nil)
+			for i, a := range accounts {
+				if !slices.ContainsFunc(accounts[:i], func(b []byte) bool { return bytes.Equal(a, b) }) {
+					add(a)
 				}
 			}
 			return nil

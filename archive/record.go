@@ -108,6 +108,33 @@ func decodeSummary(id uint64, b []byte) (*Summary, error) {
 	return s, nil
 }
 
+// countFields reads only the read flag and the accounts of a record,
+// without copying: counting 100,000 messages must not decode them all.
+func countFields(b []byte, accounts *[][]byte) (read bool, err error) {
+	d := decoder{b: b}
+	if d.byte() != 1 {
+		return false, errCorrupt
+	}
+	read = d.byte()&flagRead != 0
+	d.varint()
+	d.varint()
+	d.uvarint()
+	d.bytes(32)
+	for range 5 {
+		d.bytes(d.uvarint())
+	}
+	n := d.uvarint()
+	*accounts = (*accounts)[:0]
+	for i := uint64(0); i < n && !d.bad; i++ {
+		*accounts = append(*accounts, d.bytes(d.uvarint()))
+		d.bytes(d.uvarint())
+	}
+	if d.bad {
+		return false, errCorrupt
+	}
+	return read, nil
+}
+
 type decoder struct {
 	b   []byte
 	bad bool

@@ -2,11 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"net/mail"
+	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
@@ -14,11 +17,12 @@ import (
 
 // messageList is the virtualized list of the selected mailbox, newest
 // first. It loads a first page at once and the rest in the background, so
-// a window over 100,000 messages paints without waiting.
+// a window over 100,000 messages paints without waiting, and keeps only
+// what a row shows.
 type messageList struct {
 	u        *UI
 	widget   *widget.List
-	items    []*archive.Summary
+	items    []row
 	gen      int // bumped by each reload; stale loads are dropped
 	selected uint64
 	pending  *time.Timer
@@ -26,17 +30,36 @@ type messageList struct {
 
 const firstPage, laterPages = 200, 5000
 
+// row is what the list keeps of a message: about 100 bytes, so that
+// 100,000 of them stay small.
+type row struct {
+	id            uint64
+	date          int64 // Unix seconds
+	size          int64
+	from, subject string
+	read, attach  bool
+}
+
+func toRows(msgs []*archive.Summary) []row {
+	out := make([]row, len(msgs))
+	for i, s := range msgs {
+		out[i] = row{id: s.ID, date: s.Date.Unix(), size: s.Size, from: displayName(s.From),
+			subject: s.Subject, read: s.Read, attach: s.HasAttachments}
+	}
+	return out
+}
+
 func newMessageList(u *UI) *messageList {
 	l := &messageList{u: u}
 	l.widget = widget.NewList(
 		func() int { return len(l.items) },
 		newRow,
-		func(id widget.ListItemID, o fyne.CanvasObject) { updateRow(o, l.items[id]) },
+		func(id widget.ListItemID, o fyne.CanvasObject) { updateRow(o, &l.items[id]) },
 	)
 	l.widget.OnSelected = func(id widget.ListItemID) {
 		if id < len(l.items) {
-			l.selected = l.items[id].ID
-			u.reader.open(l.items[id])
+			l.selected = l.items[id].id
+			u.reader.open(l.items[id].id, l.items[id].read)
 		}
 	}
 	return l
@@ -66,7 +89,7 @@ func (l *messageList) reload() {
 			if gen != l.gen {
 				return
 			}
-			l.items = page.Messages
+			l.items = toRows(page.Messages)
 			l.widget.UnselectAll()
 			l.widget.Refresh()
 			l.reselect()
@@ -77,6 +100,7 @@ func (l *messageList) reload() {
 // loadRest appends the remaining pages, off the UI goroutine.
 func (l *messageList) loadRest(gen int, q archive.Query, next []byte) {
 	q.Limit = laterPages
+	loaded := false
 	for next != nil {
 		q.Before = next
 		page, err := l.u.arch.List(q)
@@ -84,25 +108,34 @@ func (l *messageList) loadRest(gen int, q archive.Query, next []byte) {
 			return
 		}
 		next = page.Next
+		rows := toRows(page.Messages)
 		stale := false
 		fyne.DoAndWait(func() {
 			if gen != l.gen {
 				stale = true
 				return
 			}
-			l.items = append(l.items, page.Messages...)
+			l.items = append(l.items, rows...)
 			l.widget.Refresh()
 		})
 		if stale {
 			return
 		}
+		loaded = true
+	}
+	if loaded {
+		// Decoding left tens of megabytes of garbage and touched as much
+		// of the archive file; give both back now rather than keep them
+		// resident while the window sits open.
+		debug.FreeOSMemory()
+		l.u.arch.Trim()
 	}
 }
 
 // reselect keeps the open message selected across reloads.
 func (l *messageList) reselect() {
-	for i, s := range l.items {
-		if s.ID == l.selected {
+	for i := range l.items {
+		if l.items[i].id == l.selected {
 			l.widget.Select(i)
 			return
 		}
@@ -111,9 +144,9 @@ func (l *messageList) reselect() {
 
 // markRead updates a row after the reader marked its message read.
 func (l *messageList) markRead(id uint64) {
-	for i, s := range l.items {
-		if s.ID == id {
-			s.Read = true
+	for i := range l.items {
+		if l.items[i].id == id {
+			l.items[i].read = true
 			l.widget.RefreshItem(i)
 			return
 		}
@@ -122,8 +155,8 @@ func (l *messageList) markRead(id uint64) {
 
 // remove drops a deleted message from the list.
 func (l *messageList) remove(id uint64) {
-	for i, s := range l.items {
-		if s.ID == id {
+	for i := range l.items {
+		if l.items[i].id == id {
 			l.items = append(l.items[:i:i], l.items[i+1:]...)
 			l.widget.UnselectAll()
 			l.widget.Refresh()
@@ -143,27 +176,39 @@ func newRow() fyne.CanvasObject {
 	clip := widget.NewLabel("")
 	right := container.NewHBox(clip, size, date)
 	top := container.NewBorder(nil, nil, nil, right, from)
-	return container.New(layout.NewVBoxLayout(), top, subject)
+	// Labels pad themselves; the rows need none between their two lines.
+	return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), top, subject)
 }
 
-func updateRow(o fyne.CanvasObject, s *archive.Summary) {
+func updateRow(o fyne.CanvasObject, s *row) {
 	rows := o.(*fyne.Container).Objects
 	top := rows[0].(*fyne.Container)
 	subject := rows[1].(*widget.Label)
 	from := top.Objects[0].(*widget.Label)
 	right := top.Objects[1].(*fyne.Container).Objects
 	clip, size, date := right[0].(*widget.Label), right[1].(*widget.Label), right[2].(*widget.Label)
-	style := fyne.TextStyle{Bold: !s.Read}
+	style := fyne.TextStyle{Bold: !s.read}
 	from.TextStyle, subject.TextStyle = style, style
-	from.SetText(orDash(s.From))
-	subject.SetText(orDash(s.Subject))
-	date.SetText(shortDate(s.Date))
-	size.SetText(humanSize(s.Size))
-	if s.HasAttachments {
-		clip.SetText("📎")
+	from.SetText(orDash(s.from))
+	subject.SetText(orDash(s.subject))
+	date.SetText(shortDate(time.Unix(s.date, 0)))
+	size.SetText(humanSize(s.size))
+	if s.attach {
+		clip.SetText("+att")
 	} else {
 		clip.SetText("")
 	}
+}
+
+// displayName is the sender's name, or the address when there is none.
+func displayName(from string) string {
+	if a, err := mail.ParseAddress(from); err == nil {
+		if a.Name != "" {
+			return a.Name
+		}
+		return a.Address
+	}
+	return from
 }
 
 func orDash(s string) string {

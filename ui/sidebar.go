@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,10 +29,12 @@ func newSidebar(u *UI) *sidebar {
 			name := widget.NewLabelWithStyle("account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			name.Truncation = fyne.TextTruncateEllipsis
 			counts := widget.NewLabel("0")
+			counts.SizeName = theme.SizeNameCaptionText
 			problem := widget.NewLabel("")
 			problem.Importance = widget.DangerImportance
 			problem.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(container.NewBorder(nil, nil, nil, counts, name), problem)
+			problem.SizeName = theme.SizeNameCaptionText
+			return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, counts, problem)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) { s.update(id, o) },
 	)
@@ -59,8 +62,7 @@ func newSidebar(u *UI) *sidebar {
 
 func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	rows := o.(*fyne.Container).Objects
-	top := rows[0].(*fyne.Container).Objects
-	name, counts, problem := top[0].(*widget.Label), top[1].(*widget.Label), rows[1].(*widget.Label)
+	name, counts, problem := rows[0].(*widget.Label), rows[1].(*widget.Label), rows[2].(*widget.Label)
 	key := ""
 	name.SetText("All mail")
 	if id > 0 && id <= len(s.u.accounts) {
@@ -69,9 +71,9 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	c := s.u.counts[key]
 	if c.Unread > 0 {
-		counts.SetText(fmt.Sprintf("%d (%d new)", c.Total, c.Unread))
+		counts.SetText(fmt.Sprintf("%d messages, %d unread", c.Total, c.Unread))
 	} else {
-		counts.SetText(fmt.Sprint(c.Total))
+		counts.SetText(fmt.Sprintf("%d messages", c.Total))
 	}
 	problem.SetText(s.u.problems[key])
 	problem.Hidden = problem.Text == ""

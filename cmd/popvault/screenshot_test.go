@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"popvault/archive"
+	"popvault/fetch"
+	"popvault/internal/mailgen"
+)
+
+// TestWindowUnderXvfb starts the real binary on an archive of 20,000
+// messages under Xvfb, opens a message with xdotool and takes a
+// screenshot. It reports the time to a painted window and the memory.
+// POPVAULT_SCREENSHOT_OUT saves the picture (docs/screenshot.png);
+// POPVAULT_WINDOW_MESSAGES changes the archive's size.
+func TestWindowUnderXvfb(t *testing.T) {
+	n := 20000
+	if s := os.Getenv("POPVAULT_WINDOW_MESSAGES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	path := buildArchive(t, n)
+	display := startXvfb(t)
+	cmd := exec.Command(binary, "--archive", path)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=C.UTF-8", "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	shot := filepath.Join(t.TempDir(), "shot.png")
+	painted := waitPainted(t, display, shot, 30*time.Second)
+	t.Logf("%d messages: window painted with its list %v after start", n, painted.Sub(start).Round(10*time.Millisecond))
+	// Open the newest message.
+	onDisplay(t, display, "xdotool", "mousemove", "420", "120", "click", "1")
+	time.Sleep(1500 * time.Millisecond)
+	onDisplay(t, display, "import", "-window", "root", shot)
+	if img := decode(t, shot); uniform(img, image.Rect(640, 120, 1000, 400)) {
+		t.Fatal("the reader shows nothing after a click on a message")
+	}
+	t.Logf("%d messages: RSS %d MB (%s)", n, rss(cmd.Process.Pid)>>20, rssParts(cmd.Process.Pid))
+	if strings.Contains(logs.String(), "Error in Fyne call thread") || strings.Contains(logs.String(), "panic") {
+		t.Fatalf("the window logged:\n%s", logs.String())
+	}
+	if out := os.Getenv("POPVAULT_SCREENSHOT_OUT"); out != "" {
+		b, _ := os.ReadFile(shot)
+		if err := os.WriteFile(out, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// buildArchive makes an archive of n messages in two accounts.
+func buildArchive(t *testing.T, n int) string {
+	path := filepath.Join(t.TempDir(), "archive.db")
+	a, err := archive.Open(path, &archive.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for i, name := range []string{"Gmail", "Work"} {
+		fetch.SaveAccount(a, fetch.Account{Name: name, Host: fmt.Sprintf("pop%d.example.org", i), User: "me", KeepOnServer: true})
+	}
+	g := mailgen.New(7)
+	for done := 0; done < n; done += 1000 {
+		batch := make([]archive.Incoming, 0, 1000)
+		for i := done; i < min(n, done+1000); i++ {
+			m := g.NextSmall()
+			if i%40 == 0 {
+				m = g.Next()
+			}
+			batch = append(batch, archive.Incoming{Account: []string{"Gmail", "Work"}[i%2], UID: strconv.Itoa(i), Raw: m.Data})
+		}
+		if _, err := a.Store(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+func startXvfb(t *testing.T) string {
+	for d := 90; d < 130; d++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", d)); err == nil {
+			continue
+		}
+		display := fmt.Sprintf(":%d", d)
+		x := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		if err := x.Start(); err != nil {
+			t.Fatalf("Xvfb: %v (make deps installs it)", err)
+		}
+		t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+		for i := 0; i < 100; i++ {
+			if exec.Command("xdotool", "getdisplaygeometry").Run() == nil || fileExists(fmt.Sprintf("/tmp/.X11-unix/X%d", d)) {
+				return display
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatal("Xvfb did not start")
+	}
+	t.Fatal("no free X display")
+	return ""
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// waitPainted takes screenshots until the message list shows text.
+func waitPainted(t *testing.T, display, shot string, limit time.Duration) time.Time {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		c := exec.Command("import", "-window", "root", shot)
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		if c.Run() == nil {
+			if img := decode(t, shot); img != nil && !uniform(img, image.Rect(240, 60, 600, 400)) {
+				return time.Now()
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the window never painted its message list")
+	return time.Time{}
+}
+
+func onDisplay(t *testing.T, display string, name string, args ...string) {
+	c := exec.Command(name, args...)
+	c.Env = append(os.Environ(), "DISPLAY="+display)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v: %s", name, err, out)
+	}
+}
+
+func decode(t *testing.T, path string) image.Image {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return nil
+	}
+	return img
+}
+
+// uniform reports whether every pixel of r has one colour.
+func uniform(img image.Image, r image.Rectangle) bool {
+	first := img.At(r.Min.X, r.Min.Y)
+	for y := r.Min.Y; y < r.Max.Y; y += 2 {
+		for x := r.Min.X; x < r.Max.X; x += 2 {
+			if img.At(x, y) != first {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// rssParts says how much of the RSS is the process's own memory and how
+// much is mapped files (the archive, libraries), which the kernel can drop.
+func rssParts(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	var parts []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "RssAnon:") || strings.HasPrefix(line, "RssFile:") || strings.HasPrefix(line, "RssShmem:") {
+			parts = append(parts, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rss is a process's resident memory in bytes.
+func rss(pid int) int64 {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}

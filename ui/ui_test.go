@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"bytes"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"popvault/fetch"
+	"popvault/fetch/pop3test"
+)
+
+var testMail = []pop3test.Message{
+	{UID: "1", Data: []byte("From: Ada <ada@example.org>\r\nTo: me@example.org\r\nSubject: Quarterly invoice\r\nDate: Mon, 2 Jan 2023 10:00:00 +0000\r\n\r\nPlease pay.\r\n")},
+	{UID: "2", Data: []byte("From: Bob <bob@example.org>\r\nSubject: Photos\r\nDate: Tue, 3 Jan 2023 10:00:00 +0000\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"../../evil.sh\"\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n")},
+	{UID: "3", Data: []byte("From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.org>\r\nSubject: =?ISO-8859-1?Q?caf=E9?=\r\nDate: Wed, 4 Jan 2023 10:00:00 +0000\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<p>Un caf\xe9 <img src=\"http://tracker.example/p.gif\"></p>\r\n")},
+}
+
+// eventually polls cond on the Fyne side until it holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for i := 0; i < 500; i++ {
+		ok := false
+		fyne.DoAndWait(func() { ok = cond() })
+		if ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// button finds a button by its text on the window or its dialogs.
+func button(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+			found = b
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, child := range c.Objects {
+				walk(child)
+			}
+		}
+		if w, ok := o.(fyne.Widget); ok {
+			r := test.WidgetRenderer(w)
+			for _, child := range r.Objects() {
+				walk(child)
+			}
+		}
+	}
+	for _, o := range w.Canvas().Overlays().List() {
+		walk(o)
+	}
+	walk(w.Content())
+	if found == nil {
+		t.Fatalf("no %q button", text)
+	}
+	return found
+}
+
+func newTestUI(t *testing.T, s *pop3test.Server) (*UI, fyne.Window) {
+	var logs bytes.Buffer
+	log.SetOutput(&logs)
+	t.Cleanup(func() {
+		log.SetOutput(os.Stderr)
+		if strings.Contains(logs.String(), "Error in Fyne call thread") {
+			t.Errorf("a widget was touched off the Fyne goroutine:\n%s", logs.String())
+		}
+	})
+	a := test.NewTempApp(t)
+	w := a.NewWindow("popvault")
+	u, err := New(a, w, Options{ArchivePath: filepath.Join(t.TempDir(), "a.db"), Secrets: &fetch.MemorySecrets{}, RootCAs: s.CertPool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(u.Close)
+	w.SetContent(u.Content())
+	w.Resize(fyne.NewSize(1100, 700))
+	return u, w
+}
+
+func TestWindowFlow(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
+
+	// Add an account through the dialog.
+	f := u.showAccountDialog(nil)
+	test.Type(f.email, "me@example.org")
+	test.Type(f.name, "Home")
+	test.Type(f.host, "127.0.0.1")
+	f.port.SetText(port)
+	test.Type(f.user, "alice")
+	test.Type(f.password, "secret")
+	test.Tap(f.test)
+	eventually(t, "Test connection", func() bool { return strings.HasPrefix(f.result.Text, "Connected: 3 messages") })
+	test.Tap(button(t, w, "Save"))
+	eventually(t, "the account in the sidebar", func() bool { return len(u.accounts) == 1 && u.accounts[0].Name == "Home" })
+	if secret, _ := u.secrets.Get("Home"); secret != "secret" {
+		t.Fatal("password not in the secret store")
+	}
+
+	// Fetch, and see the messages, newest first.
+	test.Tap(button(t, w, "Fetch"))
+	eventually(t, "3 messages listed", func() bool { return len(u.list.items) == 3 })
+	if got := u.list.items[0].subject; got != "café" {
+		t.Fatalf("newest first: %q", got)
+	}
+	eventually(t, "counts", func() bool { return u.counts["Home"].Total == 3 && u.counts["Home"].Unread == 3 })
+
+	// Open the HTML message: decoded, as text, nothing remote.
+	u.list.widget.Select(0)
+	eventually(t, "the reader", func() bool { return u.reader.view != nil && u.reader.view.Subject == "café" })
+	if body := strings.Join(u.reader.lines, "\n"); !strings.Contains(body, "Un café") || strings.Contains(body, "tracker") {
+		t.Fatalf("body %q", body)
+	}
+	eventually(t, "marked read", func() bool { return u.counts["Home"].Unread == 2 })
+
+	// Open the one with an attachment and save it under its bare name.
+	u.list.widget.Select(1)
+	eventually(t, "the attachment", func() bool { return u.reader.view != nil && len(u.reader.view.Attachments) == 1 })
+	att := u.reader.view.Attachments[0]
+	if att.Name != "evil.sh" {
+		t.Fatalf("offered name %q", att.Name)
+	}
+	out := filepath.Join(t.TempDir(), att.Name)
+	file, _ := os.Create(out)
+	if err := u.reader.writeAttachment(u.reader.view.ID, att.Index, file); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "hello" {
+		t.Fatalf("saved %q", b)
+	}
+
+	// Search as you type.
+	test.Type(u.search, "invoice")
+	eventually(t, "search results", func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == "Quarterly invoice" })
+	u.search.SetText("")
+	eventually(t, "all again", func() bool { return len(u.list.items) == 3 })
+
+	// Remove the account, keeping its mail.
+	u.sidebar.list.Select(1)
+	eventually(t, "account selected", func() bool { return u.selected == "Home" })
+	u.confirmRemove("Home")
+	test.Tap(button(t, w, "Remove, keep its mail"))
+	eventually(t, "account gone", func() bool { return len(u.accounts) == 0 })
+	eventually(t, "mail kept", func() bool { return u.counts[""].Total == 3 })
+	if _, err := u.secrets.Get("Home"); err == nil {
+		t.Fatal("the password outlived the account")
+	}
+}
+
+func TestFetchErrorShownOnAccount(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
+	acct := fetch.Account{Name: "Bad", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true}
+	fetch.SaveAccount(u.arch, acct)
+	u.secrets.Set("Bad", "wrong")
+	fyne.DoAndWait(u.reloadAccounts)
+	eventually(t, "account", func() bool { return len(u.accounts) == 1 })
+	fyne.DoAndWait(u.fetchNow)
+	eventually(t, "a readable error on the account", func() bool {
+		return strings.Contains(u.problems["Bad"], "[AUTH]") && !strings.Contains(u.problems["Bad"], "wrong")
+	})
+}
+
+func TestPresets(t *testing.T) {
+	tests := map[string]string{
+		"me@gmail.com": "pop.gmail.com", "Me@GoogleMail.com": "pop.gmail.com", "x@hotmail.com": "outlook.office365.com",
+		"y@yahoo.co.uk": "pop.mail.yahoo.com", "z@gmx.de": "pop.gmx.net", "a@icloud.com": "", "b@example.org": "-",
+	}
+	for email, host := range tests {
+		p, ok := PresetFor(email)
+		if host == "-" {
+			if ok {
+				t.Errorf("%s: unexpected preset %+v", email, p)
+			}
+			continue
+		}
+		if !ok || p.Host != host || p.Note == "" {
+			t.Errorf("%s: %+v", email, p)
+		}
+	}
+}
+
+func TestAccountDialogPresetAndPlainWarning(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	f := u.showAccountDialog(nil)
+	test.Type(f.email, "someone@gmail.com")
+	if f.host.Text != "pop.gmail.com" || f.port.Text != "995" || f.user.Text != "someone@gmail.com" || !strings.Contains(f.note.Text, "app password") {
+		t.Fatalf("preset not applied: %q %q %q %q", f.host.Text, f.port.Text, f.user.Text, f.note.Text)
+	}
+	f.security.SetSelectedIndex(2)
+	if !strings.Contains(f.warning.Text, "plain text") || f.port.Text != "110" {
+		t.Fatalf("no warning for no encryption: %q, port %s", f.warning.Text, f.port.Text)
+	}
+	a, err := f.account()
+	if err != nil || a.Security != fetch.SecurityPlain {
+		t.Fatalf("%+v %v", a, err)
+	}
+}
+
+func TestWrapLines(t *testing.T) {
+	long := strings.Repeat("word ", 50)
+	got := wrapLines("short\r\n\tindented\n"+long, 40)
+	if got[0] != "short" || got[1] != "    indented" || len(got) < 8 {
+		t.Fatalf("%q", got)
+	}
+	for _, l := range got {
+		if len([]rune(l)) > 40 {
+			t.Fatalf("line too long: %q", l)
+		}
+	}
+	if got := wrapLines(strings.Repeat("x", 95), 40); len(got) != 3 || got[2] != strings.Repeat("x", 15) {
+		t.Fatalf("unbroken: %q", got)
+	}
+}
