@@ -231,7 +231,7 @@ func TestProgress(t *testing.T) {
 		if len(stages) == 0 || stages[len(stages)-1] != p.Stage {
 			stages = append(stages, p.Stage)
 		}
-		if p.Stage == StageDownloading {
+		if p.Stage == StageDownloading && p.Stored == 0 {
 			last = p
 		}
 	}

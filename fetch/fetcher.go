@@ -20,8 +20,9 @@ type Fetcher struct {
 	Archive *archive.Archive
 	Secrets Secrets
 
-	// Progress, if set, is called from the fetching goroutine after each
-	// message and each stage; a UI must hand it to its own thread.
+	// Progress, if set, is called after each message, each commit and
+	// each stage, from the fetching goroutines (it must be safe for
+	// concurrent calls); a UI must hand it to its own thread.
 	Progress func(Progress)
 	// Now is the clock for "delete after N days"; nil means time.Now.
 	Now func() time.Time
@@ -58,6 +59,7 @@ type Progress struct {
 	Messages, MessagesTotal int   // downloaded and to download, this session
 	Bytes, BytesTotal       int64 // as the server counts them
 	Subject                 string
+	Stored                  int // committed to the archive so far, this session
 }
 
 // Result is what one account's fetch did.

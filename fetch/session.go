@@ -174,6 +174,7 @@ func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, wa
 		p.BytesTotal += m.Size
 	}
 	f.report(p)
+	committed := 0
 	st := newStorer(f, acct.Name, func(popIDs []int, results []archive.Stored) {
 		for i, id := range popIDs {
 			stored[id] = true
@@ -181,6 +182,8 @@ func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, wa
 				res.stored++
 			}
 		}
+		committed += len(popIDs)
+		f.report(Progress{Account: acct.Name, Stage: StageDownloading, Stored: committed})
 	})
 	maxSize := f.MaxMessageSize
 	if maxSize <= 0 {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,12 +50,24 @@ func (b *fetchBar) show(p fetch.Progress) {
 // by timer, goes through one scheduler, one at a time.
 func (u *UI) startFetcher() {
 	var bar struct {
-		last  time.Time
-		stage fetch.Stage
+		sync.Mutex
+		last, listed time.Time
+		stage        fetch.Stage
 	}
 	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, RootCAs: u.opts.RootCAs,
 		Progress: func(p fetch.Progress) {
-			// Called on the fetching goroutine: throttle, then hand over.
+			// Called on the fetching goroutines: throttle, then hand over.
+			bar.Lock()
+			defer bar.Unlock()
+			if p.Stored > 0 {
+				// New mail shows in the list as it is committed, at most
+				// every two seconds.
+				if time.Since(bar.listed) > 2*time.Second {
+					bar.listed = time.Now()
+					fyne.Do(func() { u.list.reload(); u.refreshCounts() })
+				}
+				return
+			}
 			if p.Stage == bar.stage && p.Messages != p.MessagesTotal && time.Since(bar.last) < 200*time.Millisecond {
 				return
 			}
