@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
 	"runtime/debug"
 
 	"fyne.io/fyne/v2"
@@ -12,8 +16,21 @@ import (
 // Icon is the app's icon as a Fyne resource.
 var Icon = fyne.NewStaticResource("icon.png", assets.IconPNG)
 
+// ErrNoDisplay: there is no screen to open the window on.
+var ErrNoDisplay = errors.New("ui: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the command line works without one: popvault help")
+
 // Run opens the window and returns when the app quits.
-func Run(opts Options) error {
+func Run(opts Options) (err error) {
+	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return ErrNoDisplay
+	}
+	defer func() {
+		// The graphics driver panics when it cannot reach the display;
+		// say so in a sentence instead.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("ui: cannot open the window: %v", r)
+		}
+	}()
 	// A window that may hold 100,000 rows for hours: collect garbage
 	// sooner than Go's default, for a smaller resident size.
 	debug.SetGCPercent(50)

@@ -231,3 +231,11 @@ func TestWrapLines(t *testing.T) {
 		t.Fatalf("unbroken: %q", got)
 	}
 }
+
+func TestRunWithoutDisplay(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	if err := Run(Options{}); err != ErrNoDisplay {
+		t.Fatalf("err = %v", err)
+	}
+}

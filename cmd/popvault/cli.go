@@ -17,6 +17,7 @@ const usage = `popvault downloads POP3 mail into a local archive.
 
 Usage:
   popvault                         open the window
+  popvault --demo                  open the window on a demo mailbox
   popvault [--archive PATH] COMMAND [flags]
 
 Commands:
@@ -40,8 +41,12 @@ func run(args []string) error {
 	global := flag.NewFlagSet("popvault", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	archivePath := global.String("archive", "", "archive file")
+	demo := global.Bool("demo", false, "open the window on a demo mailbox served from inside the app")
 	if err := global.Parse(args); err != nil {
 		return fmt.Errorf("%w (see popvault help)", err)
+	}
+	if *demo {
+		return runDemo()
 	}
 	args = global.Args()
 	if len(args) == 0 {
