@@ -1,7 +1,7 @@
 # popvault: `make run` opens the app, `make test` checks and tests it.
 # Both first install, with apt-get, whatever system packages are missing.
 
-APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d xvfb imagemagick xdotool
+APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d xvfb imagemagick xdotool python3 mutt notmuch
 BENCH_PACKAGES := mpop fetchmail
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -11,7 +11,10 @@ OTHER_PACKAGES  = $(shell go list ./... | grep -e '/ui' -e '/cmd/')
 
 export LANG ?= C.UTF-8
 
-.PHONY: run test check deps bench-deps bench build clean
+FYNE_TOOL := $(CURDIR)/.tools/fyne
+APP_ID    := io.popvault.app
+
+.PHONY: run test check deps bench-deps bench build clean demo package install uninstall stress
 
 run: deps
 	go run ./cmd/popvault
@@ -19,6 +22,41 @@ run: deps
 build: deps
 	go build -o popvault ./cmd/popvault
 
+# demo opens the window on sample mail served from inside the app.
+demo: deps
+	go run ./cmd/popvault --demo
+
+# package builds dist/popvault.tar.xz (binary, icon, .desktop entry) with
+# the fyne tool, from the top-level FyneApp.toml: the tool reads the file
+# in its source folder, so a copy with the icon's path adjusted is put
+# there for the build.
+package: deps $(FYNE_TOOL)
+	sed 's#Icon = "assets/icon.png"#Icon = "../../assets/icon.png"#' FyneApp.toml > cmd/popvault/FyneApp.toml
+	cd cmd/popvault && $(FYNE_TOOL) package --os linux --release; status=$$?; rm -f FyneApp.toml; exit $$status
+	mkdir -p dist && mv cmd/popvault/popvault.tar.xz dist/
+	@echo "dist/popvault.tar.xz"
+
+$(FYNE_TOOL):
+	GOBIN=$(CURDIR)/.tools go install fyne.io/tools/cmd/fyne@v1.7.4
+
+# install puts popvault in ~/.local for the current user, so that it shows
+# in the desktop's launcher; uninstall takes it out again.
+install: package
+	rm -rf dist/unpacked && mkdir -p dist/unpacked && tar -xJf dist/popvault.tar.xz -C dist/unpacked
+	$(MAKE) -C dist/unpacked/popvault user-install
+	@echo "installed: ~/.local/bin/popvault and its launcher entry"
+
+uninstall:
+	rm -f $(HOME)/.local/share/applications/$(APP_ID).desktop $(HOME)/.local/bin/popvault $(HOME)/.local/share/icons/$(APP_ID).png
+
+# stress runs the long forms of the reliability suites.
+stress: deps
+	POPVAULT_KILLS=50 POPVAULT_KILL_MESSAGES=500 go test -count=1 -run 'Kill' -v -timeout 60m ./cmd/popvault/
+	go test -count=1 -run XXX -fuzz FuzzView -fuzztime 3m ./archive/
+	go test -count=1 -run XXX -fuzz FuzzExtract -fuzztime 2m ./archive/
+	go test -count=1 -run XXX -fuzz FuzzDotUnstuff -fuzztime 2m ./fetch/pop3/
+	go test -count=1 -run XXX -fuzz FuzzStatus -fuzztime 1m ./fetch/pop3/
+	go test -count=1 -run XXX -fuzz FuzzListing -fuzztime 1m ./fetch/pop3/
 test: deps check
 	go test -race -count=1 $(RACE_PACKAGES)
 	go test -count=1 $(OTHER_PACKAGES)
@@ -52,4 +90,4 @@ fi
 endef
 
 clean:
-	rm -f popvault
+	rm -rf popvault dist .tools

@@ -263,7 +263,11 @@ func TestKillDuringFetch(t *testing.T) {
 	if s := os.Getenv("POPVAULT_KILLS"); s != "" {
 		kills, _ = strconv.Atoi(s)
 	}
-	killTest(t, 300, kills)
+	messages := 300
+	if s := os.Getenv("POPVAULT_KILL_MESSAGES"); s != "" {
+		messages, _ = strconv.Atoi(s)
+	}
+	killTest(t, messages, kills)
 }
 
 func killTest(t *testing.T, n, kills int) {
