@@ -1,0 +1,180 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"popvault/archive"
+	"popvault/internal/mailgen"
+)
+
+// storeCorpus fills an archive with generated mail plus messages whose
+// body lines begin with "From " (the mbox trap), and returns their
+// Message-IDs, sorted.
+func storeCorpus(t *testing.T, v *vault, n int) []string {
+	a, err := archive.Open(v.path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var batch []archive.Incoming
+	var ids []string
+	for i, m := range mailgen.Corpus(n, 21) {
+		data := m.Data
+		if i%10 == 0 {
+			data = append(data, []byte("From the desk of the editor\r\n>From quoted\r\n")...)
+		}
+		batch = append(batch, archive.Incoming{Account: "a", UID: strconv.Itoa(i), Raw: data})
+		ids = append(ids, m.MessageID)
+	}
+	if _, err := a.Store(batch); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// pythonIDs lists the Message-IDs Python's mailbox module reads.
+func pythonIDs(t *testing.T, kind, path string) []string {
+	script := fmt.Sprintf(`import mailbox, sys
+box = mailbox.%s(sys.argv[1], create=False)
+for m in box:
+    print(m["Message-ID"].strip().strip("<>"))
+`, kind)
+	out, err := exec.Command("python3", "-c", script, path).Output()
+	if err != nil {
+		t.Fatalf("python3 mailbox.%s: %v", kind, err)
+	}
+	return sortedLines(string(out))
+}
+
+func sortedLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sameIDs(t *testing.T, who string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("%s read %d messages, want %d (first: %v)", who, len(got), len(want), got[:min(3, len(got))])
+	}
+}
+
+func TestExportsReadByMailPrograms(t *testing.T) {
+	v := newVault(t)
+	want := storeCorpus(t, v, 60)
+	dir := t.TempDir()
+	mbox, maildir, eml := filepath.Join(dir, "out.mbox"), filepath.Join(dir, "out-maildir"), filepath.Join(dir, "eml")
+	v.ok("", "export", "--format", "mbox", "--out", mbox)
+	v.ok("", "export", "--format", "maildir", "--out", maildir)
+	v.ok("", "export", "--format", "eml", "--out", eml)
+
+	sameIDs(t, "Python mailbox.mbox", pythonIDs(t, "mbox", mbox), want)
+	sameIDs(t, "Python mailbox.Maildir", pythonIDs(t, "Maildir", maildir), want)
+
+	// notmuch indexes the Maildir export.
+	cfg := filepath.Join(dir, "notmuch-config")
+	os.WriteFile(cfg, []byte("[database]\npath="+maildir+"\n[new]\ntags=new\n"), 0o600)
+	nm := func(args ...string) string {
+		c := exec.Command("notmuch", append([]string{"--config=" + cfg}, args...)...)
+		c.Env = append(os.Environ(), "HOME="+dir)
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("notmuch %v: %v", args, err)
+		}
+		return string(out)
+	}
+	nm("new")
+	if got := strings.TrimSpace(nm("count", "*")); got != strconv.Itoa(len(want)) {
+		t.Fatalf("notmuch counted %s, want %d", got, len(want))
+	}
+	var nmIDs []string
+	for _, l := range sortedLines(nm("search", "--output=messages", "*")) {
+		nmIDs = append(nmIDs, strings.TrimPrefix(l, "id:"))
+	}
+	sort.Strings(nmIDs)
+	sameIDs(t, "notmuch", nmIDs, want)
+
+	// .eml files hold the stored bytes exactly.
+	for _, l := range v.listJSON() {
+		stored := v.ok("", "show", "--raw", strconv.FormatUint(l.ID, 10))
+		file, err := os.ReadFile(filepath.Join(eml, fmt.Sprintf("%08d.eml", l.ID)))
+		if err != nil || string(file) != stored {
+			t.Fatalf("message %d: .eml differs from the archive (%v)", l.ID, err)
+		}
+	}
+}
+
+// TestImportFromPeers imports a Maildir written by mpop and an mbox
+// written by fetchmail's MDA, each fetched from Dovecot: nothing lost,
+// and nothing added by a second import.
+func TestImportFromPeers(t *testing.T) {
+	d, msgs := startDovecot(t, 40)
+	dir := t.TempDir()
+	want := map[string]bool{}
+	for _, m := range msgs {
+		for _, line := range strings.Split(string(m), "\r\n") {
+			if strings.HasPrefix(line, "Message-ID:") {
+				want[strings.Trim(strings.TrimSpace(line[11:]), "<>")] = true
+			}
+		}
+	}
+	wantIDs := make([]string, 0, len(want))
+	for id := range want {
+		wantIDs = append(wantIDs, id)
+	}
+	sort.Strings(wantIDs)
+
+	// mpop into a Maildir.
+	md := filepath.Join(dir, "mpop-maildir")
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		os.MkdirAll(filepath.Join(md, sub), 0o700)
+	}
+	rc := filepath.Join(dir, "mpoprc")
+	os.WriteFile(rc, []byte(fmt.Sprintf("account d\nhost 127.0.0.1\nport %d\ntls on\ntls_starttls off\ntls_trust_file %s\nauth user\nuser %s\npassword %s\nkeep on\nuidls_file %s/uidls\ndelivery maildir %s\n",
+		d.TLSPort, d.CAFile, d.User, d.Password, dir, md)), 0o600)
+	if out, err := exec.Command("mpop", "-C", rc, "-q", "d").CombinedOutput(); err != nil {
+		t.Fatalf("mpop: %v: %s", err, out)
+	}
+
+	// fetchmail into an mbox, through an MDA that writes mbox (mboxo) form.
+	mbox := filepath.Join(dir, "fetchmail.mbox")
+	mda := filepath.Join(dir, "mda.sh")
+	os.WriteFile(mda, []byte("#!/bin/sh\n{ echo \"From fetchmail $(date -u '+%a %b %e %H:%M:%S %Y')\"; sed 's/^\\(>*From \\)/>\\1/'; echo; } >> "+mbox+"\n"), 0o700)
+	fetchmailrc := filepath.Join(dir, "fetchmailrc")
+	os.WriteFile(fetchmailrc, []byte(fmt.Sprintf("set no bouncemail\npoll localhost with proto POP3 port %d\n  user '%s' there with password '%s' is 'root' here\n  ssl sslcertck sslcertfile '%s'\n  keep\n  mda \"%s\"\n",
+		d.TLSPort, d.User, d.Password, d.CAFile, mda)), 0o600)
+	c := exec.Command("fetchmail", "-f", fetchmailrc, "--nosyslog", "-d0", "--silent")
+	c.Env = append(os.Environ(), "HOME="+dir, "FETCHMAILHOME="+dir)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("fetchmail: %v: %s", err, out)
+	}
+
+	for _, src := range []struct{ format, path string }{{"maildir", md}, {"mbox", mbox}} {
+		v := newVault(t)
+		if out := v.ok("", "import", "--format", src.format, src.path); !strings.Contains(out, "40 added") {
+			t.Fatalf("import of %s: %s", src.format, out)
+		}
+		if out := v.ok("", "import", "--format", src.format, src.path); !strings.Contains(out, "0 added") {
+			t.Fatalf("second import of %s: %s", src.format, out)
+		}
+		var got []string
+		for _, l := range v.listJSON() {
+			got = append(got, l.MessageID)
+		}
+		sort.Strings(got)
+		sameIDs(t, "import of "+src.format, got, wantIDs)
+	}
+}
