@@ -17,18 +17,11 @@ import (
 // messages.
 func dovecotEnv(t *testing.T, n int, keep bool, security Security) (*Fetcher, Account, *dovecot.Server, [][]byte) {
 	t.Helper()
-	d, err := dovecot.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
 	var msgs [][]byte
 	for _, m := range mailgen.Corpus(n, 9) {
 		msgs = append(msgs, m.Data)
 	}
-	if err := d.Deliver(msgs...); err != nil {
-		t.Fatal(err)
-	}
+	d := dovecot.StartForTest(t, msgs...)
 	arch, err := archive.Open(filepath.Join(t.TempDir(), "a.db"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -82,19 +82,11 @@ func (v *vault) ok(stdin string, args ...string) string {
 
 func startDovecot(t *testing.T, n int) (*dovecot.Server, [][]byte) {
 	t.Helper()
-	d, err := dovecot.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
 	var msgs [][]byte
 	for _, m := range mailgen.Corpus(n, 3) {
 		msgs = append(msgs, m.Data)
 	}
-	if err := d.Deliver(msgs...); err != nil {
-		t.Fatal(err)
-	}
-	return d, msgs
+	return dovecot.StartForTest(t, msgs...), msgs
 }
 
 func (v *vault) addAccount(d *dovecot.Server, name, security string, keep bool) {

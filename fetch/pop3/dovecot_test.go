@@ -10,21 +10,6 @@ import (
 	"popvault/internal/mailgen"
 )
 
-// startDovecot starts a real Dovecot holding msgs. A missing Dovecot fails
-// the test: `make test` installs it, and a skip would hide the gap.
-func startDovecot(t testing.TB, msgs [][]byte) *dovecot.Server {
-	t.Helper()
-	d, err := dovecot.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := d.Deliver(msgs...); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 func TestDovecot(t *testing.T) {
 	var msgs [][]byte
 	want := map[[32]byte]int{}
@@ -35,7 +20,7 @@ func TestDovecot(t *testing.T) {
 	for _, m := range msgs {
 		want[sha256.Sum256([]byte(wantBack(string(m))))]++
 	}
-	d := startDovecot(t, msgs)
+	d := dovecot.StartForTest(t, msgs...)
 	ctx := context.Background()
 	opts := &Options{TLSConfig: d.TLSClientConfig()}
 

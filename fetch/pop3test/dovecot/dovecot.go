@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"popvault/fetch/pop3test"
@@ -319,3 +320,19 @@ func (s *Server) chownMail(root string) error {
 
 // TLSClientConfig trusts the server's certificate.
 func (s *Server) TLSClientConfig() *tls.Config { return &tls.Config{RootCAs: s.Pool} }
+
+// StartForTest starts a Dovecot holding msgs and stops it when the test
+// ends. A missing Dovecot fails the test: `make test` installs it, and a
+// skip would hide the gap.
+func StartForTest(tb testing.TB, msgs ...[]byte) *Server {
+	tb.Helper()
+	s, err := Start()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	if err := s.Deliver(msgs...); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
