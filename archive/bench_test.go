@@ -180,3 +180,20 @@ func procStatus(field string) int64 {
 	}
 	return 0
 }
+
+// BenchmarkVerify100k verifies an archive of 100,000 messages: bbolt's
+// check and a re-hash of every message.
+func BenchmarkVerify100k(b *testing.B) {
+	a, err := Open(archive100k(b), &Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	for range b.N {
+		r, err := a.Verify(nil)
+		if err != nil || !r.OK() || r.Messages != 100_000 {
+			b.Fatalf("%d messages, %v, %v", r.Messages, r.Problems, err)
+		}
+		b.ReportMetric(float64(r.Bytes)/1e6, "MB-rehashed")
+	}
+}

@@ -27,7 +27,8 @@ type Fetcher struct {
 	// Now is the clock for "delete after N days"; nil means time.Now.
 	Now func() time.Time
 	// BatchBytes and BatchCount bound a commit: a batch is stored, in one
-	// fsync, when either is reached. Zero means 32 MiB and 1,000.
+	// fsync, when either is reached. Zero means 16 MiB and 1,000: one
+	// batch commits while the next fills, so this bounds memory too.
 	BatchBytes int
 	BatchCount int
 	// MaxMessageSize refuses larger messages (they stay on the server).

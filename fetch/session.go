@@ -159,7 +159,7 @@ func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archi
 }
 
 // download retrieves want, pipelined, while a second goroutine commits
-// full batches, so the network never waits for fsync. It returns the
+// full batches, so the network rarely waits for fsync. It returns the
 // message numbers whose commit has returned.
 func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, want []message, res *sessionResult) (map[int]bool, error) {
 	stored := map[int]bool{}
@@ -276,7 +276,7 @@ func (s *storer) add(popID int, in archive.Incoming) {
 	s.size += len(in.Raw)
 	maxBytes, maxCount := s.f.BatchBytes, s.f.BatchCount
 	if maxBytes <= 0 {
-		maxBytes = 32 << 20
+		maxBytes = 16 << 20
 	}
 	if maxCount <= 0 {
 		maxCount = 1000

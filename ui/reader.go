@@ -165,9 +165,15 @@ func wrapLines(text string, width int) []string {
 	var out []string
 	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
 		line = strings.ReplaceAll(strings.TrimRight(line, "\r"), "\t", "    ")
-		for utf8.RuneCountInString(line) > width {
+		if utf8.RuneCountInString(line) <= width {
+			out = append(out, line)
+			continue
+		}
+		// One conversion per line: converting the rest on every cut made
+		// a 1 MB line quadratic.
+		runes := []rune(line)
+		for len(runes) > width {
 			cut := width
-			runes := []rune(line)
 			for i := width; i > width/2; i-- {
 				if runes[i] == ' ' {
 					cut = i
@@ -175,9 +181,12 @@ func wrapLines(text string, width int) []string {
 				}
 			}
 			out = append(out, string(runes[:cut]))
-			line = strings.TrimLeft(string(runes[cut:]), " ")
+			runes = runes[cut:]
+			for len(runes) > 0 && runes[0] == ' ' {
+				runes = runes[1:]
+			}
 		}
-		out = append(out, line)
+		out = append(out, string(runes))
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -22,7 +23,7 @@ func (c *cli) fetch(args []string) error {
 	fs := c.flags("fetch")
 	var names repeated
 	fs.Var(&names, "account", "fetch this account (repeatable; default all)")
-	debug := fs.Bool("debug", false, "log the POP3 conversation to stderr, credentials redacted")
+	wire := fs.Bool("debug", false, "log the POP3 conversation to stderr, credentials redacted")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -44,11 +45,14 @@ func (c *cli) fetch(args []string) error {
 	if len(accts) == 0 {
 		return errors.New("no accounts: add one with popvault account add")
 	}
+	// Batches come and go in tens of megabytes; collecting sooner than
+	// Go's default keeps the peak near the batches themselves.
+	debug.SetGCPercent(50)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	bar := newProgressBar(c.stderr)
 	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), Progress: bar.update}
-	if *debug {
+	if *wire {
 		f.DebugWriter = c.stderr
 	}
 	var failed []string
@@ -60,7 +64,7 @@ func (c *cli) fetch(args []string) error {
 			if fetch.IsTemporary(r.Err) {
 				hint = " (try again later)"
 			}
-			fmt.Fprintf(c.stderr, "popvault: %s: %s%s\n", a.Name, oneLine(r.Err), hint)
+			fmt.Fprintf(c.stderr, "popvault: %s%s\n", oneLine(r.Err), hint) // the error names the account
 			failed = append(failed, a.Name)
 			continue
 		}
