@@ -52,6 +52,8 @@ uninstall:
 # stress runs the long forms of the reliability suites.
 stress: deps
 	POPVAULT_KILLS=50 POPVAULT_KILL_MESSAGES=500 go test -count=1 -run 'Kill' -v -timeout 60m ./cmd/popvault/
+	POPVAULT_LOAD_MESSAGES=20000 go test -count=1 -run 'LoadFetch' -v -timeout 60m ./cmd/popvault/
+	go test -count=1 -run XXX -bench Verify100k -benchtime 1x -timeout 60m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzView -fuzztime 3m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzExtract -fuzztime 2m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzDotUnstuff -fuzztime 2m ./fetch/pop3/

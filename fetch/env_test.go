@@ -43,13 +43,19 @@ func smallCorpus(n int) []pop3test.Message {
 	return out
 }
 
-func newEnv(t *testing.T, cfg pop3test.Config, keep bool) *env {
+func openArchive(t *testing.T) *archive.Archive {
 	t.Helper()
 	arch, err := archive.Open(filepath.Join(t.TempDir(), "a.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { arch.Close() })
+	return arch
+}
+
+func newEnv(t *testing.T, cfg pop3test.Config, keep bool) *env {
+	t.Helper()
+	arch := openArchive(t)
 	s := pop3test.NewTLSServer(cfg)
 	t.Cleanup(s.Close)
 	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])

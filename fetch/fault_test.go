@@ -18,6 +18,8 @@ func faultCases() map[string]pop3test.Faults {
 	cases := map[string]pop3test.Faults{
 		"QUIT deletes 3 then fails": {QuitFails: true, QuitDeletes: 3},
 		"stall in RETR 2":           {Stall: drop("RETR", 2, 50)},
+		"LIST sizes too large":      {ListSizeDelta: 50 << 20},
+		"LIST sizes too small":      {ListSizeDelta: -1000},
 	}
 	for _, d := range []*pop3test.Trigger{
 		drop("greeting", 1, 0), drop("greeting", 1, 3), drop("USER", 1, 0), drop("PASS", 1, 2),

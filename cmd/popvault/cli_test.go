@@ -255,7 +255,7 @@ func TestKillDuringFetch(t *testing.T) {
 	if s := os.Getenv("POPVAULT_KILLS"); s != "" {
 		kills, _ = strconv.Atoi(s)
 	}
-	messages := 300
+	messages := 500
 	if s := os.Getenv("POPVAULT_KILL_MESSAGES"); s != "" {
 		messages, _ = strconv.Atoi(s)
 	}
