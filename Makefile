@@ -1,7 +1,7 @@
 # popvault: `make run` opens the app, `make test` checks and tests it.
 # Both first install, with apt-get, whatever system packages are missing.
 
-APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d xvfb imagemagick xdotool python3 mutt notmuch gnome-keyring dbus-x11
+APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d xvfb imagemagick xdotool python3 mutt notmuch tmux gnome-keyring dbus-x11
 BENCH_PACKAGES := mpop fetchmail
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

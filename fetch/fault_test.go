@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,9 @@ func TestFaults(t *testing.T) {
 				e := newEnv(t, pop3test.Config{Messages: msgs, Faults: faults}, keep)
 				e.acct.Timeout = Duration(300 * time.Millisecond)
 				first := e.fetch()
+				if first.Err != nil && (strings.ContainsAny(first.Err.Error(), "\x00\x1b\r\n") || len(first.Err.Error()) > 300) {
+					t.Errorf("unreadable error: %q", first.Err)
+				}
 				e.check()
 				e.server.SetFaults(pop3test.Faults{})
 				if r := e.fetch(); r.Err != nil {

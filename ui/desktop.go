@@ -33,6 +33,7 @@ func (u *UI) SetupDesktop() {
 	if !ok {
 		return
 	}
+	desk.SetSystemTrayIcon(Icon)
 	desk.SetSystemTrayMenu(fyne.NewMenu("popvault",
 		fyne.NewMenuItem("Fetch now", func() { u.sched.FetchNow() }),
 		fyne.NewMenuItem("Open", func() { u.win.Show(); u.win.RequestFocus() }),

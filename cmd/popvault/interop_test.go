@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"popvault/archive"
 	"popvault/internal/mailgen"
@@ -38,6 +39,59 @@ func storeCorpus(t *testing.T, v *vault, n int) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// muttCopy opens mbox in mutt inside a private tmux server, waits for it
+// to show the mailbox, tags all, copies the tagged messages to a Maildir
+// at dest, and returns the Message-IDs found there. Keys are sent only
+// once mutt shows it is ready: keys typed ahead are lost while it reads.
+func muttCopy(t *testing.T, mbox, dest string, n int) []string {
+	sock := fmt.Sprintf("popvault-test-%d", os.Getpid())
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
+		if err != nil && args[0] != "kill-server" {
+			t.Fatalf("tmux %v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+	mutt := fmt.Sprintf("env TERM=xterm HOME=%s mutt -n -F /dev/null -f %s -e 'set folder=%s' -e 'set mbox_type=Maildir' -e 'set confirmcreate=no' -e 'set confirmappend=no'", filepath.Dir(dest), mbox, filepath.Dir(dest))
+	tmux("new-session", "-d", "-s", "m", "-x", "200", "-y", "50", mutt)
+	defer tmux("kill-server")
+	wait := func(what string, done func(screen string) bool) {
+		for i := 0; i < 300; i++ {
+			if done(tmux("capture-pane", "-p", "-t", "m")) {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("mutt never showed %s:\n%s", what, tmux("capture-pane", "-p", "-t", "m"))
+	}
+	wait("the mailbox", func(s string) bool { return strings.Contains(s, fmt.Sprintf("Msgs:%d", n)) })
+	tmux("send-keys", "-t", "m", "T", "~A", "Enter")
+	wait("the tags", func(s string) bool { return strings.Contains(s, fmt.Sprintf("Tag:%d", n)) })
+	tmux("send-keys", "-t", "m", `\;`, "C", dest, "Enter")
+	wait("the copy", func(string) bool { return len(maildirIDs(dest)) == n })
+	tmux("send-keys", "-t", "m", "q")
+	return maildirIDs(dest)
+}
+
+// maildirIDs reads the Message-IDs of a Maildir's files.
+func maildirIDs(dir string) []string {
+	var out []string
+	for _, sub := range []string{"new", "cur"} {
+		files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			for _, line := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(strings.ToLower(line), "message-id:") {
+					out = append(out, strings.Trim(strings.TrimSpace(line[11:]), "<>\r"))
+					break
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // pythonIDs lists the Message-IDs Python's mailbox module reads.
@@ -83,6 +137,10 @@ func TestExportsReadByMailPrograms(t *testing.T) {
 
 	sameIDs(t, "Python mailbox.mbox", pythonIDs(t, "mbox", mbox), want)
 	sameIDs(t, "Python mailbox.Maildir", pythonIDs(t, "Maildir", maildir), want)
+
+	// mutt reads the mbox: driven through tmux, it tags every message and
+	// copies them into a Maildir.
+	sameIDs(t, "mutt", muttCopy(t, mbox, filepath.Join(dir, "mutt-copy"), len(want)), want)
 
 	// notmuch indexes the Maildir export.
 	cfg := filepath.Join(dir, "notmuch-config")
