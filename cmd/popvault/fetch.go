@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 
 	"popvault/fetch"
@@ -45,13 +46,20 @@ func (c *cli) fetch(args []string) error {
 	if len(accts) == 0 {
 		return errors.New("no accounts: add one with popvault account add")
 	}
-	// Batches come and go in tens of megabytes; collecting sooner than
-	// Go's default keeps the peak near the batches themselves.
-	debug.SetGCPercent(50)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	bar := newProgressBar(c.stderr)
-	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), Progress: bar.update}
+	var tighten sync.Once
+	progress := func(p fetch.Progress) {
+		if p.Stage == fetch.StageDownloading {
+			// Batches come and go in tens of megabytes: collect sooner than
+			// Go's default so the peak stays near the batches. Only then: a
+			// check that finds nothing new runs faster with the default.
+			tighten.Do(func() { debug.SetGCPercent(50) })
+		}
+		bar.update(p)
+	}
+	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), Progress: progress}
 	if *wire {
 		f.DebugWriter = c.stderr
 	}
