@@ -267,8 +267,17 @@ func killTest(t *testing.T, n, kills int) {
 	v := newVault(t)
 	v.addAccount(d, "victim", "tls", false)
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
-	killed := 0
-	for i := 0; i < kills; i++ {
+	refills := 0
+	for killed := 0; killed < kills; {
+		if left, _ := d.Count(); left == 0 {
+			// A fetch finished between kills: give the next ones new mail
+			// to interrupt, and expect it in the archive too.
+			refills++
+			for _, m := range mailgen.Corpus(n/4+1, uint64(100+refills)) {
+				msgs = append(msgs, m.Data)
+				d.Deliver(m.Data)
+			}
+		}
 		c := v.cmd("", "fetch")
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
@@ -278,9 +287,6 @@ func killTest(t *testing.T, n, kills int) {
 			killed++
 		}
 		c.Wait()
-		if left, _ := d.Count(); left == 0 {
-			break // nothing left to interrupt
-		}
 	}
 	// Dovecot may still hold the maildrop of a killed session for a moment.
 	for try := 0; ; try++ {
@@ -298,5 +304,5 @@ func killTest(t *testing.T, n, kills int) {
 	}
 	v.checkExact(msgs)
 	v.ok("", "verify")
-	t.Logf("%d kills, %d messages checked", killed, len(msgs))
+	t.Logf("%d kills, %d refills, %d messages checked", kills, refills, len(msgs))
 }
