@@ -63,30 +63,15 @@ func (f *Fetcher) loginAndList(ctx context.Context, c *pop3.Client, acct Account
 		if err := c.Auth(ctx, pop3.NewXOAuth2Client(acct.User, token)); err != nil {
 			return nil, err
 		}
-		return listOneByOne(ctx, c)
+		return c.Listing(ctx)
 	}
 	l, err := c.LoginAndList(ctx, acct.User, secret)
 	var perr *pop3.Error
 	if errors.As(err, &perr) && perr.Command == "USER" {
 		if aerr := c.Auth(ctx, sasl.NewPlainClient("", acct.User, secret)); aerr == nil {
-			return listOneByOne(ctx, c)
+			return c.Listing(ctx)
 		}
 	}
-	return l, err
-}
-
-func listOneByOne(ctx context.Context, c *pop3.Client) (*pop3.Listing, error) {
-	caps, err := c.Capa(ctx)
-	if err != nil {
-		return nil, err
-	}
-	l := &pop3.Listing{Caps: caps}
-	l.UIDs, err = c.UIDL(ctx)
-	var perr *pop3.Error
-	if errors.As(err, &perr) {
-		return l, nil
-	}
-	l.HasUIDL = err == nil
 	return l, err
 }
 

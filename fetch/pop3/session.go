@@ -31,7 +31,7 @@ func (c *Client) LoginAndList(ctx context.Context, user, password string) (*List
 		if err := c.Login(ctx, user, password); err != nil {
 			return nil, err
 		}
-		return c.list(ctx)
+		return c.Listing(ctx)
 	}
 	l := &Listing{Caps: Capabilities{}}
 	var loginErr error
@@ -95,8 +95,9 @@ func (l *Listing) add(name, line string) error {
 	return nil
 }
 
-// list reads CAPA and UIDL one at a time.
-func (c *Client) list(ctx context.Context) (*Listing, error) {
+// Listing reads CAPA and UIDL one at a time, after a login by other means
+// (SASL, APOP). A server without UIDL gives a Listing with HasUIDL false.
+func (c *Client) Listing(ctx context.Context) (*Listing, error) {
 	caps, err := c.Capa(ctx)
 	if err != nil {
 		return nil, err
