@@ -108,10 +108,13 @@ func (s *Scheduler) pick(names []string) []Account {
 
 // due lists the accounts whose check time has come.
 func (s *Scheduler) due(now time.Time) []Account {
+	// Read the accounts before locking: a window's Accounts waits for its
+	// UI goroutine, which may itself be waiting for the lock in Cancel.
+	accts := s.Accounts()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Account
-	for _, a := range s.Accounts() {
+	for _, a := range accts {
 		if a.CheckEveryMinutes <= 0 {
 			continue
 		}
