@@ -38,6 +38,10 @@ func newSidebar(u *UI) *sidebar {
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) { s.update(id, o) },
 	)
+	// All mail starts selected. Selecting it before the handler is set
+	// leaves the first listing to New's reloadAccounts: selecting after
+	// listed a 100,000-message archive twice on every start.
+	s.list.Select(0)
 	s.list.OnSelected = func(id widget.ListItemID) {
 		u.selected = ""
 		if id > 0 && id <= len(u.accounts) {

@@ -120,7 +120,6 @@ func (u *UI) build() {
 	bottom := container.NewBorder(nil, nil, nil, nil, container.NewVBox(u.bar.content, u.status))
 	u.content = container.NewBorder(top, bottom, nil, nil, main)
 	u.shortcuts()
-	u.sidebar.list.Select(0)
 }
 
 // background runs work off the UI goroutine and hands its result back.
