@@ -1,0 +1,173 @@
+// Package fulltext is the archive's full-text index: a bleve index of each
+// message's text (decoded text parts, HTML reduced to text, sender,
+// recipients, subject, attachment names), kept in a folder beside the
+// archive file, with Gmail-like query syntax. It holds nothing that cannot
+// be rebuilt: the archive is the source of truth, and this package knows
+// nothing of it beyond message ids.
+package fulltext
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// version names the mapping and the text extraction. An index written
+// under another version is rebuilt.
+const version = "popvault-fulltext-1"
+
+// Internal keys, written in the same batch as the documents they describe.
+var (
+	keyVersion = []byte("version")
+	keyOwner   = []byte("owner") // which archive the index belongs to
+	keyMark    = []byte("mark")  // every id up to this one is indexed
+)
+
+// ErrInUse: another process has the index open.
+var ErrInUse = errors.New("fulltext: index in use by another process")
+
+// Doc is the text of one message.
+type Doc struct {
+	ID          uint64
+	Date        time.Time
+	Accounts    []string
+	From        string
+	To          string // To and Cc
+	Subject     string
+	Body        string
+	Attachments []string // file names
+}
+
+// Index is an open full-text index. Its methods are safe for concurrent
+// use.
+type Index struct {
+	idx bleve.Index
+	dir string
+}
+
+// Open opens the index in dir, creating it if missing. An index of another
+// version, or one that cannot be opened, is discarded and created anew
+// (empty: State reports mark 0), since it can always be rebuilt.
+func Open(dir string) (*Index, error) {
+	config := map[string]interface{}{"bolt_timeout": "1s"}
+	idx, err := bleve.OpenUsing(dir, config)
+	if err == nil {
+		if v, _ := idx.GetInternal(keyVersion); string(v) == version {
+			return &Index{idx: idx, dir: dir}, nil
+		}
+		idx.Close()
+	} else if isLockTimeout(err) {
+		return nil, fmt.Errorf("%w: %s", ErrInUse, dir)
+	}
+	return create(dir)
+}
+
+func create(dir string) (*Index, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("fulltext: %w", err)
+	}
+	idx, err := bleve.NewUsing(dir, newMapping(), "scorch", "scorch", map[string]interface{}{"bolt_timeout": "1s"})
+	if err != nil {
+		return nil, fmt.Errorf("fulltext: create %s: %w", dir, err)
+	}
+	if err := idx.SetInternal(keyVersion, []byte(version)); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("fulltext: %w", err)
+	}
+	return &Index{idx: idx, dir: dir}, nil
+}
+
+func isLockTimeout(err error) bool { return errors.Is(err, bolterrors.ErrTimeout) }
+
+// Reset empties the index.
+func (x *Index) Reset() error {
+	x.idx.Close()
+	n, err := create(x.dir)
+	if err != nil {
+		return err
+	}
+	x.idx = n.idx
+	return nil
+}
+
+// Close closes the index.
+func (x *Index) Close() error { return x.idx.Close() }
+
+// State is what the index says of itself: the archive it belongs to and
+// the highest id up to which every message is indexed.
+func (x *Index) State() (owner []byte, mark uint64, err error) {
+	owner, err = x.idx.GetInternal(keyOwner)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fulltext: %w", err)
+	}
+	m, err := x.idx.GetInternal(keyMark)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fulltext: %w", err)
+	}
+	if len(m) == 8 {
+		mark = binary.BigEndian.Uint64(m)
+	}
+	return owner, mark, nil
+}
+
+// Apply indexes docs, removes the ids in gone, and records owner and mark,
+// all in one batch. It returns once the batch is on disk.
+func (x *Index) Apply(docs []Doc, gone []uint64, owner []byte, mark uint64) error {
+	b := x.idx.NewBatch()
+	for i := range docs {
+		if err := b.Index(docID(docs[i].ID), docs[i].fields()); err != nil {
+			return fmt.Errorf("fulltext: message %d: %w", docs[i].ID, err)
+		}
+	}
+	for _, id := range gone {
+		b.Delete(docID(id))
+	}
+	b.SetInternal(keyOwner, owner)
+	b.SetInternal(keyMark, binary.BigEndian.AppendUint64(nil, mark))
+	if err := x.idx.Batch(b); err != nil {
+		return fmt.Errorf("fulltext: %w", err)
+	}
+	return nil
+}
+
+// DocCount is how many messages the index holds.
+func (x *Index) DocCount() (uint64, error) { return x.idx.DocCount() }
+
+func (d *Doc) fields() map[string]interface{} {
+	return map[string]interface{}{
+		fieldDate:        d.Date,
+		fieldAccount:     d.Accounts,
+		fieldFrom:        spread(d.From),
+		fieldTo:          spread(d.To),
+		fieldSubject:     d.Subject,
+		fieldBody:        d.Body,
+		fieldAttachments: spread(strings.Join(d.Attachments, "\n")),
+		fieldHas:         len(d.Attachments) > 0,
+	}
+}
+
+// spread appends s with its punctuation turned into spaces, so that the
+// parts of "ann.lee@example.com" and "report.pdf" are words too (Unicode
+// word breaking keeps "example.com" and "report.pdf" whole).
+func spread(s string) string {
+	parts := strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return s + "\n" + parts
+}
+
+// docID is an id in fixed-width hex, so that id order is string order.
+func docID(id uint64) string { return fmt.Sprintf("%016x", id) }
+
+func parseDocID(s string) (uint64, error) { return strconv.ParseUint(s, 16, 64) }

@@ -1,0 +1,165 @@
+package fulltext
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+func day(s string) time.Time {
+	d, err := time.ParseInLocation("2006-01-02", s, time.Local)
+	if err != nil {
+		panic(err)
+	}
+	return d.Add(12 * time.Hour)
+}
+
+// corpus: ids are in date order, so newest first is descending ids.
+var corpus = []Doc{
+	{ID: 1, Date: day("2023-01-10"), Accounts: []string{"work"}, From: "Ann Lee <ann.lee@example.com>", To: "bob@example.org",
+		Subject: "Quarterly report", Body: "Please find the quarterly report attached. The meeting is on Monday.", Attachments: []string{"report-q4.pdf"}},
+	{ID: 2, Date: day("2023-03-05"), Accounts: []string{"home"}, From: "Carl <carl@mail.example>", To: "me@home.example",
+		Subject: "Holiday photos", Body: "Here are the photos from the beach. Meetings next week?", Attachments: []string{"beach.jpg", "sunset.jpg"}},
+	{ID: 3, Date: day("2023-06-20"), Accounts: []string{"work", "home"}, From: "Ann Lee <ann.lee@example.com>", To: "me@home.example",
+		Subject: "Re: Holiday photos", Body: "Lovely beach! The report can wait."},
+	{ID: 4, Date: day("2024-02-01"), Accounts: []string{"work"}, From: "Büro Müller <info@müller.example>", To: "team@example.org",
+		Subject: "Grüße aus München", Body: "Die Besprechung ist am Freitag. Schöne Grüße."},
+	{ID: 5, Date: day("2024-05-31"), Accounts: []string{"home"}, From: "newsletter@shop.example", To: "me@home.example",
+		Subject: "Sale", Body: "Big sale on reports and beach towels. Unsubscribe at http://shop.example/u"},
+	{ID: 6, Date: day("2024-06-01"), Accounts: []string{"home"}, From: "Dan <dan@example.net>", To: "me@home.example",
+		Subject: "quarterly numbers", Body: "report quarterly the numbers, not the quarterly report"},
+}
+
+func TestSearchExactResults(t *testing.T) {
+	x := openCorpus(t)
+	now := day("2024-06-10")
+	for _, c := range []struct {
+		q       string
+		account string
+		want    []uint64
+	}{
+		{q: "report", want: []uint64{6, 5, 3, 1}}, // "reports" stems to report
+		{q: "quarterly report", want: []uint64{6, 1}},
+		{q: `"quarterly report"`, want: []uint64{6, 1}},
+		{q: `"report quarterly the numbers"`, want: []uint64{6}},
+		{q: `"attached report"`, want: nil},
+		{q: "meeting", want: []uint64{2, 1}},
+		{q: "from:ann", want: []uint64{3, 1}},
+		{q: "from:ann.lee@example.com", want: []uint64{3, 1}},
+		{q: "from:example.com", want: []uint64{3, 1}},
+		{q: "from:ann beach", want: []uint64{3}},
+		{q: "to:me@home.example photos", want: []uint64{3, 2}},
+		{q: "subject:holiday", want: []uint64{3, 2}},
+		{q: `subject:"holiday photos" -re`, want: []uint64{2}},
+		{q: "beach -from:carl", want: []uint64{5, 3}},
+		{q: "has:attachment", want: []uint64{2, 1}},
+		{q: "filename:pdf", want: []uint64{1}},
+		{q: "filename:sunset.jpg", want: []uint64{2}},
+		{q: "sunset", want: []uint64{2}},
+		{q: "after:2024-01-01", want: []uint64{6, 5, 4}},
+		{q: "before:2024/01/01 beach", want: []uint64{3, 2}},
+		{q: "after:2024-05-31 before:2024-06-01", want: []uint64{5}},
+		{q: "after:2023-06 before:2024", want: []uint64{3}},
+		{q: "newer_than:2w", want: []uint64{6, 5}},
+		{q: "older_than:1y", want: []uint64{2, 1}},
+		{q: "account:work", want: []uint64{4, 3, 1}},
+		{q: "beach", account: "home", want: []uint64{5, 3, 2}},
+		{q: "grüße", want: []uint64{4}},
+		{q: "münchen", want: []uint64{4}},
+		{q: "FREITAG", want: []uint64{4}},
+		{q: "http://shop.example/u", want: []uint64{5}},
+		{q: "re:", want: []uint64{3}},
+		{q: "the", want: []uint64{6, 5, 4, 3, 2, 1}}, // only a stop word: everything
+		{q: "nothing-like-this", want: nil},
+	} {
+		q, err := Parse(c.q, now)
+		if err != nil {
+			t.Errorf("%q: %v", c.q, err)
+			continue
+		}
+		h, err := x.Search(q, c.account, nil, 100)
+		if err != nil {
+			t.Fatalf("%q: %v", c.q, err)
+		}
+		if !slices.Equal(h.IDs, c.want) || h.Total != uint64(len(c.want)) {
+			t.Errorf("%q in %q: got %v (total %d), want %v", c.q, c.account, h.IDs, h.Total, c.want)
+		}
+	}
+}
+
+func openCorpus(t *testing.T) *Index {
+	t.Helper()
+	x, err := Open(filepath.Join(t.TempDir(), "idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	if err := x.Apply(corpus, nil, []byte("owner"), 6); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func TestSyntaxErrors(t *testing.T) {
+	for _, q := range []string{"before:yesterday", "after:2024-13-01", "has:money", "newer_than:x", "older_than:5q"} {
+		if _, err := Parse(q, time.Now()); err == nil {
+			t.Errorf("%q: no error", q)
+		}
+	}
+}
+
+func TestPagingAndState(t *testing.T) {
+	x := openCorpus(t)
+	q, _ := Parse("", time.Now())
+	var got []uint64
+	var after []byte
+	for {
+		h, err := x.Search(q, "", after, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Total != 6 {
+			t.Fatalf("total %d", h.Total)
+		}
+		got = append(got, h.IDs...)
+		if after = h.Next; after == nil {
+			break
+		}
+	}
+	if !slices.Equal(got, []uint64{6, 5, 4, 3, 2, 1}) {
+		t.Fatalf("pages gave %v", got)
+	}
+	if err := x.Apply(nil, []uint64{5}, []byte("owner"), 7); err != nil {
+		t.Fatal(err)
+	}
+	owner, mark, err := x.State()
+	if err != nil || string(owner) != "owner" || mark != 7 {
+		t.Fatalf("state %q %d %v", owner, mark, err)
+	}
+	if n, _ := x.DocCount(); n != 5 {
+		t.Fatalf("%d documents after a delete", n)
+	}
+	if err := x.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if _, mark, _ := x.State(); mark != 0 {
+		t.Fatalf("mark %d after reset", mark)
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	q, _ := Parse(`meetings "beach towels"`, time.Now())
+	text := "Long ago.\nWe had a meeting about the beach\ttowels and more meetings."
+	snip, spans := q.Snippet(text, 50)
+	var marked []string
+	for _, s := range spans {
+		marked = append(marked, snip[s.Start:s.End])
+	}
+	if want := []string{"meeting", "beach", "towels"}; !slices.Equal(marked, want) {
+		t.Fatalf("snippet %q marks %q, want %q", snip, marked, want)
+	}
+	if snip[0:len("…")] != "…" {
+		t.Errorf("snippet %q does not show it was cut", snip)
+	}
+}
