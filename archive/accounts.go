@@ -172,6 +172,9 @@ func dropRef(tx *bbolt.Tx, id uint64, account string) error {
 			return err
 		}
 		s.Refs = refs
+		if err := markDirty(tx, id); err != nil {
+			return err
+		}
 		return putRecord(tx, s)
 	}
 	return deleteMessage(tx, s)
@@ -181,5 +184,6 @@ func (a *Archive) update(f func(tx *bbolt.Tx) error) error {
 	if err := a.db.Update(f); err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
+	a.textChanged()
 	return nil
 }

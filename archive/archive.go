@@ -57,12 +57,16 @@ type Options struct {
 	// NoSync skips fsync. Only for tests and benchmarks that measure
 	// something else: it breaks the durability promise.
 	NoSync bool
+	// NoFullText opens without the full-text index: a search then matches
+	// headers only. A read-only open never has it.
+	NoFullText bool
 }
 
 // Archive is an open archive file. Its methods are safe for concurrent use.
 type Archive struct {
 	db   *bbolt.DB
 	path string
+	text *textIndex // nil without full-text search
 }
 
 // Open opens or creates the archive at path with mode 0600.
@@ -96,6 +100,12 @@ func Open(path string, opts *Options) (*Archive, error) {
 	a := &Archive{db: db, path: path}
 	if !o.ReadOnly {
 		if err := a.initialize(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if !o.ReadOnly && !o.NoFullText {
+		if a.text, err = openTextIndex(a); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -136,8 +146,17 @@ func (a *Archive) initialize() error {
 // Path is the archive's file name.
 func (a *Archive) Path() string { return a.path }
 
-// Close closes the file.
-func (a *Archive) Close() error { return a.db.Close() }
+// Close closes the file. Indexing stops after its current step; the next
+// open goes on from there.
+func (a *Archive) Close() error {
+	if a.text != nil {
+		if err := a.text.close(); err != nil {
+			a.db.Close()
+			return fmt.Errorf("archive: %w", err)
+		}
+	}
+	return a.db.Close()
+}
 
 // Size is the file's size in bytes.
 func (a *Archive) Size() (int64, error) {

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -143,8 +144,22 @@ func TestIndexExtraction(t *testing.T) {
 	}
 }
 
+// TestListPagingAndSearch runs with the full-text index and without it
+// (header search): simple searches agree.
 func TestListPagingAndSearch(t *testing.T) {
-	a := openTemp(t)
+	for _, noFullText := range []bool{false, true} {
+		t.Run(fmt.Sprint("NoFullText=", noFullText), func(t *testing.T) {
+			a, err := Open(filepath.Join(t.TempDir(), "archive.db"), &Options{NoFullText: noFullText})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			testListPagingAndSearch(t, a)
+		})
+	}
+}
+
+func testListPagingAndSearch(t *testing.T, a *Archive) {
 	var batch []Incoming
 	for i := range 25 {
 		date := time.Date(2023, 1, 1+i, 0, 0, 0, 0, time.UTC).Format(time.RFC1123Z)
@@ -178,6 +193,11 @@ func TestListPagingAndSearch(t *testing.T) {
 	}
 	if len(subjects) != 25 || subjects[0] != "note 24" || subjects[24] != "note 00" {
 		t.Fatalf("order: %v", subjects)
+	}
+	if a.text != nil {
+		if err := a.WaitIndexed(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, tt := range []struct {
 		q    Query

@@ -12,22 +12,31 @@ import (
 // Query selects messages from the index, newest first.
 type Query struct {
 	Account string // only this account's; empty means all
-	Search  string // matched, case-folded, against From, To, Cc and Subject
-	Before  []byte // a Page's Next, to continue a listing
-	Limit   int    // at most this many; zero means 100
+	// Search is a full-text search (see fulltext.Parse). Without the
+	// full-text index, its words are matched, case-folded, against From,
+	// To, Cc and Subject.
+	Search string
+	Before []byte // a Page's Next, to continue a listing
+	Limit  int    // at most this many; zero means 100
 }
 
 // Page is one page of a listing.
 type Page struct {
 	Messages []*Summary
 	Next     []byte // pass as Query.Before for the next page; nil at the end
+	// For a full-text search: how many messages match in all, and how
+	// many are not yet indexed (and so not searched).
+	Matches, Unindexed int
 }
 
 // List returns index records in date order, newest first, filtered by
-// account and header search, without reading any message body.
+// account and search.
 func (a *Archive) List(q Query) (Page, error) {
 	if q.Limit <= 0 {
 		q.Limit = 100
+	}
+	if q.Search != "" && a.text != nil {
+		return a.listText(q)
 	}
 	var acct []byte
 	if q.Account != "" {

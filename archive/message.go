@@ -51,6 +51,9 @@ func (a *Archive) Delete(id uint64) error {
 }
 
 func deleteMessage(tx *bbolt.Tx, s *Summary) error {
+	if err := markDirty(tx, s.ID); err != nil {
+		return err
+	}
 	for _, step := range []struct {
 		bucket, key []byte
 	}{

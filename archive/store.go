@@ -64,6 +64,7 @@ func (a *Archive) Store(batch []Incoming) ([]Stored, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: store: %w", err)
 	}
+	a.textChanged()
 	return out, nil
 }
 
@@ -147,6 +148,9 @@ func addRef(tx *bbolt.Tx, id uint64, ref Ref) (bool, error) {
 		}
 	}
 	s.Refs = append(s.Refs, ref)
+	if err := markDirty(tx, id); err != nil {
+		return false, err
+	}
 	return true, putRecord(tx, s)
 }
 

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -43,7 +44,26 @@ func (a *Archive) Verify(progress func(done int)) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: verify: %w", err)
 	}
+	a.verifyText(r)
 	return r, nil
+}
+
+// verifyText checks, once indexing has caught up, that the full-text
+// index holds one document per message.
+func (a *Archive) verifyText(r *Report) {
+	if a.text == nil {
+		return
+	}
+	if err := a.WaitIndexed(context.Background()); err != nil {
+		r.problem("search index: %v", err)
+		return
+	}
+	n, err := a.text.x.DocCount()
+	if err != nil {
+		r.problem("search index: %v", err)
+	} else if n != uint64(r.Messages) {
+		r.problem("search index holds %d messages of %d; run popvault reindex", n, r.Messages)
+	}
 }
 
 func (a *Archive) verifyOne(r *Report, id uint64, comp, rec []byte) {

@@ -67,6 +67,8 @@ func TestSearchExactResults(t *testing.T) {
 		{q: "beach", account: "home", want: []uint64{5, 3, 2}},
 		{q: "grüße", want: []uint64{4}},
 		{q: "münchen", want: []uint64{4}},
+		{q: "munchen grusse", want: []uint64{4}},
+		{q: "from:muller", want: []uint64{4}},
 		{q: "FREITAG", want: []uint64{4}},
 		{q: "http://shop.example/u", want: []uint64{5}},
 		{q: "re:", want: []uint64{3}},

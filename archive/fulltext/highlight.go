@@ -2,6 +2,7 @@ package fulltext
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -10,13 +11,14 @@ import (
 
 // textAnalyzer is the index's analyzer, to mark matches in a message the
 // way the index found them ("meetings" marks "meeting").
-var textAnalyzer = func() analysis.Analyzer {
+// It is made on first use, after init has registered its filter.
+var textAnalyzer = sync.OnceValue(func() analysis.Analyzer {
 	return newMapping().(*mapping.IndexMappingImpl).AnalyzerNamed(analyzer)
-}()
+})
 
 func analyze(s string) []string {
 	var out []string
-	for _, t := range textAnalyzer.Analyze([]byte(s)) {
+	for _, t := range textAnalyzer().Analyze([]byte(s)) {
 		out = append(out, string(t.Term))
 	}
 	return out
@@ -35,7 +37,7 @@ func (q *Query) Spans(text string, limit int) []Span {
 		text = text[:limit]
 	}
 	var out []Span
-	for _, t := range textAnalyzer.Analyze([]byte(text)) {
+	for _, t := range textAnalyzer().Analyze([]byte(text)) {
 		if q.terms[string(t.Term)] {
 			out = append(out, Span{t.Start, t.End})
 		}

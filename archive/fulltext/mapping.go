@@ -2,9 +2,16 @@ package fulltext
 
 import (
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // Field names in the index.
@@ -22,10 +29,43 @@ const (
 // textFields are searched by a plain word.
 var textFields = []string{fieldFrom, fieldTo, fieldSubject, fieldBody, fieldAttachments}
 
-// analyzer is bleve's English analyzer: Unicode word breaking, lower case,
-// stop words and Porter stemming, so "meetings" finds "meeting". Words of
-// other languages pass through it whole.
-const analyzer = en.AnalyzerName
+// analyzer is bleve's English analyzer (Unicode word breaking, lower
+// case, stop words, Porter stemming: "meetings" finds "meeting") with
+// bleve's ASCII folding after lower case, so "muller" finds "Müller" and
+// "strasse" finds "Straße", as mail search does. Words of other languages
+// pass through the stemmer mostly whole.
+const analyzer = "popvault"
+
+// foldName is a token filter applying bleve's asciifolding to each word.
+// bleve has it only as a character filter, which would shift the offsets
+// that mark matches in a text; on words, offsets stay those of the text.
+const foldName = "popvault_fold"
+
+type foldFilter struct{ fold analysis.CharFilter }
+
+func (f foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		t.Term = f.fold.Filter(t.Term)
+	}
+	return in
+}
+
+func init() {
+	registry.RegisterTokenFilter(foldName, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+		return foldFilter{asciifolding.New()}, nil
+	})
+}
+
+func addAnalyzer(m *mapping.IndexMappingImpl) {
+	err := m.AddCustomAnalyzer(analyzer, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{en.PossessiveName, lowercase.Name, foldName, en.StopName, porter.Name},
+	})
+	if err != nil {
+		panic(err) // the definition above is wrong
+	}
+}
 
 // newMapping describes a message document. Nothing is stored but what
 // search needs: the archive holds the text. Term vectors (positions) are
@@ -57,6 +97,7 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldHas, has)
 
 	m := bleve.NewIndexMapping()
+	addAnalyzer(m)
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzer
 	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false

@@ -1,0 +1,95 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"popvault/archive/fulltext"
+)
+
+// ErrNoFullText: the archive was opened without its full-text index.
+var ErrNoFullText = errors.New("archive: opened without full-text search")
+
+// ParseSearch reads a search in the query syntax of fulltext.Parse, with
+// dates relative to now. Its errors say what is wrong with the query.
+func ParseSearch(s string) (*fulltext.Query, error) {
+	return fulltext.Parse(s, time.Now())
+}
+
+func (a *Archive) textChanged() {
+	if a.text != nil {
+		a.text.notify()
+	}
+}
+
+// WaitIndexed returns once everything stored or changed before the call
+// is searchable, or when ctx ends.
+func (a *Archive) WaitIndexed(ctx context.Context) error {
+	if a.text == nil {
+		return ErrNoFullText
+	}
+	return a.text.wait(ctx)
+}
+
+// IndexStatus says how many messages are not yet searchable, and why
+// indexing last failed, if it did.
+func (a *Archive) IndexStatus() (left int, err error) {
+	if a.text == nil {
+		return 0, ErrNoFullText
+	}
+	return a.text.status()
+}
+
+// Reindex empties the full-text index and rebuilds it from the archive.
+// It returns when done or when ctx ends; the rebuild then goes on in the
+// background while the archive stays open, and at the next open if not.
+func (a *Archive) Reindex(ctx context.Context) error {
+	t := a.text
+	if t == nil {
+		return ErrNoFullText
+	}
+	t.stop()
+	err := t.x.Reset()
+	t.mark = 0
+	t.start()
+	if err != nil {
+		return fmt.Errorf("archive: reindex: %w", err)
+	}
+	return t.wait(ctx)
+}
+
+// searchText lists messages matching a full-text search, newest first.
+func (a *Archive) listText(q Query) (Page, error) {
+	fq, err := ParseSearch(q.Search)
+	if err != nil {
+		return Page{}, err
+	}
+	hits, err := a.text.x.Search(fq, q.Account, q.Before, q.Limit)
+	if err != nil {
+		return Page{}, fmt.Errorf("archive: %w", err)
+	}
+	page := Page{Next: hits.Next, Matches: int(hits.Total)}
+	err = a.db.View(func(tx *bbolt.Tx) error {
+		for _, id := range hits.IDs {
+			s, err := getRecord(tx, id)
+			if errors.Is(err, ErrNotFound) {
+				page.Matches-- // deleted, and the index not yet told
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			page.Messages = append(page.Messages, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return Page{}, fmt.Errorf("archive: search: %w", err)
+	}
+	page.Unindexed, _ = a.text.status()
+	return page, nil
+}

@@ -1,0 +1,415 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/emersion/go-message/mail"
+	"go.etcd.io/bbolt"
+
+	"popvault/archive/fulltext"
+)
+
+// The full-text index lives in a folder beside the archive file and
+// follows it: a background indexer adds what was stored since the index's
+// mark (ids only grow) and re-reads the ids that changed below it, which
+// every change records in the dirty bucket in its own transaction. So a
+// kill at any moment leaves the index behind, never wrong, and the next
+// open catches up; an index that is missing, of another version, of
+// another archive or ahead of it (a restored backup) is rebuilt.
+var (
+	bucketDirty = []byte("textdirty") // id → change sequence
+	keyOwner    = []byte("owner")     // random; names this archive to its index
+)
+
+const (
+	indexBatchCount = 500
+	indexBatchBytes = 32 << 20 // compressed bytes read per step
+	maxIndexText    = 256 << 10
+)
+
+// textIndex keeps the full-text index up to date in one goroutine.
+type textIndex struct {
+	a     *Archive
+	x     *fulltext.Index
+	owner []byte
+	mark  uint64 // touched only by the indexing goroutine, or when it is stopped
+
+	wake chan struct{}
+	quit chan struct{}
+	done chan struct{}
+
+	mu        sync.Mutex
+	requested uint64        // rounds asked for
+	served    uint64        // the last request a finished round covered
+	round     chan struct{} // closed when a round ends
+	left      int           // messages waiting, as of the round's start
+	err       error         // the last round's failure
+	closed    bool
+}
+
+// SearchDir is where the full-text index of the archive at path lives.
+func SearchDir(path string) string { return path + ".search" }
+
+func openTextIndex(a *Archive) (*textIndex, error) {
+	owner, err := a.ownerID()
+	if err != nil {
+		return nil, err
+	}
+	x, err := fulltext.Open(SearchDir(a.path))
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	t := &textIndex{a: a, x: x, owner: owner, round: make(chan struct{})}
+	if err := t.checkState(); err != nil {
+		x.Close()
+		return nil, err
+	}
+	t.start()
+	return t, nil
+}
+
+// checkState empties an index that is not this archive's, or that is
+// ahead of it, and reads the mark.
+func (t *textIndex) checkState() error {
+	owner, mark, err := t.x.State()
+	if err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	var seq uint64
+	t.a.db.View(func(tx *bbolt.Tx) error {
+		seq = tx.Bucket(bucketMessages).Sequence()
+		return nil
+	})
+	if mark > 0 && (!bytes.Equal(owner, t.owner) || mark > seq) {
+		if err := t.x.Reset(); err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
+		mark = 0
+	}
+	t.mark = mark
+	return nil
+}
+
+func (t *textIndex) start() {
+	t.wake, t.quit, t.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+	go t.run()
+	t.notify()
+}
+
+// stop lets the current step finish and the goroutine end.
+func (t *textIndex) stop() {
+	close(t.quit)
+	<-t.done
+}
+
+// close stops indexing and closes the index; again, it does nothing.
+func (t *textIndex) close() error {
+	t.mu.Lock()
+	closed := t.closed
+	t.closed = true
+	t.mu.Unlock()
+	if closed {
+		return nil
+	}
+	t.stop()
+	return t.x.Close()
+}
+
+// notify asks for a round: something was stored or changed.
+func (t *textIndex) notify() {
+	t.mu.Lock()
+	t.requested++
+	t.mu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (t *textIndex) run() {
+	defer close(t.done)
+	for {
+		select {
+		case <-t.quit:
+			return
+		case <-t.wake:
+		}
+		t.mu.Lock()
+		asked := t.requested
+		t.mu.Unlock()
+		t.countLeft()
+		err := t.catchUp()
+		if err == errStopped {
+			return
+		}
+		t.mu.Lock()
+		t.served, t.err = asked, err
+		close(t.round)
+		t.round = make(chan struct{})
+		t.mu.Unlock()
+	}
+}
+
+var errStopped = fmt.Errorf("archive: indexing stopped")
+
+func (t *textIndex) catchUp() error {
+	for {
+		select {
+		case <-t.quit:
+			return errStopped
+		default:
+		}
+		n, err := t.step()
+		if err != nil || n == 0 {
+			return err
+		}
+		t.mu.Lock()
+		t.left = max(0, t.left-n)
+		t.mu.Unlock()
+	}
+}
+
+// countLeft counts the messages above the mark.
+func (t *textIndex) countLeft() {
+	n := 0
+	t.a.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketIndex).Cursor()
+		for k, _ := c.Seek(u64(t.mark + 1)); k != nil; k, _ = c.Next() {
+			n++
+		}
+		return nil
+	})
+	t.mu.Lock()
+	t.left = n
+	t.mu.Unlock()
+}
+
+// wait blocks until every change made before the call is indexed.
+func (t *textIndex) wait(ctx context.Context) error {
+	t.notify()
+	t.mu.Lock()
+	target := t.requested
+	for t.served < target {
+		round := t.round
+		t.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-round:
+		}
+		t.mu.Lock()
+	}
+	err := t.err
+	t.mu.Unlock()
+	return err
+}
+
+// status is how many messages wait to be indexed, and why indexing last
+// failed, if it did.
+func (t *textIndex) status() (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.left, t.err
+}
+
+// job is one message to index, copied out of its transaction.
+type job struct {
+	id   uint64
+	rec  *Summary
+	comp []byte
+	seq  []byte // for a dirty id: the change it answers
+	doc  fulltext.Doc
+	gone bool
+}
+
+// step indexes one batch: new messages above the mark and changed ones
+// below it. It returns how many it handled.
+func (t *textIndex) step() (int, error) {
+	fresh, changed, err := t.collect()
+	if err != nil {
+		return 0, err
+	}
+	jobs := append(fresh, changed...)
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	parallel(len(jobs), func(i int) { jobs[i].prepare() })
+	var docs []fulltext.Doc
+	var gone []uint64
+	for i := range jobs {
+		if jobs[i].gone {
+			gone = append(gone, jobs[i].id)
+		} else {
+			docs = append(docs, jobs[i].doc)
+		}
+	}
+	mark := t.mark
+	if len(fresh) > 0 {
+		mark = fresh[len(fresh)-1].id
+	}
+	if err := t.x.Apply(docs, gone, t.owner, mark); err != nil {
+		return 0, fmt.Errorf("archive: index: %w", err)
+	}
+	t.mark = mark
+	if len(changed) > 0 {
+		if err := t.clearDirty(changed); err != nil {
+			return 0, err
+		}
+	}
+	return len(jobs), nil
+}
+
+// collect reads a batch of messages above the mark and of changed ids.
+func (t *textIndex) collect() (fresh, changed []job, err error) {
+	err = t.a.db.View(func(tx *bbolt.Tx) error {
+		index, msgs := tx.Bucket(bucketIndex), tx.Bucket(bucketMessages)
+		size := 0
+		read := func(id uint64, seq []byte) (job, error) {
+			j := job{id: id, seq: seq}
+			v := index.Get(u64(id))
+			if v == nil {
+				j.gone = true
+				return j, nil
+			}
+			rec, err := decodeSummary(id, v)
+			if err != nil {
+				return j, fmt.Errorf("message %d: %w", id, err)
+			}
+			j.rec, j.comp = rec, append([]byte(nil), msgs.Get(u64(id))...)
+			size += len(j.comp)
+			return j, nil
+		}
+		c := index.Cursor()
+		for k, _ := c.Seek(u64(t.mark + 1)); k != nil && len(fresh) < indexBatchCount && size < indexBatchBytes; k, _ = c.Next() {
+			j, err := read(binary.BigEndian.Uint64(k), nil)
+			if err != nil {
+				return err
+			}
+			fresh = append(fresh, j)
+		}
+		dirty := tx.Bucket(bucketDirty)
+		if dirty == nil {
+			return nil
+		}
+		c = dirty.Cursor()
+		for k, v := c.First(); k != nil && len(changed) < indexBatchCount && size < indexBatchBytes; k, v = c.Next() {
+			j, err := read(binary.BigEndian.Uint64(k), append([]byte(nil), v...))
+			if err != nil {
+				return err
+			}
+			changed = append(changed, j)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("archive: index: %w", err)
+	}
+	return fresh, changed, nil
+}
+
+// clearDirty forgets the changes just indexed, unless a newer one came.
+func (t *textIndex) clearDirty(done []job) error {
+	err := t.a.db.Update(func(tx *bbolt.Tx) error {
+		dirty := tx.Bucket(bucketDirty)
+		for _, j := range done {
+			if bytes.Equal(dirty.Get(u64(j.id)), j.seq) {
+				if err := dirty.Delete(u64(j.id)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("archive: index: %w", err)
+	}
+	return nil
+}
+
+// markDirty records, in the transaction that changes it, that a message's
+// index entry must be redone.
+func markDirty(tx *bbolt.Tx, id uint64) error {
+	dirty, err := tx.CreateBucketIfNotExists(bucketDirty)
+	if err != nil {
+		return err
+	}
+	seq, err := dirty.NextSequence()
+	if err != nil {
+		return err
+	}
+	return dirty.Put(u64(id), u64(seq))
+}
+
+func (j *job) prepare() {
+	if j.gone {
+		return
+	}
+	raw, err := decompress(j.comp)
+	j.comp = nil
+	if err != nil {
+		raw = nil // index what the record says
+	}
+	j.doc = textDoc(j.rec, raw)
+}
+
+// textDoc is what the index holds of a message: its headers, its text
+// parts (or else its HTML reduced to text), up to maxIndexText, and its
+// attachments' names.
+func textDoc(s *Summary, raw []byte) fulltext.Doc {
+	d := fulltext.Doc{ID: s.ID, Date: s.Date, From: s.From, To: s.To, Subject: s.Subject}
+	if s.Cc != "" {
+		d.To += ", " + s.Cc
+	}
+	for _, r := range s.Refs {
+		d.Accounts = append(d.Accounts, r.Account)
+	}
+	var plain, html strings.Builder
+	walkParts(raw, func(i int, p *mail.Part, ctype, name string) {
+		if name != "" || isAttachment(p) || !strings.HasPrefix(ctype, "text/") {
+			if name != "" {
+				d.Attachments = append(d.Attachments, safeName(name, i))
+			}
+			return
+		}
+		switch {
+		case ctype == "text/plain" && plain.Len() < maxIndexText:
+			io.Copy(&plain, io.LimitReader(p.Body, int64(maxIndexText-plain.Len())))
+			plain.WriteByte('\n')
+		case ctype == "text/html" && html.Len() == 0:
+			io.Copy(&html, io.LimitReader(p.Body, 4*maxIndexText))
+		}
+	}, func(error) {})
+	d.Body = plain.String()
+	if strings.TrimSpace(d.Body) == "" && html.Len() > 0 {
+		d.Body = HTMLText(html.String())
+	}
+	if len(d.Body) > maxIndexText {
+		d.Body = d.Body[:maxIndexText]
+	}
+	d.Body = strings.ToValidUTF8(d.Body, "\uFFFD")
+	return d
+}
+
+// ownerID returns the archive's random name, made at its creation (or at
+// the first open by a popvault that has full-text search).
+func (a *Archive) ownerID() ([]byte, error) {
+	var owner []byte
+	a.db.View(func(tx *bbolt.Tx) error {
+		owner = append([]byte(nil), tx.Bucket(bucketMeta).Get(keyOwner)...)
+		return nil
+	})
+	if len(owner) > 0 {
+		return owner, nil
+	}
+	owner = make([]byte, 16)
+	rand.Read(owner)
+	err := a.update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyOwner, owner) })
+	return owner, err
+}
