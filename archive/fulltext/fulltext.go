@@ -22,7 +22,7 @@ import (
 
 // version names the mapping and the text extraction. An index written
 // under another version is rebuilt.
-const version = "popvault-fulltext-1"
+const version = "popvault-fulltext-4"
 
 // Internal keys, written in the same batch as the documents they describe.
 var (
@@ -142,16 +142,24 @@ func (x *Index) Apply(docs []Doc, gone []uint64, owner []byte, mark uint64) erro
 func (x *Index) DocCount() (uint64, error) { return x.idx.DocCount() }
 
 func (d *Doc) fields() map[string]interface{} {
+	from, to, names := spread(d.From), spread(d.To), spread(strings.Join(d.Attachments, "\n"))
+	text := strings.Join([]string{d.Subject, from, to, names, d.Body}, "\n")
 	return map[string]interface{}{
 		fieldDate:        d.Date,
+		fieldOrder:       orderKey(d.Date, d.ID),
 		fieldAccount:     d.Accounts,
-		fieldFrom:        spread(d.From),
-		fieldTo:          spread(d.To),
+		fieldFrom:        from,
+		fieldTo:          to,
 		fieldSubject:     d.Subject,
-		fieldBody:        d.Body,
-		fieldAttachments: spread(strings.Join(d.Attachments, "\n")),
+		fieldAttachments: names,
 		fieldHas:         len(d.Attachments) > 0,
+		fieldText:        text,
 	}
+}
+
+// orderKey sorts by date, then id. Dates before 1970 sort as 1970.
+func orderKey(date time.Time, id uint64) string {
+	return fmt.Sprintf("%016x%016x", max(0, date.Unix()), id)
 }
 
 // spread appends s with its punctuation turned into spaces, so that the

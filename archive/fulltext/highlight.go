@@ -16,9 +16,26 @@ var textAnalyzer = sync.OnceValue(func() analysis.Analyzer {
 	return newMapping().(*mapping.IndexMappingImpl).AnalyzerNamed(analyzer)
 })
 
-func analyze(s string) []string {
+var pairAnalyzer = sync.OnceValue(func() analysis.Analyzer {
+	return newMapping().(*mapping.IndexMappingImpl).AnalyzerNamed(pairsAnalyzer)
+})
+
+func analyze(s string) []string { return terms(textAnalyzer(), s) }
+
+// pairs returns the neighbouring-word pairs of a phrase.
+func pairs(s string) []string {
 	var out []string
-	for _, t := range textAnalyzer().Analyze([]byte(s)) {
+	for _, t := range pairAnalyzer().Analyze([]byte(s)) {
+		if t.Type == analysis.Shingle {
+			out = append(out, string(t.Term))
+		}
+	}
+	return out
+}
+
+func terms(a analysis.Analyzer, s string) []string {
+	var out []string
+	for _, t := range a.Analyze([]byte(s)) {
 		out = append(out, string(t.Term))
 	}
 	return out

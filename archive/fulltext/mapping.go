@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -21,13 +22,22 @@ const (
 	fieldFrom        = "from"
 	fieldTo          = "to"
 	fieldSubject     = "subject"
-	fieldBody        = "body"
 	fieldAttachments = "attachments"
 	fieldHas         = "attachment"
+	// fieldText holds all the text, headers and body, analyzed once into
+	// its words and each pair of neighbouring words (shingles, with "_"
+	// where a stop word was): a word is one term, and a phrase is a
+	// conjunction of its pairs' terms, fast where a positional phrase
+	// search over common words reads the positions of most documents. The
+	// body is only here.
+	fieldText = "text"
+	// fieldOrder sorts newest first: the date and the id in fixed-width
+	// hex, one term a document, which is cheaper to sort by than the date
+	// field's several precision terms.
+	fieldOrder = "order"
 )
 
-// textFields are searched by a plain word.
-var textFields = []string{fieldFrom, fieldTo, fieldSubject, fieldBody, fieldAttachments}
+var headerFields = []string{fieldFrom, fieldTo, fieldSubject, fieldAttachments}
 
 // analyzer is bleve's English analyzer (Unicode word breaking, lower
 // case, stop words, Porter stemming: "meetings" finds "meeting") with
@@ -40,6 +50,13 @@ const analyzer = "popvault"
 // bleve has it only as a character filter, which would shift the offsets
 // that mark matches in a text; on words, offsets stay those of the text.
 const foldName = "popvault_fold"
+
+// pairsAnalyzer is analyzer followed by bleve's shingle filter, keeping
+// the words too.
+const (
+	pairsAnalyzer = "popvault_pairs"
+	pairsFilter   = "popvault_shingle"
+)
 
 type foldFilter struct{ fold analysis.CharFilter }
 
@@ -65,6 +82,20 @@ func addAnalyzer(m *mapping.IndexMappingImpl) {
 	if err != nil {
 		panic(err) // the definition above is wrong
 	}
+	err = m.AddCustomTokenFilter(pairsFilter, map[string]interface{}{
+		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": true, "separator": " ", "filler": "_",
+	})
+	if err != nil {
+		panic(err)
+	}
+	err = m.AddCustomAnalyzer(pairsAnalyzer, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{en.PossessiveName, lowercase.Name, foldName, en.StopName, porter.Name, pairsFilter},
+	})
+	if err != nil {
+		panic(err)
+	}
 }
 
 // newMapping describes a message document. Nothing is stored but what
@@ -82,11 +113,17 @@ func newMapping() mapping.IndexMapping {
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range textFields {
+	for _, name := range headerFields {
 		doc.AddFieldMappingsAt(name, text())
 	}
+	all := text()
+	all.Analyzer, all.IncludeTermVectors = pairsAnalyzer, false // phrases use pairs
+	doc.AddFieldMappingsAt(fieldText, all)
+	order := bleve.NewKeywordFieldMapping()
+	order.Store, order.IncludeInAll, order.IncludeTermVectors, order.DocValues = false, false, false, true
+	doc.AddFieldMappingsAt(fieldOrder, order)
 	date := bleve.NewDateTimeFieldMapping()
-	date.Store, date.IncludeInAll, date.DocValues = false, false, true
+	date.Store, date.IncludeInAll, date.DocValues = false, false, false
 	doc.AddFieldMappingsAt(fieldDate, date)
 	acct := bleve.NewKeywordFieldMapping()
 	acct.Analyzer = keyword.Name

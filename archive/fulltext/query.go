@@ -21,7 +21,7 @@ type Query struct {
 }
 
 // ErrSyntax is wrapped by every error Parse returns.
-var ErrSyntax = errors.New("fulltext: query")
+var ErrSyntax = errors.New("search")
 
 // Parse reads a query in popvault's syntax, a small Gmail:
 //
@@ -111,7 +111,7 @@ func tokenize(s string) []token {
 func (q *Query) clause(t token, now time.Time) (query.Query, error) {
 	switch t.key {
 	case "":
-		return q.textClause(t, textFields...), nil
+		return q.textClause(t, fieldText), nil
 	case "from", "to", "subject":
 		return q.textClause(t, t.key), nil
 	case "filename":
@@ -155,6 +155,9 @@ func (q *Query) textClause(t token, fields ...string) query.Query {
 			q.terms[w] = true
 		}
 	}
+	if t.key == "" && t.quoted {
+		return phraseClause(t.value)
+	}
 	var any []query.Query
 	for _, f := range fields {
 		if t.quoted || t.key != "" {
@@ -172,6 +175,29 @@ func (q *Query) textClause(t token, fields ...string) query.Query {
 		return any[0]
 	}
 	return bleve.NewDisjunctionQuery(any...)
+}
+
+// phraseClause finds a phrase in all the text: every pair of its
+// neighbouring words, as single terms of the pairs field. For two words
+// (and stop words between) that is exact; for more, each pair is next to
+// each other, though the pairs could in theory be apart.
+func phraseClause(phrase string) query.Query {
+	ps := pairs(phrase)
+	if len(ps) == 0 { // one word
+		mq := bleve.NewMatchQuery(phrase)
+		mq.SetField(fieldText)
+		return mq
+	}
+	var all []query.Query
+	for _, p := range ps {
+		tq := bleve.NewTermQuery(p)
+		tq.SetField(fieldText)
+		all = append(all, tq)
+	}
+	if len(all) == 1 {
+		return all[0]
+	}
+	return bleve.NewConjunctionQuery(all...)
 }
 
 // dateClause is date ≥ d when from, date < d otherwise.

@@ -20,7 +20,7 @@ type Hits struct {
 // as after to get the following page.
 func (x *Index) Search(q *Query, account string, after []byte, size int) (Hits, error) {
 	req := bleve.NewSearchRequestOptions(q.bleveQuery(account), size, 0, false)
-	req.SortBy([]string{"-" + fieldDate, "-_id"})
+	req.SortBy([]string{"-" + fieldOrder})
 	req.Score = "none"
 	if after != nil {
 		req.SetSearchAfter(strings.Split(string(after), "\x00"))

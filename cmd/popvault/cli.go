@@ -28,9 +28,16 @@ Commands:
   fetch [--account N]...         all accounts when none is named; progress on stderr
   list [--account N] [--search Q] [--limit N] [--json]
   show ID [--raw]                --raw writes the stored bytes unchanged
+  reindex                        rebuild the full-text search index from the archive
   export --format mbox|maildir|eml --out PATH [--account N]
   import --format mbox|maildir PATH [--account N]
   verify
+
+Search (list --search, and the window's search box) finds every word, in
+sender, recipients, subject, body or attachment names, newest first:
+  word  "exact phrase"  -word  from:ann  to:bob  subject:invoice  filename:pdf
+  has:attachment  after:2024-01-31  before:2024/06  newer_than:7d  older_than:1y
+  account:NAME
 
 The archive is $POPVAULT_ARCHIVE, or else ` + "%s" + `.
 Run "popvault COMMAND --help" for a command's flags.
@@ -80,6 +87,8 @@ func run(args []string) error {
 		return c.importCmd(rest)
 	case "verify":
 		return c.verify(rest)
+	case "reindex":
+		return c.reindex(rest)
 	case "help", "-h", "--help":
 		fmt.Fprintf(c.stdout, usage, archive.DefaultPath())
 		return nil
@@ -94,6 +103,7 @@ type cli struct {
 	stdout      io.Writer
 	stderr      io.Writer
 	arch        *archive.Archive
+	status      bool // a status line is on stderr
 }
 
 // flags returns a flag set that also takes --archive, wherever it is given.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"popvault/archive"
+	"popvault/archive/fulltext"
 )
 
 // listed is one line of list --json.
@@ -25,12 +27,23 @@ type listed struct {
 	Size           int64  `json:"size"`
 	Read           bool   `json:"read"`
 	HasAttachments bool   `json:"has_attachments"`
+	Snippet        string `json:"snippet,omitempty"` // with a search: the body around the first match
+}
+
+// snippet is the text around a message's first match, or its start.
+func snippet(arch *archive.Archive, id uint64, q *fulltext.Query) string {
+	v, err := arch.View(id)
+	if err != nil {
+		return ""
+	}
+	s, _ := q.Snippet(v.BodyText(), 100)
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func (c *cli) list(args []string) error {
 	fs := c.flags("list")
 	account := fs.String("account", "", "only this account's messages")
-	search := fs.String("search", "", "only messages whose sender, recipients or subject hold every word")
+	search := fs.String("search", "", "only messages matching this search (see popvault help), with a snippet of each")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	if _, err := parse(fs, args); err != nil {
@@ -47,6 +60,15 @@ func (c *cli) list(args []string) error {
 	}
 	enc := json.NewEncoder(c.stdout)
 	enc.SetEscapeHTML(false)
+	var match *fulltext.Query
+	if *search != "" {
+		if match, err = archive.ParseSearch(*search); err != nil {
+			return err
+		}
+		if err := c.waitIndexed(context.Background()); err != nil {
+			return err
+		}
+	}
 	q := archive.Query{Account: *account, Search: *search, Limit: 1000}
 	for n := 0; ; {
 		page, err := arch.List(q)
@@ -58,13 +80,22 @@ func (c *cli) list(args []string) error {
 				return w.Flush()
 			}
 			n++
+			snip := ""
+			if match != nil {
+				snip = snippet(arch, s.ID, match)
+			}
 			if *asJSON {
-				if err := enc.Encode(toListed(s, *account)); err != nil {
+				l := toListed(s, *account)
+				l.Snippet = snip
+				if err := enc.Encode(l); err != nil {
 					return err
 				}
 				continue
 			}
 			fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", s.ID, s.Date.Local().Format("2006-01-02 15:04"), clip(s.From, 30), clip(s.Subject, 60))
+			if snip != "" {
+				fmt.Fprintf(w, "\t\t\t%s\n", snip)
+			}
 		}
 		if page.Next == nil {
 			return w.Flush()
