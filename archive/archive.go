@@ -105,10 +105,7 @@ func Open(path string, opts *Options) (*Archive, error) {
 		}
 	}
 	if !o.ReadOnly && !o.NoFullText {
-		if a.text, err = openTextIndex(a); err != nil {
-			db.Close()
-			return nil, err
-		}
+		a.text = newTextIndex(a)
 	}
 	return a, nil
 }

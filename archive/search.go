@@ -35,13 +35,21 @@ func (a *Archive) WaitIndexed(ctx context.Context) error {
 	return a.text.wait(ctx)
 }
 
-// IndexStatus says how many messages are not yet searchable, and why
-// indexing last failed, if it did.
+// IndexStatus says how many messages are not yet searchable (as of the
+// indexer's last look), and why indexing last failed, if it did.
 func (a *Archive) IndexStatus() (left int, err error) {
 	if a.text == nil {
 		return 0, ErrNoFullText
 	}
 	return a.text.status()
+}
+
+// StartIndexing opens the full-text index and brings it up to date in
+// the background: the window calls it at start.
+func (a *Archive) StartIndexing() {
+	if a.text != nil {
+		a.text.notify()
+	}
 }
 
 // Reindex empties the full-text index and rebuilds it from the archive.
@@ -53,7 +61,10 @@ func (a *Archive) Reindex(ctx context.Context) error {
 		return ErrNoFullText
 	}
 	t.stop()
-	err := t.x.Reset()
+	x, err := t.index()
+	if err == nil {
+		err = x.Reset()
+	}
 	t.mark = 0
 	t.start()
 	if err != nil {
@@ -68,7 +79,11 @@ func (a *Archive) listText(q Query) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	hits, err := a.text.x.Search(fq, q.Account, q.Before, q.Limit)
+	x, err := a.text.index()
+	if err != nil {
+		return Page{}, err
+	}
+	hits, err := x.Search(fq, q.Account, q.Before, q.Limit)
 	if err != nil {
 		return Page{}, fmt.Errorf("archive: %w", err)
 	}

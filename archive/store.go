@@ -64,7 +64,9 @@ func (a *Archive) Store(batch []Incoming) ([]Stored, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: store: %w", err)
 	}
-	a.textChanged()
+	if a.text != nil {
+		a.text.stored()
+	}
 	return out, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/emersion/go-message/mail"
 	"go.etcd.io/bbolt"
@@ -23,23 +25,35 @@ import (
 // kill at any moment leaves the index behind, never wrong, and the next
 // open catches up; an index that is missing, of another version, of
 // another archive or ahead of it (a restored backup) is rebuilt.
+//
+// The index is opened on first need (a store, a search, a wait), so that
+// commands which only read pay nothing for it. While messages keep
+// arriving the indexer waits for a pause (up to maxDefer): indexing costs
+// more CPU than downloading, and a fetch should not wait for it.
 var (
 	bucketDirty = []byte("textdirty") // id → change sequence
 	keyOwner    = []byte("owner")     // random; names this archive to its index
 )
 
 const (
-	indexBatchCount = 500
+	indexBatchCount = 200
 	indexBatchBytes = 32 << 20 // compressed bytes read per step
 	maxIndexText    = 256 << 10
+	quiet           = 300 * time.Millisecond // no store for this long is a pause
+	maxDefer        = 10 * time.Second
 )
 
 // textIndex keeps the full-text index up to date in one goroutine.
 type textIndex struct {
-	a     *Archive
-	x     *fulltext.Index
-	owner []byte
-	mark  uint64 // touched only by the indexing goroutine, or when it is stopped
+	a    *Archive
+	mark uint64 // touched only by the indexing goroutine, or when it is stopped
+
+	openMu  sync.Mutex
+	x       *fulltext.Index // nil until first needed
+	owner   []byte
+	openErr error
+
+	lastStore atomic.Int64 // unix nanoseconds of the last Store
 
 	wake chan struct{}
 	quit chan struct{}
@@ -52,27 +66,40 @@ type textIndex struct {
 	left      int           // messages waiting, as of the round's start
 	err       error         // the last round's failure
 	closed    bool
+	waiters   int // callers of wait: do not defer for a pause
 }
 
 // SearchDir is where the full-text index of the archive at path lives.
 func SearchDir(path string) string { return path + ".search" }
 
-func openTextIndex(a *Archive) (*textIndex, error) {
-	owner, err := a.ownerID()
-	if err != nil {
-		return nil, err
-	}
-	x, err := fulltext.Open(SearchDir(a.path))
-	if err != nil {
-		return nil, fmt.Errorf("archive: %w", err)
-	}
-	t := &textIndex{a: a, x: x, owner: owner, round: make(chan struct{})}
-	if err := t.checkState(); err != nil {
-		x.Close()
-		return nil, err
-	}
+func newTextIndex(a *Archive) *textIndex {
+	t := &textIndex{a: a, round: make(chan struct{})}
 	t.start()
-	return t, nil
+	return t
+}
+
+// index opens the index on first use; a failure is remembered.
+func (t *textIndex) index() (*fulltext.Index, error) {
+	t.openMu.Lock()
+	defer t.openMu.Unlock()
+	if t.x != nil || t.openErr != nil {
+		return t.x, t.openErr
+	}
+	t.owner, t.openErr = t.a.ownerID()
+	if t.openErr != nil {
+		return nil, t.openErr
+	}
+	x, err := fulltext.Open(SearchDir(t.a.path))
+	if err != nil {
+		t.openErr = fmt.Errorf("archive: %w", err)
+		return nil, t.openErr
+	}
+	t.x = x
+	if t.openErr = t.checkState(); t.openErr != nil {
+		x.Close()
+		t.x = nil
+	}
+	return t.x, t.openErr
 }
 
 // checkState empties an index that is not this archive's, or that is
@@ -100,7 +127,6 @@ func (t *textIndex) checkState() error {
 func (t *textIndex) start() {
 	t.wake, t.quit, t.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	go t.run()
-	t.notify()
 }
 
 // stop lets the current step finish and the goroutine end.
@@ -119,6 +145,11 @@ func (t *textIndex) close() error {
 		return nil
 	}
 	t.stop()
+	t.openMu.Lock()
+	defer t.openMu.Unlock()
+	if t.x == nil {
+		return nil
+	}
 	return t.x.Close()
 }
 
@@ -144,8 +175,11 @@ func (t *textIndex) run() {
 		t.mu.Lock()
 		asked := t.requested
 		t.mu.Unlock()
-		t.countLeft()
-		err := t.catchUp()
+		_, err := t.index()
+		if err == nil {
+			t.countLeft()
+			err = t.catchUp()
+		}
 		if err == errStopped {
 			return
 		}
@@ -161,10 +195,8 @@ var errStopped = fmt.Errorf("archive: indexing stopped")
 
 func (t *textIndex) catchUp() error {
 	for {
-		select {
-		case <-t.quit:
+		if !t.pause() {
 			return errStopped
-		default:
 		}
 		n, err := t.step()
 		if err != nil || n == 0 {
@@ -174,6 +206,37 @@ func (t *textIndex) catchUp() error {
 		t.left = max(0, t.left-n)
 		t.mu.Unlock()
 	}
+}
+
+// pause waits until no message was stored for a while (unless someone
+// waits for the index), and reports false if asked to stop meanwhile.
+func (t *textIndex) pause() bool {
+	deadline := time.Now().Add(maxDefer)
+	for {
+		t.mu.Lock()
+		waited := t.waiters > 0
+		t.mu.Unlock()
+		since := time.Since(time.Unix(0, t.lastStore.Load()))
+		if waited || since >= quiet || time.Now().After(deadline) {
+			select {
+			case <-t.quit:
+				return false
+			default:
+				return true
+			}
+		}
+		select {
+		case <-t.quit:
+			return false
+		case <-time.After(quiet - since):
+		}
+	}
+}
+
+// stored notes that messages were stored, and asks for indexing.
+func (t *textIndex) stored() {
+	t.lastStore.Store(time.Now().UnixNano())
+	t.notify()
 }
 
 // countLeft counts the messages above the mark.
@@ -195,20 +258,21 @@ func (t *textIndex) countLeft() {
 func (t *textIndex) wait(ctx context.Context) error {
 	t.notify()
 	t.mu.Lock()
-	target := t.requested
-	for t.served < target {
+	defer t.mu.Unlock()
+	t.waiters++
+	defer func() { t.waiters-- }() // runs before the unlock
+	for target := t.requested; t.served < target; {
 		round := t.round
 		t.mu.Unlock()
 		select {
 		case <-ctx.Done():
+			t.mu.Lock()
 			return ctx.Err()
 		case <-round:
 		}
 		t.mu.Lock()
 	}
-	err := t.err
-	t.mu.Unlock()
-	return err
+	return t.err
 }
 
 // status is how many messages wait to be indexed, and why indexing last

@@ -26,10 +26,24 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // called after each message with the count so far.
 func (a *Archive) Verify(progress func(done int)) (*Report, error) {
 	r := &Report{}
-	err := a.db.View(func(tx *bbolt.Tx) error {
+	check := func(tx *bbolt.Tx) error {
 		for err := range tx.Check() {
 			r.problem("bbolt: %v", err)
 		}
+		return nil
+	}
+	// bbolt's check reads the free list, which a concurrent commit (the
+	// indexer's, a fetch's) changes: hold the writer's lock while it runs.
+	var err error
+	if a.db.IsReadOnly() {
+		err = a.db.View(check)
+	} else {
+		err = a.db.Update(check)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archive: verify: %w", err)
+	}
+	err = a.db.View(func(tx *bbolt.Tx) error {
 		index := tx.Bucket(bucketIndex)
 		return tx.Bucket(bucketMessages).ForEach(func(k, v []byte) error {
 			id := binary.BigEndian.Uint64(k)
@@ -58,7 +72,11 @@ func (a *Archive) verifyText(r *Report) {
 		r.problem("search index: %v", err)
 		return
 	}
-	n, err := a.text.x.DocCount()
+	x, err := a.text.index()
+	var n uint64
+	if err == nil {
+		n, err = x.DocCount()
+	}
 	if err != nil {
 		r.problem("search index: %v", err)
 	} else if n != uint64(r.Messages) {

@@ -62,9 +62,20 @@ type foldFilter struct{ fold analysis.CharFilter }
 
 func (f foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	for _, t := range in {
-		t.Term = f.fold.Filter(t.Term)
+		if !isASCII(t.Term) { // most words: nothing to fold, and no garbage
+			t.Term = f.fold.Filter(t.Term)
+		}
 	}
 	return in
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func init() {

@@ -103,7 +103,6 @@ type cli struct {
 	stdout      io.Writer
 	stderr      io.Writer
 	arch        *archive.Archive
-	status      bool // a status line is on stderr
 }
 
 // flags returns a flag set that also takes --archive, wherever it is given.

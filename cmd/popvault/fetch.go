@@ -64,7 +64,6 @@ func (c *cli) fetch(args []string) error {
 		f.DebugWriter = c.stderr
 	}
 	var failed []string
-	stored := false
 	for _, a := range accts {
 		r := f.Fetch(ctx, a)
 		bar.clear()
@@ -78,16 +77,8 @@ func (c *cli) fetch(args []string) error {
 			continue
 		}
 		fmt.Fprintf(c.stderr, "%s: %d new (%s), %d deleted from the server\n", a.Name, r.New, megabytes(r.Bytes), r.Deleted)
-		stored = stored || r.New > 0
 	}
-	if stored {
-		// New mail is searchable when fetch returns, so a cron job leaves
-		// the window nothing to catch up. Interrupted, the next start goes
-		// on from there.
-		if err := c.waitIndexed(ctx); err != nil && ctx.Err() == nil {
-			fmt.Fprintln(c.stderr, "popvault: search index:", oneLine(err))
-		}
-	}
+
 	if len(failed) > 0 {
 		return fmt.Errorf("%d of %d accounts failed: %s", len(failed), len(accts), strings.Join(failed, ", "))
 	}

@@ -65,7 +65,7 @@ func (c *cli) list(args []string) error {
 		if match, err = archive.ParseSearch(*search); err != nil {
 			return err
 		}
-		if err := c.waitIndexed(context.Background()); err != nil {
+		if err := c.waitIndexed(context.Background(), arch); err != nil {
 			return err
 		}
 	}
