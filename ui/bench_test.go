@@ -40,6 +40,6 @@ func BenchmarkOpenMessage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		u.reader.show(v)
+		u.reader.show(v, nil)
 	}
 }

@@ -53,7 +53,7 @@ func TestMalformedMail(t *testing.T) {
 		if err != nil {
 			t.Fatalf("view %q: %v", sum.Subject, err)
 		}
-		fyne.DoAndWait(func() { u.reader.show(v) })
+		fyne.DoAndWait(func() { u.reader.show(v, nil) })
 		for _, a := range v.Attachments {
 			if strings.ContainsAny(a.Name, "/\\\x1b") || strings.HasPrefix(a.Name, ".") {
 				t.Fatalf("%q offers attachment name %q", sum.Subject, a.Name)

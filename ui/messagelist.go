@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"net/mail"
 	"runtime/debug"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
+	"popvault/archive/fulltext"
 )
 
 // messageList is the virtualized list of the selected mailbox, newest
@@ -81,6 +84,13 @@ func (l *messageList) reload() {
 	q := archive.Query{Account: l.u.selected, Search: l.u.search.Text, Limit: firstPage}
 	l.u.background(func() func() {
 		page, err := l.u.arch.List(q)
+		if errors.Is(err, fulltext.ErrSyntax) {
+			return func() {
+				if gen == l.gen {
+					l.u.setStatus(capitalize(err.Error()))
+				}
+			}
+		}
 		if err != nil {
 			return func() { l.u.setStatus(fmt.Sprintf("Listing failed: %v", err)) }
 		}
@@ -93,8 +103,47 @@ func (l *messageList) reload() {
 			l.widget.UnselectAll()
 			l.widget.Refresh()
 			l.reselect()
+			if q.Search != "" {
+				l.u.setStatus(searchStatus(page))
+				if page.Unindexed > 0 {
+					go l.againWhenIndexed(gen)
+				}
+			}
 		}
 	})
+}
+
+// againWhenIndexed runs the search again once every message is
+// searchable, unless another listing replaced it meanwhile.
+func (l *messageList) againWhenIndexed(gen int) {
+	if l.u.arch.WaitIndexed(l.u.ctx) != nil {
+		return
+	}
+	fyne.Do(func() {
+		if gen == l.gen {
+			l.reload()
+		}
+	})
+}
+
+// searchStatus says how many messages match, and how many are not yet
+// searchable.
+func searchStatus(p archive.Page) string {
+	s := fmt.Sprintf("%d messages match", p.Matches)
+	if p.Matches == 1 {
+		s = "1 message matches"
+	}
+	if p.Unindexed > 0 {
+		s += fmt.Sprintf(" (%d new messages are still being indexed for search)", p.Unindexed)
+	}
+	return s
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // loadRest appends the remaining pages, off the UI goroutine.

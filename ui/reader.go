@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
+	"popvault/archive/fulltext"
 )
 
 // maxShown caps the body text held by the reader; longer bodies are cut
@@ -37,6 +38,7 @@ type reader struct {
 	subject     *widget.Label
 	body        *widget.List
 	lines       []string
+	marked      map[int]bool // lines holding a match of the search
 	note        *widget.Label
 	attachments *fyne.Container
 	actions     *fyne.Container
@@ -58,7 +60,10 @@ func newReader(u *UI) *reader {
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			t := o.(*fyne.Container).Objects[0].(*canvas.Text)
-			t.Text, t.Color = r.lines[id], theme.Color(theme.ColorNameForeground)
+			t.Text, t.Color, t.TextStyle = r.lines[id], theme.Color(theme.ColorNameForeground), fyne.TextStyle{}
+			if r.marked[id] {
+				t.Color, t.TextStyle = theme.Color(theme.ColorNamePrimary), fyne.TextStyle{Bold: true}
+			}
 			t.Refresh()
 		})
 	r.body.HideSeparators = true
@@ -80,13 +85,19 @@ func newReader(u *UI) *reader {
 	return r
 }
 
-// open loads a message off the UI goroutine and shows it.
+// open loads a message off the UI goroutine and shows it, with the
+// matches of the search box marked.
 func (r *reader) open(id uint64, read bool) {
 	r.opening = id
+	search := r.u.search.Text
 	r.u.background(func() func() {
 		v, err := r.u.arch.View(id)
 		if err == nil && !read {
 			r.u.arch.SetRead(id, true)
+		}
+		var match *fulltext.Query
+		if search != "" {
+			match, _ = archive.ParseSearch(search)
 		}
 		return func() {
 			if r.opening != id {
@@ -96,7 +107,7 @@ func (r *reader) open(id uint64, read bool) {
 				r.u.setStatus(fmt.Sprintf("Opening the message failed: %v", err))
 				return
 			}
-			r.show(v)
+			r.show(v, match)
 			if !read {
 				r.u.list.markRead(id)
 				r.u.refreshCounts()
@@ -105,7 +116,7 @@ func (r *reader) open(id uint64, read bool) {
 	})
 }
 
-func (r *reader) show(v *archive.View) {
+func (r *reader) show(v *archive.View, match *fulltext.Query) {
 	r.view = v
 	r.subject.SetText(orDash(v.Subject))
 	r.headers.Objects = nil
@@ -130,11 +141,22 @@ func (r *reader) show(v *archive.View) {
 		notes = append(notes, "Shown as text from HTML; no remote content is loaded.")
 	}
 	notes = append(notes, v.Problems...)
+	r.lines = wrapLines(text, r.columns())
+	r.marked = nil
+	first := -1
+	if match != nil {
+		r.marked, first = markLines(r.lines, text, match)
+		if len(r.marked) > 0 {
+			notes = append(notes, fmt.Sprintf("%d lines hold words of your search, marked in colour.", len(r.marked)))
+		}
+	}
 	r.note.SetText(strings.Join(notes, "\n"))
 	r.note.Hidden = len(notes) == 0
-	r.lines = wrapLines(text, r.columns())
 	r.body.Refresh()
 	r.body.ScrollToTop()
+	if first > 0 {
+		r.body.ScrollTo(max(0, first-2)) // a little context above it
+	}
 	r.attachments.Objects = nil
 	for _, a := range v.Attachments {
 		a := a
@@ -145,6 +167,34 @@ func (r *reader) show(v *archive.View) {
 	r.actions.Show()
 	r.page.Show()
 	r.note.Refresh()
+}
+
+// markLines returns the wrapped lines that hold a word the search
+// matched in text, and the first of them (-1 for none). The search's own
+// analyzer finds the words ("meeting" for "meetings"); a line is marked
+// when it holds one of the words as found in the text.
+func markLines(lines []string, text string, match *fulltext.Query) (map[int]bool, int) {
+	found := map[string]bool{}
+	for _, s := range match.Spans(text, maxShown) {
+		found[strings.ToLower(text[s.Start:s.End])] = true
+	}
+	if len(found) == 0 {
+		return nil, -1
+	}
+	marked, first := map[int]bool{}, -1
+	for i, line := range lines {
+		lower := strings.ToLower(line)
+		for w := range found {
+			if strings.Contains(lower, w) {
+				marked[i] = true
+				if first < 0 {
+					first = i
+				}
+				break
+			}
+		}
+	}
+	return marked, first
 }
 
 // columns is how many characters fit the body's width, between 40 and

@@ -7,10 +7,12 @@
 package ui
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -59,7 +61,11 @@ type UI struct {
 	search  *widget.Entry
 	bar     *fetchBar
 	status  *widget.Label
-	content fyne.CanvasObject
+	// stopIndexWatch ends the goroutine that reports indexing.
+	stopIndexWatch chan struct{}
+	ctx            context.Context // ends at Close
+	cancel         context.CancelFunc
+	content        fyne.CanvasObject
 }
 
 // New opens the archive and builds the window's content.
@@ -75,6 +81,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 		return nil, err
 	}
 	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
 	if u.secrets == nil {
 		u.secrets = fetch.NewSecrets(filepath.Join(filepath.Dir(opts.ArchivePath), "secrets.json"), func(msg string) {
@@ -84,7 +91,44 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	u.build()
 	u.startFetcher()
 	u.reloadAccounts()
+	u.watchIndex()
 	return u, nil
+}
+
+// watchIndex brings the full-text index up to date in the background and
+// says how far it is while it works; when it catches up, a search on
+// screen is run again to include what was not searchable before.
+func (u *UI) watchIndex() {
+	u.arch.StartIndexing()
+	u.stopIndexWatch = make(chan struct{})
+	go func() {
+		busy := false
+		tick := time.NewTicker(2 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-u.stopIndexWatch:
+				return
+			case <-tick.C:
+			}
+			left, err := u.arch.IndexStatus()
+			switch {
+			case err != nil:
+				fyne.Do(func() { u.setStatus(fmt.Sprintf("Search index: %v (popvault reindex rebuilds it)", err)) })
+			case left > 0:
+				busy = true
+				fyne.Do(func() { u.setStatus(fmt.Sprintf("Indexing mail for search: %d messages left", left)) })
+			case busy:
+				busy = false
+				fyne.Do(func() {
+					u.setStatus("Search index up to date")
+					if u.search.Text != "" {
+						u.list.reload()
+					}
+				})
+			}
+		}
+	}()
 }
 
 // Content is the window's content.
@@ -93,6 +137,10 @@ func (u *UI) Content() fyne.CanvasObject { return u.content }
 // Close stops background checks and closes the archive.
 func (u *UI) Close() {
 	u.sched.Stop()
+	u.cancel()
+	if u.stopIndexWatch != nil {
+		close(u.stopIndexWatch)
+	}
 	u.arch.Close()
 }
 
@@ -100,7 +148,7 @@ func (u *UI) build() {
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.search = widget.NewEntry()
-	u.search.SetPlaceHolder("Search sender, recipients, subject")
+	u.search.SetPlaceHolder(`Search: words, "a phrase", from:ann, subject:, has:attachment, after:2024-01-31`)
 	u.search.OnChanged = func(string) { u.list.reloadSoon() }
 	u.reader = newReader(u)
 	u.list = newMessageList(u)

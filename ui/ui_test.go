@@ -147,6 +147,20 @@ func TestWindowFlow(t *testing.T) {
 	// Search as you type.
 	test.Type(u.search, "invoice")
 	eventually(t, "search results", func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == "Quarterly invoice" })
+	// Full text: a word of the body, in the HTML's text and an attachment's
+	// name; the reader marks the matching line.
+	for q, want := range map[string]string{"cafe": "café", `"see attached"`: "Photos", "filename:evil": "Photos", "from:ada pay": "Quarterly invoice"} {
+		u.search.SetText(q)
+		eventually(t, "results for "+q, func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == want })
+	}
+	u.search.SetText("please")
+	eventually(t, "the body search", func() bool { return len(u.list.items) == 1 })
+	u.list.widget.Select(0)
+	eventually(t, "the match marked", func() bool {
+		return u.reader.view != nil && u.reader.view.Subject == "Quarterly invoice" && u.reader.marked[0] && strings.Contains(u.status.Text, "1 message matches")
+	})
+	u.search.SetText("before:tomorrow")
+	eventually(t, "a readable query error", func() bool { return strings.HasPrefix(u.status.Text, "Search: before:tomorrow: wants a date") })
 	u.search.SetText("")
 	eventually(t, "all again", func() bool { return len(u.list.items) == 3 })
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -49,6 +50,16 @@ func TestWindowUnderXvfb(t *testing.T) {
 	if img := decode(t, shot); uniform(img, image.Rect(640, 120, 1000, 400)) {
 		t.Fatal("the reader shows nothing after a click on a message")
 	}
+	// Search the text, open the newest match: its matching lines marked.
+	onDisplay(t, display, "xdotool", "mousemove", "800", "20", "click", "1")
+	onDisplay(t, display, "xdotool", "type", "--delay", "20", `"family dinner" hotel`)
+	time.Sleep(1500 * time.Millisecond)
+	onDisplay(t, display, "xdotool", "mousemove", "420", "120", "click", "1")
+	time.Sleep(1500 * time.Millisecond)
+	onDisplay(t, display, "import", "-window", "root", shot)
+	if img := decode(t, shot); uniform(img, image.Rect(640, 120, 1000, 400)) {
+		t.Fatal("the reader shows nothing after a search and a click")
+	}
 	t.Logf("%d messages: RSS %d MB (%s)", n, rss(cmd.Process.Pid)>>20, rssParts(cmd.Process.Pid))
 	if strings.Contains(logs.String(), "Error in Fyne call thread") || strings.Contains(logs.String(), "panic") {
 		t.Fatalf("the window logged:\n%s", logs.String())
@@ -85,6 +96,10 @@ func buildArchive(t *testing.T, n int) string {
 		if _, err := a.Store(batch); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Searchable from the start, as a window that has been open before.
+	if err := a.WaitIndexed(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	return path
 }
