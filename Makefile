@@ -51,7 +51,7 @@ uninstall:
 
 # stress runs the long forms of the reliability suites.
 stress: deps
-	POPVAULT_KILLS=50 POPVAULT_KILL_MESSAGES=500 go test -count=1 -run 'Kill' -v -timeout 60m ./cmd/popvault/
+	POPVAULT_KILLS=50 POPVAULT_KILL_MESSAGES=500 POPVAULT_INDEX_KILLS=20 go test -count=1 -run 'Kill' -v -timeout 60m ./cmd/popvault/
 	POPVAULT_LOAD_MESSAGES=20000 go test -count=1 -run 'LoadFetch' -v -timeout 60m ./cmd/popvault/
 	go test -count=1 -run XXX -bench Verify100k -benchtime 1x -timeout 60m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzView -fuzztime 3m ./archive/
@@ -59,6 +59,8 @@ stress: deps
 	go test -count=1 -run XXX -fuzz FuzzDotUnstuff -fuzztime 2m ./fetch/pop3/
 	go test -count=1 -run XXX -fuzz FuzzStatus -fuzztime 1m ./fetch/pop3/
 	go test -count=1 -run XXX -fuzz FuzzListing -fuzztime 1m ./fetch/pop3/
+	go test -count=1 -run XXX -fuzz FuzzParse -fuzztime 1m ./archive/fulltext/
+
 test: deps check
 	go test -race -count=1 $(RACE_PACKAGES)
 	go test -count=1 $(OTHER_PACKAGES)
@@ -73,6 +75,7 @@ check:
 bench: deps bench-deps
 	go test -run XXX -bench . -benchtime 3x ./fetch/pop3/
 	go test -run XXX -bench . -benchtime 1x -timeout 60m ./archive/
+	go test -run XXX -bench Download1000 -benchtime 3x ./fetch/
 	go run ./internal/peerbench -messages 1000 -kept 10000 -runs 3
 
 # deps installs the missing packages only, so a second run does nothing.

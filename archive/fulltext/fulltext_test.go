@@ -165,3 +165,29 @@ func TestSnippet(t *testing.T) {
 		t.Errorf("snippet %q does not show it was cut", snip)
 	}
 }
+
+// FuzzParse: any query parses or fails cleanly, and a parsed one marks
+// spans inside the text it is given.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`a "b c" -d from:e to:"f g" has:attachment after:2024-01-01 before:2024/02 newer_than:3d`, `"`, `-`, `from:`, `-"`, "subject:\"\x00", "ü:ß"} {
+		f.Add(s, "some text with a b c d")
+	}
+	f.Fuzz(func(t *testing.T, q, text string) {
+		p, err := Parse(q, time.Now())
+		if err != nil {
+			return
+		}
+		for _, s := range p.Spans(text, 0) {
+			if s.Start < 0 || s.End > len(text) || s.Start > s.End {
+				t.Fatalf("span %v outside %d bytes", s, len(text))
+			}
+		}
+		p.bleveQuery("x")
+		snip, spans := p.Snippet(text, 40)
+		for _, s := range spans {
+			if s.Start < 0 || s.End > len(snip) || s.Start > s.End {
+				t.Fatalf("snippet span %v outside %q", s, snip)
+			}
+		}
+	})
+}
