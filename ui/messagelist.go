@@ -3,9 +3,9 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"net/mail"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
