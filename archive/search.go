@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -73,6 +74,26 @@ func (a *Archive) Reindex(ctx context.Context) error {
 	return t.wait(ctx)
 }
 
+// newest returns the date of the k-th newest message.
+func (a *Archive) newest(k int) (time.Time, bool) {
+	var date time.Time
+	found := false
+	a.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketByDate).Cursor()
+		i := 1
+		for key, _ := c.Last(); key != nil; key, _ = c.Prev() {
+			if i == k {
+				date = time.Unix(int64(binary.BigEndian.Uint64(key)-1<<63), 0)
+				found = true
+				return nil
+			}
+			i++
+		}
+		return nil
+	})
+	return date, found
+}
+
 // searchText lists messages matching a full-text search, newest first.
 func (a *Archive) listText(q Query) (Page, error) {
 	fq, err := ParseSearch(q.Search)
@@ -83,7 +104,7 @@ func (a *Archive) listText(q Query) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	hits, err := x.Search(fq, q.Account, q.Before, q.Limit)
+	hits, err := x.Search(fq, q.Account, q.Before, q.Limit, a.newest)
 	if err != nil {
 		return Page{}, fmt.Errorf("archive: %w", err)
 	}

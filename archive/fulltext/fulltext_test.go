@@ -80,7 +80,7 @@ func TestSearchExactResults(t *testing.T) {
 			t.Errorf("%q: %v", c.q, err)
 			continue
 		}
-		h, err := x.Search(q, c.account, nil, 100)
+		h, err := x.Search(q, c.account, nil, 100, nil)
 		if err != nil {
 			t.Fatalf("%q: %v", c.q, err)
 		}
@@ -117,7 +117,7 @@ func TestPagingAndState(t *testing.T) {
 	var got []uint64
 	var after []byte
 	for {
-		h, err := x.Search(q, "", after, 4)
+		h, err := x.Search(q, "", after, 4, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,4 +190,51 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The first page sought among the newest messages equals the first page
+// of a full sort, whatever the words' spread over time.
+func TestRecentWindowSameAsFullSort(t *testing.T) {
+	x, err := Open(filepath.Join(t.TempDir(), "idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	var docs []Doc
+	var dates []time.Time
+	start := day("2020-01-01")
+	for i := range 600 {
+		body := "common"
+		if i%7 == 0 {
+			body += " weekly"
+		}
+		// Dates in another order than ids.
+		hours := i * 37 % 600
+		if hours < 100 {
+			body += " oldword" // only in old mail: the window misses it
+		}
+		d := start.Add(time.Duration(hours) * time.Hour)
+		docs = append(docs, Doc{ID: uint64(i + 1), Date: d, Accounts: []string{"a"}, Body: body})
+		dates = append(dates, d)
+	}
+	if err := x.Apply(docs, nil, []byte("o"), 600); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(dates, func(a, b time.Time) int { return b.Compare(a) })
+	newest := func(k int) (time.Time, bool) {
+		if k > len(dates) {
+			return time.Time{}, false
+		}
+		return dates[k-1], true
+	}
+	for _, w := range []string{"common", "weekly", "oldword", "common -weekly"} {
+		q, _ := Parse(w, time.Now())
+		for _, size := range []int{1, 10, 50} {
+			full, err1 := x.Search(q, "", nil, size, nil)
+			fast, err2 := x.Search(q, "", nil, size, newest)
+			if err1 != nil || err2 != nil || !slices.Equal(full.IDs, fast.IDs) || full.Total != fast.Total || string(full.Next) != string(fast.Next) {
+				t.Errorf("%q size %d: full %v (%d), windowed %v (%d) %v %v", w, size, full.IDs, full.Total, fast.IDs, fast.Total, err1, err2)
+			}
+		}
+	}
 }
