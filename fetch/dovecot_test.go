@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -196,9 +197,28 @@ func BenchmarkDownload1000(b *testing.B) {
 					}
 				}
 				b.StopTimer()
+				if c.wait {
+					size, _ := arch.Size()
+					index := treeSize(archive.SearchDir(arch.Path()))
+					b.ReportMetric(float64(index)/1e6, "index-MB")
+					b.ReportMetric(float64(index)/float64(size), "index/archive")
+				}
 				arch.Close()
 				b.StartTimer()
 			}
 		})
 	}
+}
+
+func treeSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
