@@ -134,7 +134,7 @@ func searchStatus(p archive.Page) string {
 		s = "1 message matches"
 	}
 	if p.Unindexed > 0 {
-		s += fmt.Sprintf(" (%d new messages are still being indexed for search)", p.Unindexed)
+		s += fmt.Sprintf(" (%d messages are not indexed for search yet)", p.Unindexed)
 	}
 	return s
 }
