@@ -96,8 +96,8 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 }
 
 // watchIndex brings the full-text index up to date in the background and
-// says how far it is while it works; when it catches up, a search on
-// screen is run again to include what was not searchable before.
+// says how far it is while it works. (A search on screen that missed
+// unindexed mail runs again by itself: see againWhenIndexed.)
 func (u *UI) watchIndex() {
 	u.arch.StartIndexing()
 	u.stopIndexWatch = make(chan struct{})
@@ -117,13 +117,16 @@ func (u *UI) watchIndex() {
 				fyne.Do(func() { u.setStatus(fmt.Sprintf("Search index: %v (popvault reindex rebuilds it)", err)) })
 			case left > 0:
 				busy = true
-				fyne.Do(func() { u.setStatus(fmt.Sprintf("Indexing mail for search: %d messages left", left)) })
+				fyne.Do(func() {
+					if u.search.Text == "" { // else the line counts the search's matches
+						u.setStatus(fmt.Sprintf("Indexing mail for search: %d messages left", left))
+					}
+				})
 			case busy:
 				busy = false
 				fyne.Do(func() {
-					u.setStatus("Search index up to date")
-					if u.search.Text != "" {
-						u.list.reload()
+					if u.search.Text == "" {
+						u.setStatus("Search index up to date")
 					}
 				})
 			}

@@ -24,10 +24,11 @@ var testMail = []pop3test.Message{
 	{UID: "3", Data: []byte("From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.org>\r\nSubject: =?ISO-8859-1?Q?caf=E9?=\r\nDate: Wed, 4 Jan 2023 10:00:00 +0000\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<p>Un caf\xe9 <img src=\"http://tracker.example/p.gif\"></p>\r\n")},
 }
 
-// eventually polls cond on the Fyne side until it holds.
+// eventually polls cond on the Fyne side until it holds. The limit is
+// generous: make test runs the heavy command-line tests beside these.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for i := 0; i < 500; i++ {
+	for i := 0; i < 1500; i++ {
 		ok := false
 		fyne.DoAndWait(func() { ok = cond() })
 		if ok {
@@ -154,7 +155,7 @@ func TestWindowFlow(t *testing.T) {
 		eventually(t, "results for "+q, func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == want })
 	}
 	u.search.SetText("please")
-	eventually(t, "the body search", func() bool { return len(u.list.items) == 1 })
+	eventually(t, "the body search", func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == "Quarterly invoice" })
 	u.list.widget.Select(0)
 	eventually(t, "the match marked", func() bool {
 		return u.reader.view != nil && u.reader.view.Subject == "Quarterly invoice" && u.reader.marked[0] && strings.Contains(u.status.Text, "1 message matches")
