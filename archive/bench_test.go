@@ -209,24 +209,11 @@ func BenchmarkReindex100k(b *testing.B) {
 		b.ReportMetric(100_000/elapsed.Seconds(), "msgs/s")
 		b.ReportMetric(float64(peakRSS()-base)/1e6, "peakRSS-growth-MB")
 		b.ReportMetric(float64(<-anon)/1e6, "peak-anon-MB")
-		a.Close()
-		index, size := dirSize(SearchDir(path)), fileSize(path)
+		a.Close() // first: the index drops merged-away files on closing
+		index, size := a.SearchIndexSize(), fileSize(path)
 		b.ReportMetric(float64(index)/1e6, "index-MB")
 		b.ReportMetric(float64(index)/float64(size), "index/archive")
 	}
-}
-
-func dirSize(dir string) int64 {
-	var n int64
-	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 func fileSize(path string) int64 {

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -43,6 +45,20 @@ func (a *Archive) IndexStatus() (left int, err error) {
 		return 0, ErrNoFullText
 	}
 	return a.text.status()
+}
+
+// SearchIndexSize is the full-text index's size on disk in bytes.
+func (a *Archive) SearchIndexSize() int64 {
+	var n int64
+	filepath.WalkDir(SearchDir(a.path), func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // StartIndexing opens the full-text index and brings it up to date in

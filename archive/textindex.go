@@ -305,6 +305,11 @@ func (t *textIndex) step() (int, error) {
 		return 0, nil
 	}
 	parallel(len(jobs), func(i int) { jobs[i].prepare() })
+	select {
+	case <-t.quit: // closing: leave this batch to the next open
+		return 0, errStopped
+	default:
+	}
 	var docs []fulltext.Doc
 	var gone []uint64
 	for i := range jobs {
