@@ -211,4 +211,3 @@ func BenchmarkDownload1000(b *testing.B) {
 		})
 	}
 }
-
