@@ -81,6 +81,7 @@ func (imp *importer) flush() error {
 	if err != nil {
 		return err
 	}
+	var read []uint64
 	for i, st := range stored {
 		if st.Duplicate {
 			imp.report.Duplicates++
@@ -88,10 +89,12 @@ func (imp *importer) flush() error {
 		}
 		imp.report.Added++
 		if imp.read[i] {
-			if err := imp.a.SetRead(st.ID, true); err != nil {
-				return err
-			}
+			read = append(read, st.ID)
 		}
+	}
+	// One commit for the batch's read marks, not an fsync each.
+	if err := imp.a.setRead(read, true); err != nil {
+		return err
 	}
 	imp.batch, imp.read, imp.size = imp.batch[:0], imp.read[:0], 0
 	return nil

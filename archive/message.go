@@ -25,16 +25,29 @@ func (a *Archive) Raw(id uint64) ([]byte, error) {
 
 // SetRead marks a message read or unread.
 func (a *Archive) SetRead(id uint64, read bool) error {
+	return a.setRead([]uint64{id}, read)
+}
+
+// setRead marks messages read or unread in one transaction.
+func (a *Archive) setRead(ids []uint64, read bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	return a.update(func(tx *bbolt.Tx) error {
-		s, err := getRecord(tx, id)
-		if err != nil {
-			return err
+		for _, id := range ids {
+			s, err := getRecord(tx, id)
+			if err != nil {
+				return err
+			}
+			if s.Read == read {
+				continue
+			}
+			s.Read = read
+			if err := tx.Bucket(bucketIndex).Put(u64(id), s.encode()); err != nil {
+				return err
+			}
 		}
-		if s.Read == read {
-			return nil
-		}
-		s.Read = read
-		return tx.Bucket(bucketIndex).Put(u64(id), s.encode())
+		return nil
 	})
 }
 
