@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -49,8 +50,16 @@ type Doc struct {
 // Index is an open full-text index. Its methods are safe for concurrent
 // use.
 type Index struct {
+	mu  sync.RWMutex // guards idx, which Reset replaces
 	idx bleve.Index
 	dir string
+}
+
+// current returns the bleve index in use.
+func (x *Index) current() bleve.Index {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.idx
 }
 
 // Open opens the index in dir, creating it if missing. An index of another
@@ -87,8 +96,10 @@ func create(dir string) (*Index, error) {
 
 func isLockTimeout(err error) bool { return errors.Is(err, bolterrors.ErrTimeout) }
 
-// Reset empties the index.
+// Reset empties the index. A search running meanwhile fails cleanly.
 func (x *Index) Reset() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	x.idx.Close()
 	n, err := create(x.dir)
 	if err != nil {
@@ -99,16 +110,16 @@ func (x *Index) Reset() error {
 }
 
 // Close closes the index.
-func (x *Index) Close() error { return x.idx.Close() }
+func (x *Index) Close() error { return x.current().Close() }
 
 // State is what the index says of itself: the archive it belongs to and
 // the highest id up to which every message is indexed.
 func (x *Index) State() (owner []byte, mark uint64, err error) {
-	owner, err = x.idx.GetInternal(keyOwner)
+	owner, err = x.current().GetInternal(keyOwner)
 	if err != nil {
 		return nil, 0, fmt.Errorf("fulltext: %w", err)
 	}
-	m, err := x.idx.GetInternal(keyMark)
+	m, err := x.current().GetInternal(keyMark)
 	if err != nil {
 		return nil, 0, fmt.Errorf("fulltext: %w", err)
 	}
@@ -121,7 +132,8 @@ func (x *Index) State() (owner []byte, mark uint64, err error) {
 // Apply indexes docs, removes the ids in gone, and records owner and mark,
 // all in one batch. It returns once the batch is on disk.
 func (x *Index) Apply(docs []Doc, gone []uint64, owner []byte, mark uint64) error {
-	b := x.idx.NewBatch()
+	idx := x.current()
+	b := idx.NewBatch()
 	for i := range docs {
 		if err := b.Index(docID(docs[i].ID), docs[i].fields()); err != nil {
 			return fmt.Errorf("fulltext: message %d: %w", docs[i].ID, err)
@@ -132,14 +144,14 @@ func (x *Index) Apply(docs []Doc, gone []uint64, owner []byte, mark uint64) erro
 	}
 	b.SetInternal(keyOwner, owner)
 	b.SetInternal(keyMark, binary.BigEndian.AppendUint64(nil, mark))
-	if err := x.idx.Batch(b); err != nil {
+	if err := idx.Batch(b); err != nil {
 		return fmt.Errorf("fulltext: %w", err)
 	}
 	return nil
 }
 
 // DocCount is how many messages the index holds.
-func (x *Index) DocCount() (uint64, error) { return x.idx.DocCount() }
+func (x *Index) DocCount() (uint64, error) { return x.current().DocCount() }
 
 func (d *Doc) fields() map[string]interface{} {
 	from, to, names := spread(d.From), spread(d.To), spread(strings.Join(d.Attachments, "\n"))

@@ -42,11 +42,11 @@ func (x *Index) Search(q *Query, account string, after []byte, size int, newest 
 }
 
 func (x *Index) searchRecent(bq query.Query, size int, newest Newest) (Hits, bool, error) {
-	count, err := x.idx.Search(bleve.NewSearchRequestOptions(bq, 0, 0, false))
+	count, err := x.current().Search(bleve.NewSearchRequestOptions(bq, 0, 0, false))
 	if err != nil {
 		return Hits{}, false, fmt.Errorf("fulltext: search: %w", err)
 	}
-	docs, err := x.idx.DocCount()
+	docs, err := x.current().DocCount()
 	if err != nil || count.Total <= uint64(3*size) {
 		return Hits{}, false, nil
 	}
@@ -73,7 +73,7 @@ func (x *Index) search(bq query.Query, after []byte, size int) (Hits, error) {
 	if after != nil {
 		req.SetSearchAfter(strings.Split(string(after), "\x00"))
 	}
-	res, err := x.idx.Search(req)
+	res, err := x.current().Search(req)
 	if err != nil {
 		return Hits{}, fmt.Errorf("fulltext: search: %w", err)
 	}
