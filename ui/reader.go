@@ -95,9 +95,12 @@ func (r *reader) open(id uint64, read bool) {
 		if err == nil && !read {
 			r.u.arch.SetRead(id, true)
 		}
-		var match *fulltext.Query
-		if search != "" {
-			match, _ = archive.ParseSearch(search)
+		var found map[string]bool
+		if search != "" && err == nil {
+			if match, perr := archive.ParseSearch(search); perr == nil {
+				text, _ := capText(v.BodyText(), maxShown)
+				found = matchedWords(text, match) // off the UI goroutine: megabytes take a while
+			}
 		}
 		return func() {
 			if r.opening != id {
@@ -107,7 +110,7 @@ func (r *reader) open(id uint64, read bool) {
 				r.u.setStatus(fmt.Sprintf("Opening the message failed: %v", err))
 				return
 			}
-			r.show(v, match)
+			r.show(v, found)
 			if !read {
 				r.u.list.markRead(id)
 				r.u.refreshCounts()
@@ -116,7 +119,7 @@ func (r *reader) open(id uint64, read bool) {
 	})
 }
 
-func (r *reader) show(v *archive.View, match *fulltext.Query) {
+func (r *reader) show(v *archive.View, found map[string]bool) {
 	r.view = v
 	r.subject.SetText(orDash(v.Subject))
 	r.headers.Objects = nil
@@ -144,8 +147,8 @@ func (r *reader) show(v *archive.View, match *fulltext.Query) {
 	r.lines = wrapLines(text, r.columns())
 	r.marked = nil
 	first := -1
-	if match != nil {
-		r.marked, first = markLines(r.lines, text, match)
+	if len(found) > 0 {
+		r.marked, first = markLines(r.lines, found)
 		if len(r.marked) > 0 {
 			notes = append(notes, fmt.Sprintf("%d lines hold words of your search, marked in colour.", len(r.marked)))
 		}
@@ -169,18 +172,20 @@ func (r *reader) show(v *archive.View, match *fulltext.Query) {
 	r.note.Refresh()
 }
 
-// markLines returns the wrapped lines that hold a word the search
-// matched in text, and the first of them (-1 for none). The search's own
-// analyzer finds the words ("meeting" for "meetings"); a line is marked
-// when it holds one of the words as found in the text.
-func markLines(lines []string, text string, match *fulltext.Query) (map[int]bool, int) {
+// matchedWords returns the words of text that the search matched, as
+// they are written there (lower-cased): the search's own analyzer finds
+// them, so "meetings" finds "meeting".
+func matchedWords(text string, match *fulltext.Query) map[string]bool {
 	found := map[string]bool{}
-	for _, s := range match.Spans(text, maxShown) {
+	for _, s := range match.Spans(text, 0) {
 		found[strings.ToLower(text[s.Start:s.End])] = true
 	}
-	if len(found) == 0 {
-		return nil, -1
-	}
+	return found
+}
+
+// markLines returns the wrapped lines that hold one of the found words,
+// and the first of them (-1 for none).
+func markLines(lines []string, found map[string]bool) (map[int]bool, int) {
 	marked, first := map[int]bool{}, -1
 	for i, line := range lines {
 		lower := strings.ToLower(line)
