@@ -233,6 +233,20 @@ func (s *Server) Log() string {
 	return string(b)
 }
 
+// settledLog is the log once it has not changed for 200 ms (or after 3 s).
+func (s *Server) settledLog() string {
+	log := s.Log()
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(200 * time.Millisecond)
+		again := s.Log()
+		if again == log {
+			break
+		}
+		log = again
+	}
+	return log
+}
+
 func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -292,8 +306,11 @@ func (s *Server) Messages() ([][]byte, error) {
 }
 
 // Retrieved sums the "retr=N/BYTES" of every finished session in the log.
+// Dovecot writes a session's line just after the client has its reply to
+// QUIT, so it first waits for the log to stay unchanged for a moment.
 func (s *Server) Retrieved() (messages, bytes int) {
-	for _, line := range strings.Split(s.Log(), "\n") {
+	log := s.settledLog()
+	for _, line := range strings.Split(log, "\n") {
 		i := strings.Index(line, "retr=")
 		if i < 0 {
 			continue
