@@ -47,7 +47,6 @@ func (c *cli) accountAdd(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	if _, err := fetch.LoadAccount(arch, a.Name); err == nil {
 		return fmt.Errorf("an account named %q exists; remove it first", a.Name)
 	}
@@ -101,7 +100,6 @@ func (c *cli) accountList(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	accts, err := fetch.LoadAccounts(arch)
 	if err != nil {
 		return err
@@ -139,7 +137,6 @@ func (c *cli) accountRemove(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	if err := arch.RemoveAccount(*name, *keepMail); err != nil {
 		return err
 	}

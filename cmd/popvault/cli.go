@@ -60,6 +60,7 @@ func run(args []string) error {
 		return runWindow(*archivePath)
 	}
 	c := &cli{archivePath: *archivePath, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	defer c.close() // whichever command opened the archive
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "account":

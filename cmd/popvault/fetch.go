@@ -32,7 +32,6 @@ func (c *cli) fetch(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	accts, err := fetch.LoadAccounts(arch)
 	if err != nil {
 		return err

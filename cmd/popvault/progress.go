@@ -24,14 +24,19 @@ type progressBar struct {
 }
 
 func newProgressBar(w io.Writer) *progressBar {
-	p := &progressBar{w: w, width: 80}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.on = true
-		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 {
+	p := &progressBar{w: w, width: 80, on: isTerminal(w)}
+	if p.on {
+		if cols, _, err := term.GetSize(int(w.(*os.File).Fd())); err == nil && cols > 20 {
 			p.width = cols
 		}
 	}
 	return p
+}
+
+// isTerminal reports whether w is a terminal, where a line may be redrawn.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func (p *progressBar) update(pr fetch.Progress) {

@@ -53,7 +53,6 @@ func (c *cli) list(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	if !*asJSON {
 		fmt.Fprintln(w, "ID\tDATE\tFROM\tSUBJECT")
@@ -65,7 +64,10 @@ func (c *cli) list(args []string) error {
 		if match, err = archive.ParseSearch(*search); err != nil {
 			return err
 		}
-		if err := c.waitIndexed(context.Background(), arch); err != nil {
+		// Mail fetched from the command line is indexed by the next
+		// popvault that searches: this one, now.
+		wait := func() error { return arch.WaitIndexed(context.Background()) }
+		if err := c.indexing(arch, wait); err != nil {
 			return err
 		}
 	}
@@ -141,7 +143,6 @@ func (c *cli) show(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	if *raw {
 		b, err := arch.Raw(id)
 		if err != nil {

@@ -8,25 +8,16 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/term"
-
 	"popvault/archive"
 )
 
-// waitIndexed waits for the full-text index to hold everything stored so
-// far (mail fetched from the command line is indexed by the next popvault
-// that searches), saying on stderr what it waits for.
-func (c *cli) waitIndexed(ctx context.Context, arch *archive.Archive) error {
+// indexing runs work (a wait for the full-text index, a rebuild) and
+// shows meanwhile how many messages are left to index: a line redrawn each
+// second on a terminal, one line otherwise.
+func (c *cli) indexing(arch *archive.Archive, work func() error) error {
 	done := make(chan error, 1)
-	go func() { done <- arch.WaitIndexed(ctx) }()
-	return c.withStatus(done, arch)
-}
-
-// withStatus waits for done, showing how many messages are left to index:
-// a line redrawn each second on a terminal, one line otherwise.
-func (c *cli) withStatus(done chan error, arch *archive.Archive) error {
-	f, ok := c.stderr.(*os.File)
-	tty := ok && term.IsTerminal(int(f.Fd()))
+	go func() { done <- work() }()
+	tty := isTerminal(c.stderr)
 	said := false
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -61,13 +52,10 @@ func (c *cli) reindex(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	done := make(chan error, 1)
-	go func() { done <- arch.Reindex(ctx) }()
-	if err := c.withStatus(done, arch); err != nil {
+	if err := c.indexing(arch, func() error { return arch.Reindex(ctx) }); err != nil {
 		return err
 	}
 	counts, err := arch.Count()

@@ -20,7 +20,6 @@ func (c *cli) export(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	n, err := arch.Export(*format, *out, *account)
 	if err != nil {
 		return err
@@ -44,7 +43,6 @@ func (c *cli) importCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	rep, err := arch.Import(*format, pos[0], *account)
 	if err != nil {
 		return err
@@ -61,7 +59,6 @@ func (c *cli) verify(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.close()
 	rep, err := arch.Verify(nil)
 	if err != nil {
 		return err
