@@ -210,18 +210,11 @@ func BenchmarkReindex100k(b *testing.B) {
 		b.ReportMetric(float64(peakRSS()-base)/1e6, "peakRSS-growth-MB")
 		b.ReportMetric(float64(<-anon)/1e6, "peak-anon-MB")
 		a.Close() // first: the index drops merged-away files on closing
-		index, size := a.SearchIndexSize(), fileSize(path)
+		index := a.SearchIndexSize()
+		size, _ := a.Size()
 		b.ReportMetric(float64(index)/1e6, "index-MB")
 		b.ReportMetric(float64(index)/float64(size), "index/archive")
 	}
-}
-
-func fileSize(path string) int64 {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
 }
 
 // BenchmarkStore50MB stores one 50 MB message and reports the peak memory

@@ -110,7 +110,7 @@ func (a *Archive) newest(k int) (time.Time, bool) {
 	return date, found
 }
 
-// searchText lists messages matching a full-text search, newest first.
+// listText lists messages matching a full-text search, newest first.
 func (a *Archive) listText(q Query) (Page, error) {
 	fq, err := ParseSearch(q.Search)
 	if err != nil {

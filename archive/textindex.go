@@ -73,7 +73,9 @@ type textIndex struct {
 func SearchDir(path string) string { return path + ".search" }
 
 func newTextIndex(a *Archive) *textIndex {
-	t := &textIndex{a: a, round: make(chan struct{})}
+	// wake lives as long as the archive, so that notify never meets a
+	// Reindex replacing it; quit and done are made anew by each start.
+	t := &textIndex{a: a, round: make(chan struct{}), wake: make(chan struct{}, 1)}
 	t.start()
 	return t
 }
@@ -125,7 +127,7 @@ func (t *textIndex) checkState() error {
 }
 
 func (t *textIndex) start() {
-	t.wake, t.quit, t.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+	t.quit, t.done = make(chan struct{}), make(chan struct{})
 	go t.run()
 }
 
@@ -441,7 +443,7 @@ func textDoc(s *Summary, raw []byte) fulltext.Doc {
 	}
 	var plain, html strings.Builder
 	walkParts(raw, func(i int, p *mail.Part, ctype, name string) {
-		if name != "" || isAttachment(p) || !strings.HasPrefix(ctype, "text/") {
+		if isAttachment(p, ctype, name) {
 			if name != "" {
 				d.Attachments = append(d.Attachments, safeName(name, i))
 			}

@@ -45,7 +45,7 @@ func (a *Archive) View(id uint64) (*View, error) {
 	}
 	v := &View{Summary: s}
 	walkParts(raw, func(i int, p *mail.Part, ctype string, name string) {
-		if name != "" || isAttachment(p) || !strings.HasPrefix(ctype, "text/") {
+		if isAttachment(p, ctype, name) {
 			n, err := io.Copy(io.Discard, p.Body)
 			if err != nil {
 				v.problem(err)
@@ -142,9 +142,11 @@ func walkParts(raw []byte, part func(i int, p *mail.Part, ctype, name string), p
 	problem(errors.New("too many parts; the rest are not shown"))
 }
 
-func isAttachment(p *mail.Part) bool {
-	_, ok := p.Header.(*mail.AttachmentHeader)
-	return ok
+// isAttachment tells a part to list for saving from a body to read: it
+// has a file name, is marked as an attachment, or is not text.
+func isAttachment(p *mail.Part, ctype, name string) bool {
+	_, marked := p.Header.(*mail.AttachmentHeader)
+	return name != "" || marked || !strings.HasPrefix(ctype, "text/")
 }
 
 // safeName strips any directory and leading dots from a sender-chosen

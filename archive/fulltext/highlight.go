@@ -9,34 +9,32 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
-// textAnalyzer is the index's analyzer, to mark matches in a message the
-// way the index found them ("meetings" marks "meeting").
-// It is made on first use, after init has registered its filter.
-var textAnalyzer = sync.OnceValue(func() analysis.Analyzer {
-	return newMapping().(*mapping.IndexMappingImpl).AnalyzerNamed(analyzer)
+// analysisMapping is the index's mapping, for its analyzers outside an
+// index: to mark matches in a message the way the index found them
+// ("meetings" marks "meeting"), and to split a phrase into pairs. It is
+// made on first use, after init has registered the fold filter.
+var analysisMapping = sync.OnceValue(func() *mapping.IndexMappingImpl {
+	return newMapping().(*mapping.IndexMappingImpl)
 })
 
-var pairAnalyzer = sync.OnceValue(func() analysis.Analyzer {
-	return newMapping().(*mapping.IndexMappingImpl).AnalyzerNamed(pairsAnalyzer)
-})
+func textAnalyzer() analysis.Analyzer { return analysisMapping().AnalyzerNamed(analyzer) }
 
-func analyze(s string) []string { return terms(textAnalyzer(), s) }
-
-// pairs returns the neighbouring-word pairs of a phrase.
-func pairs(s string) []string {
+// analyze returns the index terms of s.
+func analyze(s string) []string {
 	var out []string
-	for _, t := range pairAnalyzer().Analyze([]byte(s)) {
-		if t.Type == analysis.Shingle {
-			out = append(out, string(t.Term))
-		}
+	for _, t := range textAnalyzer().Analyze([]byte(s)) {
+		out = append(out, string(t.Term))
 	}
 	return out
 }
 
-func terms(a analysis.Analyzer, s string) []string {
+// pairs returns the neighbouring-word pairs of a phrase.
+func pairs(s string) []string {
 	var out []string
-	for _, t := range a.Analyze([]byte(s)) {
-		out = append(out, string(t.Term))
+	for _, t := range analysisMapping().AnalyzerNamed(pairsAnalyzer).Analyze([]byte(s)) {
+		if t.Type == analysis.Shingle {
+			out = append(out, string(t.Term))
+		}
 	}
 	return out
 }
