@@ -61,11 +61,9 @@ type UI struct {
 	search  *widget.Entry
 	bar     *fetchBar
 	status  *widget.Label
-	// stopIndexWatch ends the goroutine that reports indexing.
-	stopIndexWatch chan struct{}
-	ctx            context.Context // ends at Close
-	cancel         context.CancelFunc
-	content        fyne.CanvasObject
+	ctx     context.Context // ends at Close, and with it the goroutines that watch indexing
+	cancel  context.CancelFunc
+	content fyne.CanvasObject
 }
 
 // New opens the archive and builds the window's content.
@@ -100,14 +98,13 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 // unindexed mail runs again by itself: see againWhenIndexed.)
 func (u *UI) watchIndex() {
 	u.arch.StartIndexing()
-	u.stopIndexWatch = make(chan struct{})
 	go func() {
 		busy := false
 		tick := time.NewTicker(2 * time.Second)
 		defer tick.Stop()
 		for {
 			select {
-			case <-u.stopIndexWatch:
+			case <-u.ctx.Done():
 				return
 			case <-tick.C:
 			}
@@ -141,9 +138,6 @@ func (u *UI) Content() fyne.CanvasObject { return u.content }
 func (u *UI) Close() {
 	u.sched.Stop()
 	u.cancel()
-	if u.stopIndexWatch != nil {
-		close(u.stopIndexWatch)
-	}
 	u.arch.Close()
 }
 
