@@ -230,10 +230,11 @@ func (e *env) timeOne(t tool, dir, linkPort string, slow bool, proxy *latency.Pr
 	if err != nil {
 		return 0, err
 	}
-	proxy.SetRTT(0)
+	rtt := time.Duration(0)
 	if slow {
-		proxy.SetRTT(40 * time.Millisecond)
+		rtt = 40 * time.Millisecond
 	}
+	proxy.SetRTT(rtt)
 	start := time.Now()
 	if err := runCmd(cmd); err != nil {
 		return 0, err
