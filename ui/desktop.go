@@ -10,7 +10,7 @@ import (
 )
 
 // shortcuts: Ctrl+F searches, Ctrl+R fetches, Delete deletes the open
-// message; arrows and Enter move in whichever list has focus.
+// message (the message list takes the other keys itself: see mailList).
 func (u *UI) shortcuts() {
 	c := u.win.Canvas()
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
@@ -19,9 +19,16 @@ func (u *UI) shortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		u.fetchNow()
 	})
+	// Keys no focused widget took: Delete, and Enter or Escape to answer
+	// the delete dialog, whose buttons Fyne leaves to the mouse.
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeyDelete {
+		switch {
+		case ev.Name == fyne.KeyDelete:
 			u.reader.deleteMessage()
+		case u.asking != nil && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter):
+			u.asking.Confirm()
+		case u.asking != nil && ev.Name == fyne.KeyEscape:
+			u.asking.Hide()
 		}
 	})
 }
@@ -34,6 +41,7 @@ func (u *UI) SetupDesktop() {
 		return
 	}
 	desk.SetSystemTrayIcon(Icon)
+	// Fyne appends Quit to a tray menu that has none.
 	desk.SetSystemTrayMenu(fyne.NewMenu("popvault",
 		fyne.NewMenuItem("Fetch now", func() { u.sched.FetchNow() }),
 		fyne.NewMenuItem("Open", func() { u.win.Show(); u.win.RequestFocus() }),

@@ -23,12 +23,16 @@ import (
 // a window over 100,000 messages paints without waiting, and keeps only
 // what a row shows.
 type messageList struct {
-	u        *UI
-	widget   *widget.List
-	items    []row
-	gen      int // bumped by each reload; stale loads are dropped
-	selected uint64
-	pending  *time.Timer
+	u           *UI
+	widget      *mailList
+	items       []row
+	gen         int  // bumped by each reload; stale loads are dropped
+	shown       int  // the gen whose first page is on screen
+	openNext    bool // Enter in the search box came before its results
+	reselecting bool
+	matches     archive.Page // the search's first page, for its counts
+	selected    uint64
+	pending     *time.Timer
 }
 
 const firstPage, laterPages = 200, 5000
@@ -54,12 +58,17 @@ func toRows(msgs []*archive.Summary) []row {
 
 func newMessageList(u *UI) *messageList {
 	l := &messageList{u: u}
-	l.widget = widget.NewList(
+	l.widget = newMailList(
 		func() int { return len(l.items) },
 		newRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) { updateRow(o, &l.items[id]) },
 	)
+	l.widget.onDelete = func() { u.reader.deleteMessage() }
 	l.widget.OnSelected = func(id widget.ListItemID) {
+		l.widget.cursor = id
+		if !l.reselecting {
+			l.takeKeyboard()
+		}
 		if id < len(l.items) {
 			l.selected = l.items[id].id
 			u.reader.open(l.items[id].id, l.items[id].read)
@@ -84,15 +93,18 @@ func (l *messageList) reload() {
 	q := archive.Query{Account: l.u.selected, Search: l.u.search.Text, Limit: firstPage}
 	l.u.background(func() func() {
 		page, err := l.u.arch.List(q)
-		if errors.Is(err, fulltext.ErrSyntax) {
+		if err != nil {
 			return func() {
-				if gen == l.gen {
+				if gen != l.gen {
+					return
+				}
+				l.shown, l.openNext = gen, false
+				if errors.Is(err, fulltext.ErrSyntax) {
 					l.u.setStatus(capitalize(err.Error()))
+				} else {
+					l.u.setStatus(fmt.Sprintf("Listing failed: %v", err))
 				}
 			}
-		}
-		if err != nil {
-			return func() { l.u.setStatus(fmt.Sprintf("Listing failed: %v", err)) }
 		}
 		go l.loadRest(gen, q, page.Next)
 		return func() {
@@ -100,10 +112,17 @@ func (l *messageList) reload() {
 				return
 			}
 			l.items = toRows(page.Messages)
+			l.shown = gen
 			l.widget.UnselectAll()
 			l.widget.Refresh()
 			l.reselect()
+			// Enter waits out a search that is not fully indexed yet.
+			if l.openNext && (len(l.items) > 0 || page.Unindexed == 0) {
+				l.openNext = false
+				l.widget.Select(0)
+			}
 			if q.Search != "" {
+				l.matches = archive.Page{Matches: page.Matches, Unindexed: page.Unindexed}
 				l.u.setStatus(searchStatus(page))
 				if page.Unindexed > 0 {
 					go l.againWhenIndexed(gen)
@@ -181,13 +200,25 @@ func (l *messageList) loadRest(gen int, q archive.Query, next []byte) {
 	}
 }
 
-// reselect keeps the open message selected across reloads.
+// reselect keeps the open message selected across reloads, and the
+// keyboard where it was: a search being typed keeps it.
 func (l *messageList) reselect() {
 	for i := range l.items {
 		if l.items[i].id == l.selected {
+			l.reselecting = true
 			l.widget.Select(i)
+			l.reselecting = false
 			return
 		}
+	}
+}
+
+// takeKeyboard gives the list the keyboard when a message is chosen, so
+// the arrows go on from it. (Fyne's List means to do this on a tap but
+// looks for the embedded List on the canvas, not the mailList there.)
+func (l *messageList) takeKeyboard() {
+	if c := l.u.win.Canvas(); c.Focused() != l.widget {
+		c.Focus(l.widget)
 	}
 }
 
@@ -202,15 +233,88 @@ func (l *messageList) markRead(id uint64) {
 	}
 }
 
-// remove drops a deleted message from the list.
+// remove drops a deleted message from the list and opens the one that
+// takes its place, as mail programs do, so Delete can be pressed again.
 func (l *messageList) remove(id uint64) {
 	for i := range l.items {
 		if l.items[i].id == id {
 			l.items = append(l.items[:i:i], l.items[i+1:]...)
+			if l.u.search.Text != "" {
+				l.matches.Matches--
+				l.u.setStatus(searchStatus(l.matches))
+			}
 			l.widget.UnselectAll()
 			l.widget.Refresh()
+			l.widget.Select(min(i, len(l.items)-1))
 			return
 		}
+	}
+}
+
+// openFirst is Enter in the search box: the list takes the keyboard, its
+// first message opens, and the arrows go on from there.
+func (l *messageList) openFirst() {
+	l.takeKeyboard()
+	if l.pending != nil && l.pending.Stop() {
+		l.reload() // typing had not paused yet
+	}
+	if l.shown != l.gen {
+		l.openNext = true
+		return
+	}
+	l.widget.Select(0)
+}
+
+// mailList is Fyne's List with a mail program's keys. Fyne's List moves
+// only a focus mark with the arrows and selects with Space, and while it
+// has the keyboard the window's Delete never fires. Here the arrows move
+// the selection itself, so the reader follows; Enter opens; Home and End
+// jump; Delete deletes the open message.
+type mailList struct {
+	widget.List
+	cursor   int // the selected row; List keeps its own to itself
+	onDelete func()
+}
+
+func newMailList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *mailList {
+	l := &mailList{cursor: -1}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// UnselectAll also forgets the cursor, so Down then opens the first row.
+func (l *mailList) UnselectAll() {
+	l.cursor = -1
+	l.List.UnselectAll()
+}
+
+// TypedKey is called while the list has the keyboard.
+func (l *mailList) TypedKey(ev *fyne.KeyEvent) {
+	n := l.Length()
+	switch ev.Name {
+	case fyne.KeyDown, fyne.KeyUp:
+		next := l.cursor + 1
+		if ev.Name == fyne.KeyUp {
+			next = l.cursor - 1
+		}
+		if next < 0 || next >= n {
+			return
+		}
+		l.List.TypedKey(ev) // Fyne's focus mark goes along
+		l.Select(next)
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+		l.Select(max(l.cursor, 0))
+	case fyne.KeyHome:
+		l.Select(0)
+	case fyne.KeyEnd:
+		l.Select(n - 1)
+	case fyne.KeyDelete:
+		if l.onDelete != nil {
+			l.onDelete()
+		}
+	default:
+		l.List.TypedKey(ev)
 	}
 }
 

@@ -369,7 +369,11 @@ func (r *reader) deleteMessage() {
 		return
 	}
 	id := r.view.ID
-	dialog.ShowConfirm("Delete message", "Delete this message from the archive? It is not deleted from any server, and fetching will not bring it back.", func(ok bool) {
+	if r.u.asking != nil {
+		return
+	}
+	d := dialog.NewConfirm("Delete message", "Delete this message from the archive? It is not deleted from any server, and fetching will not bring it back.", func(ok bool) {
+		r.u.asking = nil
 		if !ok {
 			return
 		}
@@ -386,4 +390,8 @@ func (r *reader) deleteMessage() {
 			}
 		})
 	}, r.u.win)
+	d.SetConfirmText("Delete")
+	d.SetDismissText("Keep")
+	r.u.asking = d
+	d.Show()
 }

@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -61,7 +62,8 @@ type UI struct {
 	search  *widget.Entry
 	bar     *fetchBar
 	status  *widget.Label
-	ctx     context.Context // ends at Close, and with it the goroutines that watch indexing
+	asking  *dialog.ConfirmDialog // the delete dialog, while it is open
+	ctx     context.Context       // ends at Close, and with it the goroutines that watch indexing
 	cancel  context.CancelFunc
 	content fyne.CanvasObject
 }
@@ -147,6 +149,7 @@ func (u *UI) build() {
 	u.search = widget.NewEntry()
 	u.search.SetPlaceHolder(`Search: words, "a phrase", from:ann, subject:, has:attachment, after:2024-01-31`)
 	u.search.OnChanged = func(string) { u.list.reloadSoon() }
+	u.search.OnSubmitted = func(string) { u.list.openFirst() }
 	u.reader = newReader(u)
 	u.list = newMessageList(u)
 	u.sidebar = newSidebar(u)

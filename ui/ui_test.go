@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/archive"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 )
@@ -175,6 +176,81 @@ func TestWindowFlow(t *testing.T) {
 	if _, err := u.secrets.Get("Home"); err == nil {
 		t.Fatal("the password outlived the account")
 	}
+}
+
+// TestKeyboard drives the list as a keyboard user does: Enter in the
+// search box opens the first result, the arrows open the next and the
+// previous, Delete deletes and opens the one that takes its place.
+func TestKeyboard(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	var batch []archive.Incoming
+	for _, m := range testMail {
+		batch = append(batch, archive.Incoming{Account: "Home", UID: m.UID, Raw: m.Data})
+	}
+	if _, err := u.arch.Store(batch); err != nil {
+		t.Fatal(err)
+	}
+	fyne.DoAndWait(u.list.reload)
+	eventually(t, "3 messages listed", func() bool { return len(u.list.items) == 3 })
+	opened := func(subject string) {
+		t.Helper()
+		eventually(t, subject+" open", func() bool { return u.reader.view != nil && u.reader.view.Subject == subject })
+	}
+	// key goes where the desktop driver sends it: to the focused widget,
+	// else to the window's own handler.
+	key := func(name fyne.KeyName) {
+		fyne.DoAndWait(func() {
+			if f := w.Canvas().Focused(); f != nil {
+				f.TypedKey(&fyne.KeyEvent{Name: name})
+			} else {
+				w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: name})
+			}
+		})
+	}
+
+	fyne.DoAndWait(func() { w.Canvas().Focus(u.search) })
+	key(fyne.KeyReturn)
+	opened("café")
+	if w.Canvas().Focused() != u.list.widget {
+		t.Fatal("Enter in the search box left the keyboard there")
+	}
+	key(fyne.KeyDown)
+	opened("Photos")
+	key(fyne.KeyDown)
+	opened("Quarterly invoice")
+	key(fyne.KeyDown) // the end: stays
+	key(fyne.KeyUp)
+	opened("Photos")
+	key(fyne.KeyHome)
+	opened("café")
+	key(fyne.KeyEnd)
+	opened("Quarterly invoice")
+
+	key(fyne.KeyDelete)
+	key(fyne.KeyEscape)
+	eventually(t, "Escape keeps it", func() bool { return u.asking == nil && len(u.list.items) == 3 })
+	key(fyne.KeyDelete)
+	key(fyne.KeyReturn)
+	eventually(t, "Enter deletes, and opens the one above", func() bool {
+		return len(u.list.items) == 2 && u.reader.view != nil && u.reader.view.Subject == "Photos"
+	})
+	key(fyne.KeyDelete)
+	test.Tap(button(t, w, "Keep"))
+	eventually(t, "Keep keeps it", func() bool { return u.asking == nil && len(u.list.items) == 2 })
+
+	// Enter before typing pauses waits for the search's own results.
+	fyne.DoAndWait(func() { w.Canvas().Focus(u.search) })
+	test.Type(u.search, "café")
+	key(fyne.KeyReturn)
+	opened("café")
+	if len(u.list.items) != 1 {
+		t.Fatalf("%d results for café", len(u.list.items))
+	}
+	key(fyne.KeyDelete)
+	key(fyne.KeyReturn)
+	eventually(t, "the count after a delete", func() bool { return len(u.list.items) == 0 && u.status.Text == "0 messages match" })
 }
 
 func TestFetchErrorShownOnAccount(t *testing.T) {
