@@ -20,6 +20,12 @@ type deadlineConn struct {
 	reason error // set once the call's context is done
 }
 
+// connError is an error deadlineConn has already worded for this
+// package, which readErr passes on unchanged.
+type connError struct{ error }
+
+func (e connError) Unwrap() error { return e.error }
+
 func (d *deadlineConn) Read(p []byte) (int, error) {
 	if err := d.arm(d.Conn.SetReadDeadline); err != nil {
 		return 0, err
@@ -51,7 +57,7 @@ func (d *deadlineConn) arm(set func(time.Time) error) error {
 func (d *deadlineConn) interrupt(reason error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.reason = fmt.Errorf("pop3: %w", reason)
+	d.reason = connError{fmt.Errorf("pop3: %w", reason)}
 	d.Conn.SetDeadline(time.Unix(1, 0))
 }
 
@@ -65,7 +71,7 @@ func (d *deadlineConn) explain(err error) error {
 		return d.reason
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("%w: no data for %v", ErrTimeout, d.timeout)
+		return connError{fmt.Errorf("%w: no data for %v", ErrTimeout, d.timeout)}
 	}
 	return err
 }

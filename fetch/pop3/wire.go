@@ -36,7 +36,7 @@ func readErr(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("pop3: connection closed by server: %w", io.ErrUnexpectedEOF)
 	}
-	if strings.HasPrefix(err.Error(), "pop3:") {
+	if errors.As(err, new(connError)) {
 		return err
 	}
 	return fmt.Errorf("pop3: %w", err)

@@ -197,6 +197,13 @@ func (s *Server) Sessions() int {
 	return s.sessions
 }
 
+// InUse reports whether a session holds the maildrop's lock.
+func (s *Server) InUse() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.locked
+}
+
 // SetFaults replaces the faults for sessions that start afterwards.
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
