@@ -129,7 +129,6 @@ func BenchmarkSearch100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer a.Close()
 	kinds := []struct {
 		name    string
 		queries []string
@@ -160,18 +159,20 @@ func BenchmarkSearch100k(b *testing.B) {
 			b.ReportMetric(float64(matches)/float64(len(times)), "matches/query")
 		})
 	}
+	// One process cannot hold the file twice: bbolt's lock is per open.
+	a.Close()
 	h, err := Open(archive100k(b), &Options{NoFullText: true})
-	if err == nil {
-		a.Close()
-		defer h.Close()
-		b.Run("headers-only", func(b *testing.B) {
-			for range b.N {
-				if _, err := h.List(Query{Search: "günter invoice", Limit: 100}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+	if err != nil {
+		b.Fatal(err)
 	}
+	defer h.Close()
+	b.Run("headers-only", func(b *testing.B) {
+		for range b.N {
+			if _, err := h.List(Query{Search: "günter invoice", Limit: 100}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkReindex100k rebuilds the full-text index of 100,000 messages
