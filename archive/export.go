@@ -43,6 +43,9 @@ func (a *Archive) Export(format, out, account string) (int, error) {
 		return 0, err
 	}
 	for i, id := range ids {
+		if i%1000 == 999 {
+			a.Trim() // give back the pages read so far (the window exports in-process)
+		}
 		s, err := a.Summary(id)
 		if err == nil {
 			var raw []byte

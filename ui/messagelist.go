@@ -186,17 +186,19 @@ func (l *messageList) loadRest(gen int, q archive.Query, next []byte) {
 			l.items = append(l.items, rows...)
 			l.widget.Refresh()
 		})
+		// Each page touched megabytes of the archive file, and the
+		// kernel maps in the pages around each one: give them back as
+		// we go rather than hold the whole index resident.
+		l.u.arch.Trim()
 		if stale {
 			return
 		}
 		loaded = true
 	}
 	if loaded {
-		// Decoding left tens of megabytes of garbage and touched as much
-		// of the archive file; give both back now rather than keep them
-		// resident while the window sits open.
+		// Decoding left tens of megabytes of garbage: give it back now
+		// rather than keep it while the window sits open.
 		debug.FreeOSMemory()
-		l.u.arch.Trim()
 	}
 }
 
