@@ -49,7 +49,11 @@ func (c *cli) list(args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	arch, err := c.open()
+	open := c.open
+	if *search != "" {
+		open = c.openSearchable
+	}
+	arch, err := open()
 	if err != nil {
 		return err
 	}

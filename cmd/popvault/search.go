@@ -48,7 +48,7 @@ func (c *cli) reindex(args []string) error {
 	if _, err := parse(c.flags("reindex"), args); err != nil {
 		return err
 	}
-	arch, err := c.open()
+	arch, err := c.openSearchable()
 	if err != nil {
 		return err
 	}

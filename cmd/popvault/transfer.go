@@ -55,7 +55,7 @@ func (c *cli) verify(args []string) error {
 	if _, err := parse(c.flags("verify"), args); err != nil {
 		return err
 	}
-	arch, err := c.open()
+	arch, err := c.openSearchable()
 	if err != nil {
 		return err
 	}
