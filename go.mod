@@ -3,6 +3,7 @@ module popvault
 go 1.26.0
 
 require (
+	early.popvault.io/localefix v0.0.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/blevesearch/bleve/v2 v2.6.3
 	github.com/emersion/go-message v0.18.2
@@ -72,3 +73,6 @@ require (
 	google.golang.org/protobuf v1.36.6 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// Its own module so that it is initialised before Fyne: see its package doc.
+replace early.popvault.io/localefix => ./internal/localefix

@@ -25,41 +25,52 @@ const keyringService = "popvault"
 // NewSecrets returns the OS keyring (Secret Service, Keychain or
 // Credential Manager, through zalando/go-keyring). Where no keyring
 // answers, it falls back to a file readable only by the user at
-// fallbackPath, and calls warn once to say so.
+// fallbackPath, and calls warn to say so when it stores a password
+// there: once, when it matters, not on every cron run that reads it.
 func NewSecrets(fallbackPath string, warn func(string)) Secrets {
 	return &keyringSecrets{file: &fileSecrets{path: fallbackPath}, warn: warn}
 }
 
 type keyringSecrets struct {
-	mu       sync.Mutex
-	file     *fileSecrets
-	fallback bool
-	warn     func(string)
+	mu         sync.Mutex
+	file       *fileSecrets
+	keyringErr error // why the keyring failed; nil until it has
+	warn       func(string)
+	warned     sync.Once
 }
 
-// use runs f on the keyring, or on the file once the keyring has failed.
-func (k *keyringSecrets) use(kr, file func() error) error {
+// use runs kr on the keyring, or file on the file once the keyring has
+// failed. storing says that file would write a password there.
+func (k *keyringSecrets) use(storing bool, kr, file func() error) error {
 	k.mu.Lock()
-	fallback := k.fallback
+	krErr := k.keyringErr
 	k.mu.Unlock()
-	if !fallback {
+	if krErr == nil {
 		err := kr()
 		if err == nil || errors.Is(err, ErrNoSecret) {
 			return err
 		}
 		k.mu.Lock()
-		k.fallback = true
+		k.keyringErr, krErr = err, err
 		k.mu.Unlock()
-		if k.warn != nil {
-			k.warn(fmt.Sprintf("no system keyring answered (%v); passwords are kept in %s, readable only by you", err, k.file.path))
-		}
 	}
-	return file()
+	if storing && k.warn != nil {
+		k.warned.Do(func() {
+			k.warn(fmt.Sprintf("no system keyring answered (%v); passwords are kept in %s, readable only by you", krErr, k.file.path))
+		})
+	}
+	err := file()
+	if errors.Is(err, ErrNoSecret) {
+		// A password stored in the keyring that this run cannot reach
+		// (cron without the desktop's session, say) looks missing: say why.
+		return fmt.Errorf("%w (the system keyring did not answer: %v)", err, krErr)
+	}
+	return err
 }
 
 func (k *keyringSecrets) Get(account string) (string, error) {
 	var s string
-	err := k.use(func() error {
+	err := k.use(false, func() error {
 		var err error
 		s, err = keyring.Get(keyringService, account)
 		if errors.Is(err, keyring.ErrNotFound) {
@@ -80,12 +91,12 @@ func (k *keyringSecrets) Get(account string) (string, error) {
 }
 
 func (k *keyringSecrets) Set(account, secret string) error {
-	return k.use(func() error { return keyring.Set(keyringService, account, secret) },
+	return k.use(true, func() error { return keyring.Set(keyringService, account, secret) },
 		func() error { return k.file.Set(account, secret) })
 }
 
 func (k *keyringSecrets) Delete(account string) error {
-	err := k.use(func() error {
+	err := k.use(false, func() error {
 		err := keyring.Delete(keyringService, account)
 		if errors.Is(err, keyring.ErrNotFound) {
 			return nil

@@ -49,7 +49,7 @@ func TestKeyring(t *testing.T) {
 }
 
 // Without a keyring the password goes to a 0600 file, and the user is
-// told once.
+// told once, when it is stored; a later run that only reads it is quiet.
 func TestKeyringFallback(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
 	fallback := filepath.Join(t.TempDir(), "secrets.json")
@@ -59,6 +59,14 @@ func TestKeyringFallback(t *testing.T) {
 	s.Set("b", "two")
 	if got, err := s.Get("b"); err != nil || got != "two" || warnings != 1 {
 		t.Fatalf("Get = %q, %v, %d warnings", got, err, warnings)
+	}
+	later := NewSecrets(fallback, func(string) { warnings++ })
+	if got, err := later.Get("a"); err != nil || got != "one" || warnings != 1 {
+		t.Fatalf("a later run's Get = %q, %v, %d warnings", got, err, warnings)
+	}
+	_, err := later.Get("never-stored")
+	if !errors.Is(err, ErrNoSecret) || !strings.Contains(err.Error(), "keyring did not answer") {
+		t.Fatalf("a missing password, keyring away: %v", err)
 	}
 	fi, err := os.Stat(fallback)
 	if err != nil || fi.Mode().Perm() != 0o600 {

@@ -25,7 +25,9 @@ Commands:
               --user U [--password-stdin] [--keep=true|false] [--delete-after-days D] [--timeout 60s]
   account list
   account remove --name N [--keep-mail=true|false]
-  fetch [--account N]...         all accounts when none is named; progress on stderr
+  fetch [--account N]... [--quiet]
+                                 all accounts when none is named; progress and a line per
+                                 account on stderr; --quiet prints failures only (for cron)
   list [--account N] [--search Q] [--limit N] [--json]
   show ID [--raw]                --raw writes the stored bytes unchanged
   reindex                        rebuild the full-text search index from the archive

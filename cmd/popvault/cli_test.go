@@ -145,7 +145,9 @@ func TestCLIKeepMode(t *testing.T) {
 	if !strings.Contains(errs, "home: 120 new") {
 		t.Fatalf("fetch said %q", errs)
 	}
-	v.ok("", "fetch", "--account", "home")
+	if _, errs, code := v.run("", "fetch", "--account", "home", "--quiet"); code != 0 || errs != "" {
+		t.Fatalf("a quiet fetch: exit %d, stderr %q", code, errs)
+	}
 	if n, _ := d.Retrieved(); n != 120 {
 		t.Fatalf("Dovecot served %d retrievals over two fetches, want 120", n)
 	}
@@ -203,6 +205,9 @@ func TestCLIErrors(t *testing.T) {
 	_, errs, code := v.run("", "fetch")
 	if code == 0 || strings.Contains(errs, "wrong-password") || !strings.Contains(errs, "bad") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if _, quiet, code := v.run("", "fetch", "--quiet"); code == 0 || quiet != errs {
+		t.Fatalf("a quiet fetch that fails: exit %d, stderr %q, want %q", code, quiet, errs)
 	}
 	for _, args := range [][]string{
 		{"fetch", "--account", "missing"},
@@ -305,4 +310,32 @@ func killTest(t *testing.T, n, kills int) {
 	v.checkExact(msgs)
 	v.ok("", "verify")
 	t.Logf("%d kills, %d refills, %d messages checked", kills, refills, len(msgs))
+}
+
+// TestQuietUnderAnyLocale: a cron job under Debian's C.UTF-8 got three
+// lines of "Fyne error: Error parsing user locale C" from every run.
+func TestQuietUnderAnyLocale(t *testing.T) {
+	v := newVault(t)
+	for _, env := range [][]string{
+		{"LANG=C.UTF-8"}, {"LC_ALL=C.utf8", "LANG=en_US.UTF-8"}, {"LANG=POSIX.UTF-8"}, {"LANG=C"}, {"LANG="}, {"LANG=de_DE.UTF-8"},
+	} {
+		c := exec.Command(binary, "--archive", v.path, "account", "list")
+		c.Env = append(withoutLocale(os.Environ()), env...)
+		var errb bytes.Buffer
+		c.Stderr = &errb
+		if err := c.Run(); err != nil || errb.Len() > 0 {
+			t.Errorf("%v: %v, stderr %q", env, err, errb.String())
+		}
+	}
+}
+
+func withoutLocale(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if name != "LANG" && name != "LANGUAGE" && !strings.HasPrefix(name, "LC_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

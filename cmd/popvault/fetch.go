@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -25,6 +26,7 @@ func (c *cli) fetch(args []string) error {
 	var names repeated
 	fs.Var(&names, "account", "fetch this account (repeatable; default all)")
 	wire := fs.Bool("debug", false, "log the POP3 conversation to stderr, credentials redacted")
+	quiet := fs.Bool("quiet", false, "print only failures, for cron")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,6 +50,9 @@ func (c *cli) fetch(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	bar := newProgressBar(c.stderr)
+	if *quiet {
+		bar = newProgressBar(io.Discard)
+	}
 	var tighten sync.Once
 	progress := func(p fetch.Progress) {
 		if p.Stage == fetch.StageDownloading {
@@ -75,7 +80,9 @@ func (c *cli) fetch(args []string) error {
 			failed = append(failed, a.Name)
 			continue
 		}
-		fmt.Fprintf(c.stderr, "%s: %d new (%s), %d deleted from the server\n", a.Name, r.New, megabytes(r.Bytes), r.Deleted)
+		if !*quiet {
+			fmt.Fprintf(c.stderr, "%s: %d new (%s), %d deleted from the server\n", a.Name, r.New, megabytes(r.Bytes), r.Deleted)
+		}
 	}
 
 	if len(failed) > 0 {

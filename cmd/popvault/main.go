@@ -6,6 +6,8 @@ package main
 import (
 	"fmt"
 	"os"
+
+	_ "early.popvault.io/localefix" // before Fyne's init: see its doc
 )
 
 func main() {

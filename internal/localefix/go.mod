@@ -1,0 +1,3 @@
+module early.popvault.io/localefix
+
+go 1.26.0
