@@ -66,8 +66,7 @@ func (x *Index) current() bleve.Index {
 // version, or one that cannot be opened, is discarded and created anew
 // (empty: State reports mark 0), since it can always be rebuilt.
 func Open(dir string) (*Index, error) {
-	config := map[string]interface{}{"bolt_timeout": "1s"}
-	idx, err := bleve.OpenUsing(dir, config)
+	idx, err := bleve.OpenUsing(dir, config())
 	if err == nil {
 		if v, _ := idx.GetInternal(keyVersion); string(v) == version {
 			return &Index{idx: idx, dir: dir}, nil
@@ -79,11 +78,21 @@ func Open(dir string) (*Index, error) {
 	return create(dir)
 }
 
+// config is scorch's: a second popvault gets an error within a second
+// rather than waiting for the index, and segments stop growing at 25,000
+// messages, so that no merge maps and rewrites the whole index at once.
+func config() map[string]interface{} {
+	return map[string]interface{}{
+		"bolt_timeout":           "1s",
+		"scorchMergePlanOptions": map[string]interface{}{"MaxSegmentSize": 25000},
+	}
+}
+
 func create(dir string) (*Index, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("fulltext: %w", err)
 	}
-	idx, err := bleve.NewUsing(dir, newMapping(), "scorch", "scorch", map[string]interface{}{"bolt_timeout": "1s"})
+	idx, err := bleve.NewUsing(dir, newMapping(), "scorch", "scorch", config())
 	if err != nil {
 		return nil, fmt.Errorf("fulltext: create %s: %w", dir, err)
 	}
