@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,6 +93,31 @@ func TestDedupeAndKnownUIDs(t *testing.T) {
 	}
 	if u, _ := a.UIDs("work"); u["A"].ID != st[0].ID {
 		t.Fatalf("work UIDs %v", u)
+	}
+}
+
+// TestCountInChunks: counting in chunks, with the file's pages given
+// back between them, gives the totals a single pass gives.
+func TestCountInChunks(t *testing.T) {
+	a := openTemp(t)
+	var in []Incoming
+	for i := range 23 {
+		in = append(in, Incoming{Account: []string{"home", "work", "old"}[i%3], UID: fmt.Sprint(i), Raw: msg(fmt.Sprint("m", i), "Mon, 2 Jan 2023 10:00:00 +0000", "x\r\n")})
+	}
+	in = append(in, Incoming{Account: "work", UID: "again", Raw: in[0].Raw}) // one message, two accounts
+	st, err := a.Store(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SetRead(st[4].ID, true)
+	want, _ := a.count(1000)
+	if want[""] != (Counts{Total: 23, Unread: 22}) || want["work"].Total != 9 {
+		t.Fatalf("one pass: %v", want)
+	}
+	for _, chunk := range []int{1, 5, 22, 23} {
+		if got, err := a.count(chunk); err != nil || !maps.Equal(got, want) {
+			t.Errorf("chunks of %d: %v, %v; want %v", chunk, got, err, want)
+		}
 	}
 }
 

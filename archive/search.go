@@ -125,11 +125,29 @@ func (a *Archive) listText(q Query) (Page, error) {
 		return Page{}, fmt.Errorf("archive: %w", err)
 	}
 	page := Page{Next: hits.Next, Matches: int(hits.Total)}
-	err = a.db.View(func(tx *bbolt.Tx) error {
-		for _, id := range hits.IDs {
+	// Hits are spread over the whole file, and the kernel maps in the
+	// pages around each record read (and around each date that sized the
+	// search's window): a page of thousands held 100 MB of the file
+	// resident. Read them in chunks, giving the pages back after each.
+	const chunk = 500
+	for ids := hits.IDs; len(ids) > 0; ids = ids[min(chunk, len(ids)):] {
+		if err := a.records(ids[:min(chunk, len(ids))], &page); err != nil {
+			return Page{}, fmt.Errorf("archive: search: %w", err)
+		}
+		a.Trim()
+	}
+	page.Unindexed, _ = a.text.status()
+	return page, nil
+}
+
+// records appends the index records of ids to the page, and counts those
+// gone as not matching: deleted, and the full-text index not told yet.
+func (a *Archive) records(ids []uint64, page *Page) error {
+	return a.db.View(func(tx *bbolt.Tx) error {
+		for _, id := range ids {
 			s, err := getRecord(tx, id)
 			if errors.Is(err, ErrNotFound) {
-				page.Matches-- // deleted, and the index not yet told
+				page.Matches--
 				continue
 			}
 			if err != nil {
@@ -139,9 +157,4 @@ func (a *Archive) listText(q Query) (Page, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		return Page{}, fmt.Errorf("archive: search: %w", err)
-	}
-	page.Unindexed, _ = a.text.status()
-	return page, nil
 }

@@ -196,7 +196,7 @@ func (u *UI) showError(context string, err error) {
 func (u *UI) reloadAccounts() {
 	u.background(func() func() {
 		accts, err := fetch.LoadAccounts(u.arch)
-		counts, cerr := u.count()
+		counts, cerr := u.arch.Count()
 		return func() {
 			if err != nil || cerr != nil {
 				u.setStatus(fmt.Sprintf("Reading the archive failed: %v %v", err, cerr))
@@ -209,19 +209,10 @@ func (u *UI) reloadAccounts() {
 	})
 }
 
-// count reads every account's totals. That reads the whole index, and
-// the kernel maps in the file around each page it touches: 100 MB for
-// 100,000 messages. The pages are given back at once, as they are after
-// listing, so a window that recounts on every read message stays small.
-func (u *UI) count() (map[string]archive.Counts, error) {
-	defer u.arch.Trim()
-	return u.arch.Count()
-}
-
 // refreshCounts rereads the counts only.
 func (u *UI) refreshCounts() {
 	u.background(func() func() {
-		counts, err := u.count()
+		counts, err := u.arch.Count()
 		return func() {
 			if err == nil {
 				u.counts = counts

@@ -47,6 +47,8 @@ func TestWindowUnderXvfb(t *testing.T) {
 	shot := filepath.Join(t.TempDir(), "shot.png")
 	painted := waitPainted(t, display, shot, 30*time.Second)
 	t.Logf("%d messages: window painted with its list %v after start", n, painted.Sub(start).Round(10*time.Millisecond))
+	time.Sleep(2 * time.Second) // the rest of the list loads
+	t.Logf("%d messages, listed: RSS %d MB, peak %d MB", n, rss(cmd.Process.Pid)>>20, procStatus(cmd.Process.Pid, "VmHWM:")>>20)
 	// Open the newest message.
 	onDisplay(t, display, "xdotool", "mousemove", "420", "120", "click", "1")
 	time.Sleep(1500 * time.Millisecond)
@@ -54,6 +56,7 @@ func TestWindowUnderXvfb(t *testing.T) {
 	if img := decode(t, shot); uniform(img, image.Rect(640, 120, 1000, 400)) {
 		t.Fatal("the reader shows nothing after a click on a message")
 	}
+	t.Logf("%d messages, one opened: RSS %d MB, peak %d MB", n, rss(cmd.Process.Pid)>>20, procStatus(cmd.Process.Pid, "VmHWM:")>>20)
 	// Search the text, open the newest match: its matching lines marked.
 	onDisplay(t, display, "xdotool", "mousemove", "800", "20", "click", "1")
 	onDisplay(t, display, "xdotool", "type", "--delay", "20", `"family dinner" hotel`)
