@@ -52,6 +52,11 @@ func TestFaults(t *testing.T) {
 				}
 				e.check()
 				e.server.SetFaults(pop3test.Faults{})
+				// The faulty session lets go of the maildrop when it has
+				// noticed its end, which may be just after our fetch ends.
+				for i := 0; i < 200 && e.server.InUse(); i++ {
+					time.Sleep(5 * time.Millisecond)
+				}
 				if r := e.fetch(); r.Err != nil {
 					t.Fatalf("clean fetch after %v: %v", first.Err, r.Err)
 				}

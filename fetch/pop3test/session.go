@@ -211,6 +211,9 @@ func (ss *session) quit() bool {
 		}
 	}
 	ss.s.box = kept
+	// The lock goes before the reply, as RFC 1939's UPDATE state has it,
+	// so a client may start its next session as soon as it reads +OK.
+	ss.s.locked, ss.authed = false, false
 	ss.s.mu.Unlock()
 	if ss.faults.QuitFails {
 		ss.reply("QUIT", "-ERR [SYS/TEMP] some deleted messages not removed\r\n")
