@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,30 +120,50 @@ func buildArchive(t *testing.T, n int, indexed bool) string {
 	return path
 }
 
+// startXvfb starts a virtual display and returns its name. Xvfb picks a
+// free display number itself (-displayfd), skipping the lock files that a
+// killed X server leaves behind; it is stopped with SIGTERM, so that it
+// removes its own.
 func startXvfb(t *testing.T) string {
-	for d := 90; d < 130; d++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", d)); err == nil {
-			continue
-		}
-		display := fmt.Sprintf(":%d", d)
-		x := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := x.Start(); err != nil {
-			t.Fatalf("Xvfb: %v (make deps installs it)", err)
-		}
-		t.Cleanup(func() { x.Process.Kill(); x.Wait() })
-		for i := 0; i < 100; i++ {
-			if exec.Command("xdotool", "getdisplaygeometry").Run() == nil || fileExists(fmt.Sprintf("/tmp/.X11-unix/X%d", d)) {
-				return display
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatal("Xvfb did not start")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free X display")
+	defer r.Close()
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w} // the child's fd 3
+	err = x.Start()
+	w.Close()
+	if err != nil {
+		t.Fatalf("Xvfb: %v (make deps installs it)", err)
+	}
+	t.Cleanup(func() {
+		x.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- x.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			x.Process.Kill()
+			<-done
+		}
+	})
+	number := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		number <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-number:
+		if n == "" {
+			t.Fatal("Xvfb did not start")
+		}
+		return ":" + n
+	case <-time.After(10 * time.Second):
+		t.Fatal("Xvfb did not say which display it took")
+	}
 	return ""
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // waitPainted takes screenshots until the message list shows text.
 func waitPainted(t *testing.T, display, shot string, limit time.Duration) time.Time {
