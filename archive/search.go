@@ -130,12 +130,15 @@ func (a *Archive) listText(q Query) (Page, error) {
 	// search's window): a page of thousands held 100 MB of the file
 	// resident. Read them in chunks, giving the pages back after each.
 	const chunk = 500
-	for ids := hits.IDs; len(ids) > 0; ids = ids[min(chunk, len(ids)):] {
-		if err := a.records(ids[:min(chunk, len(ids))], &page); err != nil {
+	for i := 0; i < len(hits.IDs); i += chunk {
+		if i > 0 {
+			a.Trim()
+		}
+		if err := a.records(hits.IDs[i:min(i+chunk, len(hits.IDs))], &page); err != nil {
 			return Page{}, fmt.Errorf("archive: search: %w", err)
 		}
-		a.Trim()
 	}
+	a.Trim()
 	page.Unindexed, _ = a.text.status()
 	return page, nil
 }
