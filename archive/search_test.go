@@ -2,10 +2,12 @@ package archive
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // searchCorpus: messages whose text is only found by decoding them.
@@ -199,5 +201,59 @@ func TestFullTextRebuildAndCatchUp(t *testing.T) {
 	defer c.Close()
 	if p, err := c.List(Query{Search: "walrus"}); err != nil || len(p.Messages) != 0 {
 		t.Fatalf("another archive's index was used: %v %v", p.Messages, err)
+	}
+}
+
+// TestSearchPagesAcrossChunks: a page of hits is read in chunks of 500
+// records; across chunks and pages the results stay whole, newest first,
+// each once, and a message deleted before the index hears of it is
+// left out of both the page and its count.
+func TestSearchPagesAcrossChunks(t *testing.T) {
+	a := openTemp(t)
+	const n = 1234
+	var in []Incoming
+	for i := range n {
+		date := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour).Format(time.RFC1123Z)
+		in = append(in, Incoming{Account: "home", UID: fmt.Sprint(i), Raw: msg(fmt.Sprint("walrus ", i), date, "x\r\n")})
+	}
+	st, err := a.Store(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.WaitIndexed(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	a.text.stop() // so that the delete below is not indexed yet
+	defer a.text.start()
+	gone := st[700].ID
+	if err := a.Delete(gone); err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Search: "walrus", Limit: 1000}
+	var got []uint64
+	for {
+		p, err := a.List(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 && p.Matches != n-1 {
+			t.Errorf("%d matches, want %d", p.Matches, n-1)
+		}
+		for _, s := range p.Messages {
+			got = append(got, s.ID)
+		}
+		if p.Next == nil {
+			break
+		}
+		q.Before = p.Next
+	}
+	var want []uint64
+	for i := n - 1; i >= 0; i-- {
+		if st[i].ID != gone {
+			want = append(want, st[i].ID)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d results, want %d, newest first, once each", len(got), len(want))
 	}
 }
