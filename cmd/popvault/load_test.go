@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,21 +72,5 @@ func TestLoadFetch(t *testing.T) {
 // rssSplit returns a process's anonymous and file-backed resident bytes,
 // and its peak resident bytes so far.
 func rssSplit(pid int) (anon, file, hwm int64) {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "RssAnon:":
-			anon = kb << 10
-		case "RssFile:":
-			file = kb << 10
-		case "VmHWM:":
-			hwm = kb << 10
-		}
-	}
-	return anon, file, hwm
+	return procStatus(pid, "RssAnon:"), procStatus(pid, "RssFile:"), procStatus(pid, "VmHWM:")
 }

@@ -50,7 +50,7 @@ func TestWindowUnderXvfb(t *testing.T) {
 	painted := waitPainted(t, display, shot, 30*time.Second)
 	t.Logf("%d messages: window painted with its list %v after start", n, painted.Sub(start).Round(10*time.Millisecond))
 	time.Sleep(2 * time.Second) // the rest of the list loads
-	t.Logf("%d messages, listed: RSS %d MB, peak %d MB", n, rss(cmd.Process.Pid)>>20, procStatus(cmd.Process.Pid, "VmHWM:")>>20)
+	t.Logf("%d messages, listed: %s", n, memory(cmd.Process.Pid))
 	// Open the newest message.
 	onDisplay(t, display, "xdotool", "mousemove", "420", "120", "click", "1")
 	time.Sleep(1500 * time.Millisecond)
@@ -58,7 +58,7 @@ func TestWindowUnderXvfb(t *testing.T) {
 	if img := decode(t, shot); uniform(img, image.Rect(640, 120, 1000, 400)) {
 		t.Fatal("the reader shows nothing after a click on a message")
 	}
-	t.Logf("%d messages, one opened: RSS %d MB, peak %d MB", n, rss(cmd.Process.Pid)>>20, procStatus(cmd.Process.Pid, "VmHWM:")>>20)
+	t.Logf("%d messages, one opened: %s", n, memory(cmd.Process.Pid))
 	// Search the text, open the newest match: its matching lines marked.
 	onDisplay(t, display, "xdotool", "mousemove", "800", "20", "click", "1")
 	onDisplay(t, display, "xdotool", "type", "--delay", "20", `"family dinner" hotel`)
@@ -69,10 +69,10 @@ func TestWindowUnderXvfb(t *testing.T) {
 	if img := decode(t, shot); uniform(img, image.Rect(640, 120, 1000, 400)) {
 		t.Fatal("the reader shows nothing after a search and a click")
 	}
-	t.Logf("%d messages: RSS %d MB, peak %d MB (%s)", n, rss(cmd.Process.Pid)>>20, procStatus(cmd.Process.Pid, "VmHWM:")>>20, rssParts(cmd.Process.Pid))
+	t.Logf("%d messages, searched: %s", n, memory(cmd.Process.Pid))
 	if unindexed {
 		settle(t, cmd.Process.Pid)
-		t.Logf("%d messages, indexed by the window: RSS %d MB, peak %d MB (%s)", n, rss(cmd.Process.Pid)>>20, procStatus(cmd.Process.Pid, "VmHWM:")>>20, rssParts(cmd.Process.Pid))
+		t.Logf("%d messages, indexed by the window: %s", n, memory(cmd.Process.Pid))
 	}
 	if strings.Contains(logs.String(), "Error in Fyne call thread") || strings.Contains(logs.String(), "panic") {
 		t.Fatalf("the window logged:\n%s", logs.String())
@@ -229,8 +229,11 @@ func rssParts(pid int) string {
 	return strings.Join(parts, ", ")
 }
 
-// rss is a process's resident memory in bytes.
-func rss(pid int) int64 { return procStatus(pid, "VmRSS:") }
+// memory says how much a process holds resident now and at its peak, and
+// what it is made of.
+func memory(pid int) string {
+	return fmt.Sprintf("RSS %d MB, peak %d MB (%s)", procStatus(pid, "VmRSS:")>>20, procStatus(pid, "VmHWM:")>>20, rssParts(pid))
+}
 
 // procStatus reads a size in bytes from /proc/PID/status.
 func procStatus(pid int, field string) int64 {
