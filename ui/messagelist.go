@@ -62,19 +62,21 @@ func newMessageList(u *UI) *messageList {
 		func() int { return len(l.items) },
 		newRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) { updateRow(o, &l.items[id]) },
+		l.onSelected,
 	)
 	l.widget.onDelete = func() { u.reader.deleteMessage() }
-	l.widget.OnSelected = func(id widget.ListItemID) {
-		l.widget.cursor = id
-		if !l.reselecting {
-			l.takeKeyboard()
-		}
-		if id < len(l.items) {
-			l.selected = l.items[id].id
-			u.reader.open(l.items[id].id, l.items[id].read)
-		}
-	}
 	return l
+}
+
+// onSelected opens the chosen message.
+func (l *messageList) onSelected(id widget.ListItemID) {
+	if !l.reselecting {
+		l.takeKeyboard()
+	}
+	if id < len(l.items) {
+		l.selected = l.items[id].id
+		l.u.reader.open(l.items[id].id, l.items[id].read)
+	}
 }
 
 // reloadSoon reloads after typing pauses, so each keystroke does not
@@ -274,21 +276,23 @@ func (l *messageList) openFirst() {
 // jump; Delete deletes the open message.
 type mailList struct {
 	widget.List
-	cursor   int // the selected row; List keeps its own to itself
+	cursor   int // the selected row, or -1; List keeps its own to itself
 	onDelete func()
 }
 
-func newMailList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *mailList {
+// newMailList is widget.NewList with onSelected; the list follows its own
+// selection, however made, so that Down after none opens the first row.
+func newMailList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject),
+	onSelected func(widget.ListItemID)) *mailList {
 	l := &mailList{cursor: -1}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.OnUnselected = func(widget.ListItemID) { l.cursor = -1 }
+	l.OnSelected = func(id widget.ListItemID) {
+		l.cursor = id
+		onSelected(id)
+	}
 	l.ExtendBaseWidget(l)
 	return l
-}
-
-// UnselectAll also forgets the cursor, so Down then opens the first row.
-func (l *mailList) UnselectAll() {
-	l.cursor = -1
-	l.List.UnselectAll()
 }
 
 // TypedKey is called while the list has the keyboard.
