@@ -86,6 +86,7 @@ func (c *Client) saslExchange(client sasl.Client) error {
 		if err := c.bw.Flush(); err != nil {
 			return readErr(err)
 		}
+		c.dc.startReply()
 		line, err := c.readLine()
 		if err != nil {
 			return err

@@ -29,6 +29,13 @@ var (
 	ErrInvalidArgument = errors.New("pop3: invalid argument")
 	// ErrTimeout: the server sent nothing for [Options.Timeout].
 	ErrTimeout = errors.New("pop3: timeout")
+	// ErrTooSlow: a reply came slower than [Options.MinRate].
+	ErrTooSlow = errors.New("pop3: the server sends too slowly")
+	// ErrAbort, returned (or wrapped) by a [Client.Retr] or
+	// [Client.RetrMany] callback, closes the session at once instead of
+	// reading the rest of the reply: for a message too large to want,
+	// or a session that will be abandoned anyway.
+	ErrAbort = errors.New("pop3: session abandoned")
 	// ErrClosed: the session was closed or broken by an earlier error.
 	ErrClosed = errors.New("pop3: session closed")
 	// ErrNoAPOP: the greeting carries no APOP timestamp.

@@ -44,11 +44,28 @@ func FuzzListing(f *testing.F) {
 				t.Fatalf("bad entry %+v", m)
 			}
 		}
+		checkListingErr(t, "UIDL", err)
 		if err == nil {
-			_, err = c.List(context.Background())
+			sizes, err := c.List(context.Background())
+			for _, m := range sizes {
+				if m.ID < 0 || m.Size < 0 {
+					t.Fatalf("bad entry %+v", m)
+				}
+			}
+			checkListingErr(t, "LIST", err)
 		}
-		_ = err
 	})
+}
+
+// checkListingErr fails on an error a listing may not return: only a
+// protocol error, a limit, the end of the stream or a server's -ERR.
+func checkListingErr(t *testing.T, cmd string, err error) {
+	var perr *Error
+	if err == nil || errors.As(err, &perr) || errors.Is(err, ErrProtocol) || errors.Is(err, ErrTooManyLines) ||
+		errors.Is(err, ErrLineTooLong) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return
+	}
+	t.Fatalf("%s: unexpected error kind: %v", cmd, err)
 }
 
 // FuzzDotUnstuff checks that stuffing then un-stuffing gives back the bytes,

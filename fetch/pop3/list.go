@@ -84,7 +84,7 @@ func parseListingLine(name, line string) (MessageInfo, error) {
 	if len(f[1]) > 512 || strings.ContainsFunc(f[1], func(r rune) bool { return r < 0x21 || r == 0x7f }) {
 		return m, fmt.Errorf("%w: UIDL: unique-id %q", ErrProtocol, Sanitize(f[1]))
 	}
-	m.UID = f[1]
+	m.UID = strings.Clone(f[1]) // not a slice of the line: that would keep all of it
 	return m, nil
 }
 

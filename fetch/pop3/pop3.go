@@ -45,9 +45,20 @@ type Options struct {
 	// Zero means 8192 (RFC 2449 allows 512).
 	MaxLineLength int
 
-	// MaxListEntries bounds the lines of a CAPA, LIST or UIDL listing.
-	// Zero means 1,000,000.
+	// MaxListEntries bounds the lines of a LIST or UIDL listing. Zero
+	// means 1,000,000. CAPA takes at most 100, however this is set.
 	MaxListEntries int
+
+	// MaxListBytes bounds the bytes of one LIST or UIDL listing. Zero
+	// means 64 MiB: a million UIDs of 60 characters.
+	MaxListBytes int
+
+	// MinRate is the slowest a reply may arrive, in bytes per second on
+	// average from when the client starts reading it, once Timeout has
+	// passed: a server that trickles a byte at a time, which never trips
+	// Timeout, is cut off. Zero means 1,024 (a slow mobile link sends
+	// tens of times more); negative turns the rule off.
+	MinRate int
 
 	// MaxInFlight is how many commands may await replies at once when the
 	// server announces PIPELINING. Zero means 100, as mpop does.
@@ -73,6 +84,12 @@ func (o *Options) withDefaults() Options {
 	}
 	if v.MaxListEntries <= 0 {
 		v.MaxListEntries = 1_000_000
+	}
+	if v.MaxListBytes <= 0 {
+		v.MaxListBytes = 64 << 20
+	}
+	if v.MinRate == 0 {
+		v.MinRate = 1024
 	}
 	if v.MaxInFlight <= 0 {
 		v.MaxInFlight = 100
@@ -100,7 +117,7 @@ const bufSize = 64 << 10
 // no I/O: the greeting is read by the first method that talks to the server.
 func New(conn net.Conn, opts *Options) *Client {
 	o := opts.withDefaults()
-	dc := &deadlineConn{Conn: conn, timeout: o.Timeout}
+	dc := &deadlineConn{Conn: conn, timeout: o.Timeout, minRate: o.MinRate}
 	_, isTLS := conn.(interface{ ConnectionState() tls.ConnectionState })
 	return &Client{
 		opts:  o,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 )
 
@@ -38,10 +39,14 @@ func (c *Client) multiline(ctx context.Context, f func(r io.Reader) error, name 
 
 // body passes the multi-line reply that follows to f, then drains whatever
 // f did not read so that the next reply is in step. It returns f's error
-// and, apart, the connection's.
+// and, apart, the connection's. An f that returns ErrAbort is not drained
+// for: its error is the connection's too, which closes the session.
 func (c *Client) body(f func(r io.Reader) error) (ferr, err error) {
 	r := &bodyReader{br: c.br, lineStart: true}
 	ferr = f(r)
+	if errors.Is(ferr, ErrAbort) {
+		return ferr, ferr
+	}
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return ferr, err
 	}

@@ -85,12 +85,19 @@ func TestTranscripts(t *testing.T) {
 			run:    func(c *Client) error { return c.APOP(ctx, "mrose", "tanstaaf") },
 			client: "APOP mrose c4c9334bac560ecc979e58001b3e22fb\n",
 		},
-		"auth plain with initial response": {
+		"auth xoauth2 with initial response": {
 			server: "+OK\n+OK\n",
 			run: func(c *Client) error {
 				return c.Auth(ctx, NewXOAuth2Client("a", "t"))
 			},
 			client: "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
+		},
+		"auth plain with initial response": {
+			server: "+OK\n+OK\n",
+			run: func(c *Client) error {
+				return c.Auth(ctx, plain("a", "p"))
+			},
+			client: "AUTH PLAIN AGEAcA==\n",
 		},
 		"xoauth2 error challenge is answered empty": {
 			server: "+OK\n+ eyJzdGF0dXMiOiI0MDEifQ==\n-ERR [AUTH] invalid token\n",

@@ -45,6 +45,7 @@ func readErr(err error) error {
 // status reads a reply to cmd: the text after "+OK", or an *Error for
 // "-ERR", or ErrProtocol for anything else.
 func (c *Client) status(cmd string) (string, error) {
+	c.dc.startReply()
 	line, err := c.readLine()
 	if err != nil {
 		return "", err
@@ -76,9 +77,18 @@ func cutStatus(line, word string) (bool, string) {
 	return true, strings.TrimPrefix(rest, " ")
 }
 
+// maxCapaLines bounds a CAPA listing, which comes before TLS when STLS is
+// used: RFC 2449 servers announce about ten capabilities.
+const maxCapaLines = 100
+
 // readListing reads the lines of a multi-line reply up to its "." line,
-// un-stuffing dots, and passes each to f.
+// un-stuffing dots, and passes each to f, bounded in lines and bytes.
 func (c *Client) readListing(cmd string, f func(line string) error) error {
+	maxLines, maxBytes := c.opts.MaxListEntries, c.opts.MaxListBytes
+	if cmd == "CAPA" {
+		maxLines = maxCapaLines
+	}
+	size := 0
 	for n := 0; ; n++ {
 		line, err := c.readLine()
 		if err != nil {
@@ -87,8 +97,8 @@ func (c *Client) readListing(cmd string, f func(line string) error) error {
 		if line == "." {
 			return nil
 		}
-		if n == c.opts.MaxListEntries {
-			return fmt.Errorf("%w: %s: over %d lines", ErrTooManyLines, cmd, n)
+		if size += len(line); n == maxLines || size > maxBytes {
+			return fmt.Errorf("%w: %s: over %d lines or %d MiB", ErrTooManyLines, cmd, maxLines, maxBytes>>20)
 		}
 		c.logServer(line)
 		if err := f(strings.TrimPrefix(line, ".")); err != nil {
