@@ -25,8 +25,10 @@ type Faults struct {
 	QuitFails   bool
 	QuitDeletes int
 	// LoginCode makes PASS, APOP and AUTH fail with this response code,
-	// e.g. "IN-USE", "LOGIN-DELAY" or "SYS/TEMP".
-	LoginCode string
+	// e.g. "IN-USE", "LOGIN-DELAY" or "SYS/TEMP": every login, or those
+	// after the first LoginCodeAfter since the faults were set.
+	LoginCode      string
+	LoginCodeAfter int
 }
 
 // Trigger names one reply.

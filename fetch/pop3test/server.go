@@ -13,6 +13,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net"
+	"slices"
 	"sync"
 )
 
@@ -51,9 +52,8 @@ type Server struct {
 	Listener net.Listener // the listener, plain or TLS
 	Config   Config
 
-	certPool  *x509.CertPool
-	tlsConfig *tls.Config
-	implicit  bool
+	cert     Certificate
+	implicit bool
 
 	mu        sync.Mutex
 	box       []*Message
@@ -61,6 +61,7 @@ type Server struct {
 	locked    bool
 	counts    map[string]int // commands received, by name
 	sessions  int
+	logins    int // since the faults were last set
 	conns     map[net.Conn]struct{}
 	closed    bool
 	wg        sync.WaitGroup
@@ -102,8 +103,7 @@ func NewUnstartedServer(cfg Config) *Server {
 		m := m
 		s.box = append(s.box, &m)
 	}
-	cert := NewCertificate(cfg.CertHosts...)
-	s.certPool, s.tlsConfig = cert.Pool, cert.Server
+	s.cert = NewCertificate(cfg.CertHosts...)
 	return s
 }
 
@@ -113,15 +113,19 @@ func (s *Server) Start() { go s.serve() }
 // StartTLS accepts implicit-TLS connections.
 func (s *Server) StartTLS() {
 	s.implicit = true
-	s.Listener = tls.NewListener(s.Listener, s.tlsConfig)
+	s.Listener = tls.NewListener(s.Listener, s.cert.Server)
 	go s.serve()
 }
 
-// CertPool holds the server's certificate, for the client's RootCAs.
-func (s *Server) CertPool() *x509.CertPool { return s.certPool }
+// CertPool trusts the server's certificate, for the client's RootCAs.
+func (s *Server) CertPool() *x509.CertPool { return s.cert.Pool }
+
+// CertPEM is what a client trusts to trust the server, as a PEM file's
+// contents (a CA file): the certificate, or the one that issued it.
+func (s *Server) CertPEM() []byte { return s.cert.TrustPEM }
 
 // ClientTLSConfig trusts the server's certificate.
-func (s *Server) ClientTLSConfig() *tls.Config { return &tls.Config{RootCAs: s.certPool} }
+func (s *Server) ClientTLSConfig() *tls.Config { return &tls.Config{RootCAs: s.cert.Pool} }
 
 func (s *Server) serve() {
 	for {
@@ -183,6 +187,20 @@ func (s *Server) Add(msgs ...Message) {
 	}
 }
 
+// Remove deletes the messages with these UIDs from the maildrop, as
+// another client would; sessions already open do not see it.
+func (s *Server) Remove(uids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := s.box[:0:0]
+	for _, m := range s.box {
+		if !slices.Contains(uids, m.UID) {
+			kept = append(kept, m)
+		}
+	}
+	s.box = kept
+}
+
 // Count returns how many times the command name was received.
 func (s *Server) Count(name string) int {
 	s.mu.Lock()
@@ -209,4 +227,5 @@ func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.Config.Faults = f
+	s.logins = 0
 }

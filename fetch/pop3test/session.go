@@ -180,7 +180,7 @@ func (ss *session) stls() bool {
 	if ss.bw.Flush() != nil {
 		return false
 	}
-	tc := tls.Server(ss.conn, ss.s.tlsConfig)
+	tc := tls.Server(ss.conn, ss.s.cert.Server)
 	tc.SetDeadline(time.Now().Add(10 * time.Second))
 	if tc.Handshake() != nil {
 		return false
@@ -225,7 +225,11 @@ func (ss *session) quit() bool {
 
 // login locks the maildrop and snapshots it, as RFC 1939 section 4 says.
 func (ss *session) login(cmd string) bool {
-	if ss.faults.LoginCode != "" {
+	ss.s.mu.Lock()
+	ss.s.logins++
+	refused := ss.faults.LoginCode != "" && ss.s.logins > ss.faults.LoginCodeAfter
+	ss.s.mu.Unlock()
+	if refused {
 		return ss.reply(cmd, "-ERR ["+ss.faults.LoginCode+"] try again later\r\n")
 	}
 	ss.s.mu.Lock()
