@@ -55,7 +55,7 @@ func (a *Archive) UIDs(account string) (map[string]UIDState, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("archive: uids: %w", err)
+		return nil, wrapErr("uids", err)
 	}
 	return out, nil
 }
@@ -137,12 +137,12 @@ func (a *Archive) RemoveAccount(account string, keepMail bool) error {
 			})
 		})
 		if err != nil {
-			return fmt.Errorf("archive: %w", err)
+			return wrapErr("", err)
 		}
 	}
-	return a.update(func(tx *bbolt.Tx) error {
+	return a.deleting(func(tx *bbolt.Tx, mayDelete func(uint64) error) error {
 		for _, id := range ids {
-			if err := dropRef(tx, id, account); err != nil {
+			if err := dropRef(tx, id, account, mayDelete); err != nil {
 				return err
 			}
 		}
@@ -155,8 +155,8 @@ func (a *Archive) RemoveAccount(account string, keepMail bool) error {
 }
 
 // dropRef removes account's claim on a message and deletes the message
-// when no claim is left.
-func dropRef(tx *bbolt.Tx, id uint64, account string) error {
+// when no claim is left, if mayDelete allows.
+func dropRef(tx *bbolt.Tx, id uint64, account string, mayDelete func(uint64) error) error {
 	s, err := getRecord(tx, id)
 	if err != nil {
 		return err
@@ -177,12 +177,15 @@ func dropRef(tx *bbolt.Tx, id uint64, account string) error {
 		}
 		return putRecord(tx, s)
 	}
+	if err := mayDelete(id); err != nil {
+		return err
+	}
 	return deleteMessage(tx, s)
 }
 
 func (a *Archive) update(f func(tx *bbolt.Tx) error) error {
 	if err := a.db.Update(f); err != nil {
-		return fmt.Errorf("archive: %w", err)
+		return wrapErr("", err)
 	}
 	a.textChanged()
 	return nil

@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -60,13 +61,23 @@ type Options struct {
 	// NoFullText opens without the full-text index: a search then matches
 	// headers only. A read-only open never has it.
 	NoFullText bool
+	// MaxMessageSize is the largest message Import takes; zero means
+	// MaxMessageSize, the limit a fetch applies too.
+	MaxMessageSize int64
 }
+
+// MaxMessageSize is the largest message popvault stores: a fetch leaves a
+// larger one on the server, an import leaves it out, and neither ever
+// holds more of one in memory.
+const MaxMessageSize = 512 << 20
 
 // Archive is an open archive file. Its methods are safe for concurrent use.
 type Archive struct {
-	db   *bbolt.DB
-	path string
-	text *textIndex // nil without full-text search
+	db         *bbolt.DB
+	path       string
+	text       *textIndex // nil without full-text search
+	holds      holds      // messages a fetch is deleting from a server
+	maxMessage int64
 }
 
 // Open opens or creates the archive at path with mode 0600.
@@ -97,7 +108,10 @@ func Open(path string, opts *Options) (*Archive, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open %s: %w", path, err)
 	}
-	a := &Archive{db: db, path: path}
+	a := &Archive{db: db, path: path, maxMessage: o.MaxMessageSize}
+	if a.maxMessage <= 0 {
+		a.maxMessage = MaxMessageSize
+	}
 	if !o.ReadOnly {
 		if err := a.initialize(); err != nil {
 			db.Close()
@@ -126,7 +140,7 @@ func (a *Archive) initialize() error {
 	return a.db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range [][]byte{bucketMessages, bucketIndex, bucketByDate, bucketHashes, bucketAccounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("archive: %w", err)
+				return wrapErr("", err)
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
@@ -149,7 +163,7 @@ func (a *Archive) Close() error {
 	if a.text != nil {
 		if err := a.text.close(); err != nil {
 			a.db.Close()
-			return fmt.Errorf("archive: %w", err)
+			return wrapErr("", err)
 		}
 	}
 	return a.db.Close()
@@ -159,7 +173,33 @@ func (a *Archive) Close() error {
 func (a *Archive) Size() (int64, error) {
 	fi, err := os.Stat(a.path)
 	if err != nil {
-		return 0, fmt.Errorf("archive: %w", err)
+		return 0, wrapErr("", err)
 	}
 	return fi.Size(), nil
+}
+
+// opError is an error with the archive's prefix and what it was doing,
+// said once: an error from deeper in the package already says "archive:",
+// and "archive: import: archive: not an mbox file" says it twice.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string {
+	msg := strings.TrimPrefix(e.err.Error(), "archive: ")
+	if e.op == "" {
+		return "archive: " + msg
+	}
+	return "archive: " + e.op + ": " + msg
+}
+
+func (e *opError) Unwrap() error { return e.err }
+
+// wrapErr says that err happened in the archive, doing op (may be empty).
+func wrapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &opError{op: op, err: err}
 }

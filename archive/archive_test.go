@@ -403,11 +403,87 @@ func TestTrimKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Trim()
+	a.trim()
 	if raw, err := a.Raw(st[0].ID); err != nil || !bytes.Contains(raw, []byte("Subject: trim")) {
 		t.Fatalf("after Trim: %q, %v", raw, err)
 	}
 	if r, err := a.Verify(nil); err != nil || !r.OK() {
 		t.Fatalf("verify after Trim: %+v %v", r, err)
 	}
+}
+
+// A server that lists one message under thousands of UIDs grows no
+// record: each UID is remembered, the record keeps one claim an account.
+func TestManyUIDsForOneMessage(t *testing.T) {
+	a := openTemp(t)
+	raw := msg("same", "Mon, 2 Jan 2023 10:00:00 +0000", "one body\r\n")
+	var batch []Incoming
+	for i := range 3000 {
+		batch = append(batch, Incoming{Account: "a", UID: fmt.Sprintf("uid-%d", i), Raw: raw})
+	}
+	batch = append(batch, Incoming{Account: "b", UID: "x", Raw: raw})
+	st, err := a.Store(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.Summary(st[0].ID)
+	if err != nil || len(s.Refs) != 2 {
+		t.Fatalf("record refs %d, %v", len(s.Refs), err)
+	}
+	if uids, _ := a.UIDs("a"); len(uids) != 3000 {
+		t.Fatalf("%d UIDs remembered", len(uids))
+	}
+	if !st[1].Known || st[0].Known || st[3000].Known {
+		t.Fatalf("known: %v %v %v", st[0].Known, st[1].Known, st[3000].Known)
+	}
+}
+
+// The archive says "archive:" once, whatever depth an error comes from.
+func TestErrorsSayArchiveOnce(t *testing.T) {
+	a := openTemp(t)
+	for name, err := range map[string]error{
+		"delete":         a.Delete(999),
+		"remove account": a.RemoveAccount("nobody", false),
+		"import":         func() error { _, err := a.Import(FormatMbox, os.DevNull+"x", ""); return err }(),
+		"settings":       func() error { _, err := a.Settings("nobody"); return err }(),
+	} {
+		if err == nil || strings.Count(err.Error(), "archive:") != 1 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := a.Delete(999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("delete of nothing: %v is not ErrNotFound", err)
+	}
+}
+
+// Hold keeps what it holds from Delete and RemoveAccount until released,
+// and reports what the archive does not hold.
+func TestHold(t *testing.T) {
+	a := openTemp(t)
+	st, err := a.Store([]Incoming{{Account: "a", UID: "1", Raw: tricky2(1)}, {Account: "a", UID: "2", Raw: tricky2(2)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Delete(st[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	held, release, err := a.Hold([]uint64{st[0].ID, st[1].ID})
+	if err != nil || !held[st[0].ID] || held[st[1].ID] {
+		t.Fatalf("held %v, %v", held, err)
+	}
+	if err := a.Delete(st[0].ID); !errors.Is(err, ErrHeld) {
+		t.Fatalf("Delete of a held message: %v", err)
+	}
+	if err := a.RemoveAccount("a", false); !errors.Is(err, ErrHeld) {
+		t.Fatalf("RemoveAccount with a held message: %v", err)
+	}
+	release()
+	release() // twice is harmless
+	if err := a.RemoveAccount("a", false); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+}
+
+func tricky2(i int) []byte {
+	return msg(fmt.Sprintf("held %d", i), "Mon, 2 Jan 2023 10:00:00 +0000", "body\r\n")
 }

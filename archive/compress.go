@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"fmt"
 	"runtime"
 	"sync"
 
@@ -28,7 +27,7 @@ func compress(raw []byte) []byte {
 func decompress(comp []byte) ([]byte, error) {
 	raw, err := unzstd.DecodeAll(comp, nil)
 	if err != nil {
-		return nil, fmt.Errorf("archive: decompress: %w", err)
+		return nil, wrapErr("decompress", err)
 	}
 	return raw, nil
 }

@@ -44,7 +44,7 @@ func (a *Archive) Export(format, out, account string) (int, error) {
 	}
 	for i, id := range ids {
 		if i%1000 == 999 {
-			a.Trim() // give back the pages read so far (the window exports in-process)
+			a.trim() // give back the pages read so far (the window exports in-process)
 		}
 		s, err := a.Summary(id)
 		if err == nil {
@@ -55,11 +55,11 @@ func (a *Archive) Export(format, out, account string) (int, error) {
 		}
 		if err != nil {
 			done()
-			return i, fmt.Errorf("archive: export: %w", err)
+			return i, wrapErr("export", err)
 		}
 	}
 	if err := done(); err != nil {
-		return len(ids), fmt.Errorf("archive: export: %w", err)
+		return len(ids), wrapErr("export", err)
 	}
 	return len(ids), nil
 }
@@ -81,7 +81,7 @@ func (a *Archive) ids(account string) ([]uint64, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("archive: %w", err)
+		return nil, wrapErr("", err)
 	}
 	return ids, nil
 }
@@ -89,7 +89,7 @@ func (a *Archive) ids(account string) ([]uint64, error) {
 func mboxSink(out string) (func(*Summary, []byte) error, func() error, error) {
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("archive: export: %w", err)
+		return nil, nil, wrapErr("export", err)
 	}
 	w := bufio.NewWriterSize(f, 256<<10)
 	sink := func(s *Summary, raw []byte) error { return writeMbox(w, envelopeSender(s.From), s.Date, raw) }
@@ -117,7 +117,7 @@ func envelopeSender(from string) string {
 func maildirSink(out string) (func(*Summary, []byte) error, func() error, error) {
 	for _, sub := range []string{"cur", "new", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(out, sub), 0o700); err != nil {
-			return nil, nil, fmt.Errorf("archive: export: %w", err)
+			return nil, nil, wrapErr("export", err)
 		}
 	}
 	host, _ := os.Hostname()
@@ -135,7 +135,7 @@ func maildirSink(out string) (func(*Summary, []byte) error, func() error, error)
 
 func emlSink(out string) (func(*Summary, []byte) error, func() error, error) {
 	if err := os.MkdirAll(out, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("archive: export: %w", err)
+		return nil, nil, wrapErr("export", err)
 	}
 	sink := func(s *Summary, raw []byte) error {
 		name := filepath.Join(out, fmt.Sprintf("%08d.eml", s.ID))

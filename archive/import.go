@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,10 +12,15 @@ import (
 
 // ImportReport says what an import did.
 type ImportReport struct {
-	Read       int // messages found
-	Added      int // new to the archive
-	Duplicates int // already stored (same bytes); only the account's claim was added
+	Read       int      // messages found
+	Added      int      // new to the archive
+	Duplicates int      // already stored (same bytes); only the account's claim was added
+	TooBig     []string // messages over the size limit, not imported: where each is
 }
+
+// ErrTooBig: messages over the size limit were left out of an import (the
+// error names them); the rest was imported.
+var ErrTooBig = errors.New("archive: over the size limit")
 
 // importBatch bounds one transaction of an import.
 const (
@@ -31,12 +37,18 @@ func (a *Archive) Import(format, path, account string) (ImportReport, error) {
 		account = "imported"
 	}
 	imp := importer{a: a, account: account}
+	max := a.maxMessage
 	var err error
 	switch format {
 	case FormatMbox:
 		var f *os.File
 		if f, err = os.Open(path); err == nil {
-			err = readMbox(f, func(raw []byte) error { return imp.add(raw, time.Time{}, false) })
+			err = readMbox(f, max, func(raw []byte) error { return imp.add(raw, time.Time{}, false) },
+				func(n int, offset int64) error {
+					imp.report.Read++
+					imp.report.TooBig = append(imp.report.TooBig, fmt.Sprintf("message %d (its \"From \" line at byte %d)", n, offset))
+					return nil
+				})
 			f.Close()
 		}
 	case FormatMaildir:
@@ -48,7 +60,10 @@ func (a *Archive) Import(format, path, account string) (ImportReport, error) {
 		err = imp.flush()
 	}
 	if err != nil {
-		return imp.report, fmt.Errorf("archive: import: %w", err)
+		return imp.report, wrapErr("import", err)
+	}
+	if n := len(imp.report.TooBig); n > 0 {
+		return imp.report, fmt.Errorf("%w: %d over %d MiB, not imported: %s", ErrTooBig, n, max>>20, strings.Join(imp.report.TooBig, ", "))
 	}
 	return imp.report, nil
 }
@@ -116,14 +131,20 @@ func (imp *importer) maildir(dir string) error {
 	}
 	sort.Slice(names, func(i, j int) bool { return filepath.Base(names[i]) < filepath.Base(names[j]) })
 	for _, name := range names {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		if fi.Size() > imp.a.maxMessage {
+			imp.report.Read++
+			imp.report.TooBig = append(imp.report.TooBig, filepath.Join(dir, name))
+			continue
+		}
 		raw, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			return err
 		}
-		var arrived time.Time
-		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			arrived = fi.ModTime()
-		}
+		arrived := fi.ModTime()
 		_, info, _ := strings.Cut(filepath.Base(name), ":2,")
 		if err := imp.add(raw, arrived, strings.Contains(info, "S")); err != nil {
 			return err

@@ -72,10 +72,20 @@ func (a *Archive) List(q Query) (Page, error) {
 		return nil
 	})
 	if err != nil {
-		return Page{}, fmt.Errorf("archive: list: %w", err)
+		return Page{}, wrapErr("list", err)
+	}
+	if q.Limit >= bulkRecords {
+		// A page this long touched megabytes of the file; an interactive
+		// first page, re-faulted on every call, would cost more than it
+		// holds.
+		a.trim()
 	}
 	return page, nil
 }
+
+// bulkRecords is the length of a page after which the archive gives back
+// the pages it read.
+const bulkRecords = 1000
 
 // matches checks a byDate value: the account marks, then a NUL, then the
 // folded header text, which must hold every word.
@@ -134,9 +144,9 @@ func (a *Archive) count(chunk int) (map[string]Counts, error) {
 			}
 			return nil
 		})
-		a.Trim()
+		a.trim()
 		if err != nil {
-			return nil, fmt.Errorf("archive: count: %w", err)
+			return nil, wrapErr("count", err)
 		}
 		if next == 0 {
 			return out, nil

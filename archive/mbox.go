@@ -40,14 +40,22 @@ func isFromLine(line []byte) bool {
 
 // readMbox calls f with each message of an mboxrd (or mboxo) file,
 // un-quoted. The blank line before each "From " separator belongs to the
-// format, not the message.
-func readMbox(r io.Reader, f func(raw []byte) error) error {
+// format, not the message. A message over max bytes is not held: big is
+// called with its number (from 1) and the offset of its "From " line.
+func readMbox(r io.Reader, max int64, f func(raw []byte) error, big func(n int, offset int64) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var msg bytes.Buffer
-	started := false
+	started, over := false, false
+	n := 0
+	var offset, start int64
 	flush := func() error {
 		if !started {
 			return nil
+		}
+		if over {
+			msg.Reset()
+			over = false
+			return big(n, start)
 		}
 		b := msg.Bytes()
 		switch {
@@ -58,16 +66,30 @@ func readMbox(r io.Reader, f func(raw []byte) error) error {
 		msg.Reset()
 		return err
 	}
+	write := func(b []byte) {
+		if over {
+			return
+		}
+		if int64(msg.Len()+len(b)) > max+1 { // +1: the separator's blank line
+			over = true
+			msg = bytes.Buffer{} // let the memory go
+			return
+		}
+		msg.Write(b)
+	}
 	for {
 		line, err := br.ReadSlice('\n')
+		lineStart := offset
+		offset += int64(len(line))
 		if err == bufio.ErrBufferFull {
 			if !started {
 				return fmt.Errorf("archive: not an mbox file: it does not start with \"From \"")
 			}
-			msg.Write(line) // a long line: never a separator
+			write(line) // a long line: never a separator
 			for err == bufio.ErrBufferFull {
 				line, err = br.ReadSlice('\n')
-				msg.Write(line)
+				offset += int64(len(line))
+				write(line)
 			}
 			line = nil
 		}
@@ -78,19 +100,21 @@ func readMbox(r io.Reader, f func(raw []byte) error) error {
 					return err
 				}
 				started = true
+				n++
+				start = lineStart
 			case !started:
 				return fmt.Errorf("archive: not an mbox file: it does not start with \"From \"")
 			case isFromLine(line):
-				msg.Write(line[1:])
+				write(line[1:])
 			default:
-				msg.Write(line)
+				write(line)
 			}
 		}
 		if err == io.EOF {
 			return flush()
 		}
 		if err != nil {
-			return fmt.Errorf("archive: mbox: %w", err)
+			return wrapErr("mbox", err)
 		}
 	}
 }

@@ -52,9 +52,14 @@ func (a *Archive) setRead(ids []uint64, read bool) error {
 }
 
 // Delete removes a message from the archive. Its UIDs stay recorded, so a
-// later fetch does not bring it back.
+// later fetch does not bring it back, and a copy left on a server stays
+// there: a fetch deletes a server copy only while the archive holds the
+// message. It fails with ErrHeld while a fetch is deleting its server copy.
 func (a *Archive) Delete(id uint64) error {
-	return a.update(func(tx *bbolt.Tx) error {
+	return a.deleting(func(tx *bbolt.Tx, mayDelete func(uint64) error) error {
+		if err := mayDelete(id); err != nil {
+			return err
+		}
 		s, err := getRecord(tx, id)
 		if err != nil {
 			return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -85,7 +84,7 @@ func (a *Archive) Reindex(ctx context.Context) error {
 	t.mark = 0
 	t.start()
 	if err != nil {
-		return fmt.Errorf("archive: reindex: %w", err)
+		return wrapErr("reindex", err)
 	}
 	return t.wait(ctx)
 }
@@ -122,7 +121,7 @@ func (a *Archive) listText(q Query) (Page, error) {
 	}
 	hits, err := x.Search(fq, q.Account, q.Before, q.Limit, a.newest)
 	if err != nil {
-		return Page{}, fmt.Errorf("archive: %w", err)
+		return Page{}, wrapErr("", err)
 	}
 	page := Page{Next: hits.Next, Matches: int(hits.Total)}
 	// Hits are spread over the whole file, and the kernel maps in the
@@ -132,13 +131,13 @@ func (a *Archive) listText(q Query) (Page, error) {
 	const chunk = 500
 	for i := 0; i < len(hits.IDs); i += chunk {
 		if i > 0 {
-			a.Trim()
+			a.trim()
 		}
 		if err := a.records(hits.IDs[i:min(i+chunk, len(hits.IDs))], &page); err != nil {
-			return Page{}, fmt.Errorf("archive: search: %w", err)
+			return Page{}, wrapErr("search", err)
 		}
 	}
-	a.Trim()
+	a.trim()
 	page.Unindexed, _ = a.text.status()
 	return page, nil
 }

@@ -21,7 +21,7 @@ type Incoming struct {
 type Stored struct {
 	ID        uint64
 	Duplicate bool // the same bytes were already stored; at most the account's claim was added
-	Known     bool // this account already had this UID or these bytes; only a UID may have been recorded
+	Known     bool // this account already had this UID or these bytes; only its UID may have been recorded
 }
 
 // prepared is an Incoming with the work that needs no transaction done:
@@ -40,7 +40,9 @@ type prepared struct {
 func (a *Archive) Store(batch []Incoming) ([]Stored, error) {
 	now := time.Now()
 	preps := make([]prepared, len(batch))
+	size := 0
 	for i, in := range batch {
+		size += len(in.Raw)
 		if in.Account == "" {
 			return nil, fmt.Errorf("archive: store: message %d has no account", i)
 		}
@@ -62,13 +64,23 @@ func (a *Archive) Store(batch []Incoming) ([]Stored, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("archive: store: %w", err)
+		return nil, wrapErr("store", err)
 	}
 	if a.text != nil {
 		a.text.stored()
 	}
+	// A commit reads back, through the mapping, the pages it rewrote: a
+	// batch's worth would stay resident after each, and a long fetch's
+	// memory would climb. One message marked read is not worth the call.
+	if size >= bulkBytes {
+		a.trim()
+	}
 	return out, nil
 }
+
+// bulkBytes is the size of a write after which the archive gives back
+// the pages it touched.
+const bulkBytes = 1 << 20
 
 // compressAll compresses and parses the batch before the transaction, on
 // all cores.
@@ -137,15 +149,18 @@ func putRecord(tx *bbolt.Tx, s *Summary) error {
 }
 
 // addRef records that an account brought an already stored message, and
-// reports whether that was news: a claim without a UID adds nothing to an
-// account that already has the message.
+// reports whether that was news. A record keeps one claim per account:
+// the account's other UIDs for the same bytes live in its UID bucket
+// alone. (A claim per UID let a server that lists one message under
+// thousands of UIDs grow the record, rewritten whole each time, without
+// bound.)
 func addRef(tx *bbolt.Tx, id uint64, ref Ref) (bool, error) {
 	s, err := getRecord(tx, id)
 	if err != nil {
 		return false, err
 	}
 	for _, r := range s.Refs {
-		if r == ref || r.Account == ref.Account && ref.UID == "" {
+		if r.Account == ref.Account {
 			return false, nil
 		}
 	}

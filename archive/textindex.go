@@ -93,7 +93,7 @@ func (t *textIndex) index() (*fulltext.Index, error) {
 	}
 	x, err := fulltext.Open(SearchDir(t.a.path))
 	if err != nil {
-		t.openErr = fmt.Errorf("archive: %w", err)
+		t.openErr = wrapErr("", err)
 		return nil, t.openErr
 	}
 	t.x = x
@@ -109,7 +109,7 @@ func (t *textIndex) index() (*fulltext.Index, error) {
 func (t *textIndex) checkState() error {
 	owner, mark, err := t.x.State()
 	if err != nil {
-		return fmt.Errorf("archive: %w", err)
+		return wrapErr("", err)
 	}
 	var seq uint64
 	t.a.db.View(func(tx *bbolt.Tx) error {
@@ -118,7 +118,7 @@ func (t *textIndex) checkState() error {
 	})
 	if mark > 0 && (!bytes.Equal(owner, t.owner) || mark > seq) {
 		if err := t.x.Reset(); err != nil {
-			return fmt.Errorf("archive: %w", err)
+			return wrapErr("", err)
 		}
 		mark = 0
 	}
@@ -203,7 +203,7 @@ func (t *textIndex) catchUp() error {
 		n, err := t.step()
 		// Indexing reads every message through the file's mapping: a
 		// window that indexed 100,000 messages held 400 MB of it.
-		t.a.Trim()
+		t.a.trim()
 		if err != nil || n == 0 {
 			return err
 		}
@@ -329,7 +329,7 @@ func (t *textIndex) step() (int, error) {
 		mark = fresh[len(fresh)-1].id
 	}
 	if err := t.x.Apply(docs, gone, t.owner, mark); err != nil {
-		return 0, fmt.Errorf("archive: index: %w", err)
+		return 0, wrapErr("index", err)
 	}
 	t.mark = mark
 	if len(changed) > 0 {
@@ -383,7 +383,7 @@ func (t *textIndex) collect() (fresh, changed []job, err error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("archive: index: %w", err)
+		return nil, nil, wrapErr("index", err)
 	}
 	return fresh, changed, nil
 }
@@ -402,7 +402,7 @@ func (t *textIndex) clearDirty(done []job) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("archive: index: %w", err)
+		return wrapErr("index", err)
 	}
 	return nil
 }

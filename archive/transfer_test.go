@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -143,5 +144,40 @@ func TestImportMaildirReadFlags(t *testing.T) {
 	c, _ := a.Count()
 	if c["imported"].Total != 2 || c["imported"].Unread != 1 {
 		t.Fatalf("counts %v", c)
+	}
+}
+
+// Import holds no message over the size limit: each is left out, named,
+// and the rest is imported.
+func TestImportSizeLimit(t *testing.T) {
+	big := msg("big", "Mon, 2 Jan 2023 10:00:00 +0000", strings.Repeat("0123456789\r\n", 2000))
+	dir := t.TempDir()
+	mbox := filepath.Join(dir, "in.mbox")
+	var b bytes.Buffer
+	for _, m := range [][]byte{tricky[2], big, tricky[0]} {
+		b.WriteString("From x Mon Jan  2 10:00:00 2023\n")
+		b.Write(m)
+		b.WriteString("\n")
+	}
+	os.WriteFile(mbox, b.Bytes(), 0o600)
+	md := filepath.Join(dir, "md")
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		os.MkdirAll(filepath.Join(md, sub), 0o700)
+	}
+	os.WriteFile(filepath.Join(md, "cur", "1.a.host:2,"), tricky[2], 0o600)
+	os.WriteFile(filepath.Join(md, "cur", "2.b.host:2,"), big, 0o600)
+	for _, src := range []struct{ format, path, names string }{{FormatMbox, mbox, "message 2"}, {FormatMaildir, md, "2.b.host"}} {
+		a, err := Open(filepath.Join(t.TempDir(), "a.db"), &Options{MaxMessageSize: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		rep, err := a.Import(src.format, src.path, "")
+		if !errors.Is(err, ErrTooBig) || !strings.Contains(err.Error(), src.names) || rep.Read != rep.Added+1 || len(rep.TooBig) != 1 {
+			t.Fatalf("%s: %+v, %v", src.format, rep, err)
+		}
+		if strings.Count(err.Error(), "archive:") != 1 {
+			t.Errorf("%s: the prefix said twice: %v", src.format, err)
+		}
 	}
 }

@@ -11,11 +11,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Trim drops the archive's mapped pages from the process's resident
+// trim drops the archive's mapped pages from the process's resident
 // memory; they stay in the OS's file cache and come back on the next read.
-// A window calls it after listing 100,000 messages, which touched tens of
-// megabytes of the file. It is only advice to the kernel: no data changes.
-func (a *Archive) Trim() {
+// The archive calls it itself after reading or writing in bulk (a commit
+// of a fetch's batch, a page of thousands of records, a count, an export
+// or an indexing step), which touches megabytes of the file; callers need
+// not know. It is only advice to the kernel: no data changes.
+func (a *Archive) trim() {
 	path, err := filepath.Abs(a.path)
 	if err != nil {
 		return

@@ -2,6 +2,6 @@
 
 package archive
 
-// Trim drops the archive's mapped pages from resident memory where the
-// system allows; elsewhere it does nothing.
-func (a *Archive) Trim() {}
+// trim gives the archive's mapped pages back on Linux (trim_linux.go);
+// elsewhere the system decides.
+func (a *Archive) trim() {}

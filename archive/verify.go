@@ -41,7 +41,7 @@ func (a *Archive) Verify(progress func(done int)) (*Report, error) {
 		err = a.db.Update(check)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("archive: verify: %w", err)
+		return nil, wrapErr("verify", err)
 	}
 	err = a.db.View(func(tx *bbolt.Tx) error {
 		index := tx.Bucket(bucketIndex)
@@ -56,7 +56,7 @@ func (a *Archive) Verify(progress func(done int)) (*Report, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("archive: verify: %w", err)
+		return nil, wrapErr("verify", err)
 	}
 	a.verifyText(r)
 	return r, nil

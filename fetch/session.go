@@ -254,9 +254,6 @@ func (s *storer) run() {
 			continue
 		}
 		results, err := s.f.Archive.Store(b.in)
-		// Each commit reads back, through the archive's mapping, pages it
-		// rewrote; let them go so a long fetch's memory stays flat.
-		s.f.Archive.Trim()
 		s.mu.Lock()
 		if err != nil {
 			s.err = err

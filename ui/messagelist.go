@@ -188,10 +188,6 @@ func (l *messageList) loadRest(gen int, q archive.Query, next []byte) {
 			l.items = append(l.items, rows...)
 			l.widget.Refresh()
 		})
-		// Each page touched megabytes of the archive file, and the
-		// kernel maps in the pages around each one: give them back as
-		// we go rather than hold the whole index resident.
-		l.u.arch.Trim()
 		if stale {
 			return
 		}
