@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -231,22 +232,165 @@ func TestErrorsAreClassified(t *testing.T) {
 
 func TestProgress(t *testing.T) {
 	e := newEnv(t, pop3test.Config{Messages: smallCorpus(10)}, true)
+	e.fetcher.BatchCount = 4
 	var last Progress
 	var stages []Stage
+	var commits []int
 	e.fetcher.Progress = func(p Progress) {
 		if len(stages) == 0 || stages[len(stages)-1] != p.Stage {
 			stages = append(stages, p.Stage)
 		}
-		if p.Stage == StageDownloading && p.Stored == 0 {
+		if p.Stage == StageDownloading {
 			last = p
 		}
 	}
+	e.fetcher.Committed = func(account string, n int) { commits = append(commits, n) }
 	e.fetch()
 	if last.Messages != 10 || last.MessagesTotal != 10 || last.Bytes != last.BytesTotal || last.Subject == "" {
 		t.Fatalf("progress %+v", last)
 	}
+	if fmt.Sprint(commits) != "[4 8 10]" {
+		t.Fatalf("commits reported: %v", commits)
+	}
 	want := []Stage{StageConnecting, StageListing, StageDownloading, StageDone}
 	if fmt.Sprint(stages) != fmt.Sprint(want) {
 		t.Fatalf("stages %v", stages)
+	}
+}
+
+// RFC 1939 lets a server give a gone message's UID to a new one. Once a
+// session has seen the UID gone, the new message under it is new mail:
+// fetched in keep mode, never deleted unread in delete mode, and in
+// delete-after-days mode stored before anything is deleted.
+func TestReusedUID(t *testing.T) {
+	msgs := smallCorpus(6)
+	reused := pop3test.Message{UID: msgs[2].UID, Data: smallCorpus(7)[6].Data}
+	for _, mode := range []string{"keep", "delete", "delete after days"} {
+		t.Run(mode, func(t *testing.T) {
+			e := newEnv(t, pop3test.Config{Messages: msgs[:5]}, mode != "delete")
+			now := time.Now()
+			e.fetcher.Now = func() time.Time { return now }
+			if mode == "delete after days" {
+				e.acct.DeleteAfterDays = 7
+			}
+			if r := e.fetch(); r.Err != nil || r.New != 5 {
+				t.Fatalf("first fetch: %+v", r)
+			}
+			switch mode {
+			case "keep":
+				e.server.Remove(msgs[2].UID) // gone: another client deleted it
+				if r := e.fetch(); r.Err != nil {
+					t.Fatal(r.Err)
+				}
+			case "delete after days":
+				now = now.Add(8 * 24 * time.Hour)
+				if r := e.fetch(); r.Err != nil || r.Deleted != 5 {
+					t.Fatalf("day 8: %+v", r)
+				}
+			}
+			e.server.Add(reused)
+			e.orig = append(e.orig, reused)
+			r := e.fetch()
+			if r.Err != nil || r.New != 1 {
+				t.Fatalf("the message under a reused UID: %+v", r)
+			}
+			if archived, _ := e.check(); archived != 6 {
+				t.Fatalf("archived %d, want 6", archived)
+			}
+		})
+	}
+}
+
+// A message deleted from the archive is never deleted from a server
+// later: not by "delete after N days", nor in delete mode when an earlier
+// session stored it but could not delete it.
+func TestNotDeletedOnServerOnceGoneFromArchive(t *testing.T) {
+	msgs := smallCorpus(5)
+	for _, mode := range []string{"delete after days", "delete"} {
+		t.Run(mode, func(t *testing.T) {
+			cfg := pop3test.Config{Messages: msgs}
+			if mode == "delete" {
+				cfg.Faults.Drop = &pop3test.Trigger{Command: "DELE"} // stored, not deleted
+			}
+			e := newEnv(t, cfg, mode != "delete")
+			e.acct.DeleteAfterDays = 7
+			now := time.Now()
+			e.fetcher.Now = func() time.Time { return now }
+			e.fetch()
+			if n := len(e.server.Messages()); n != 5 {
+				t.Fatalf("%d on the server after the first fetch", n)
+			}
+			p, _ := e.arch.List(archive.Query{})
+			gone := p.Messages[0]
+			if err := e.arch.Delete(gone.ID); err != nil {
+				t.Fatal(err)
+			}
+			e.server.SetFaults(pop3test.Faults{})
+			now = now.Add(8 * 24 * time.Hour)
+			if r := e.fetch(); r.Err != nil || r.Deleted != 4 {
+				t.Fatalf("second fetch: %+v", r)
+			}
+			left := e.server.Messages()
+			if len(left) != 1 || sha256.Sum256(left[0].Data) != gone.SHA256 {
+				t.Fatalf("the server holds %d messages; the one deleted from the archive must be one", len(left))
+			}
+		})
+	}
+}
+
+// While a fetch deletes a message's server copy, the archive refuses to
+// delete it, so that the message is in one place or the other throughout.
+func TestArchiveHoldsWhatAFetchDeletes(t *testing.T) {
+	e := newEnv(t, pop3test.Config{Messages: smallCorpus(3)}, true)
+	if r := e.fetch(); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	p, _ := e.arch.List(archive.Query{})
+	e.acct.KeepOnServer = false
+	// The server stalls its answer to DELE: the fetch is mid-deletion.
+	e.server.SetFaults(pop3test.Faults{Stall: &pop3test.Trigger{Command: "DELE"}, StallFor: time.Second})
+	done := make(chan Result)
+	go func() { done <- e.fetch() }()
+	for i := 0; e.server.Count("DELE") == 0; i++ {
+		if i == 500 {
+			t.Fatal("no DELE")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := e.arch.Delete(p.Messages[0].ID); !errors.Is(err, archive.ErrHeld) {
+		t.Fatalf("deleting what a fetch is deleting on the server: %v", err)
+	}
+	<-done
+	if err := e.arch.Delete(p.Messages[0].ID); err != nil {
+		t.Fatalf("after the fetch: %v", err)
+	}
+}
+
+// Gmail's loop goes on while sessions bring mail; where it stops early
+// (a bound, or a server that keeps asking for a pause), it says so.
+func TestGmailSaysWhenMoreRemains(t *testing.T) {
+	msgs := smallCorpus(1000)
+	e := newEnv(t, pop3test.Config{Messages: msgs, Gmail: true}, true)
+	e.fetcher.MaxSessions = 2
+	r := e.fetch()
+	if r.Err != nil || r.New != 500 || !r.More {
+		t.Fatalf("bounded to 2 sessions: %+v", r)
+	}
+	e.fetcher.MaxSessions = 0
+	e.fetcher.SessionPause = 10 * time.Millisecond
+	// Every login after the first is refused with [LOGIN-DELAY]: one
+	// session's mail, then a pause and three retries.
+	e.server.SetFaults(pop3test.Faults{LoginCode: "LOGIN-DELAY", LoginCodeAfter: 1})
+	before := e.server.Sessions()
+	r = e.fetch()
+	if r.Err != nil || r.New != 250 || !r.More || e.server.Sessions()-before != 5 {
+		t.Fatalf("a server that asks for pauses: %+v after %d sessions", r, e.server.Sessions()-before)
+	}
+	e.server.SetFaults(pop3test.Faults{})
+	if r := e.fetch(); r.Err != nil || r.New != 250 || r.More {
+		t.Fatalf("the next fetch: %+v", r)
+	}
+	if a, _ := e.check(); a != 1000 {
+		t.Fatalf("archived %d", a)
 	}
 }

@@ -20,10 +20,14 @@ type Fetcher struct {
 	Archive *archive.Archive
 	Secrets Secrets
 
-	// Progress, if set, is called after each message, each commit and
-	// each stage, from the fetching goroutines (it must be safe for
-	// concurrent calls); a UI must hand it to its own thread.
+	// Progress, if set, is called after each message and at each stage,
+	// from the fetching goroutines (it must be safe for concurrent calls);
+	// a UI must hand it to its own thread.
 	Progress func(Progress)
+	// Committed, if set, is called after each commit to the archive with
+	// how many messages this session has committed so far: new mail can
+	// be listed from then on. It is called as Progress is.
+	Committed func(account string, committed int)
 	// Now is the clock for "delete after N days"; nil means time.Now.
 	Now func() time.Time
 	// BatchBytes and BatchCount bound a commit: a batch is stored, in one
@@ -32,10 +36,16 @@ type Fetcher struct {
 	BatchBytes int
 	BatchCount int
 	// MaxMessageSize refuses larger messages (they stay on the server).
-	// Zero means 512 MiB.
+	// Zero means archive.MaxMessageSize.
 	MaxMessageSize int64
-	// MaxSessions bounds Gmail's session loop. Zero means 100.
+	// MaxSessions bounds Gmail's session loop; reaching it sets
+	// Result.More. Zero means no bound: sessions go on while they bring
+	// mail.
 	MaxSessions int
+	// SessionPause is how long Gmail's loop waits when the server asks
+	// for a pause between sessions ([LOGIN-DELAY] or [IN-USE]), up to
+	// three times. Zero means 30 s.
+	SessionPause time.Duration
 	// RootCAs, when set, replaces the system's roots (tests, the demo).
 	RootCAs *x509.CertPool
 	// DebugWriter receives the POP3 conversation, credentials redacted.
@@ -60,7 +70,6 @@ type Progress struct {
 	Messages, MessagesTotal int   // downloaded and to download, this session
 	Bytes, BytesTotal       int64 // as the server counts them
 	Subject                 string
-	Stored                  int // committed to the archive so far, this session
 }
 
 // Result is what one account's fetch did.
@@ -70,7 +79,11 @@ type Result struct {
 	Bytes    int64 // downloaded
 	Deleted  int   // deleted from the server
 	Sessions int
-	Err      error
+	// More: the server still holds mail this fetch did not bring, because
+	// Gmail asked for a pause it did not get, or MaxSessions was reached;
+	// the next fetch goes on from there.
+	More bool
+	Err  error
 }
 
 // ErrNoUIDL: the server cannot tell messages apart between sessions, so
@@ -78,8 +91,9 @@ type Result struct {
 var ErrNoUIDL = errors.New("fetch: this server does not support UIDL, so popvault cannot tell which messages it has already downloaded: keeping mail on the server is impossible. Choose \"delete after download\" for this account")
 
 // Fetch downloads one account. For Gmail (by host name or its "Gpop"
-// greeting) it opens sessions until one brings nothing new, since Gmail
-// lists about 250 messages per session.
+// greeting) it opens sessions until one brings nothing, since Gmail lists
+// about 250 messages per session; it never stops early without saying so
+// in Result.More.
 func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 	res := Result{Account: acct.Name}
 	if err := acct.Validate(); err != nil {
@@ -95,26 +109,67 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 		}
 		secret = s
 	}
-	maxSessions := f.MaxSessions
-	if maxSessions <= 0 {
-		maxSessions = 100
-	}
-	for res.Sessions < maxSessions {
+	pauses := 0
+	for {
+		if f.MaxSessions > 0 && res.Sessions == f.MaxSessions {
+			res.More = true
+			break
+		}
 		res.Sessions++
 		s, err := f.session(ctx, acct, secret)
 		res.New += s.stored
 		res.Bytes += s.bytes
 		res.Deleted += s.deleted
+		if err != nil && res.Sessions > 1 && s.committed == 0 && askedToWait(err) {
+			// Gmail's next session, refused for now: earlier sessions'
+			// mail is safe, and the rest is still on the server.
+			if pauses == 3 {
+				res.More = true
+				break
+			}
+			pauses++
+			res.Sessions--
+			if f.sleep(ctx, f.pause()) != nil {
+				res.More = true
+				break
+			}
+			continue
+		}
 		if err != nil {
 			res.Err = fmt.Errorf("fetch: %s: %w", acct.Name, err)
 			break
 		}
-		if s.stored == 0 || !s.gmail {
+		if s.committed == 0 || !s.gmail {
 			break
 		}
 	}
 	f.report(Progress{Account: acct.Name, Stage: StageDone})
 	return res
+}
+
+// askedToWait reports a server's request to come back later for the
+// maildrop: [LOGIN-DELAY], or [IN-USE] while a session ends.
+func askedToWait(err error) bool {
+	return errors.Is(err, pop3.ErrLoginDelay) || errors.Is(err, pop3.ErrInUse)
+}
+
+func (f *Fetcher) pause() time.Duration {
+	if f.SessionPause > 0 {
+		return f.SessionPause
+	}
+	return 30 * time.Second
+}
+
+// sleep waits d, or until ctx ends.
+func (f *Fetcher) sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (f *Fetcher) report(p Progress) {
@@ -139,7 +194,7 @@ func IsTemporary(err error) bool {
 		return perr.Temporary()
 	}
 	var nerr net.Error
-	return errors.Is(err, pop3.ErrTimeout) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	return errors.Is(err, pop3.ErrTimeout) || errors.Is(err, pop3.ErrTooSlow) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		(errors.As(err, &nerr) && nerr.Timeout()) || strings.Contains(fmt.Sprint(err), "no such host")
 }

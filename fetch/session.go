@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,9 +16,11 @@ import (
 )
 
 type sessionResult struct {
-	stored, deleted int
-	bytes           int64
-	gmail           bool
+	stored    int // new to the account
+	committed int // committed to the archive, new or not
+	deleted   int
+	bytes     int64
+	gmail     bool
 }
 
 // message is one server message in this session's plan.
@@ -27,7 +31,8 @@ type message struct {
 
 // session runs one POP3 session: list, download what is new, store it,
 // delete what the account's policy says and the archive durably holds,
-// and QUIT.
+// QUIT, and after a QUIT the server accepted, forget the UIDs it no
+// longer lists.
 func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (sessionResult, error) {
 	var res sessionResult
 	f.report(Progress{Account: acct.Name, Stage: StageConnecting})
@@ -67,11 +72,16 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 			return res, err
 		}
 	}
+	want, tooBig := f.withinLimit(want)
 	stored, err := f.download(ctx, c, acct, want, &res)
 	if err != nil {
 		return res, err
 	}
-	doomed := f.deletable(acct, msgs, known, stored)
+	doomed, release, err := f.deletable(acct, msgs, known, stored)
+	defer release()
+	if err != nil {
+		return res, err
+	}
 	if len(doomed) > 0 {
 		f.report(Progress{Account: acct.Name, Stage: StageDeleting, MessagesTotal: len(doomed)})
 		if err := c.DeleMany(ctx, doomed); err != nil {
@@ -82,7 +92,53 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 		return res, err
 	}
 	res.deleted = len(doomed)
+	if err := f.forget(acct, res.gmail, listing, msgs, doomed, known); err != nil {
+		return res, err
+	}
+	if len(tooBig) > 0 {
+		return res, fmt.Errorf("messages %s are over %d MiB and were left on the server", strings.Join(tooBig, ", "), f.maxSize()>>20)
+	}
 	return res, nil
+}
+
+// forget drops, after a QUIT the server accepted, the UIDs the server no
+// longer has: those it did not list and those this session deleted. RFC
+// 1939 lets a server give a UID to a new message once the old one is
+// gone; remembered, that message would look fetched (never downloaded in
+// keep mode, deleted unread in delete mode). mpop does the same. Gmail is
+// left out: its listing holds only what no session has downloaded (or the
+// last 30 days, for recent:), not the maildrop, and its UIDs are not
+// reused. A UID reused between two sessions that both saw it cannot be
+// told from the old one.
+func (f *Fetcher) forget(acct Account, gmail bool, listing *pop3.Listing, msgs []message, doomed []int, known map[string]archive.UIDState) error {
+	if gmail || !listing.HasUIDL {
+		return nil
+	}
+	gone := make(map[int]bool, len(doomed))
+	for _, id := range doomed {
+		gone[id] = true
+	}
+	listed := make(map[string]bool, len(msgs))
+	for _, m := range msgs {
+		if !gone[m.ID] {
+			listed[m.UID] = true
+		}
+	}
+	drop := map[string]bool{}
+	for _, m := range msgs {
+		if gone[m.ID] && m.storeUID != "" {
+			drop[m.storeUID] = true // deleted by this session, perhaps stored by it too
+		}
+	}
+	for uid := range known {
+		if !listed[uid] {
+			drop[uid] = true
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	return f.Archive.ForgetUIDs(acct.Name, slices.Collect(maps.Keys(drop)))
 }
 
 // plan lists the server's messages from UIDL, or from LIST when the
@@ -113,7 +169,7 @@ func plan(ctx context.Context, c *pop3.Client, l *pop3.Listing) ([]message, erro
 }
 
 // addSizes reads LIST for the sizes of the messages to download, for
-// progress and buffers; a check that finds nothing new never asks.
+// progress and the size limit; a check that finds nothing new never asks.
 func addSizes(ctx context.Context, c *pop3.Client, want []message) error {
 	sizes, err := c.List(ctx)
 	if err != nil {
@@ -129,40 +185,85 @@ func addSizes(ctx context.Context, c *pop3.Client, want []message) error {
 	return nil
 }
 
-// deletable lists the message numbers to delete: only messages whose bytes
-// the archive durably holds, stored now or in an earlier run under a UID
-// the server does not repeat.
-func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archive.UIDState, stored map[int]bool) []int {
+func (f *Fetcher) maxSize() int64 {
+	if f.MaxMessageSize > 0 {
+		return f.MaxMessageSize
+	}
+	return archive.MaxMessageSize
+}
+
+// withinLimit leaves out the messages whose listed size is over the
+// limit, and names them.
+func (f *Fetcher) withinLimit(want []message) (ok []message, tooBig []string) {
+	for _, m := range want {
+		if m.Size > f.maxSize() {
+			tooBig = append(tooBig, fmt.Sprint(m.ID))
+			continue
+		}
+		ok = append(ok, m)
+	}
+	return ok, tooBig
+}
+
+// deletable lists the message numbers to delete, and holds their archive
+// copies until release, so that nothing deletes those from the archive
+// before QUIT has deleted the server's: a message is deleted from a
+// server only while the archive has it, stored now or in an earlier run
+// under a UID the server does not repeat.
+func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archive.UIDState, stored map[int]uint64) ([]int, func(), error) {
+	none := func() {}
 	if acct.IsRecentMode() {
-		return nil
+		return nil, none, nil
 	}
 	cutoff := time.Time{}
 	if acct.KeepOnServer {
 		if acct.DeleteAfterDays == 0 {
-			return nil
+			return nil, none, nil
 		}
 		cutoff = f.now().Add(-time.Duration(acct.DeleteAfterDays) * 24 * time.Hour)
 	}
-	var ids []int
+	type candidate struct {
+		pop int
+		id  uint64
+	}
+	var cands []candidate
 	for _, m := range msgs {
 		st, wasKnown := known[m.storeUID]
-		safe := stored[m.ID] || (m.storeUID != "" && wasKnown)
-		if !safe {
+		id, storedNow := stored[m.ID]
+		switch {
+		case storedNow && !acct.KeepOnServer:
+		case m.storeUID != "" && wasKnown && (!acct.KeepOnServer || st.FirstSeen.Before(cutoff)):
+			id = st.ID
+		default:
 			continue
 		}
-		if acct.KeepOnServer && (!wasKnown || !st.FirstSeen.Before(cutoff)) {
-			continue
-		}
-		ids = append(ids, m.ID)
+		cands = append(cands, candidate{m.ID, id})
 	}
-	return ids
+	if len(cands) == 0 {
+		return nil, none, nil
+	}
+	ids := make([]uint64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	held, release, err := f.Archive.Hold(ids)
+	if err != nil {
+		return nil, release, err
+	}
+	var doomed []int
+	for _, c := range cands {
+		if held[c.id] {
+			doomed = append(doomed, c.pop)
+		}
+	}
+	return doomed, release, nil
 }
 
 // download retrieves want, pipelined, while a second goroutine commits
 // full batches, so the network rarely waits for fsync. It returns the
-// message numbers whose commit has returned.
-func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, want []message, res *sessionResult) (map[int]bool, error) {
-	stored := map[int]bool{}
+// message numbers whose commit has returned, with their archive ids.
+func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, want []message, res *sessionResult) (map[int]uint64, error) {
+	stored := map[int]uint64{}
 	if len(want) == 0 {
 		return stored, nil
 	}
@@ -174,58 +275,65 @@ func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, wa
 		p.BytesTotal += m.Size
 	}
 	f.report(p)
-	committed := 0
-	st := newStorer(f, acct.Name, func(popIDs []int, results []archive.Stored) {
+	st := newStorer(f, func(popIDs []int, results []archive.Stored) {
 		for i, id := range popIDs {
-			stored[id] = true
+			stored[id] = results[i].ID
 			if !results[i].Known {
 				res.stored++
 			}
 		}
-		committed += len(popIDs)
-		f.report(Progress{Account: acct.Name, Stage: StageDownloading, Stored: committed})
+		res.committed += len(popIDs)
+		if f.Committed != nil {
+			f.Committed(acct.Name, res.committed)
+		}
 	})
-	maxSize := f.MaxMessageSize
-	if maxSize <= 0 {
-		maxSize = 512 << 20
-	}
-	var tooBig []string
+	maxSize := f.maxSize()
 	err := c.RetrMany(ctx, ids, func(id int, r io.Reader) error {
 		if err := st.failed(); err != nil {
-			return err
+			// The session will be abandoned: stop reading now.
+			return fmt.Errorf("%w: %w", pop3.ErrAbort, err)
 		}
 		m := byID[id]
+		// Reserve what the server announced, up to a little: a size is the
+		// server's word, and one that lies must not make us hold memory
+		// that never fills.
 		var buf bytes.Buffer
-		buf.Grow(int(min(max(m.Size, 0), 64<<20)))
+		buf.Grow(int(min(max(m.Size, 0), reserveMax)))
 		n, err := io.Copy(&buf, io.LimitReader(r, maxSize+1))
 		if err != nil {
 			return err
 		}
+		if n > maxSize {
+			// Announced as smaller: drop the session rather than read the
+			// rest. What was stored so far stays; nothing is deleted.
+			return fmt.Errorf("%w: message %d is over %d MiB, though the server listed it as %d bytes", pop3.ErrAbort, id, maxSize>>20, m.Size)
+		}
+		raw := buf.Bytes()
+		if cap(raw)-len(raw) > slack {
+			raw = bytes.Clone(raw) // hold what arrived, not what was reserved
+		}
 		res.bytes += n
 		p.Messages++
 		p.Bytes += n
-		p.Subject = archive.Headline(buf.Bytes())
-		if n > maxSize {
-			tooBig = append(tooBig, fmt.Sprint(id))
-		} else {
-			st.add(id, archive.Incoming{Account: acct.Name, UID: m.storeUID, Raw: buf.Bytes(), Arrived: f.now()})
-		}
+		p.Subject = archive.Headline(raw)
+		st.add(id, archive.Incoming{Account: acct.Name, UID: m.storeUID, Raw: raw, Arrived: f.now()})
 		f.report(p)
 		return nil
 	})
-	if serr := st.close(); err == nil {
-		err = serr
-	}
-	if err == nil && len(tooBig) > 0 {
-		err = fmt.Errorf("messages %s are over %d MiB and were left on the server", strings.Join(tooBig, ", "), maxSize>>20)
+	if serr := st.close(); serr != nil {
+		err = serr // the archive's failure (a full disk) is what went wrong
 	}
 	return stored, err
 }
 
+const (
+	reserveMax = 1 << 20  // the most reserved for a message before it arrives
+	slack      = 64 << 10 // unused capacity worth a copy to give back
+)
+
 // storer commits batches on its own goroutine.
 type storer struct {
 	f        *Fetcher
-	account  string
 	done     func(popIDs []int, results []archive.Stored)
 	batch    []archive.Incoming
 	popIDs   []int
@@ -241,8 +349,8 @@ type storeBatch struct {
 	in     []archive.Incoming
 }
 
-func newStorer(f *Fetcher, account string, done func([]int, []archive.Stored)) *storer {
-	s := &storer{f: f, account: account, done: done, queue: make(chan storeBatch, 1), finished: make(chan struct{})}
+func newStorer(f *Fetcher, done func([]int, []archive.Stored)) *storer {
+	s := &storer{f: f, done: done, queue: make(chan storeBatch, 1), finished: make(chan struct{})}
 	go s.run()
 	return s
 }
@@ -270,10 +378,12 @@ func (s *storer) failed() error {
 	return s.err
 }
 
+// add queues a message; a batch is the memory it holds (its capacity),
+// not the bytes the server counted.
 func (s *storer) add(popID int, in archive.Incoming) {
 	s.batch = append(s.batch, in)
 	s.popIDs = append(s.popIDs, popID)
-	s.size += len(in.Raw)
+	s.size += cap(in.Raw)
 	maxBytes, maxCount := s.f.BatchBytes, s.f.BatchCount
 	if maxBytes <= 0 {
 		maxBytes = 16 << 20

@@ -55,19 +55,20 @@ func (u *UI) startFetcher() {
 		stage        fetch.Stage
 	}
 	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, RootCAs: u.opts.RootCAs,
+		Committed: func(string, int) {
+			// New mail shows in the list as it is committed, at most every
+			// two seconds.
+			bar.Lock()
+			defer bar.Unlock()
+			if time.Since(bar.listed) > 2*time.Second {
+				bar.listed = time.Now()
+				fyne.Do(func() { u.list.reload(); u.refreshCounts() })
+			}
+		},
 		Progress: func(p fetch.Progress) {
 			// Called on the fetching goroutines: throttle, then hand over.
 			bar.Lock()
 			defer bar.Unlock()
-			if p.Stored > 0 {
-				// New mail shows in the list as it is committed, at most
-				// every two seconds.
-				if time.Since(bar.listed) > 2*time.Second {
-					bar.listed = time.Now()
-					fyne.Do(func() { u.list.reload(); u.refreshCounts() })
-				}
-				return
-			}
 			if p.Stage == bar.stage && p.Messages != p.MessagesTotal && time.Since(bar.last) < 200*time.Millisecond {
 				return
 			}
@@ -92,12 +93,17 @@ func (u *UI) fetched(r fetch.Result, background bool) {
 		u.problems[r.Account] = "Will retry: " + r.Err.Error()
 	case r.Err != nil:
 		u.problems[r.Account] = r.Err.Error()
+	case r.More:
+		u.problems[r.Account] = "More mail may wait on the server: the next fetch brings it"
 	default:
 		delete(u.problems, r.Account)
 	}
 	msg := fmt.Sprintf("%s: %d new, %d deleted from the server", r.Account, r.New, r.Deleted)
-	if r.Err != nil {
+	switch {
+	case r.Err != nil:
 		msg = fmt.Sprintf("%s: %v", r.Account, r.Err)
+	case r.More:
+		msg += "; the server may hold more, which the next fetch brings"
 	}
 	u.setStatus(msg)
 	if r.New > 0 {

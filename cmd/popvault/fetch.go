@@ -80,7 +80,12 @@ func (c *cli) fetch(args []string) error {
 			failed = append(failed, a.Name)
 			continue
 		}
-		if !*quiet {
+		switch {
+		case r.More:
+			// Said under --quiet too: the fetch ended before the mail did.
+			fmt.Fprintf(c.stderr, "%s: %d new (%s), %d deleted from the server; the server may hold more, which the next fetch brings\n",
+				a.Name, r.New, megabytes(r.Bytes), r.Deleted)
+		case !*quiet:
 			fmt.Fprintf(c.stderr, "%s: %d new (%s), %d deleted from the server\n", a.Name, r.New, megabytes(r.Bytes), r.Deleted)
 		}
 	}

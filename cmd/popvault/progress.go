@@ -42,7 +42,7 @@ func isTerminal(w io.Writer) bool {
 func (p *progressBar) update(pr fetch.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.on || pr.Stored > 0 || time.Since(p.last) < 100*time.Millisecond && pr.Messages != pr.MessagesTotal {
+	if !p.on || time.Since(p.last) < 100*time.Millisecond && pr.Messages != pr.MessagesTotal {
 		return
 	}
 	p.last = time.Now()
