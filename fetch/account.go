@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -46,9 +47,12 @@ type Account struct {
 	CheckEveryMinutes int      `json:"check_every_minutes,omitempty"` // 0: only on demand
 	Timeout           Duration `json:"timeout,omitempty"`             // silence before giving up; 0 means 60 s
 
-	// TokenCommand, when set, authenticates with XOAUTH2: the command's
-	// output is the access token (for example from oauth2l or a script).
-	TokenCommand string `json:"token_command,omitempty"`
+	// TokenAuth signs in with XOAUTH2, with the access token a command
+	// prints (for example oauth2l, or a script). The command itself is
+	// TokenCommand, kept on this machine by [TokenCommands] and never in
+	// the archive.
+	TokenAuth    bool   `json:"token_auth,omitempty"`
+	TokenCommand string `json:"-"`
 }
 
 // Duration is a time.Duration that reads and writes as "60s".
@@ -88,6 +92,13 @@ func (a *Account) Validate() error {
 		return errors.New("fetch: settings may not hold line breaks")
 	case a.DeleteAfterDays < 0:
 		return errors.New("fetch: delete-after days cannot be negative")
+	case a.CAFile != "" && !filepath.IsAbs(a.CAFile):
+		// Read relative to wherever a later fetch runs, it would name
+		// another file or none.
+		return fmt.Errorf("fetch: the CA file %q is not a full path; give it as one (popvault account edit --ca-file does)", a.CAFile)
+	}
+	if a.TokenCommand != "" {
+		a.TokenAuth = true
 	}
 	if a.Security == "" {
 		a.Security = SecurityTLS
@@ -153,6 +164,14 @@ func LoadAccount(a *archive.Archive, name string) (Account, error) {
 	var acct Account
 	if err := json.Unmarshal(b, &acct); err != nil {
 		return Account{}, fmt.Errorf("fetch: account %q: %w", name, err)
+	}
+	// An earlier popvault kept the token command inside the archive. It is
+	// never read from there: the account needs one set on this machine.
+	var old struct {
+		TokenCommand string `json:"token_command"`
+	}
+	if json.Unmarshal(b, &old) == nil && old.TokenCommand != "" {
+		acct.TokenAuth = true
 	}
 	return acct, nil
 }

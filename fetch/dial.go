@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -55,8 +53,12 @@ func (f *Fetcher) connect(ctx context.Context, acct Account, secret string) (*po
 // allows. XOAUTH2, and SASL PLAIN for servers that refuse USER, go one
 // command at a time.
 func (f *Fetcher) loginAndList(ctx context.Context, c *pop3.Client, acct Account, secret string) (*pop3.Listing, error) {
-	if acct.TokenCommand != "" {
-		token, err := runTokenCommand(ctx, acct.TokenCommand)
+	if acct.TokenAuth {
+		command, err := f.tokenCommand(acct)
+		if err != nil {
+			return nil, err
+		}
+		token, err := runTokenCommand(ctx, command)
 		if err != nil {
 			return nil, err
 		}
@@ -129,20 +131,4 @@ func verifyChain(chain []*x509.Certificate, host string, own *x509.CertPool) err
 		return &tls.CertificateVerificationError{UnverifiedCertificates: chain, Err: err}
 	}
 	return nil
-}
-
-// runTokenCommand runs the account's token command and returns the first
-// line it prints. Its error output is not shown: it may hold secrets.
-func runTokenCommand(ctx context.Context, command string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "sh", "-c", command).Output()
-	if err != nil {
-		return "", fmt.Errorf("fetch: token command failed: %w", err)
-	}
-	token, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-	if token == "" {
-		return "", errors.New("fetch: token command printed nothing")
-	}
-	return token, nil
 }

@@ -19,6 +19,9 @@ import (
 type Fetcher struct {
 	Archive *archive.Archive
 	Secrets Secrets
+	// TokenCommands holds the token commands of accounts with TokenAuth,
+	// as set on this machine; nil means none is.
+	TokenCommands *TokenCommands
 
 	// Progress, if set, is called after each message and at each stage,
 	// from the fetching goroutines (it must be safe for concurrent calls);
@@ -101,7 +104,7 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 		return res
 	}
 	secret := ""
-	if acct.TokenCommand == "" && f.Secrets != nil {
+	if !acct.TokenAuth && f.Secrets != nil {
 		s, err := f.Secrets.Get(acct.Name)
 		if err != nil {
 			res.Err = fmt.Errorf("fetch: %s: %w", acct.Name, err)

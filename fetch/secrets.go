@@ -1,11 +1,10 @@
 package fetch
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
+	"time"
 
 	"github.com/zalando/go-keyring"
 )
@@ -17,165 +16,180 @@ type Secrets interface {
 	Delete(account string) error
 }
 
+// Locator is a Secrets that can say, in a sentence, where it keeps
+// passwords and whether an unattended fetch (cron, a systemd timer) can
+// read them there.
+type Locator interface {
+	Where() string
+}
+
+// Where says where s keeps passwords, for the account dialog and
+// `account add`.
+func Where(s Secrets) string {
+	if l, ok := s.(Locator); ok {
+		return l.Where()
+	}
+	return "Passwords are kept outside the archive."
+}
+
 // ErrNoSecret: no password is stored for the account.
 var ErrNoSecret = errors.New("fetch: no password stored for this account")
 
+// ErrKeyring: the system keyring exists but did not give or take the
+// password: locked, its unlock prompt dismissed, or not answering.
+var ErrKeyring = errors.New("fetch: the system keyring refused")
+
 const keyringService = "popvault"
 
+// keyringTimeout bounds a keyring call: one waiting for an unlock prompt
+// that nobody can answer (a fetch from cron) must not hold the archive.
+const keyringTimeout = time.Minute
+
+// SecretsOptions configure NewSecrets. The zero value means defaults.
+type SecretsOptions struct {
+	// File is the fallback file; empty means secrets.json in ConfigDir.
+	File string
+	// OldFile is where an earlier popvault kept its fallback file (beside
+	// the archive): read when File lacks a password, never written.
+	OldFile string
+	// Warn is told, once and only when a password is stored in the file,
+	// that no keyring exists.
+	Warn func(string)
+}
+
 // NewSecrets returns the OS keyring (Secret Service, Keychain or
-// Credential Manager, through zalando/go-keyring). Where no keyring
-// answers, it falls back to a file readable only by the user at
-// fallbackPath, and calls warn to say so when it stores a password
-// there: once, when it matters, not on every cron run that reads it.
-func NewSecrets(fallbackPath string, warn func(string)) Secrets {
-	return &keyringSecrets{file: &fileSecrets{path: fallbackPath}, warn: warn}
+// Credential Manager, through zalando/go-keyring). Only where no keyring
+// exists at all (no session bus, as under cron when the user is logged
+// out, or no Secret Service on it) does it use a file readable only by the
+// user, in the user's config folder, never beside the archive. A keyring
+// that exists but refuses (locked, a dismissed unlock prompt) is an
+// error, not a reason to write the password somewhere weaker.
+func NewSecrets(opts SecretsOptions) Secrets {
+	if opts.File == "" {
+		opts.File = inConfigDir("secrets.json")
+	}
+	k := &keyringSecrets{file: &fileStore{path: opts.File}, warn: opts.Warn}
+	if opts.OldFile != "" {
+		k.old = &fileStore{path: opts.OldFile}
+	}
+	return k
 }
 
 type keyringSecrets struct {
-	mu         sync.Mutex
-	file       *fileSecrets
-	keyringErr error // why the keyring failed; nil until it has
-	warn       func(string)
-	warned     sync.Once
+	file   *fileStore
+	old    *fileStore // an earlier version's file, read-only
+	warn   func(string)
+	warned sync.Once
+
+	probe   sync.Once
+	absent  error // why there is no keyring; nil when there is one
+	present func() error
 }
 
-// use runs kr on the keyring, or file on the file once the keyring has
-// failed. storing says that file would write a password there.
-func (k *keyringSecrets) use(storing bool, kr, file func() error) error {
-	k.mu.Lock()
-	krErr := k.keyringErr
-	k.mu.Unlock()
-	if krErr == nil {
-		err := kr()
-		if err == nil || errors.Is(err, ErrNoSecret) {
-			return err
+// keyringAbsent reports, once per process, why there is no keyring, or
+// nil when there is one.
+func (k *keyringSecrets) keyringAbsent() error {
+	k.probe.Do(func() {
+		probe := k.present
+		if probe == nil {
+			probe = keyringPresent
 		}
-		k.mu.Lock()
-		k.keyringErr, krErr = err, err
-		k.mu.Unlock()
+		k.absent = probe()
+	})
+	return k.absent
+}
+
+// call runs a keyring operation with a time limit.
+func call(op func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- op() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(keyringTimeout):
+		return fmt.Errorf("%w: it did not answer within %v (waiting for an unlock prompt nobody can see?)", ErrKeyring, keyringTimeout)
 	}
-	if storing && k.warn != nil {
-		k.warned.Do(func() {
-			k.warn(fmt.Sprintf("no system keyring answered (%v); passwords are kept in %s, readable only by you", krErr, k.file.path))
-		})
+}
+
+func keyringErr(err error) error {
+	if errors.Is(err, ErrKeyring) {
+		return err
 	}
-	err := file()
-	if errors.Is(err, ErrNoSecret) {
-		// A password stored in the keyring that this run cannot reach
-		// (cron without the desktop's session, say) looks missing: say why.
-		return fmt.Errorf("%w (the system keyring did not answer: %v)", err, krErr)
-	}
-	return err
+	return fmt.Errorf("%w: %v (is it locked?)", ErrKeyring, err)
 }
 
 func (k *keyringSecrets) Get(account string) (string, error) {
+	if why := k.keyringAbsent(); why != nil {
+		s, err := k.fileGet(account)
+		if errors.Is(err, ErrNoSecret) {
+			return "", fmt.Errorf("%w (no system keyring is reachable: %v)", err, why)
+		}
+		return s, err
+	}
 	var s string
-	err := k.use(false, func() error {
+	err := call(func() error {
 		var err error
 		s, err = keyring.Get(keyringService, account)
-		if errors.Is(err, keyring.ErrNotFound) {
-			// An earlier run may have fallen back to the file.
-			if fs, ferr := k.file.Get(account); ferr == nil {
-				s = fs
-				return nil
-			}
-			return ErrNoSecret
-		}
-		return err
-	}, func() error {
-		var err error
-		s, err = k.file.Get(account)
 		return err
 	})
-	return s, err
-}
-
-func (k *keyringSecrets) Set(account, secret string) error {
-	return k.use(true, func() error { return keyring.Set(keyringService, account, secret) },
-		func() error { return k.file.Set(account, secret) })
-}
-
-func (k *keyringSecrets) Delete(account string) error {
-	err := k.use(false, func() error {
-		err := keyring.Delete(keyringService, account)
-		if errors.Is(err, keyring.ErrNotFound) {
-			return nil
-		}
-		return err
-	}, func() error { return nil })
-	if ferr := k.file.Delete(account); err == nil {
-		err = ferr
-	}
-	return err
-}
-
-// fileSecrets is the fallback: a JSON map in a 0600 file.
-type fileSecrets struct {
-	mu   sync.Mutex
-	path string
-}
-
-func (f *fileSecrets) load() (map[string]string, error) {
-	m := map[string]string{}
-	b, err := os.ReadFile(f.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return m, nil
+	if errors.Is(err, keyring.ErrNotFound) {
+		// Stored while this user had no keyring (over SSH, say).
+		return k.fileGet(account)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("fetch: secrets: %w", err)
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("fetch: secrets file %s is damaged", f.path)
-	}
-	return m, nil
-}
-
-func (f *fileSecrets) save(m map[string]string) error {
-	b, _ := json.Marshal(m)
-	tmp := f.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("fetch: secrets: %w", err)
-	}
-	if err := os.Rename(tmp, f.path); err != nil {
-		return fmt.Errorf("fetch: secrets: %w", err)
-	}
-	return nil
-}
-
-func (f *fileSecrets) Get(account string) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m, err := f.load()
-	if err != nil {
-		return "", err
-	}
-	s, ok := m[account]
-	if !ok {
-		return "", ErrNoSecret
+		return "", keyringErr(err)
 	}
 	return s, nil
 }
 
-func (f *fileSecrets) Set(account, secret string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m, err := f.load()
-	if err != nil {
-		return err
+// fileGet reads the fallback file, then an earlier version's.
+func (k *keyringSecrets) fileGet(account string) (string, error) {
+	s, err := k.file.Get(account)
+	if errors.Is(err, ErrNoSecret) && k.old != nil {
+		return k.old.Get(account)
 	}
-	m[account] = secret
-	return f.save(m)
+	return s, err
 }
 
-func (f *fileSecrets) Delete(account string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m, err := f.load()
-	if err != nil || m[account] == "" {
-		return err
+func (k *keyringSecrets) Set(account, secret string) error {
+	if why := k.keyringAbsent(); why != nil {
+		if k.warn != nil {
+			k.warned.Do(func() {
+				k.warn(fmt.Sprintf("no system keyring (%v): passwords are kept in %s, readable only by you", why, k.file.path))
+			})
+		}
+		return k.file.Set(account, secret)
 	}
-	delete(m, account)
-	return f.save(m)
+	if err := call(func() error { return keyring.Set(keyringService, account, secret) }); err != nil {
+		return keyringErr(err)
+	}
+	// A password kept in the file while there was no keyring would
+	// otherwise outlive its replacement.
+	return k.file.Delete(account)
+}
+
+// Delete removes the password wherever it is; a keyring that refuses is
+// reported, so that nobody is told a password is gone while it is not.
+func (k *keyringSecrets) Delete(account string) error {
+	var errs []error
+	if k.keyringAbsent() == nil {
+		err := call(func() error { return keyring.Delete(keyringService, account) })
+		if err != nil && !errors.Is(err, keyring.ErrNotFound) {
+			errs = append(errs, keyringErr(err))
+		}
+	}
+	errs = append(errs, k.file.Delete(account))
+	if k.old != nil {
+		errs = append(errs, k.old.Delete(account))
+	}
+	return errors.Join(errs...)
+}
+
+func (k *keyringSecrets) Where() string {
+	if why := k.keyringAbsent(); why != nil {
+		return fmt.Sprintf("The password is kept in %s, readable only by you, because there is no system keyring here (%v). Fetches from cron or a systemd timer read it there.", k.file.path, why)
+	}
+	return "The password is kept in your system keyring. A fetch from cron or a systemd timer can read it only while you are logged in and the keyring is unlocked; a locked keyring is not a password store for unattended fetches."
 }
 
 // MemorySecrets keeps passwords in memory, for tests and --demo.
@@ -210,3 +224,5 @@ func (s *MemorySecrets) Delete(account string) error {
 	delete(s.m, account)
 	return nil
 }
+
+func (s *MemorySecrets) Where() string { return "The password is kept in memory, for this session only." }

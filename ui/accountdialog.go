@@ -30,7 +30,7 @@ type accountForm struct {
 	name, email, host, port, user, password *widget.Entry
 	security, deleteAfter, check            *widget.Select
 	keep                                    *widget.Check
-	note, warning, result                   *widget.Label
+	note, warning, result, where            *widget.Label
 	test                                    *widget.Button
 	dialog                                  dialog.Dialog
 	existing                                *fetch.Account
@@ -56,7 +56,13 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 		title = "Edit " + existing.Name
 	}
 	form := widget.NewForm(items...)
-	body := container.NewVBox(form, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
+	body := container.NewVBox(form, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
+	// Where the password goes, and whether cron can read it there: asking
+	// the keyring is I/O, so not on this goroutine.
+	u.background(func() func() {
+		where := fetch.Where(u.secrets)
+		return func() { f.where.SetText(where) }
+	})
 	f.dialog = dialog.NewCustomConfirm(title, "Save", "Cancel", container.NewVScroll(body), func(ok bool) {
 		if ok {
 			u.saveAccount(f)
@@ -71,9 +77,10 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f := &accountForm{existing: existing,
 		name: widget.NewEntry(), email: widget.NewEntry(), host: widget.NewEntry(), port: widget.NewEntry(),
 		user: widget.NewEntry(), password: widget.NewPasswordEntry(),
-		note: widget.NewLabel(""), warning: widget.NewLabel(""), result: widget.NewLabel(""),
+		note: widget.NewLabel(""), warning: widget.NewLabel(""), result: widget.NewLabel(""), where: widget.NewLabel(""),
 	}
-	for _, l := range []*widget.Label{f.note, f.warning, f.result} {
+	f.where.Importance = widget.LowImportance
+	for _, l := range []*widget.Label{f.note, f.warning, f.result, f.where} {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	f.warning.Importance = widget.DangerImportance
@@ -201,7 +208,7 @@ func (f *accountForm) account() (fetch.Account, error) {
 		Timeout: fetch.Duration(60 * time.Second),
 	}
 	if f.existing != nil {
-		a.CAFile, a.TokenCommand, a.Timeout = f.existing.CAFile, f.existing.TokenCommand, f.existing.Timeout
+		a.CAFile, a.TokenAuth, a.Timeout = f.existing.CAFile, f.existing.TokenAuth, f.existing.Timeout
 	}
 	if i := f.deleteAfter.SelectedIndex(); a.KeepOnServer && i > 0 {
 		a.DeleteAfterDays = deleteDays[i]

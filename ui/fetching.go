@@ -54,7 +54,11 @@ func (u *UI) startFetcher() {
 		last, listed time.Time
 		stage        fetch.Stage
 	}
-	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, RootCAs: u.opts.RootCAs,
+	tokens := u.opts.TokenCommands
+	if tokens == nil {
+		tokens = fetch.NewTokenCommands("")
+	}
+	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, TokenCommands: tokens, RootCAs: u.opts.RootCAs,
 		Committed: func(string, int) {
 			// New mail shows in the list as it is committed, at most every
 			// two seconds.

@@ -9,13 +9,20 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
+	"popvault/fetch"
 )
 
 // showSettings shows where the archive is, and export and import.
 func (u *UI) showSettings() {
-	where := widget.NewLabel(u.opts.ArchivePath)
-	where.Wrapping = fyne.TextWrapBreak
-	where.Selectable = true
+	path := widget.NewLabel(u.opts.ArchivePath)
+	path.Wrapping = fyne.TextWrapBreak
+	path.Selectable = true
+	where := widget.NewLabel("Passwords are kept outside the archive.")
+	where.Wrapping = fyne.TextWrapWord
+	u.background(func() func() {
+		text := fetch.Where(u.secrets)
+		return func() { where.SetText(text) }
+	})
 	exportFormat := widget.NewSelect([]string{archive.FormatMbox, archive.FormatMaildir, archive.FormatEML}, nil)
 	exportFormat.SetSelectedIndex(0)
 	importFormat := widget.NewSelect([]string{archive.FormatMbox, archive.FormatMaildir}, nil)
@@ -24,8 +31,8 @@ func (u *UI) showSettings() {
 	importBtn := widget.NewButton("Import…", func() { u.importFrom(importFormat.Selected) })
 	theme := widget.NewLabel("Light or dark follows your desktop's setting.")
 	content := container.NewVBox(
-		widget.NewLabelWithStyle("Archive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), where,
-		widget.NewLabel("Passwords are kept in your system's keyring, never in the archive."),
+		widget.NewLabelWithStyle("Archive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), path,
+		where,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Export all mail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, exportAll, exportFormat),

@@ -101,13 +101,17 @@ func (u *UI) confirmRemove(name string) {
 		d.Hide()
 		u.background(func() func() {
 			err := u.arch.RemoveAccount(name, keepMail)
+			var serr error
 			if err == nil {
-				u.secrets.Delete(name)
+				serr = u.secrets.Delete(name)
 			}
 			return func() {
 				if err != nil {
 					u.showError("Removing the account failed", err)
 					return
+				}
+				if serr != nil {
+					u.showError(fmt.Sprintf("Removed %s, but its password could not be deleted", name), serr)
 				}
 				u.selected = ""
 				u.sidebar.list.Select(0)

@@ -33,6 +33,8 @@ const AppID = "io.popvault.app"
 type Options struct {
 	ArchivePath string        // empty: archive.DefaultPath()
 	Secrets     fetch.Secrets // nil: the OS keyring with a file fallback
+	// TokenCommands: nil means those set on this machine (fetch.ConfigDir).
+	TokenCommands *fetch.TokenCommands
 	RootCAs     *x509.CertPool
 	// Prefill, when set, opens the account dialog filled in (the demo).
 	Prefill *fetch.Account
@@ -85,8 +87,9 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
 	if u.secrets == nil {
-		u.secrets = fetch.NewSecrets(filepath.Join(filepath.Dir(opts.ArchivePath), "secrets.json"), func(msg string) {
-			fyne.Do(func() { u.setStatus(msg) })
+		u.secrets = fetch.NewSecrets(fetch.SecretsOptions{
+			OldFile: filepath.Join(filepath.Dir(opts.ArchivePath), "secrets.json"),
+			Warn:    func(msg string) { fyne.Do(func() { u.setStatus(msg) }) },
 		})
 	}
 	u.build()

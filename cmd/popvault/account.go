@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -40,6 +41,12 @@ func (c *cli) accountAdd(args []string) error {
 		return fmt.Errorf("--timeout: %w", err)
 	}
 	a.Timeout = fetch.Duration(d)
+	if a.CAFile != "" {
+		// A later fetch may run in another folder.
+		if a.CAFile, err = filepath.Abs(a.CAFile); err != nil {
+			return fmt.Errorf("--ca-file: %w", err)
+		}
+	}
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -50,7 +57,11 @@ func (c *cli) accountAdd(args []string) error {
 	if _, err := fetch.LoadAccount(arch, a.Name); err == nil {
 		return fmt.Errorf("an account named %q exists; remove it first", a.Name)
 	}
-	if a.TokenCommand == "" {
+	if a.TokenCommand != "" {
+		if err := fetch.NewTokenCommands("").Set(a.Name, a.TokenCommand); err != nil {
+			return fmt.Errorf("storing the token command: %w", err)
+		}
+	} else {
 		password, err := c.readPassword(a.Name, *stdinPass)
 		if err != nil {
 			return err
@@ -66,6 +77,9 @@ func (c *cli) accountAdd(args []string) error {
 		fmt.Fprintln(c.stderr, "popvault: warning: this account sends its password unencrypted")
 	}
 	fmt.Fprintf(c.stdout, "Added %s. %s\n", a.Name, a.Describe())
+	if !a.TokenAuth {
+		fmt.Fprintln(c.stdout, fetch.Where(c.secrets()))
+	}
 	return nil
 }
 
@@ -140,8 +154,8 @@ func (c *cli) accountRemove(args []string) error {
 	if err := arch.RemoveAccount(*name, *keepMail); err != nil {
 		return err
 	}
-	if err := c.secrets().Delete(*name); err != nil && !errors.Is(err, fetch.ErrNoSecret) {
-		return fmt.Errorf("removed, but its password could not be deleted: %w", err)
+	if err := errors.Join(c.secrets().Delete(*name), fetch.NewTokenCommands("").Delete(*name)); err != nil {
+		return fmt.Errorf("removed %s from the archive, but its password could not be deleted: %w", *name, err)
 	}
 	fmt.Fprintf(c.stdout, "Removed %s.\n", *name)
 	return nil

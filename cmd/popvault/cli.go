@@ -106,6 +106,7 @@ type cli struct {
 	stdout      io.Writer
 	stderr      io.Writer
 	arch        *archive.Archive
+	keys        fetch.Secrets
 }
 
 // flags returns a flag set that also takes --archive, wherever it is given.
@@ -186,11 +187,16 @@ func (c *cli) close() {
 	}
 }
 
-// secrets is the keyring, falling back to a file beside the archive.
+// secrets is the keyring, or where there is none a file in the user's
+// config folder; popvault 1's file beside the archive is still read.
 func (c *cli) secrets() fetch.Secrets {
-	return fetch.NewSecrets(filepath.Join(filepath.Dir(c.path()), "secrets.json"), func(msg string) {
-		fmt.Fprintln(c.stderr, "popvault: note:", msg)
-	})
+	if c.keys == nil {
+		c.keys = fetch.NewSecrets(fetch.SecretsOptions{
+			OldFile: filepath.Join(filepath.Dir(c.path()), "secrets.json"),
+			Warn:    func(msg string) { fmt.Fprintln(c.stderr, "popvault: note:", msg) },
+		})
+	}
+	return c.keys
 }
 
 // oneLine keeps an error to one line, as scripts expect.

@@ -63,7 +63,7 @@ func (c *cli) fetch(args []string) error {
 		}
 		bar.update(p)
 	}
-	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), Progress: progress}
+	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), Progress: progress}
 	if *wire {
 		f.DebugWriter = c.stderr
 	}
