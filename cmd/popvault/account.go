@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,38 +16,66 @@ import (
 	"popvault/fetch"
 )
 
-func (c *cli) accountAdd(args []string) error {
-	fs := c.flags("account add")
-	var a fetch.Account
-	var security, timeout string
+// accountFlags are the settings account add and account edit take.
+type accountFlags struct {
+	acct          fetch.Account
+	security      string
+	timeout       string
+	passwordStdin bool
+	askPassword   bool
+}
+
+func (c *cli) accountFlagSet(name string, f *accountFlags) *flag.FlagSet {
+	fs := c.flags(name)
+	a := &f.acct
 	fs.StringVar(&a.Name, "name", "", "account name (required)")
 	fs.StringVar(&a.Email, "email", "", "e-mail address")
 	fs.StringVar(&a.Host, "host", "", "POP3 server (required)")
 	fs.IntVar(&a.Port, "port", 0, "port (default 995 for tls, 110 otherwise)")
-	fs.StringVar(&security, "security", "tls", "tls, starttls or plain (plain sends the password unencrypted)")
+	fs.StringVar(&f.security, "security", "tls", "tls, starttls or plain (plain sends the password unencrypted)")
 	fs.StringVar(&a.CAFile, "ca-file", "", "a PEM file of extra trusted certificates, for self-hosted servers")
 	fs.StringVar(&a.User, "user", "", "user name (required)")
-	stdinPass := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fs.BoolVar(&a.KeepOnServer, "keep", true, "keep mail on the server after download")
 	fs.IntVar(&a.DeleteAfterDays, "delete-after-days", 0, "with --keep, delete from the server this many days after download")
-	fs.StringVar(&timeout, "timeout", "60s", "give up after this long without a reply")
+	fs.StringVar(&f.timeout, "timeout", "60s", "give up after this long without a reply")
 	fs.IntVar(&a.CheckEveryMinutes, "check-every", 0, "minutes between automatic checks in the window (0: off)")
-	fs.StringVar(&a.TokenCommand, "token-command", "", "use XOAUTH2 with the token this command prints, instead of a password")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	a.Security = fetch.Security(security)
-	d, err := time.ParseDuration(timeout)
+	fs.StringVar(&a.TokenCommand, "token-command", "", "sign in with XOAUTH2, with the access token this command prints, instead of a password (kept on this machine, not in the archive)")
+	return fs
+}
+
+// settle turns the flags' text into settings: the security mode, the
+// timeout, and a CA file's full path (a later fetch may run elsewhere).
+func (f *accountFlags) settle() error {
+	f.acct.Security = fetch.Security(f.security)
+	d, err := time.ParseDuration(f.timeout)
 	if err != nil {
 		return fmt.Errorf("--timeout: %w", err)
 	}
-	a.Timeout = fetch.Duration(d)
-	if a.CAFile != "" {
-		// A later fetch may run in another folder.
-		if a.CAFile, err = filepath.Abs(a.CAFile); err != nil {
+	f.acct.Timeout = fetch.Duration(d)
+	if f.acct.CAFile != "" {
+		abs, err := filepath.Abs(f.acct.CAFile)
+		if err != nil {
 			return fmt.Errorf("--ca-file: %w", err)
 		}
+		if _, err := os.Stat(abs); err != nil {
+			return fmt.Errorf("--ca-file: %w", err)
+		}
+		f.acct.CAFile = abs
 	}
+	return nil
+}
+
+func (c *cli) accountAdd(args []string) error {
+	var f accountFlags
+	fs := c.accountFlagSet("account add", &f)
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if err := f.settle(); err != nil {
+		return err
+	}
+	a := f.acct
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -55,20 +84,10 @@ func (c *cli) accountAdd(args []string) error {
 		return err
 	}
 	if _, err := fetch.LoadAccount(arch, a.Name); err == nil {
-		return fmt.Errorf("an account named %q exists; remove it first", a.Name)
+		return fmt.Errorf("an account named %q exists: change it with popvault account edit", a.Name)
 	}
-	if a.TokenCommand != "" {
-		if err := fetch.NewTokenCommands("").Set(a.Name, a.TokenCommand); err != nil {
-			return fmt.Errorf("storing the token command: %w", err)
-		}
-	} else {
-		password, err := c.readPassword(a.Name, *stdinPass)
-		if err != nil {
-			return err
-		}
-		if err := c.secrets().Set(a.Name, password); err != nil {
-			return fmt.Errorf("storing the password: %w", err)
-		}
+	if err := c.storeCredential(a, f.passwordStdin, true); err != nil {
+		return err
 	}
 	if err := fetch.SaveAccount(arch, a); err != nil {
 		return err
@@ -81,6 +100,116 @@ func (c *cli) accountAdd(args []string) error {
 		fmt.Fprintln(c.stdout, fetch.Where(c.secrets()))
 	}
 	return nil
+}
+
+// storeCredential keeps the account's token command on this machine, or
+// its password in the keyring: read from stdin, asked for on a
+// terminal, or (when not required) left as it is.
+func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
+	if a.TokenCommand != "" {
+		if err := fetch.NewTokenCommands("").Set(a.Name, a.TokenCommand); err != nil {
+			return fmt.Errorf("storing the token command: %w", err)
+		}
+		return nil
+	}
+	if !fromStdin && !required {
+		return nil
+	}
+	password, err := c.readPassword(a.Name, fromStdin)
+	if err != nil {
+		return err
+	}
+	if err := c.secrets().Set(a.Name, password); err != nil {
+		return fmt.Errorf("storing the password: %w", err)
+	}
+	return nil
+}
+
+// accountEdit changes the settings given and keeps the rest, the
+// password and the account's record of what it has fetched, so nothing
+// is downloaded again.
+func (c *cli) accountEdit(args []string) error {
+	var f accountFlags
+	fs := c.accountFlagSet("account edit", &f)
+	fs.BoolVar(&f.askPassword, "ask-password", false, "ask for a new password on the terminal")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if f.acct.Name == "" {
+		return errors.New("--name is required")
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	a, err := fetch.LoadAccount(arch, f.acct.Name)
+	if err != nil {
+		return err
+	}
+	if err := f.settle(); err != nil {
+		return err
+	}
+	var bad error
+	fs.Visit(func(fl *flag.Flag) {
+		n := f.acct
+		switch fl.Name {
+		case "email":
+			a.Email = n.Email
+		case "host":
+			a.Host = n.Host
+		case "port":
+			a.Port = n.Port
+		case "security":
+			if !isSet(fs, "port") && a.Port == fetch.DefaultPort(a.Security) {
+				a.Port = 0 // follows the new mode's default
+			}
+			a.Security = n.Security
+		case "ca-file":
+			a.CAFile = n.CAFile
+		case "user":
+			a.User = n.User
+		case "keep":
+			a.KeepOnServer = n.KeepOnServer
+		case "delete-after-days":
+			a.DeleteAfterDays = n.DeleteAfterDays
+		case "timeout":
+			a.Timeout = n.Timeout
+		case "check-every":
+			a.CheckEveryMinutes = n.CheckEveryMinutes
+		case "token-command":
+			a.TokenCommand = n.TokenCommand
+			if n.TokenCommand == "" {
+				bad = errors.New("--token-command needs a command (to sign in with a password instead, give --password-stdin)")
+			}
+		}
+	})
+	if bad != nil {
+		return bad
+	}
+	switchToPassword := a.TokenAuth && (f.passwordStdin || f.askPassword) && !isSet(fs, "token-command")
+	if switchToPassword {
+		a.TokenAuth = false
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if err := c.storeCredential(a, f.passwordStdin, f.askPassword); err != nil {
+		return err
+	}
+	if switchToPassword {
+		fetch.NewTokenCommands("").Delete(a.Name)
+	}
+	if err := fetch.SaveAccount(arch, a); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Changed %s. %s\n", a.Name, a.Describe())
+	return nil
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // readPassword takes the password from stdin's first line, or asks for it
@@ -107,7 +236,7 @@ func (c *cli) readPassword(name string, fromStdin bool) (string, error) {
 }
 
 func (c *cli) accountList(args []string) error {
-	if _, err := parse(c.flags("account list"), args); err != nil {
+	if _, err := c.parse(c.flags("account list"), args); err != nil {
 		return err
 	}
 	arch, err := c.open()
@@ -141,7 +270,7 @@ func (c *cli) accountRemove(args []string) error {
 	fs := c.flags("account remove")
 	name := fs.String("name", "", "account name (required)")
 	keepMail := fs.Bool("keep-mail", true, "keep the account's messages in the archive")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if *name == "" {
@@ -154,7 +283,8 @@ func (c *cli) accountRemove(args []string) error {
 	if err := arch.RemoveAccount(*name, *keepMail); err != nil {
 		return err
 	}
-	if err := errors.Join(c.secrets().Delete(*name), fetch.NewTokenCommands("").Delete(*name)); err != nil {
+	err = errors.Join(c.secrets().Delete(*name), fetch.NewTokenCommands("").Delete(*name))
+	if err != nil {
 		return fmt.Errorf("removed %s from the archive, but its password could not be deleted: %w", *name, err)
 	}
 	fmt.Fprintf(c.stdout, "Removed %s.\n", *name)

@@ -7,33 +7,48 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"popvault/archive"
 	"popvault/fetch"
+	"popvault/internal/termtext"
 )
+
+// version matches FyneApp.toml's (a test checks).
+const version = "0.1.0"
 
 const usage = `popvault downloads POP3 mail into a local archive.
 
 Usage:
   popvault                         open the window
   popvault --demo                  open the window on a demo mailbox
+  popvault --version               print the version
   popvault [--archive PATH] COMMAND [flags]
 
 Commands:
   account add --name N --host H [--port P] [--security tls|starttls|plain] [--ca-file PEM]
-              --user U [--password-stdin] [--keep=true|false] [--delete-after-days D] [--timeout 60s]
+              --user U [--email ADDRESS] [--password-stdin | --token-command CMD]
+              [--keep=true|false] [--delete-after-days D] [--check-every MINUTES] [--timeout 60s]
+  account edit --name N [any flag of account add] [--password-stdin | --ask-password]
+                                 changes only what is given; what was fetched stays known
   account list
   account remove --name N [--keep-mail=true|false]
-  fetch [--account N]... [--quiet]
+  fetch [--account N]... [--quiet] [--debug]
                                  all accounts when none is named; progress and a line per
-                                 account on stderr; --quiet prints failures only (for cron)
+                                 account on stderr; --quiet prints failures only (for cron);
+                                 --debug logs the POP3 conversation, passwords redacted
   list [--account N] [--search Q] [--limit N] [--json]
   show ID [--raw]                --raw writes the stored bytes unchanged
   reindex                        rebuild the full-text search index from the archive
   export --format mbox|maildir|eml --out PATH [--account N]
   import --format mbox|maildir PATH [--account N]
   verify
+
+--security: tls (port 995) or starttls (port 110) never send a password in
+clear; plain does. --token-command signs in with XOAUTH2, using the access
+token the command prints; the command is kept on this machine, not in the
+archive. --check-every sets the window's automatic checks.
 
 Search (list --search, and the window's search box) finds every word, in
 sender, recipients, subject, body or attachment names, newest first:
@@ -47,35 +62,62 @@ Run "popvault COMMAND --help" for a command's flags.
 
 // run dispatches a command line; every error it returns is one line.
 func run(args []string) error {
+	c := &cli{stdin: os.Stdin, stdout: termtext.NewWriter(os.Stdout), stderr: termtext.NewWriter(os.Stderr),
+		rawStdout: os.Stdout, terminal: os.Stderr}
+	return c.run(args)
+}
+
+func (c *cli) run(args []string) error {
 	global := flag.NewFlagSet("popvault", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
-	archivePath := global.String("archive", "", "archive file")
+	global.StringVar(&c.archivePath, "archive", "", "archive file")
 	demo := global.Bool("demo", false, "open the window on a demo mailbox served from inside the app")
+	showVersion := global.Bool("version", false, "print the version")
 	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			c.printUsage()
+			return nil
+		}
 		return fmt.Errorf("%w (see popvault help)", err)
+	}
+	if *showVersion {
+		fmt.Fprintln(c.stdout, versionLine())
+		return nil
 	}
 	if *demo {
 		return runDemo()
 	}
 	args = global.Args()
 	if len(args) == 0 {
-		return runWindow(*archivePath)
+		return runWindow(c.path())
 	}
-	c := &cli{archivePath: *archivePath, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	defer c.close() // whichever command opened the archive
 	cmd, rest := args[0], args[1:]
+	err := c.dispatch(cmd, rest)
+	if errors.Is(err, errHelp) {
+		return nil // the flag set printed the command's flags
+	}
+	return err
+}
+
+func (c *cli) dispatch(cmd string, rest []string) error {
 	switch cmd {
 	case "account":
 		if len(rest) == 0 {
-			return errors.New("account needs add, list or remove")
+			return errors.New("account needs add, edit, list or remove")
 		}
 		switch rest[0] {
 		case "add":
 			return c.accountAdd(rest[1:])
+		case "edit":
+			return c.accountEdit(rest[1:])
 		case "list":
 			return c.accountList(rest[1:])
 		case "remove":
 			return c.accountRemove(rest[1:])
+		case "-h", "--help", "help":
+			c.printUsage()
+			return nil
 		}
 		return fmt.Errorf("unknown account command %q", rest[0])
 	case "fetch":
@@ -92,37 +134,81 @@ func run(args []string) error {
 		return c.verify(rest)
 	case "reindex":
 		return c.reindex(rest)
+	case "version":
+		fmt.Fprintln(c.stdout, versionLine())
+		return nil
 	case "help", "-h", "--help":
-		fmt.Fprintf(c.stdout, usage, archive.DefaultPath())
+		c.printUsage()
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (see popvault help)", cmd)
 }
 
-// cli carries what every command needs.
+func (c *cli) printUsage() { fmt.Fprintf(c.stdout, usage, archive.DefaultPath()) }
+
+// versionLine is the version, with the commit it was built from when Go
+// recorded one.
+func versionLine() string {
+	line := "popvault " + version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			line += " (" + rev
+			if dirty {
+				line += ", modified"
+			}
+			line += ")"
+		}
+	}
+	return line
+}
+
+// cli carries what every command needs. stdout and stderr pass text
+// through termtext, so that nothing a mail or a server says can act on
+// the terminal; rawStdout is for show --raw, and terminal for lines that
+// redraw themselves (their own text is cleaned where it is made).
 type cli struct {
 	archivePath string
 	stdin       io.Reader
 	stdout      io.Writer
 	stderr      io.Writer
+	rawStdout   io.Writer
+	terminal    io.Writer
 	arch        *archive.Archive
 	keys        fetch.Secrets
 }
 
 // flags returns a flag set that also takes --archive, wherever it is given.
+// It prints nothing itself: parse prints --help, and run the errors.
 func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.archivePath, "archive", c.archivePath, "archive file")
 	return fs
 }
 
 // parse parses flags that may come before or after positional arguments.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+// --help prints the command's flags on stdout, and the command then ends
+// with errHelp, which run turns into success.
+func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(c.stdout, "Usage: popvault %s [flags]\n\nFlags:\n", fs.Name())
+				fs.SetOutput(c.stdout)
+				fs.PrintDefaults()
 				return nil, errHelp
 			}
 			return nil, err
@@ -136,6 +222,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// errHelp: a command's --help printed its flags; run exits 0.
 var errHelp = errors.New("help shown")
 
 // open opens the archive, creating its folder, without the full-text
@@ -199,10 +286,8 @@ func (c *cli) secrets() fetch.Secrets {
 	return c.keys
 }
 
-// oneLine keeps an error to one line, as scripts expect.
+// oneLine keeps an error to one line, as scripts expect, and safe for
+// the terminal: server text and certificate names are in error messages.
 func oneLine(err error) string {
-	if errors.Is(err, errHelp) {
-		return "see the flags above"
-	}
-	return strings.Join(strings.Fields(err.Error()), " ")
+	return termtext.Clean(strings.Join(strings.Fields(err.Error()), " "))
 }

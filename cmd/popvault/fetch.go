@@ -27,7 +27,7 @@ func (c *cli) fetch(args []string) error {
 	fs.Var(&names, "account", "fetch this account (repeatable; default all)")
 	wire := fs.Bool("debug", false, "log the POP3 conversation to stderr, credentials redacted")
 	quiet := fs.Bool("quiet", false, "print only failures, for cron")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
 	arch, err := c.open()
@@ -49,7 +49,7 @@ func (c *cli) fetch(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	bar := newProgressBar(c.stderr)
+	bar := newProgressBar(c.terminal)
 	if *quiet {
 		bar = newProgressBar(io.Discard)
 	}

@@ -52,7 +52,7 @@ func TestLoadFetch(t *testing.T) {
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Fatalf("fetch: %v: %s", err, lastLines(out.String()))
+				t.Fatalf("fetch: %v: %s", err, out.String())
 			}
 			running = false
 		case <-time.After(50 * time.Millisecond):

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"popvault/fetch"
+	"popvault/internal/termtext"
 )
 
 // progressBar draws one line on a terminal, at most ten times a second.
@@ -35,6 +36,9 @@ func newProgressBar(w io.Writer) *progressBar {
 
 // isTerminal reports whether w is a terminal, where a line may be redrawn.
 func isTerminal(w io.Writer) bool {
+	if u, ok := w.(interface{ Underlying() io.Writer }); ok {
+		w = u.Underlying()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
@@ -53,6 +57,7 @@ func (p *progressBar) update(pr fetch.Progress) {
 		line = fmt.Sprintf("%s [%s%s] %d/%d  %s/%s  %s", pr.Account, strings.Repeat("#", done), strings.Repeat("-", cells-done),
 			pr.Messages, pr.MessagesTotal, megabytes(pr.Bytes), megabytes(pr.BytesTotal), pr.Subject)
 	}
+	line = termtext.Clean(line) // the subject is a stranger's text
 	if r := []rune(line); len(r) > p.width-1 {
 		line = string(r[:p.width-1])
 	}

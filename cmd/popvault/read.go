@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 
 	"popvault/archive"
 	"popvault/archive/fulltext"
+	"popvault/internal/termtext"
 )
 
 // listed is one line of list --json.
@@ -46,7 +48,7 @@ func (c *cli) list(args []string) error {
 	search := fs.String("search", "", "only messages matching this search (see popvault help), with a snippet of each")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
 	open := c.open
@@ -61,7 +63,8 @@ func (c *cli) list(args []string) error {
 	if !*asJSON {
 		fmt.Fprintln(w, "ID\tDATE\tFROM\tSUBJECT")
 	}
-	enc := json.NewEncoder(c.stdout)
+	var line bytes.Buffer
+	enc := json.NewEncoder(&line)
 	enc.SetEscapeHTML(false)
 	var match *fulltext.Query
 	if *search != "" {
@@ -93,7 +96,13 @@ func (c *cli) list(args []string) error {
 			if *asJSON {
 				l := toListed(s, *account)
 				l.Snippet = snip
+				line.Reset()
 				if err := enc.Encode(l); err != nil {
+					return err
+				}
+				// Escaped rather than dropped, so the JSON still holds
+				// what the mail says.
+				if _, err := c.stdout.Write(termtext.EscapeJSON(line.Bytes())); err != nil {
 					return err
 				}
 				continue
@@ -132,7 +141,7 @@ func clip(s string, n int) string {
 func (c *cli) show(args []string) error {
 	fs := c.flags("show")
 	raw := fs.Bool("raw", false, "write the stored bytes unchanged")
-	pos, err := parse(fs, args)
+	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -152,7 +161,7 @@ func (c *cli) show(args []string) error {
 		if err != nil {
 			return err
 		}
-		_, err = c.stdout.Write(b)
+		_, err = c.rawStdout.Write(b) // the stored bytes, as promised: no filter
 		return err
 	}
 	v, err := arch.View(id)

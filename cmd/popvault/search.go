@@ -17,7 +17,7 @@ import (
 func (c *cli) indexing(arch *archive.Archive, work func() error) error {
 	done := make(chan error, 1)
 	go func() { done <- work() }()
-	tty := isTerminal(c.stderr)
+	tty := isTerminal(c.terminal)
 	said := false
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -25,7 +25,7 @@ func (c *cli) indexing(arch *archive.Archive, work func() error) error {
 		select {
 		case err := <-done:
 			if said && tty {
-				fmt.Fprint(c.stderr, "\r\033[K")
+				fmt.Fprint(c.terminal, "\r\033[K")
 			}
 			return err
 		case <-tick.C:
@@ -33,7 +33,7 @@ func (c *cli) indexing(arch *archive.Archive, work func() error) error {
 			switch {
 			case left == 0:
 			case tty:
-				fmt.Fprintf(c.stderr, "\rindexing for search: %d messages left ", left)
+				fmt.Fprintf(c.terminal, "\rindexing for search: %d messages left ", left)
 				said = true
 			case !said:
 				fmt.Fprintf(c.stderr, "popvault: indexing %d messages for search\n", left)
@@ -45,7 +45,7 @@ func (c *cli) indexing(arch *archive.Archive, work func() error) error {
 
 // reindex rebuilds the full-text index from the archive.
 func (c *cli) reindex(args []string) error {
-	if _, err := parse(c.flags("reindex"), args); err != nil {
+	if _, err := c.parse(c.flags("reindex"), args); err != nil {
 		return err
 	}
 	arch, err := c.openSearchable()

@@ -10,7 +10,7 @@ func (c *cli) export(args []string) error {
 	format := fs.String("format", "", "mbox, maildir or eml")
 	out := fs.String("out", "", "the file (mbox) or folder (maildir, eml) to write")
 	account := fs.String("account", "", "only this account's messages")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if *format == "" || *out == "" {
@@ -32,7 +32,7 @@ func (c *cli) importCmd(args []string) error {
 	fs := c.flags("import")
 	format := fs.String("format", "", "mbox or maildir")
 	account := fs.String("account", "", "file the messages under this account (default \"imported\")")
-	pos, err := parse(fs, args)
+	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (c *cli) importCmd(args []string) error {
 }
 
 func (c *cli) verify(args []string) error {
-	if _, err := parse(c.flags("verify"), args); err != nil {
+	if _, err := c.parse(c.flags("verify"), args); err != nil {
 		return err
 	}
 	arch, err := c.openSearchable()
