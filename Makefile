@@ -1,8 +1,12 @@
 # popvault: `make run` opens the app, `make test` checks and tests it.
 # Both first install, with apt-get, whatever system packages are missing.
 
-APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d xvfb imagemagick xdotool python3 mutt notmuch tmux gnome-keyring dbus-x11
-BENCH_PACKAGES := mpop fetchmail
+# Every program a test runs comes from APT_PACKAGES: internal/testdeps
+# fails when a test runs one that is not here. dbus-x11 is here on purpose:
+# it brings dbus-launch, which a popvault without a session bus must never
+# start (the keyring tests would not see that happen without it).
+APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d xvfb imagemagick xdotool python3 mutt notmuch tmux \
+                  gnome-keyring dbus-daemon dbus-x11 mpop fetchmail
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The UI links GLFW through cgo; the race detector is kept for the rest.
@@ -14,7 +18,7 @@ export LANG ?= C.UTF-8
 FYNE_TOOL := $(CURDIR)/.tools/fyne
 APP_ID    := io.popvault.app
 
-.PHONY: run test check deps bench-deps bench build clean demo package install uninstall stress
+.PHONY: run test check deps bench build clean demo package install uninstall stress
 
 run: deps
 	go run ./cmd/popvault
@@ -72,7 +76,7 @@ check:
 	go run $(STATICCHECK) ./...
 
 # bench: the Go benchmarks, then popvault against mpop and fetchmail.
-bench: deps bench-deps
+bench: deps
 	go test -run XXX -bench . -benchtime 3x ./fetch/pop3/
 	go test -run XXX -bench . -benchtime 1x -timeout 60m ./archive/
 	go test -run XXX -bench Download1000 -benchtime 3x ./fetch/
@@ -82,15 +86,17 @@ bench: deps bench-deps
 deps:
 	@$(call apt_install,$(APT_PACKAGES))
 
-bench-deps:
-	@$(call apt_install,$(BENCH_PACKAGES))
+# As root apt-get runs with debconf kept quiet; through sudo it runs bare,
+# since a sudoer allowed only apt-get may not set DEBIAN_FRONTEND (none of
+# these packages asks a question at debconf's default priority anyway).
+APT_GET := $(if $(SUDO),sudo apt-get,env DEBIAN_FRONTEND=noninteractive apt-get)
 
 define apt_install
 missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 if [ -n "$$missing" ]; then \
 	echo "installing:" $$missing; \
-	$(SUDO) apt-get update -qq && \
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	$(APT_GET) update -qq </dev/null && \
+	$(APT_GET) install -y -qq $$missing </dev/null; \
 fi
 endef
 
