@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -392,5 +393,35 @@ func TestGmailSaysWhenMoreRemains(t *testing.T) {
 	}
 	if a, _ := e.check(); a != 1000 {
 		t.Fatalf("archived %d", a)
+	}
+}
+
+// A message over the size limit stays on the server: one listed as too
+// big is never retrieved; one listed as small that turns out too big ends
+// the session at once. The mail before it is kept either way.
+func TestOversizeMessages(t *testing.T) {
+	msgs := smallCorpus(6)
+	big := pop3test.Message{UID: "big", Data: append([]byte("Subject: big\r\n\r\n"), bytes.Repeat([]byte("0123456789abcde\r\n"), 200_000)...)}
+	msgs = append(msgs[:3], append([]pop3test.Message{big}, msgs[3:]...)...)
+	for _, lying := range []bool{false, true} {
+		t.Run(fmt.Sprintf("listed size lies: %v", lying), func(t *testing.T) {
+			cfg := pop3test.Config{Messages: msgs}
+			if lying {
+				cfg.Faults.ListSizes = map[string]int64{"big": 1000}
+			}
+			e := newEnv(t, cfg, false)
+			e.fetcher.MaxMessageSize = 1 << 20
+			r := e.fetch()
+			if r.Err == nil || !strings.Contains(r.Err.Error(), "over 1 MiB") {
+				t.Fatalf("fetch: %+v", r)
+			}
+			archived, onServer := e.check()
+			switch {
+			case !lying && (archived != 6 || onServer != 1 || e.server.Count("RETR") != 6):
+				t.Fatalf("listed as too big: archived %d, on the server %d, %d RETRs", archived, onServer, e.server.Count("RETR"))
+			case lying && (archived != 3 || onServer != 7 || e.server.Count("QUIT") != 0):
+				t.Fatalf("listed as small: archived %d, on the server %d, %d QUITs", archived, onServer, e.server.Count("QUIT"))
+			}
+		})
 	}
 }

@@ -11,25 +11,28 @@ import (
 	"popvault/fetch/pop3test"
 )
 
-// With a CA file the chain and host name are still verified: another
-// host's certificate, or one the file does not vouch for, is refused.
+// With a CA file the chain and host name are still verified: a
+// certificate the file does not vouch for is refused, and so is one it
+// vouches for that names another host.
 func TestCAFileVerification(t *testing.T) {
 	trusted := pop3test.NewCertificate("127.0.0.1")
 	dir := t.TempDir()
 	caFile := filepath.Join(dir, "ca.pem")
 	os.WriteFile(caFile, trusted.CertPEM, 0o600)
 	tests := map[string]struct {
-		hosts []string
-		ok    bool
+		cert *pop3test.Certificate // nil: the server's own, unknown to the file
+		ok   bool
 	}{
-		"the CA's own certificate":  {nil, true},
-		"a certificate for another": {[]string{"mail.example.org"}, false},
+		"the CA's own certificate":                   {&trusted, true},
+		"one the CA issued for this host":            {ptr(trusted.Issue("127.0.0.1")), true},
+		"one the CA issued for another host":         {ptr(trusted.Issue("mail.example.org")), false},
+		"a certificate the CA file knows nothing of": {nil, false},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			s := pop3test.NewUnstartedServer(pop3test.Config{Messages: smallCorpus(2), CertHosts: tt.hosts})
-			if tt.ok {
-				s.SetCertificate(trusted)
+			s := pop3test.NewUnstartedServer(pop3test.Config{Messages: smallCorpus(2)})
+			if tt.cert != nil {
+				s.SetCertificate(*tt.cert)
 			}
 			s.StartTLS()
 			defer s.Close()
@@ -51,3 +54,5 @@ func TestCAFileVerification(t *testing.T) {
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

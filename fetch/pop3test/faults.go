@@ -13,13 +13,19 @@ type Faults struct {
 	// connection open, silent, until StallFor passes (default: until Close).
 	Stall    *Trigger
 	StallFor time.Duration
+	// Trickle sends the chosen reply one byte every TrickleEvery (default
+	// a second): a server that is never silent for long, yet never done.
+	Trickle      *Trigger
+	TrickleEvery time.Duration
 	// InjectAfterSTLS is sent in the same write as the +OK to STLS.
 	InjectAfterSTLS []byte
 	// Replies answer a command (upper case) with the given raw text,
 	// CRLFs included, instead of its normal behaviour.
 	Replies map[string]string
-	// ListSizeDelta is added to every size in LIST and STAT.
+	// ListSizeDelta is added to every size in LIST and STAT; ListSizes
+	// replaces the size LIST gives the messages with these UIDs.
 	ListSizeDelta int64
+	ListSizes     map[string]int64
 	// QuitFails makes QUIT delete only the first QuitDeletes of the marked
 	// messages and then answer -ERR [SYS/TEMP].
 	QuitFails   bool

@@ -62,6 +62,7 @@ type Server struct {
 	counts    map[string]int // commands received, by name
 	sessions  int
 	logins    int // since the faults were last set
+	fired     int // faults that acted
 	conns     map[net.Conn]struct{}
 	closed    bool
 	wg        sync.WaitGroup
@@ -213,6 +214,21 @@ func (s *Server) Sessions() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sessions
+}
+
+// Fired returns how many times a fault acted: a drop, stall or trickle
+// triggered, a QUIT failed, a LIST lied, a reply was replaced. A test of
+// a fault that never fired tests nothing.
+func (s *Server) Fired() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fired
+}
+
+func (s *Server) fire() {
+	s.mu.Lock()
+	s.fired++
+	s.mu.Unlock()
 }
 
 // InUse reports whether a session holds the maildrop's lock.

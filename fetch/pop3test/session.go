@@ -51,7 +51,9 @@ func (ss *session) run() {
 	if cfg.RawGreeting != "" {
 		greeting = strings.TrimSuffix(cfg.RawGreeting, "\r\n")
 	}
-	if !ss.reply("greeting", greeting+"\r\n") {
+	// Two writes, not one string: a test that counts what the client
+	// allocates must not count a copy of a 5 MB greeting here.
+	if !ss.reply("greeting", greeting) || !ss.reply("", "\r\n") {
 		return
 	}
 	for {
@@ -84,6 +86,7 @@ func (ss *session) reply(name, text string) bool {
 	ss.nth[name]++
 	n := ss.nth[name]
 	if t := ss.faults.Drop; t.matches(name, n) {
+		ss.s.fire()
 		ss.partial(text, t.AfterBytes)
 		if tc, ok := ss.conn.(*net.TCPConn); ok && ss.faults.Reset {
 			tc.SetLinger(0)
@@ -91,6 +94,7 @@ func (ss *session) reply(name, text string) bool {
 		return false
 	}
 	if t := ss.faults.Stall; t.matches(name, n) {
+		ss.s.fire()
 		ss.partial(text, t.AfterBytes)
 		if ss.faults.StallFor > 0 {
 			time.Sleep(ss.faults.StallFor)
@@ -101,10 +105,34 @@ func (ss *session) reply(name, text string) bool {
 		return false
 	}
 	if r, ok := ss.faults.Replies[name]; ok && name != "greeting" {
+		ss.s.fire()
 		text = r
+	}
+	if t := ss.faults.Trickle; t.matches(name, n) {
+		ss.s.fire()
+		return ss.trickle(text)
 	}
 	_, err := ss.bw.WriteString(text)
 	return err == nil
+}
+
+// trickle sends text a byte at a time, slowly, until the client hangs up.
+func (ss *session) trickle(text string) bool {
+	every := ss.faults.TrickleEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	if ss.bw.Flush() != nil {
+		return false
+	}
+	for i := 0; i < len(text); i++ {
+		ss.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if _, err := ss.conn.Write([]byte{text[i]}); err != nil {
+			return false
+		}
+		time.Sleep(every)
+	}
+	return true
 }
 
 func (ss *session) partial(text string, n int) {
@@ -216,6 +244,7 @@ func (ss *session) quit() bool {
 	ss.s.locked, ss.authed = false, false
 	ss.s.mu.Unlock()
 	if ss.faults.QuitFails {
+		ss.s.fire()
 		ss.reply("QUIT", "-ERR [SYS/TEMP] some deleted messages not removed\r\n")
 	} else {
 		ss.reply("QUIT", "+OK bye\r\n")
@@ -375,6 +404,9 @@ func (ss *session) listing(name string, args []string) bool {
 		if name == "UIDL" {
 			return ss.msgs[i-1].UID
 		}
+		if size, ok := ss.faults.ListSizes[ss.msgs[i-1].UID]; ok {
+			return strconv.FormatInt(size, 10)
+		}
 		return strconv.FormatInt(int64(len(ss.msgs[i-1].Data))+ss.faults.ListSizeDelta, 10)
 	}
 	if len(args) > 0 {
@@ -383,6 +415,9 @@ func (ss *session) listing(name string, args []string) bool {
 			return ss.reply(name, "-ERR no such message\r\n")
 		}
 		return ss.reply(name, fmt.Sprintf("+OK %d %s\r\n", i, value(i)))
+	}
+	if name == "LIST" && (ss.faults.ListSizeDelta != 0 || len(ss.faults.ListSizes) > 0) {
+		ss.s.fire()
 	}
 	var b strings.Builder
 	b.WriteString("+OK\r\n")
