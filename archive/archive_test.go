@@ -487,3 +487,32 @@ func TestHold(t *testing.T) {
 func tricky2(i int) []byte {
 	return msg(fmt.Sprintf("held %d", i), "Mon, 2 Jan 2023 10:00:00 +0000", "body\r\n")
 }
+
+func TestSafeFileName(t *testing.T) {
+	tests := map[string]struct{ in, want string }{
+		"plain":                   {"report.pdf", "report.pdf"},
+		"a path":                  {"../../etc/passwd", "passwd"},
+		"a Windows path":          {`C:\Users\x\evil.bat`, "evil.bat"},
+		"a hidden file":           {"../.bashrc", "bashrc"},
+		"a right-to-left trick":   {"invoice\u202Efdp.exe", "invoicefdp.exe"},
+		"isolates and zero-width": {"a\u2066b\u200Bc\u2069.txt", "abc.txt"},
+		"a stream on NTFS":        {"notes.txt:hidden", "notes.txt_hidden"},
+		"Windows forbids these":   {`a<b>c"d|e?f*g.txt`, "a_b_c_d_e_f_g.txt"},
+		"trailing dots, spaces":   {"setup.exe. . ", "setup.exe"},
+		"a device":                {"CON", "_CON"},
+		"a device, extension":     {"nul.txt", "_nul.txt"},
+		"a device, lower, COM":    {"com1.log", "_com1.log"},
+		"not a device":            {"console.log", "console.log"},
+		"controls":                {"a\x1b[2Jb\x00.txt", "a[2Jb.txt"},
+		"nothing left":            {"../..", "fallback"},
+		"only dots":               {"...", "fallback"},
+		"long, keeps extension":   {strings.Repeat("é", 150) + ".pdf", strings.Repeat("é", 98) + ".pdf"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := SafeFileName(tt.in, "fallback"); got != tt.want {
+				t.Fatalf("SafeFileName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

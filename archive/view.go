@@ -3,9 +3,9 @@ package archive
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
-	"path"
 	"strings"
 
 	"github.com/emersion/go-message/mail"
@@ -63,8 +63,14 @@ func (a *Archive) View(id uint64) (*View, error) {
 	return v, nil
 }
 
+// ErrDamaged: an attachment could not be decoded to its end (broken
+// base64, say); what could be is returned with it.
+var ErrDamaged = errors.New("archive: the attachment is damaged")
+
 // Attachment returns the decoded content of the part at index, as listed
-// in View.Attachments.
+// in View.Attachments. A part that cannot be decoded whole comes with
+// ErrDamaged and the bytes decoded before the damage: the caller may
+// save them, but must say they are not all.
 func (a *Archive) Attachment(id uint64, index int) (Attachment, []byte, error) {
 	raw, err := a.Raw(id)
 	if err != nil {
@@ -72,16 +78,20 @@ func (a *Archive) Attachment(id uint64, index int) (Attachment, []byte, error) {
 	}
 	var att Attachment
 	var data []byte
+	var derr error
 	found := false
 	walkParts(raw, func(i int, p *mail.Part, ctype, name string) {
 		if i == index {
-			data, _ = io.ReadAll(p.Body)
+			data, derr = io.ReadAll(p.Body)
 			att = Attachment{Index: i, Name: safeName(name, i), ContentType: ctype, Size: int64(len(data))}
 			found = true
 		}
 	}, func(error) {})
 	if !found {
 		return Attachment{}, nil, ErrNotFound
+	}
+	if derr != nil {
+		return att, data, fmt.Errorf("%w: only its first %d bytes could be decoded (%s)", ErrDamaged, len(data), clean(derr.Error()))
 	}
 	return att, data, nil
 }
@@ -149,16 +159,7 @@ func isAttachment(p *mail.Part, ctype, name string) bool {
 	return name != "" || marked || !strings.HasPrefix(ctype, "text/")
 }
 
-// safeName strips any directory and leading dots from a sender-chosen
-// file name, so "../../x" is offered as "x" and "../.bashrc" as "bashrc",
-// and never returns an empty name.
+// safeName is the file name offered for part i.
 func safeName(name string, i int) string {
-	name = clean(name)
-	name = strings.ReplaceAll(name, "\\", "/")
-	name = path.Base(name)
-	name = strings.TrimLeft(name, ".")
-	if name == "" || name == "/" {
-		return "attachment-" + itoa(i+1)
-	}
-	return name
+	return SafeFileName(name, "attachment-"+itoa(i+1))
 }
