@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
 )
@@ -23,7 +24,9 @@ type Scheduler struct {
 	mu      sync.Mutex
 	next    map[string]time.Time
 	backoff map[string]time.Duration
-	now     chan []string
+	asked   map[string]bool // accounts asked for by FetchNow, not yet fetched
+	askAll  bool            // FetchNow with no names
+	wake    chan struct{}   // one pending signal that asked is not empty
 	cancel  context.CancelFunc
 	running context.CancelFunc
 }
@@ -35,7 +38,8 @@ func (s *Scheduler) Start() {
 	s.cancel = cancel
 	s.next = map[string]time.Time{}
 	s.backoff = map[string]time.Duration{}
-	s.now = make(chan []string, 8)
+	s.asked = map[string]bool{}
+	s.wake = make(chan struct{}, 1)
 	s.mu.Unlock()
 	go s.loop(ctx)
 }
@@ -52,14 +56,40 @@ func (s *Scheduler) Stop() {
 	}
 }
 
-// FetchNow queues the named accounts (all when none) for an immediate fetch.
+// FetchNow asks for the named accounts (all when none) to be fetched as
+// soon as the fetch under way, if any, ends. It never blocks, so a window
+// may call it from its UI goroutine: requests that arrive meanwhile are
+// merged, and an account asked for ten times is fetched once.
 func (s *Scheduler) FetchNow(names ...string) {
 	s.mu.Lock()
-	ch := s.now
-	s.mu.Unlock()
-	if ch != nil {
-		ch <- names
+	defer s.mu.Unlock()
+	if s.wake == nil {
+		return
 	}
+	if len(names) == 0 {
+		s.askAll = true
+	}
+	for _, n := range names {
+		s.asked[n] = true
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default: // a signal is already waiting
+	}
+}
+
+// takeAsked returns, and clears, the names asked for: nil with all set
+// means every account.
+func (s *Scheduler) takeAsked() (names []string, all bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for n := range s.asked {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	all = s.askAll
+	s.asked, s.askAll = map[string]bool{}, false
+	return names, all
 }
 
 // Cancel stops the fetch under way, if any; its result reports the cancel.
@@ -82,7 +112,13 @@ func (s *Scheduler) loop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case names := <-s.now:
+		case <-s.wake:
+			names, all := s.takeAsked()
+			if all {
+				names = nil
+			} else if len(names) == 0 {
+				continue
+			}
 			s.run(ctx, s.pick(names), false)
 		case <-t.C:
 			s.run(ctx, s.due(time.Now()), true)
