@@ -425,3 +425,13 @@ func TestOversizeMessages(t *testing.T) {
 		})
 	}
 }
+
+// An account's error says "fetch:" and the account once.
+func TestAccountErrorSaysFetchOnce(t *testing.T) {
+	e := newEnv(t, pop3test.Config{}, true)
+	e.fetcher.Secrets = &MemorySecrets{}
+	r := e.fetch()
+	if !errors.Is(r.Err, ErrNoSecret) || strings.Count(r.Err.Error(), "fetch:") != 1 || !strings.HasPrefix(r.Err.Error(), "fetch: test: ") {
+		t.Fatalf("%v", r.Err)
+	}
+}

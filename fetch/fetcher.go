@@ -89,6 +89,20 @@ type Result struct {
 	Err  error
 }
 
+// AccountError is a fetch's failure, with the account it was for.
+type AccountError struct {
+	Account string
+	Err     error
+}
+
+// Error says "fetch:" and the account once, however deep the cause: a
+// cause from this package says "fetch:" itself.
+func (e *AccountError) Error() string {
+	return "fetch: " + e.Account + ": " + strings.TrimPrefix(e.Err.Error(), "fetch: ")
+}
+
+func (e *AccountError) Unwrap() error { return e.Err }
+
 // ErrNoUIDL: the server cannot tell messages apart between sessions, so
 // mail cannot be left on it.
 var ErrNoUIDL = errors.New("fetch: this server does not support UIDL, so popvault cannot tell which messages it has already downloaded: keeping mail on the server is impossible. Choose \"delete after download\" for this account")
@@ -107,7 +121,7 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 	if !acct.TokenAuth && f.Secrets != nil {
 		s, err := f.Secrets.Get(acct.Name)
 		if err != nil {
-			res.Err = fmt.Errorf("fetch: %s: %w", acct.Name, err)
+			res.Err = &AccountError{Account: acct.Name, Err: err}
 			return res
 		}
 		secret = s
@@ -139,7 +153,7 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 			continue
 		}
 		if err != nil {
-			res.Err = fmt.Errorf("fetch: %s: %w", acct.Name, err)
+			res.Err = &AccountError{Account: acct.Name, Err: err}
 			break
 		}
 		if s.committed == 0 || !s.gmail {
