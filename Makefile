@@ -9,9 +9,6 @@ APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d xvfb imagemagick xd
                   gnome-keyring dbus-daemon dbus-x11 mpop fetchmail
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# The UI links GLFW through cgo; the race detector is kept for the rest.
-RACE_PACKAGES   = $(shell go list ./... | grep -v -e '/ui' -e '/cmd/')
-OTHER_PACKAGES  = $(shell go list ./... | grep -e '/ui' -e '/cmd/')
 
 export LANG ?= C.UTF-8
 
@@ -59,15 +56,18 @@ stress: deps
 	POPVAULT_LOAD_MESSAGES=20000 go test -count=1 -run 'LoadFetch' -v -timeout 60m ./cmd/popvault/
 	go test -count=1 -run XXX -bench Verify100k -benchtime 1x -timeout 60m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzView -fuzztime 3m ./archive/
+	go test -count=1 -run XXX -fuzz FuzzDecodeSummary -fuzztime 1m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzExtract -fuzztime 2m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzDotUnstuff -fuzztime 2m ./fetch/pop3/
 	go test -count=1 -run XXX -fuzz FuzzStatus -fuzztime 1m ./fetch/pop3/
 	go test -count=1 -run XXX -fuzz FuzzListing -fuzztime 1m ./fetch/pop3/
 	go test -count=1 -run XXX -fuzz FuzzParse -fuzztime 1m ./archive/fulltext/
 
+# Every package runs under the race detector, the window's included (it
+# works with cgo): see ui/thread_test.go for how the UI tests give it a
+# goroutine to race with.
 test: deps check
-	go test -race -count=1 $(RACE_PACKAGES)
-	go test -count=1 $(OTHER_PACKAGES)
+	go test -race -count=1 -timeout 30m ./...
 
 # check fails on unformatted code, vet findings or staticcheck findings.
 check:

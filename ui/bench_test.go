@@ -18,14 +18,20 @@ import (
 // The messages are the usual mix, one in twenty with a large attachment.
 func BenchmarkOpenMessage(b *testing.B) {
 	a := test.NewTempApp(b)
-	w := a.NewWindow("bench")
-	u, err := New(a, w, Options{ArchivePath: filepath.Join(b.TempDir(), "a.db"), Secrets: &fetch.MemorySecrets{}})
+	path := filepath.Join(b.TempDir(), "a.db")
+	var u *UI
+	var err error
+	ui(func() {
+		w := a.NewWindow("bench")
+		if u, err = New(a, w, Options{ArchivePath: path, Secrets: &fetch.MemorySecrets{}}); err == nil {
+			w.SetContent(u.Content())
+			w.Resize(fyne.NewSize(1100, 700))
+		}
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer u.Close()
-	w.SetContent(u.Content())
-	w.Resize(fyne.NewSize(1100, 700))
 	var batch []archive.Incoming
 	for i, m := range mailgen.Corpus(200, 11) {
 		batch = append(batch, archive.Incoming{Account: "a", UID: strconv.Itoa(i), Raw: m.Data})
@@ -40,6 +46,6 @@ func BenchmarkOpenMessage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		u.reader.show(v, nil)
+		ui(func() { u.reader.show(v, nil) })
 	}
 }

@@ -3,10 +3,13 @@ package ui
 import (
 	"errors"
 	"os"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"popvault/internal/sessionbus"
 )
 
 // shortcuts: Ctrl+F searches, Ctrl+R fetches, Delete deletes the open
@@ -33,28 +36,49 @@ func (u *UI) shortcuts() {
 	})
 }
 
-// SetupDesktop adds the tray menu where the desktop has one, and keeps the
-// app running in the tray when the window closes while checks are on.
+// SetupDesktop adds the tray menu where the desktop shows one, and then
+// keeps the app running in the tray when the window closes while checks
+// are on. Where no tray shows (stock GNOME has none), closing quits: a
+// hidden window could not be brought back or quit, and it would keep the
+// archive locked against every cron fetch.
 func (u *UI) SetupDesktop() {
 	desk, ok := u.app.(desktop.App)
-	if !ok {
+	if !ok || !trayShown() {
 		return
 	}
+	u.tray = true
 	desk.SetSystemTrayIcon(Icon)
 	// Fyne appends Quit to a tray menu that has none.
 	desk.SetSystemTrayMenu(fyne.NewMenu("popvault",
 		fyne.NewMenuItem("Fetch now", func() { u.sched.FetchNow() }),
 		fyne.NewMenuItem("Open", func() { u.win.Show(); u.win.RequestFocus() }),
 	))
-	u.win.SetCloseIntercept(func() {
+	u.win.SetCloseIntercept(u.closeWindow)
+}
+
+// closeWindow hides the window into the tray while periodic checks are
+// on and a tray shows, and quits otherwise.
+func (u *UI) closeWindow() {
+	if u.tray {
 		for _, a := range u.accounts {
 			if a.CheckEveryMinutes > 0 {
 				u.win.Hide()
+				u.setStatus("popvault keeps checking for mail from the tray")
 				return
 			}
 		}
-		u.app.Quit()
-	})
+	}
+	u.quit()
+}
+
+// trayShown reports whether the desktop shows tray icons. On Linux they
+// need a StatusNotifierWatcher on the session bus (KDE, and GNOME only
+// with an AppIndicator extension); macOS and Windows always have one.
+func trayShown() bool {
+	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" && runtime.GOOS != "openbsd" && runtime.GOOS != "netbsd" {
+		return true
+	}
+	return sessionbus.Owned("org.kde.StatusNotifierWatcher")
 }
 
 func showErrorDialog(w fyne.Window, context string, err error) {

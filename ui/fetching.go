@@ -66,7 +66,7 @@ func (u *UI) startFetcher() {
 			defer bar.Unlock()
 			if time.Since(bar.listed) > 2*time.Second {
 				bar.listed = time.Now()
-				fyne.Do(func() { u.list.reload(); u.refreshCounts() })
+				onUI(func() { u.list.reload(); u.refreshCounts() })
 			}
 		},
 		Progress: func(p fetch.Progress) {
@@ -77,15 +77,15 @@ func (u *UI) startFetcher() {
 				return
 			}
 			bar.last, bar.stage = time.Now(), p.Stage
-			fyne.Do(func() { u.bar.show(p) })
+			onUI(func() { u.bar.show(p) })
 		}}
 	accounts := func() []fetch.Account {
 		var out []fetch.Account
-		fyne.DoAndWait(func() { out = append(out, u.accounts...) })
+		onUIAndWait(func() { out = append(out, u.accounts...) })
 		return out
 	}
 	u.sched = &fetch.Scheduler{Fetcher: u.fetcher, Accounts: accounts,
-		Done: func(r fetch.Result, background bool) { fyne.Do(func() { u.fetched(r, background) }) }}
+		Done: func(r fetch.Result, background bool) { onUI(func() { u.fetched(r, background) }) }}
 	u.sched.Start()
 }
 

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
-
 	"popvault/archive"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
@@ -53,7 +51,7 @@ func TestMalformedMail(t *testing.T) {
 		if err != nil {
 			t.Fatalf("view %q: %v", sum.Subject, err)
 		}
-		fyne.DoAndWait(func() { u.reader.show(v, nil) })
+		ui(func() { u.reader.show(v, nil) })
 		for _, a := range v.Attachments {
 			if strings.ContainsAny(a.Name, "/\\\x1b") || strings.HasPrefix(a.Name, ".") {
 				t.Fatalf("%q offers attachment name %q", sum.Subject, a.Name)

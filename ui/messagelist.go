@@ -33,6 +33,8 @@ type messageList struct {
 	matches     archive.Page // the search's first page, for its counts
 	selected    uint64
 	pending     *time.Timer
+	// beforeFirstPage, in tests, delays showing a first page.
+	beforeFirstPage func()
 }
 
 const firstPage, laterPages = 200, 5000
@@ -85,7 +87,7 @@ func (l *messageList) reloadSoon() {
 	if l.pending != nil {
 		l.pending.Stop()
 	}
-	l.pending = time.AfterFunc(150*time.Millisecond, func() { fyne.Do(l.reload) })
+	l.pending = time.AfterFunc(150*time.Millisecond, func() { onUI(l.reload) })
 }
 
 // reload queries the archive for the selected account and search.
@@ -108,13 +110,18 @@ func (l *messageList) reload() {
 				}
 			}
 		}
-		go l.loadRest(gen, q, page.Next)
+		if l.beforeFirstPage != nil {
+			l.beforeFirstPage()
+		}
 		return func() {
 			if gen != l.gen {
 				return
 			}
 			l.items = toRows(page.Messages)
 			l.shown = gen
+			// Only now: started sooner, the rest could be appended before
+			// this first page replaced the list, and be lost.
+			go l.loadRest(gen, q, page.Next)
 			l.widget.UnselectAll()
 			l.widget.Refresh()
 			l.reselect()
@@ -140,7 +147,7 @@ func (l *messageList) againWhenIndexed(gen int) {
 	if l.u.arch.WaitIndexed(l.u.ctx) != nil {
 		return
 	}
-	fyne.Do(func() {
+	onUI(func() {
 		if gen == l.gen {
 			l.reload()
 		}
@@ -180,7 +187,7 @@ func (l *messageList) loadRest(gen int, q archive.Query, next []byte) {
 		next = page.Next
 		rows := toRows(page.Messages)
 		stale := false
-		fyne.DoAndWait(func() {
+		onUIAndWait(func() {
 			if gen != l.gen {
 				stale = true
 				return

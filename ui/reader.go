@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -267,55 +270,40 @@ func (r *reader) clear() {
 
 func (r *reader) saveAttachment(a archive.Attachment) {
 	id := r.view.ID
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		r.u.background(func() func() {
-			err := r.writeAttachment(id, a.Index, w)
-			return func() {
-				if err != nil {
-					r.u.showError("Saving the attachment failed", err)
-				} else {
-					r.u.setStatus("Saved " + w.URI().Name())
-				}
-			}
-		})
-	}, r.u.win)
-	d.SetFileName(a.Name)
-	d.Show()
-}
-
-// writeAttachment writes an attachment's decoded bytes to w and closes it.
-func (r *reader) writeAttachment(id uint64, index int, w io.WriteCloser) error {
-	_, data, err := r.u.arch.Attachment(id, index)
-	if err == nil {
-		_, err = w.Write(data)
-	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	r.saveAs(a.Name, "Saving the attachment failed", func(w io.WriteCloser) error {
+		return r.writeAttachment(id, a.Index, w)
+	})
 }
 
 func (r *reader) saveEML() {
 	if r.view == nil {
 		return
 	}
-	id, name := r.view.ID, emlName(r.view.Subject)
+	id := r.view.ID
+	r.saveAs(emlName(r.view.Subject), "Saving the message failed", func(w io.WriteCloser) error {
+		return r.writeEML(id, w)
+	})
+}
+
+// saveAs asks where, then writes there off the UI goroutine, into a file
+// only the user can read, and says how it went: a write or a close that
+// failed, or a damaged attachment saved in part, is never passed over.
+func (r *reader) saveAs(name, failed string, write func(io.WriteCloser) error) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
 		r.u.background(func() func() {
-			defer w.Close()
-			raw, err := r.u.arch.Raw(id)
-			if err == nil {
-				_, err = w.Write(raw)
-			}
+			private(w.URI())
+			err := write(w)
 			return func() {
-				if err != nil {
-					r.u.showError("Saving the message failed", err)
+				switch {
+				case errors.Is(err, archive.ErrDamaged):
+					r.u.showError("Saved "+w.URI().Name()+", but not all of it", err)
+				case err != nil:
+					r.u.showError(failed, err)
+				default:
+					r.u.setStatus("Saved " + w.URI().Name())
 				}
 			}
 		})
@@ -324,19 +312,46 @@ func (r *reader) saveEML() {
 	d.Show()
 }
 
+// private makes a file the user saved readable only by them, as the
+// archive is (Fyne creates it 0644). Where permissions mean nothing
+// (Windows), the folder the user chose protects it.
+func private(u fyne.URI) {
+	if u.Scheme() == "file" && runtime.GOOS != "windows" {
+		os.Chmod(u.Path(), 0o600)
+	}
+}
+
+// writeAttachment writes an attachment's decoded bytes to w and closes
+// it. A damaged attachment is written as far as it decodes, and the error
+// says so.
+func (r *reader) writeAttachment(id uint64, index int, w io.WriteCloser) error {
+	_, data, err := r.u.arch.Attachment(id, index)
+	if err == nil || errors.Is(err, archive.ErrDamaged) {
+		if _, werr := w.Write(data); werr != nil {
+			err = werr
+		}
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeEML writes a message's stored bytes to w and closes it.
+func (r *reader) writeEML(id uint64, w io.WriteCloser) error {
+	raw, err := r.u.arch.Raw(id)
+	if err == nil {
+		_, err = w.Write(raw)
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // emlName makes a file name from a subject.
 func emlName(subject string) string {
-	name := strings.Map(func(c rune) rune {
-		if strings.ContainsRune(`/\:*?"<>|`, c) || c < 0x20 {
-			return '_'
-		}
-		return c
-	}, strings.TrimSpace(subject))
-	name, _ = capText(name, 80)
-	if name == "" || name[0] == '.' {
-		name = "message" + name
-	}
-	return name + ".eml"
+	return archive.SafeFileName(subject, "message") + ".eml"
 }
 
 func (r *reader) showRaw() {

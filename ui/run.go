@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"popvault/assets"
 )
@@ -19,21 +19,34 @@ var Icon = fyne.NewStaticResource("icon.png", assets.IconPNG)
 // ErrNoDisplay: there is no screen to open the window on.
 var ErrNoDisplay = errors.New("ui: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the command line works without one: popvault help")
 
+// displayError is the one panic Run turns into an error: GLFW's when the
+// display named in DISPLAY cannot be reached (it logs that, then panics
+// "NotInitialized" at the first window). Any other panic is a bug, and
+// its trace is kept.
+func displayError(r any) error {
+	var gerr *glfw.Error
+	if e, ok := r.(error); ok && errors.As(e, &gerr) && gerr.Code.String() == "NotInitialized" {
+		return fmt.Errorf("ui: cannot open the window: the display %q cannot be reached (%v)", os.Getenv("DISPLAY"), gerr)
+	}
+	return nil
+}
+
 // Run opens the window and returns when the app quits.
 func Run(opts Options) (err error) {
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return ErrNoDisplay
 	}
 	defer func() {
-		// The graphics driver panics when it cannot reach the display;
-		// say so in a sentence instead.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("ui: cannot open the window: %v", r)
+		r := recover()
+		if r == nil {
+			return
 		}
+		if derr := displayError(r); derr != nil {
+			err = derr
+			return
+		}
+		panic(r) // not ours to explain: keep the trace
 	}()
-	// A window that may hold 100,000 rows for hours: collect garbage
-	// sooner than Go's default, for a smaller resident size.
-	debug.SetGCPercent(50)
 	a := app.NewWithID(AppID)
 	a.SetIcon(Icon)
 	w := a.NewWindow("popvault")

@@ -3,7 +3,7 @@
 // fetching with progress, and settings for export and import. It is the
 // only package that imports Fyne. It holds no mail logic of its own: it
 // calls the fetch and archive packages off the UI goroutine and shows
-// their results through fyne.Do.
+// their results through onUI (fyne.Do).
 package ui
 
 import (
@@ -66,6 +66,8 @@ type UI struct {
 	bar     *fetchBar
 	status  *widget.Label
 	asking  *dialog.ConfirmDialog // the delete dialog, while it is open
+	tray    bool                  // a tray icon shows: closing may hide the window
+	quit    func()                // the app's Quit
 	ctx     context.Context       // ends at Close, and with it the goroutines that watch indexing
 	cancel  context.CancelFunc
 	content fyne.CanvasObject
@@ -83,13 +85,13 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}}
+	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}, quit: a.Quit}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
 	if u.secrets == nil {
 		u.secrets = fetch.NewSecrets(fetch.SecretsOptions{
 			OldFile: filepath.Join(filepath.Dir(opts.ArchivePath), "secrets.json"),
-			Warn:    func(msg string) { fyne.Do(func() { u.setStatus(msg) }) },
+			Warn:    func(msg string) { onUI(func() { u.setStatus(msg) }) },
 		})
 	}
 	u.build()
@@ -117,10 +119,10 @@ func (u *UI) watchIndex() {
 			left, err := u.arch.IndexStatus()
 			switch {
 			case err != nil:
-				fyne.Do(func() { u.setStatus(fmt.Sprintf("Search index: %v (popvault reindex rebuilds it)", err)) })
+				onUI(func() { u.setStatus(fmt.Sprintf("Search index: %v (popvault reindex rebuilds it)", err)) })
 			case left > 0:
 				busy = true
-				fyne.Do(func() {
+				onUI(func() {
 					if u.search.Text == "" { // else the line counts the search's matches
 						u.setStatus(fmt.Sprintf("Indexing mail for search: %d messages left", left))
 					}
@@ -129,7 +131,7 @@ func (u *UI) watchIndex() {
 				busy = false
 				// Indexing left its garbage and bleve's buffers behind.
 				debug.FreeOSMemory()
-				fyne.Do(func() {
+				onUI(func() {
 					if u.search.Text == "" {
 						u.setStatus("Search index up to date")
 					}
@@ -181,7 +183,7 @@ func (u *UI) background(work func() func()) {
 	go func() {
 		apply := work()
 		if apply != nil {
-			fyne.Do(apply)
+			onUI(apply)
 		}
 	}()
 }

@@ -25,13 +25,13 @@ var testMail = []pop3test.Message{
 	{UID: "3", Data: []byte("From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.org>\r\nSubject: =?ISO-8859-1?Q?caf=E9?=\r\nDate: Wed, 4 Jan 2023 10:00:00 +0000\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<p>Un caf\xe9 <img src=\"http://tracker.example/p.gif\"></p>\r\n")},
 }
 
-// eventually polls cond on the Fyne side until it holds. The limit is
+// eventually polls cond on the UI goroutine until it holds. The limit is
 // generous: make test runs the heavy command-line tests beside these.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for i := 0; i < 1500; i++ {
 		ok := false
-		fyne.DoAndWait(func() { ok = cond() })
+		ui(func() { ok = cond() })
 		if ok {
 			return
 		}
@@ -40,7 +40,16 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// button finds a button by its text on the window or its dialogs.
+// tap finds a button by its text on the window or its dialogs, and taps
+// it, on the UI goroutine.
+func tap(t *testing.T, w fyne.Window, text string) {
+	t.Helper()
+	var b *widget.Button
+	ui(func() { b = button(t, w, text); test.Tap(b) })
+}
+
+// button finds a button by its text on the window or its dialogs. Call it
+// on the UI goroutine.
 func button(t *testing.T, w fyne.Window, text string) *widget.Button {
 	t.Helper()
 	var found *widget.Button
@@ -81,14 +90,22 @@ func newTestUI(t *testing.T, s *pop3test.Server) (*UI, fyne.Window) {
 		}
 	})
 	a := test.NewTempApp(t)
-	w := a.NewWindow("popvault")
-	u, err := New(a, w, Options{ArchivePath: filepath.Join(t.TempDir(), "a.db"), Secrets: &fetch.MemorySecrets{}, RootCAs: s.CertPool()})
+	path := filepath.Join(t.TempDir(), "a.db")
+	var u *UI
+	var w fyne.Window
+	var err error
+	ui(func() {
+		w = a.NewWindow("popvault")
+		u, err = New(a, w, Options{ArchivePath: path, Secrets: &fetch.MemorySecrets{}, RootCAs: s.CertPool()})
+		if err == nil {
+			w.SetContent(u.Content())
+			w.Resize(fyne.NewSize(1100, 700))
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(u.Close)
-	w.SetContent(u.Content())
-	w.Resize(fyne.NewSize(1100, 700))
 	return u, w
 }
 
@@ -99,47 +116,51 @@ func TestWindowFlow(t *testing.T) {
 	port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
 
 	// Add an account through the dialog.
-	f := u.showAccountDialog(nil)
-	test.Type(f.email, "me@example.org")
-	test.Type(f.name, "Home")
-	test.Type(f.host, "127.0.0.1")
-	f.port.SetText(port)
-	test.Type(f.user, "alice")
-	test.Type(f.password, "secret")
-	test.Tap(f.test)
+	var f *accountForm
+	ui(func() {
+		f = u.showAccountDialog(nil)
+		test.Type(f.email, "me@example.org")
+		test.Type(f.name, "Home")
+		test.Type(f.host, "127.0.0.1")
+		f.port.SetText(port)
+		test.Type(f.user, "alice")
+		test.Type(f.password, "secret")
+		test.Tap(f.test)
+	})
 	eventually(t, "Test connection", func() bool { return strings.HasPrefix(f.result.Text, "Connected: 3 messages") })
-	test.Tap(button(t, w, "Save"))
+	tap(t, w, "Save")
 	eventually(t, "the account in the sidebar", func() bool { return len(u.accounts) == 1 && u.accounts[0].Name == "Home" })
 	if secret, _ := u.secrets.Get("Home"); secret != "secret" {
 		t.Fatal("password not in the secret store")
 	}
 
 	// Fetch, and see the messages, newest first.
-	test.Tap(button(t, w, "Fetch"))
-	eventually(t, "3 messages listed", func() bool { return len(u.list.items) == 3 })
-	if got := u.list.items[0].subject; got != "café" {
-		t.Fatalf("newest first: %q", got)
-	}
+	tap(t, w, "Fetch")
+	eventually(t, "3 messages listed, newest first", func() bool { return len(u.list.items) == 3 && u.list.items[0].subject == "café" })
 	eventually(t, "counts", func() bool { return u.counts["Home"].Total == 3 && u.counts["Home"].Unread == 3 })
 
 	// Open the HTML message: decoded, as text, nothing remote.
-	u.list.widget.Select(0)
+	ui(func() { u.list.widget.Select(0) })
 	eventually(t, "the reader", func() bool { return u.reader.view != nil && u.reader.view.Subject == "café" })
-	if body := strings.Join(u.reader.lines, "\n"); !strings.Contains(body, "Un café") || strings.Contains(body, "tracker") {
+	var body string
+	ui(func() { body = strings.Join(u.reader.lines, "\n") })
+	if !strings.Contains(body, "Un café") || strings.Contains(body, "tracker") {
 		t.Fatalf("body %q", body)
 	}
 	eventually(t, "marked read", func() bool { return u.counts["Home"].Unread == 2 })
 
 	// Open the one with an attachment and save it under its bare name.
-	u.list.widget.Select(1)
+	ui(func() { u.list.widget.Select(1) })
 	eventually(t, "the attachment", func() bool { return u.reader.view != nil && len(u.reader.view.Attachments) == 1 })
-	att := u.reader.view.Attachments[0]
+	var att archive.Attachment
+	var id uint64
+	ui(func() { att, id = u.reader.view.Attachments[0], u.reader.view.ID })
 	if att.Name != "evil.sh" {
 		t.Fatalf("offered name %q", att.Name)
 	}
 	out := filepath.Join(t.TempDir(), att.Name)
 	file, _ := os.Create(out)
-	if err := u.reader.writeAttachment(u.reader.view.ID, att.Index, file); err != nil {
+	if err := u.reader.writeAttachment(id, att.Index, file); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(out); string(b) != "hello" {
@@ -147,30 +168,30 @@ func TestWindowFlow(t *testing.T) {
 	}
 
 	// Search as you type.
-	test.Type(u.search, "invoice")
+	ui(func() { test.Type(u.search, "invoice") })
 	eventually(t, "search results", func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == "Quarterly invoice" })
 	// Full text: a word of the body, in the HTML's text and an attachment's
 	// name; the reader marks the matching line.
 	for q, want := range map[string]string{"cafe": "café", `"see attached"`: "Photos", "filename:evil": "Photos", "from:ada pay": "Quarterly invoice"} {
-		u.search.SetText(q)
+		ui(func() { u.search.SetText(q) })
 		eventually(t, "results for "+q, func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == want })
 	}
-	u.search.SetText("please")
+	ui(func() { u.search.SetText("please") })
 	eventually(t, "the body search", func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == "Quarterly invoice" })
-	u.list.widget.Select(0)
+	ui(func() { u.list.widget.Select(0) })
 	eventually(t, "the match marked", func() bool {
 		return u.reader.view != nil && u.reader.view.Subject == "Quarterly invoice" && u.reader.marked[0] && strings.Contains(u.status.Text, "1 message matches")
 	})
-	u.search.SetText("before:tomorrow")
+	ui(func() { u.search.SetText("before:tomorrow") })
 	eventually(t, "a readable query error", func() bool { return strings.HasPrefix(u.status.Text, "Search: before:tomorrow: wants a date") })
-	u.search.SetText("")
+	ui(func() { u.search.SetText("") })
 	eventually(t, "all again", func() bool { return len(u.list.items) == 3 })
 
 	// Remove the account, keeping its mail.
-	u.sidebar.list.Select(1)
+	ui(func() { u.sidebar.list.Select(1) })
 	eventually(t, "account selected", func() bool { return u.selected == "Home" })
-	u.confirmRemove("Home")
-	test.Tap(button(t, w, "Remove, keep its mail"))
+	ui(func() { u.confirmRemove("Home") })
+	tap(t, w, "Remove, keep its mail")
 	eventually(t, "account gone", func() bool { return len(u.accounts) == 0 })
 	eventually(t, "mail kept", func() bool { return u.counts[""].Total == 3 })
 	if _, err := u.secrets.Get("Home"); err == nil {
@@ -192,7 +213,7 @@ func TestKeyboard(t *testing.T) {
 	if _, err := u.arch.Store(batch); err != nil {
 		t.Fatal(err)
 	}
-	fyne.DoAndWait(u.list.reload)
+	ui(u.list.reload)
 	eventually(t, "3 messages listed", func() bool { return len(u.list.items) == 3 })
 	opened := func(subject string) {
 		t.Helper()
@@ -201,7 +222,7 @@ func TestKeyboard(t *testing.T) {
 	// key goes where the desktop driver sends it: to the focused widget,
 	// else to the window's own handler.
 	key := func(name fyne.KeyName) {
-		fyne.DoAndWait(func() {
+		ui(func() {
 			if f := w.Canvas().Focused(); f != nil {
 				f.TypedKey(&fyne.KeyEvent{Name: name})
 			} else {
@@ -210,12 +231,10 @@ func TestKeyboard(t *testing.T) {
 		})
 	}
 
-	fyne.DoAndWait(func() { w.Canvas().Focus(u.search) })
+	ui(func() { w.Canvas().Focus(u.search) })
 	key(fyne.KeyReturn)
 	opened("café")
-	if w.Canvas().Focused() != u.list.widget {
-		t.Fatal("Enter in the search box left the keyboard there")
-	}
+	eventually(t, "the keyboard in the list", func() bool { return w.Canvas().Focused() == u.list.widget })
 	key(fyne.KeyDown)
 	opened("Photos")
 	key(fyne.KeyDown)
@@ -237,17 +256,14 @@ func TestKeyboard(t *testing.T) {
 		return len(u.list.items) == 2 && u.reader.view != nil && u.reader.view.Subject == "Photos"
 	})
 	key(fyne.KeyDelete)
-	test.Tap(button(t, w, "Keep"))
+	tap(t, w, "Keep")
 	eventually(t, "Keep keeps it", func() bool { return u.asking == nil && len(u.list.items) == 2 })
 
 	// Enter before typing pauses waits for the search's own results.
-	fyne.DoAndWait(func() { w.Canvas().Focus(u.search) })
-	test.Type(u.search, "café")
+	ui(func() { w.Canvas().Focus(u.search); test.Type(u.search, "café") })
 	key(fyne.KeyReturn)
 	opened("café")
-	if len(u.list.items) != 1 {
-		t.Fatalf("%d results for café", len(u.list.items))
-	}
+	eventually(t, "one result for café", func() bool { return len(u.list.items) == 1 })
 	key(fyne.KeyDelete)
 	key(fyne.KeyReturn)
 	eventually(t, "the count after a delete", func() bool { return len(u.list.items) == 0 && u.status.Text == "0 messages match" })
@@ -261,9 +277,9 @@ func TestFetchErrorShownOnAccount(t *testing.T) {
 	acct := fetch.Account{Name: "Bad", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true}
 	fetch.SaveAccount(u.arch, acct)
 	u.secrets.Set("Bad", "wrong")
-	fyne.DoAndWait(u.reloadAccounts)
+	ui(u.reloadAccounts)
 	eventually(t, "account", func() bool { return len(u.accounts) == 1 })
-	fyne.DoAndWait(u.fetchNow)
+	ui(u.fetchNow)
 	eventually(t, "a readable error on the account", func() bool {
 		return strings.Contains(u.problems["Bad"], "[AUTH]") && !strings.Contains(u.problems["Bad"], "wrong")
 	})
@@ -292,19 +308,21 @@ func TestAccountDialogPresetAndPlainWarning(t *testing.T) {
 	s := pop3test.NewTLSServer(pop3test.Config{})
 	defer s.Close()
 	u, _ := newTestUI(t, s)
-	f := u.showAccountDialog(nil)
-	test.Type(f.email, "someone@gmail.com")
-	if f.host.Text != "pop.gmail.com" || f.port.Text != "995" || f.user.Text != "someone@gmail.com" || !strings.Contains(f.note.Text, "app password") {
-		t.Fatalf("preset not applied: %q %q %q %q", f.host.Text, f.port.Text, f.user.Text, f.note.Text)
-	}
-	f.security.SetSelectedIndex(2)
-	if !strings.Contains(f.warning.Text, "plain text") || f.port.Text != "110" {
-		t.Fatalf("no warning for no encryption: %q, port %s", f.warning.Text, f.port.Text)
-	}
-	a, err := f.account()
-	if err != nil || a.Security != fetch.SecurityPlain {
-		t.Fatalf("%+v %v", a, err)
-	}
+	ui(func() {
+		f := u.showAccountDialog(nil)
+		test.Type(f.email, "someone@gmail.com")
+		if f.host.Text != "pop.gmail.com" || f.port.Text != "995" || f.user.Text != "someone@gmail.com" || !strings.Contains(f.note.Text, "app password") {
+			t.Errorf("preset not applied: %q %q %q %q", f.host.Text, f.port.Text, f.user.Text, f.note.Text)
+		}
+		f.security.SetSelectedIndex(2)
+		if !strings.Contains(f.warning.Text, "plain text") || f.port.Text != "110" {
+			t.Errorf("no warning for no encryption: %q, port %s", f.warning.Text, f.port.Text)
+		}
+		a, err := f.account()
+		if err != nil || a.Security != fetch.SecurityPlain {
+			t.Errorf("%+v %v", a, err)
+		}
+	})
 }
 
 func TestWrapLines(t *testing.T) {

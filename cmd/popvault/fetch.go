@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"syscall"
 
 	"popvault/fetch"
@@ -53,17 +52,10 @@ func (c *cli) fetch(args []string) error {
 	if *quiet {
 		bar = newProgressBar(io.Discard)
 	}
-	var tighten sync.Once
-	progress := func(p fetch.Progress) {
-		if p.Stage == fetch.StageDownloading {
-			// Batches come and go in tens of megabytes: collect sooner than
-			// Go's default so the peak stays near the batches. Only then: a
-			// check that finds nothing new runs faster with the default.
-			tighten.Do(func() { debug.SetGCPercent(50) })
-		}
-		bar.update(p)
-	}
-	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), Progress: progress}
+	// Batches come and go in tens of megabytes: collect sooner than Go's
+	// default, so the peak stays near the batches.
+	debug.SetGCPercent(50)
+	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), Progress: bar.update}
 	if *wire {
 		f.DebugWriter = c.stderr
 	}

@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/storage"
+	"github.com/go-gl/glfw/v3.3/glfw"
+
+	"popvault/archive"
+	"popvault/fetch"
+	"popvault/fetch/pop3test"
+)
+
+// Closing the window hides it into the tray only where a tray shows and
+// checks are on; otherwise it quits, so the app never runs on unseen with
+// the archive locked.
+func TestCloseWindow(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	for _, tt := range []struct {
+		tray, checks, quits bool
+	}{
+		{tray: false, checks: true, quits: true},
+		{tray: false, checks: false, quits: true},
+		{tray: true, checks: false, quits: true},
+		{tray: true, checks: true, quits: false},
+	} {
+		quit := false
+		ui(func() {
+			u.quit = func() { quit = true }
+			u.tray = tt.tray
+			u.accounts = []fetch.Account{{Name: "a"}}
+			if tt.checks {
+				u.accounts[0].CheckEveryMinutes = 15
+			}
+			u.closeWindow()
+		})
+		if quit != tt.quits {
+			t.Errorf("tray %v, checks %v: quit %v", tt.tray, tt.checks, quit)
+		}
+	}
+}
+
+// The first page never overwrites rows the loader appended after it:
+// however late the first page is shown, the list ends up whole.
+func TestFirstPageThenTheRest(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	const n = firstPage + 2*laterPages + 7
+	var batch []archive.Incoming
+	for i := range n {
+		raw := "Subject: m" + strconv.Itoa(i) + "\r\nDate: Mon, 2 Jan 2023 10:00:00 +0000\r\n\r\nx\r\n"
+		batch = append(batch, archive.Incoming{Account: "a", UID: strconv.Itoa(i), Raw: []byte(raw)})
+	}
+	if _, err := u.arch.Store(batch); err != nil {
+		t.Fatal(err)
+	}
+	// The first page is shown late: the rest has long been read by then.
+	u.list.beforeFirstPage = func() { time.Sleep(300 * time.Millisecond) }
+	ui(u.list.reload)
+	eventually(t, "every message listed", func() bool { return len(u.list.items) == n })
+	time.Sleep(500 * time.Millisecond)
+	seen := map[uint64]bool{}
+	ui(func() {
+		for _, r := range u.list.items {
+			if seen[r.id] {
+				t.Errorf("message %d listed twice", r.id)
+			}
+			seen[r.id] = true
+		}
+	})
+	if len(seen) != n {
+		t.Fatalf("%d listed, want %d", len(seen), n)
+	}
+}
+
+type closeFails struct{ io.Writer }
+
+func (closeFails) Close() error { return errors.New("disk full on close") }
+
+// A save whose close fails says so; a damaged attachment is saved as far
+// as it decodes and says that too; what is saved is readable only by
+// its owner.
+func TestSavingTellsWhatWentWrong(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	damaged := "Subject: broken\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
+		"--b\r\nContent-Type: application/pdf; name=x.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8gd29y!!!!bGQ=\r\n--b--\r\n"
+	st, err := u.arch.Store([]archive.Incoming{{Account: "a", UID: "1", Raw: []byte(damaged)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := st[0].ID
+	var sink strings.Builder
+	if err := u.reader.writeEML(id, closeFails{&sink}); err == nil || !strings.Contains(err.Error(), "disk full on close") {
+		t.Fatalf("a failed close while saving .eml: %v", err)
+	}
+	v, _ := u.arch.View(id)
+	sink.Reset()
+	err = u.reader.writeAttachment(id, v.Attachments[0].Index, nopCloser{&sink})
+	if !errors.Is(err, archive.ErrDamaged) || !strings.HasPrefix(sink.String(), "hello wor") {
+		t.Fatalf("a damaged attachment: %v, saved %q", err, sink.String())
+	}
+	path := filepath.Join(t.TempDir(), "saved.eml")
+	os.WriteFile(path, nil, 0o644)
+	private(storage.NewFileURI(path))
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("a saved file is %v", fi.Mode().Perm())
+	}
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// Run turns only GLFW's "the display cannot be reached" into an error;
+// any other panic is a bug whose trace must stay.
+func TestDisplayError(t *testing.T) {
+	unreachable := &glfw.Error{Code: glfw.ErrorCode(0x00010001), Desc: "The GLFW library is not initialized"} // GLFW_NOT_INITIALIZED
+	if err := displayError(unreachable); err == nil || !strings.Contains(err.Error(), "cannot open the window") {
+		t.Fatalf("the display's panic: %v", err)
+	}
+	for _, r := range []any{errors.New("index out of range"), "a string", &glfw.Error{Code: glfw.ErrorCode(0x00010003), Desc: "invalid enum"}} {
+		if err := displayError(r); err != nil {
+			t.Errorf("%v became an error, losing its trace: %v", r, err)
+		}
+	}
+}
+
+// A fetch long enough to span many paints, with the window open: under
+// -race, a widget that progress, commits or results touch off the UI
+// goroutine races with the paints (see TestMain) and fails the test.
+func TestFetchWithWindowOpen(t *testing.T) {
+	msgs := make([]pop3test.Message, 400)
+	for i := range msgs {
+		msgs[i] = pop3test.Message{UID: strconv.Itoa(i), Data: []byte("Subject: m" + strconv.Itoa(i) + "\r\n\r\n" + strings.Repeat("body ", 200) + "\r\n")}
+	}
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: msgs})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
+	fetch.SaveAccount(u.arch, fetch.Account{Name: "Home", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true})
+	u.secrets.Set("Home", "secret")
+	ui(u.reloadAccounts)
+	eventually(t, "the account", func() bool { return len(u.accounts) == 1 })
+	ui(u.fetchNow)
+	eventually(t, "400 messages listed", func() bool { return len(u.list.items) == 400 && u.counts["Home"].Total == 400 })
+}
