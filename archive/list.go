@@ -112,9 +112,9 @@ type Counts struct{ Total, Unread int }
 // Count returns the totals for each account and, under "", for all mail.
 //
 // It reads every index record, and the kernel maps in the file around
-// each page it touches (100 MB for 100,000 messages, whose records sit
-// between message pages), so it reads them in chunks and gives the pages
-// back after each: a window recounts on every message it marks read. A
+// each page it touches (records sit between message pages, so that is
+// much of the file), so it reads them in chunks and gives the pages back
+// after each: a window recounts on every message it marks read. A
 // store between chunks may be counted or not, as it would be a moment
 // earlier or later.
 func (a *Archive) Count() (map[string]Counts, error) { return a.count(10000) }

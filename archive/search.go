@@ -126,7 +126,7 @@ func (a *Archive) listText(q Query) (Page, error) {
 	page := Page{Next: hits.Next, Matches: int(hits.Total)}
 	// Hits are spread over the whole file, and the kernel maps in the
 	// pages around each record read (and around each date that sized the
-	// search's window): a page of thousands held 100 MB of the file
+	// search's window): a page of thousands would hold much of the file
 	// resident. Read them in chunks, giving the pages back after each.
 	const chunk = 500
 	for i := 0; i < len(hits.IDs); i += chunk {

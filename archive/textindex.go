@@ -201,8 +201,8 @@ func (t *textIndex) catchUp() error {
 			return errStopped
 		}
 		n, err := t.step()
-		// Indexing reads every message through the file's mapping: a
-		// window that indexed 100,000 messages held 400 MB of it.
+		// Indexing reads every message through the file's mapping, which
+		// would otherwise stay resident in the window that indexed them.
 		t.a.trim()
 		if err != nil || n == 0 {
 			return err

@@ -26,10 +26,10 @@ import (
 // with a note (the raw source and .eml hold everything).
 const maxShown = 4 << 20
 
-// wrapAt is the widest column the body is wrapped at. Wrapping here rather than in
-// a Label, and showing the lines in a virtualized List, keeps opening a
-// message fast however long it is: a wrapping Label measured every word
-// of a 30 KB body, 300 ms.
+// wrapAt is the widest column the body is wrapped at. Wrapping here
+// rather than in a Label, and showing the lines in a virtualized List,
+// keeps opening a message fast however long it is: a wrapping Label
+// measures every word of the body each time it lays out.
 const wrapAt = 100
 
 // reader shows one message: headers, body and attachments.
@@ -227,8 +227,8 @@ func wrapLines(text string, width int) []string {
 			out = append(out, line)
 			continue
 		}
-		// One conversion per line: converting the rest on every cut made
-		// a 1 MB line quadratic.
+		// One conversion per line: converting the rest on every cut would
+		// be quadratic in the line's length.
 		runes := []rune(line)
 		for len(runes) > width {
 			cut := width

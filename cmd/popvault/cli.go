@@ -227,10 +227,10 @@ var errHelp = errors.New("help shown")
 
 // open opens the archive, creating its folder, without the full-text
 // index. A command that only stores, reads or exports has no use for it:
-// indexing beside a fetch only took memory (a 20,000-message fetch peaked
-// at 300 MB instead of 200) for work that its exit then cut short. The
-// archive still records every change in the same commits, so the next
-// popvault that searches (list --search, the window) catches up.
+// indexing beside a fetch would only take memory for work that its exit
+// then cuts short. The archive still records every change in the same
+// commits, so the next popvault that searches (list --search, the window)
+// catches up.
 func (c *cli) open() (*archive.Archive, error) {
 	return c.openWith(&archive.Options{NoFullText: true})
 }

@@ -56,7 +56,7 @@ var selected map[string]bool
 func run(messages, kept, runs int, only string) error {
 	for _, bin := range []string{"mpop", "fetchmail"} {
 		if _, err := exec.LookPath(bin); err != nil {
-			return fmt.Errorf("%s is not installed (make bench-deps installs it)", bin)
+			return fmt.Errorf("%s is not installed (make deps installs it)", bin)
 		}
 	}
 	work, err := os.MkdirTemp("", "popvault-peerbench-")
@@ -290,9 +290,13 @@ func (e *env) popvault(dir string, port int) (*exec.Cmd, error) {
 	return e.popvaultCmd(archivePath, "fetch"), nil
 }
 
+// popvaultCmd runs popvault as cron would: the caller's environment, with
+// nothing set that a user's run would not have. Only the config folder
+// (where the password goes when there is no keyring) is the benchmark's
+// own, so that it leaves nothing in the caller's.
 func (e *env) popvaultCmd(archivePath string, args ...string) *exec.Cmd {
 	c := exec.Command(e.binary, append([]string{"--archive", archivePath}, args...)...)
-	c.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+	c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(e.work, "config"))
 	return c
 }
 
