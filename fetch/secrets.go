@@ -225,4 +225,6 @@ func (s *MemorySecrets) Delete(account string) error {
 	return nil
 }
 
-func (s *MemorySecrets) Where() string { return "The password is kept in memory, for this session only." }
+func (s *MemorySecrets) Where() string {
+	return "The password is kept in memory, for this session only."
+}

@@ -35,7 +35,7 @@ type Options struct {
 	Secrets     fetch.Secrets // nil: the OS keyring with a file fallback
 	// TokenCommands: nil means those set on this machine (fetch.ConfigDir).
 	TokenCommands *fetch.TokenCommands
-	RootCAs     *x509.CertPool
+	RootCAs       *x509.CertPool
 	// Prefill, when set, opens the account dialog filled in (the demo).
 	Prefill *fetch.Account
 	// PrefillPassword goes with Prefill.
