@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestWindowUnderXvfb(t *testing.T) {
 	live, config := liveAccount(t, path, 300)
 	display := startXvfb(t)
 	cmd := exec.Command(binary)
-	var logs bytes.Buffer
+	var logs syncBuffer // read while the window runs
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.Env = append(withoutBus(os.Environ()), "DISPLAY="+display, "LANG=C.UTF-8", "POPVAULT_ARCHIVE="+path,
 		"XDG_CONFIG_HOME="+config, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
@@ -340,4 +341,23 @@ func TestWindowWithoutReachableDisplay(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "popvault: ui: cannot open the window: the display \":77\" cannot be reached") || strings.Contains(string(out), "goroutine") {
 		t.Fatalf("%v:\n%s", err, out)
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a child's output may be copied into
+// while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -18,6 +18,7 @@ import (
 // session is one client connection.
 type session struct {
 	s       *Server
+	cfg     Config // as it was when the session began
 	conn    net.Conn
 	br      *bufio.Reader
 	bw      *bufio.Writer
@@ -33,16 +34,16 @@ type session struct {
 
 func newSession(s *Server, conn net.Conn) *session {
 	s.mu.Lock()
-	f := s.Config.Faults
+	cfg := s.Config
 	s.mu.Unlock()
-	return &session{s: s, conn: conn, br: bufio.NewReaderSize(conn, 64<<10),
-		bw: bufio.NewWriterSize(conn, 64<<10), faults: f, isTLS: s.implicit,
+	return &session{s: s, cfg: cfg, conn: conn, br: bufio.NewReaderSize(conn, 64<<10),
+		bw: bufio.NewWriterSize(conn, 64<<10), faults: cfg.Faults, isTLS: s.implicit,
 		deleted: map[int]bool{}, nth: map[string]int{}}
 }
 
 func (ss *session) run() {
 	defer ss.unlock()
-	cfg := ss.s.Config
+	cfg := ss.cfg
 	greeting := "+OK " + cfg.Greeting
 	if cfg.APOP {
 		ss.stamp = fmt.Sprintf("<%d.%d@pop3test>", time.Now().UnixNano(), ss.s.Sessions())
@@ -170,7 +171,7 @@ func (ss *session) handle(name string, args []string) bool {
 }
 
 func (ss *session) capa() bool {
-	cfg := ss.s.Config
+	cfg := ss.cfg
 	if cfg.NoCapa {
 		return ss.reply("CAPA", "-ERR unknown command\r\n")
 	}
@@ -199,7 +200,7 @@ func (ss *session) stls() bool {
 	if r, ok := ss.faults.Replies["STLS"]; ok {
 		return ss.reply("STLS", r)
 	}
-	if !ss.s.Config.STLS || ss.isTLS || ss.authed {
+	if !ss.cfg.STLS || ss.isTLS || ss.authed {
 		return ss.reply("STLS", "-ERR STLS not available\r\n")
 	}
 	if !ss.reply("STLS", "+OK begin TLS\r\n"+string(ss.faults.InjectAfterSTLS)) {
@@ -275,7 +276,7 @@ func (ss *session) login(cmd string) bool {
 
 // snapshot is the session's view of the maildrop; the caller holds s.mu.
 func (ss *session) snapshot() []*Message {
-	if !ss.s.Config.Gmail || strings.HasPrefix(ss.user, "recent:") {
+	if !ss.cfg.Gmail || strings.HasPrefix(ss.user, "recent:") {
 		return append([]*Message(nil), ss.s.box...)
 	}
 	var out []*Message
@@ -300,7 +301,7 @@ func (ss *session) auth(name string, args []string) bool {
 	if ss.authed {
 		return ss.reply(name, "-ERR already logged in\r\n")
 	}
-	cfg := ss.s.Config
+	cfg := ss.cfg
 	bad := "-ERR [AUTH] invalid credentials\r\n"
 	switch name {
 	case "USER":
@@ -358,7 +359,7 @@ func (ss *session) sasl(args []string) bool {
 	if resp != "=" { // "=" is an empty initial response
 		raw, err = base64.StdEncoding.DecodeString(resp)
 	}
-	cfg := ss.s.Config
+	cfg := ss.cfg
 	// PLAIN is "authzid NUL user NUL password"; authzid may be empty or the user.
 	want := []string{"\x00" + cfg.User + "\x00" + cfg.Password, cfg.User + "\x00" + cfg.User + "\x00" + cfg.Password}
 	if mech == "XOAUTH2" {
@@ -397,7 +398,7 @@ func (ss *session) transaction(name string, args []string) bool {
 
 // listing answers LIST or UIDL, for one message or all.
 func (ss *session) listing(name string, args []string) bool {
-	if name == "UIDL" && ss.s.Config.NoUIDL {
+	if name == "UIDL" && ss.cfg.NoUIDL {
 		return ss.reply(name, "-ERR unknown command\r\n")
 	}
 	value := func(i int) string {
