@@ -56,7 +56,8 @@ func TestHostileServerMemory(t *testing.T) {
 			v.ok("secret\n", "account", "add", "--name", "h", "--host", "127.0.0.1", "--port", port, "--ca-file", ca,
 				"--user", "alice", "--password-stdin", "--timeout", "2s")
 			start := time.Now()
-			peak, out, err := sampled(v.cmd("", "fetch"), 60*time.Second)
+			m, out, err := sampled(v.cmd("", "fetch"), 60*time.Second)
+			peak := m.peak
 			t.Logf("peak RSS %d MB, %v: %s", peak>>20, time.Since(start).Round(100*time.Millisecond), strings.TrimSpace(out))
 			switch {
 			case tt.want == "" && err != nil:
@@ -71,15 +72,21 @@ func TestHostileServerMemory(t *testing.T) {
 	}
 }
 
-// sampled runs c, sampling its own peak resident memory (VmHWM) every
-// 20 ms until it exits or limit passes. (Not the finished child's rusage:
-// Go starts children with vfork, so their ru_maxrss includes this test
-// process's peak from before exec.)
-func sampled(c *exec.Cmd, limit time.Duration) (peak int64, out string, err error) {
+// memorySamples are the largest of a process's memory figures seen.
+type memorySamples struct {
+	peak       int64 // VmHWM: resident at its highest
+	anon, file int64 // the largest own memory, and mapped files, resident
+}
+
+// sampled runs c, sampling its own memory every 20 ms until it exits or
+// limit passes. (Not the finished child's rusage: Go starts children with
+// vfork, so their ru_maxrss includes this test process's peak from before
+// exec.)
+func sampled(c *exec.Cmd, limit time.Duration) (m memorySamples, out string, err error) {
 	var b bytes.Buffer
 	c.Stdout, c.Stderr = &b, &b
 	if err := c.Start(); err != nil {
-		return 0, "", err
+		return m, "", err
 	}
 	done := make(chan error, 1)
 	go func() { done <- c.Wait() }()
@@ -87,13 +94,16 @@ func sampled(c *exec.Cmd, limit time.Duration) (peak int64, out string, err erro
 	for {
 		select {
 		case err := <-done:
-			return peak, b.String(), err
+			return m, b.String(), err
 		case <-deadline:
 			c.Process.Kill()
 			<-done
-			return peak, b.String(), fmt.Errorf("still running after %v", limit)
+			return m, b.String(), fmt.Errorf("still running after %v", limit)
 		case <-time.After(20 * time.Millisecond):
-			peak = max(peak, procStatus(c.Process.Pid, "VmHWM:"))
+			pid := c.Process.Pid
+			m.peak = max(m.peak, procStatus(pid, "VmHWM:"))
+			m.anon = max(m.anon, procStatus(pid, "RssAnon:"))
+			m.file = max(m.file, procStatus(pid, "RssFile:"))
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"strconv"
 	"testing"
@@ -36,30 +35,11 @@ func TestLoadFetch(t *testing.T) {
 	}
 	v := newVault(t)
 	v.addAccount(d, "load", "tls", true)
-	c := v.cmd("", "fetch")
-	var out bytes.Buffer
-	c.Stdout, c.Stderr = &out, &out
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
+	m, out, err := sampled(v.cmd("", "fetch"), 50*time.Minute)
+	if err != nil {
+		t.Fatalf("fetch: %v: %s", err, out)
 	}
-	done := make(chan error)
-	go func() { done <- c.Wait() }()
-	// The peak is the child's own VmHWM, sampled while it runs. Not the
-	// rusage of the finished child: Go starts children with vfork, so
-	// their ru_maxrss includes this test process's peak from before exec.
-	var anon, file, peak int64 // the largest samples
-	for running := true; running; {
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("fetch: %v: %s", err, out.String())
-			}
-			running = false
-		case <-time.After(50 * time.Millisecond):
-			a, f, hwm := rssSplit(c.Process.Pid)
-			anon, file, peak = max(anon, a), max(file, f), max(peak, hwm)
-		}
-	}
+	peak, anon, file := m.peak, m.anon, m.file
 	t.Logf("fetched %d messages (%d MB): peak RSS %d MB (sampled peaks: own memory %d MB, mapped files %d MB)", n, total>>20, peak>>20, anon>>20, file>>20)
 	if peak > 300<<20 {
 		t.Fatalf("peak RSS %d MB: memory grows with the mailbox", peak>>20)
@@ -67,10 +47,4 @@ func TestLoadFetch(t *testing.T) {
 	if got := len(v.listJSON()); got != n {
 		t.Fatalf("archived %d of %d", got, n)
 	}
-}
-
-// rssSplit returns a process's anonymous and file-backed resident bytes,
-// and its peak resident bytes so far.
-func rssSplit(pid int) (anon, file, hwm int64) {
-	return procStatus(pid, "RssAnon:"), procStatus(pid, "RssFile:"), procStatus(pid, "VmHWM:")
 }
