@@ -156,3 +156,37 @@ func TestFetchWithWindowOpen(t *testing.T) {
 	ui(u.fetchNow)
 	eventually(t, "400 messages listed", func() bool { return len(u.list.items) == 400 && u.counts["Home"].Total == 400 })
 }
+
+// Editing an account in the window keeps what it has fetched: nothing
+// downloads again.
+func TestEditKeepsWhatWasFetched(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
+	acct := fetch.Account{Name: "Home", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true}
+	fetch.SaveAccount(u.arch, acct)
+	u.secrets.Set("Home", "secret")
+	ui(u.reloadAccounts)
+	eventually(t, "the account", func() bool { return len(u.accounts) == 1 })
+	ui(u.fetchNow)
+	eventually(t, "3 fetched", func() bool { return u.counts["Home"].Total == 3 })
+	ui(func() {
+		f := u.showAccountDialog(&u.accounts[0])
+		f.check.SetSelectedIndex(2) // every 15 minutes
+	})
+	tap(t, w, "Save")
+	eventually(t, "the edit saved", func() bool { return len(u.accounts) == 1 && u.accounts[0].CheckEveryMinutes == 15 })
+	if uids, _ := u.arch.UIDs("Home"); len(uids) != 3 {
+		t.Fatalf("%d UIDs remembered after the edit", len(uids))
+	}
+	retr := s.Count("RETR")
+	ui(u.fetchNow)
+	eventually(t, "a fetch after the edit", func() bool { return s.Count("QUIT") == 2 })
+	if s.Count("RETR") != retr {
+		t.Fatal("the edit made mail download again")
+	}
+	if pw, _ := u.secrets.Get("Home"); pw != "secret" {
+		t.Fatalf("the password after an edit that did not change it: %q", pw)
+	}
+}
