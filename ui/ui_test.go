@@ -269,16 +269,24 @@ func TestKeyboard(t *testing.T) {
 	eventually(t, "the count after a delete", func() bool { return len(u.list.items) == 0 && u.status.Text == "0 messages match" })
 }
 
+// addAccount adds an account on s with password to the window's archive
+// and waits for the window to show it.
+func addAccount(t *testing.T, u *UI, s *pop3test.Server, name, password string) {
+	t.Helper()
+	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
+	if err := fetch.SaveAccount(u.arch, fetch.Account{Name: name, Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true}); err != nil {
+		t.Fatal(err)
+	}
+	u.secrets.Set(name, password)
+	ui(u.reloadAccounts)
+	eventually(t, "the account "+name, func() bool { return len(u.accounts) == 1 && u.accounts[0].Name == name })
+}
+
 func TestFetchErrorShownOnAccount(t *testing.T) {
 	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
 	defer s.Close()
 	u, _ := newTestUI(t, s)
-	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
-	acct := fetch.Account{Name: "Bad", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true}
-	fetch.SaveAccount(u.arch, acct)
-	u.secrets.Set("Bad", "wrong")
-	ui(u.reloadAccounts)
-	eventually(t, "account", func() bool { return len(u.accounts) == 1 })
+	addAccount(t, u, s, "Bad", "wrong")
 	ui(u.fetchNow)
 	eventually(t, "a readable error on the account", func() bool {
 		return strings.Contains(u.problems["Bad"], "[AUTH]") && !strings.Contains(u.problems["Bad"], "wrong")

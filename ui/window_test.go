@@ -148,11 +148,7 @@ func TestFetchWithWindowOpen(t *testing.T) {
 	s := pop3test.NewTLSServer(pop3test.Config{Messages: msgs})
 	defer s.Close()
 	u, _ := newTestUI(t, s)
-	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
-	fetch.SaveAccount(u.arch, fetch.Account{Name: "Home", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true})
-	u.secrets.Set("Home", "secret")
-	ui(u.reloadAccounts)
-	eventually(t, "the account", func() bool { return len(u.accounts) == 1 })
+	addAccount(t, u, s, "Home", "secret")
 	ui(u.fetchNow)
 	eventually(t, "400 messages listed", func() bool { return len(u.list.items) == 400 && u.counts["Home"].Total == 400 })
 }
@@ -163,12 +159,7 @@ func TestEditKeepsWhatWasFetched(t *testing.T) {
 	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
 	defer s.Close()
 	u, w := newTestUI(t, s)
-	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
-	acct := fetch.Account{Name: "Home", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true}
-	fetch.SaveAccount(u.arch, acct)
-	u.secrets.Set("Home", "secret")
-	ui(u.reloadAccounts)
-	eventually(t, "the account", func() bool { return len(u.accounts) == 1 })
+	addAccount(t, u, s, "Home", "secret")
 	ui(u.fetchNow)
 	eventually(t, "3 fetched", func() bool { return u.counts["Home"].Total == 3 })
 	ui(func() {
