@@ -87,9 +87,15 @@ func (s *Server) setup() error {
 	if err != nil {
 		return fmt.Errorf("dovecot: %w", err)
 	}
+	// As an ordinary user, Dovecot's services must run as that user and
+	// its listeners belong to that user's group: it can chown to no other.
 	loginUser, internalUser, mailUser := u.Username, u.Username, u
+	internalGroup := ""
+	if g, err := user.LookupGroupId(u.Gid); err == nil {
+		internalGroup = g.Name
+	}
 	if u.Uid == "0" {
-		loginUser, internalUser = "dovenull", "dovecot"
+		loginUser, internalUser, internalGroup = "dovenull", "dovecot", "dovecot"
 		if mailUser, err = user.Lookup("nobody"); err != nil {
 			return fmt.Errorf("dovecot: %w", err)
 		}
@@ -110,7 +116,7 @@ func (s *Server) setup() error {
 		"cert.pem":     cert.CertPEM,
 		"key.pem":      cert.KeyPEM,
 		"passwd":       []byte(s.User + ":{PLAIN}" + s.Password + "\n"),
-		"dovecot.conf": []byte(s.config(loginUser, internalUser)),
+		"dovecot.conf": []byte(s.config(loginUser, internalUser, internalGroup)),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(s.Dir, name), data, 0o644); err != nil {
@@ -129,7 +135,7 @@ func (s *Server) setup() error {
 	return s.chownMail(filepath.Join(s.Dir, "home"))
 }
 
-func (s *Server) config(loginUser, internalUser string) string {
+func (s *Server) config(loginUser, internalUser, internalGroup string) string {
 	d := s.Dir
 	return fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state
@@ -145,6 +151,7 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = %[2]s
 default_internal_user = %[3]s
+default_internal_group = %[8]s
 mail_location = maildir:%[1]s/home/Maildir
 first_valid_uid = 1
 pop3_uidl_format = %%08Xu%%08Xv
@@ -176,7 +183,7 @@ service stats {
     port = 0
   }
 }
-`, d, loginUser, internalUser, s.uid, s.gid, s.Port, s.TLSPort)
+`, d, loginUser, internalUser, s.uid, s.gid, s.Port, s.TLSPort, internalGroup)
 }
 
 // start runs Dovecot in the foreground as a child that dies with us.
