@@ -78,3 +78,77 @@ func processesWith(kv string) []string {
 	}
 	return out
 }
+
+// TestCronFindsTheDesktopKeyring is the README's cron recipe: an account
+// added where the desktop's session bus is known (as the window is) keeps
+// its password in the keyring, and a later fetch with no bus variable at
+// all (as cron runs it) finds that keyring at /run/user/UID/bus and
+// fetches. (In a namespace, where a tmpfs over /run holds a bus of the
+// test's own: see inNamespace.)
+func TestCronFindsTheDesktopKeyring(t *testing.T) {
+	inNamespace(t, "TestCronFindsTheDesktopKeyringInNamespace")
+}
+
+func TestCronFindsTheDesktopKeyringInNamespace(t *testing.T) {
+	insideNamespace(t)
+	mountTmpfs(t, "/run", "1m")
+	runDir := filepath.Join("/run/user", strconv.Itoa(os.Getuid()))
+	if err := os.MkdirAll(runDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	bus := "unix:path=" + filepath.Join(runDir, "bus")
+	home := t.TempDir()
+	daemon := exec.Command("dbus-daemon", "--session", "--address="+bus, "--nofork", "--nopidfile")
+	daemon.Env = append(withoutBus(os.Environ()), "HOME="+home)
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { daemon.Process.Kill(); daemon.Wait() })
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(runDir, "bus")); err == nil {
+			break
+		}
+		if i == 200 {
+			t.Fatal("dbus-daemon made no bus")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The desktop's keyring, unlocked at login.
+	keyring := exec.Command("gnome-keyring-daemon", "--unlock", "--components=secrets", "--foreground")
+	keyring.Env = append(withoutBus(os.Environ()), "HOME="+home, "DBUS_SESSION_BUS_ADDRESS="+bus)
+	keyring.Stdin = strings.NewReader("login password")
+	if err := keyring.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { keyring.Process.Kill(); keyring.Wait() })
+
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: []pop3test.Message{{UID: "1", Data: []byte("Subject: hi\r\n\r\nhello\r\n")}}})
+	defer s.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, s.CertPEM(), 0o600)
+	port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
+	v := newVault(t)
+	v.noBus = true
+	v.env = []string{"DBUS_SESSION_BUS_ADDRESS=" + bus} // the desktop's session
+	var out string
+	for i := 0; ; i++ { // until the keyring has claimed its name on the bus
+		var errs string
+		var code int
+		out, errs, code = v.run("secret\n", "account", "add", "--name", "desk", "--host", "127.0.0.1", "--port", port, "--ca-file", ca, "--user", "alice", "--password-stdin")
+		if code == 0 {
+			break
+		}
+		if i == 50 {
+			t.Fatalf("account add: %s", errs)
+		}
+		v.ok("", "account", "remove", "--name", "desk")
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(out, "system keyring") || fileExists(filepath.Join(v.config, "popvault", "secrets.json")) {
+		t.Fatalf("the password did not go to the keyring: %q", out)
+	}
+	v.env = nil // cron: no bus variable, no runtime folder
+	if _, errs, code := v.run("", "fetch", "--quiet"); code != 0 || s.Count("PASS") != 1 {
+		t.Fatalf("a fetch as cron runs it: exit %d, %q", code, errs)
+	}
+}

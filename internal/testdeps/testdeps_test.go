@@ -30,6 +30,7 @@ var programs = map[string]program{
 	"go":                   {}, // the toolchain make test runs in
 	"/usr/sbin/dovecot":    {apt: "dovecot-pop3d", owner: "dovecot-core"},
 	"dbus-run-session":     {apt: "dbus-daemon"},
+	"dbus-daemon":          {apt: "dbus-daemon"},
 	"dbus-launch":          {apt: "dbus-x11"},
 	"gnome-keyring-daemon": {apt: "gnome-keyring"},
 	"Xvfb":                 {apt: "xvfb"},
