@@ -61,7 +61,7 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	// the keyring is I/O, so not on this goroutine.
 	u.background(func() func() {
 		where := fetch.Where(u.secrets)
-		return func() { f.where.SetText(where) }
+		return func() { setNote(f.where, where) }
 	})
 	f.dialog = dialog.NewCustomConfirm(title, "Save", "Cancel", container.NewVScroll(body), func(ok bool) {
 		if ok {
@@ -82,6 +82,9 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.where.Importance = widget.LowImportance
 	for _, l := range []*widget.Label{f.note, f.warning, f.result, f.where} {
 		l.Wrapping = fyne.TextWrapWord
+	}
+	for _, l := range []*widget.Label{f.note, f.warning, f.where} {
+		l.Hide() // until they have something to say: an empty line pushes Test connection out of sight
 	}
 	f.warning.Importance = widget.DangerImportance
 	f.email.SetPlaceHolder("you@example.org")
@@ -154,10 +157,10 @@ func abs(n int) int {
 func (f *accountForm) applyPreset(email string) {
 	p, ok := PresetFor(email)
 	if !ok {
-		f.note.SetText("")
+		setNote(f.note, "")
 		return
 	}
-	f.note.SetText(p.Provider + ": " + p.Note)
+	setNote(f.note, p.Provider+": "+p.Note)
 	if p.Host == "" {
 		return
 	}
@@ -182,9 +185,9 @@ func (f *accountForm) securityChanged() {
 		f.port.SetText(strconv.Itoa(fetch.DefaultPort(s)))
 	}
 	if s == fetch.SecurityPlain {
-		f.warning.SetText("Without encryption your password and your mail cross the network in plain text, readable by anyone on the way. Use this only on a network you trust.")
+		setNote(f.warning, "Without encryption your password and your mail cross the network in plain text, readable by anyone on the way. Use this only on a network you trust.")
 	} else {
-		f.warning.SetText("")
+		setNote(f.warning, "")
 	}
 }
 
@@ -287,4 +290,14 @@ func (u *UI) saveAccount(f *accountForm) {
 			u.reloadAccounts()
 		}
 	})
+}
+
+// setNote shows a label with text, or hides it when there is none.
+func setNote(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
 }
