@@ -1,0 +1,174 @@
+// Package oauth signs a person in to their mail provider with OAuth 2.0
+// the way RFC 8252 says a desktop program should: the system browser
+// shows the provider's consent page, a listener on 127.0.0.1 takes the
+// one redirect back, and the authorization code is exchanged with PKCE
+// (RFC 7636, S256) and a random state. golang.org/x/oauth2 speaks the
+// protocol; this package owns only the loopback listener, the hand-off to
+// the browser, and what a mail program needs from the result: a refresh
+// token to keep and access tokens to sign in with (XOAUTH2, OAUTHBEARER).
+//
+// It keeps nothing itself: the caller stores the client (an app
+// registration, not a secret) and the token (a secret) where it keeps
+// such things.
+package oauth
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// Providers popvault knows.
+const (
+	ProviderGoogle    = "google"
+	ProviderMicrosoft = "microsoft"
+	ProviderCustom    = "custom" // any other: endpoints and scopes as typed
+)
+
+// Client IDs a build may carry, so that its users sign in with one click
+// and register nothing:
+//
+//	go build -ldflags "-X popvault/oauth.GoogleClientID=ID -X popvault/oauth.GoogleClientSecret=SECRET -X popvault/oauth.MicrosoftClientID=ID"
+//
+// An installed app's client secret is not a secret (Google's own words),
+// but Google verifies apps that ask for the mail scope, so a distributor
+// who sets these needs a verified app. Empty, users bring their own.
+var (
+	GoogleClientID     string
+	GoogleClientSecret string
+	MicrosoftClientID  string
+)
+
+// Client is an app registration at a provider: who asks (the client ID,
+// and for Google an installed app's client secret), where (the
+// endpoints), for what (the scopes), and where the browser comes back to.
+type Client struct {
+	Provider     string   `json:"provider"`
+	ClientID     string   `json:"client_id"`
+	ClientSecret string   `json:"client_secret,omitempty"`
+	AuthURL      string   `json:"auth_url"`
+	TokenURL     string   `json:"token_url"`
+	Scopes       []string `json:"scopes"`
+	// RedirectHost is the loopback redirect's host: "127.0.0.1" (RFC
+	// 8252's advice, and Google's), or "localhost" for Microsoft, whose
+	// app registrations take http://localhost with any port. The listener
+	// is on 127.0.0.1 either way.
+	RedirectHost string `json:"redirect_host,omitempty"`
+}
+
+// Google is Google's endpoints and the full mail scope (POP needs it),
+// for the given client.
+func Google(clientID, clientSecret string) Client {
+	return Client{Provider: ProviderGoogle, ClientID: clientID, ClientSecret: clientSecret,
+		AuthURL:  "https://accounts.google.com/o/oauth2/v2/auth",
+		TokenURL: "https://oauth2.googleapis.com/token",
+		Scopes:   []string{"https://mail.google.com/"}}
+}
+
+// Microsoft is the Microsoft identity platform's endpoints ("common":
+// personal and work accounts alike) and the POP scope, for the given
+// application (client) ID. Microsoft's desktop apps have no secret.
+func Microsoft(clientID string) Client {
+	return Client{Provider: ProviderMicrosoft, ClientID: clientID,
+		AuthURL:      "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+		TokenURL:     "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+		Scopes:       []string{"https://outlook.office.com/POP.AccessAsUser.All", "offline_access"},
+		RedirectHost: "localhost"}
+}
+
+// BuiltIn returns the client a build carries for provider, if any.
+func BuiltIn(provider string) (Client, bool) {
+	switch {
+	case provider == ProviderGoogle && GoogleClientID != "":
+		return Google(GoogleClientID, GoogleClientSecret), true
+	case provider == ProviderMicrosoft && MicrosoftClientID != "":
+		return Microsoft(MicrosoftClientID), true
+	}
+	return Client{}, false
+}
+
+// Validate checks that c can be used. Its endpoints must be HTTPS: a
+// refresh token and a client secret cross them. Plain HTTP is allowed to
+// a loopback address only (a provider on this machine, tests).
+func (c Client) Validate() error {
+	switch {
+	case c.ClientID == "":
+		return errors.New("oauth: no client ID: import your app's client file or type its client ID")
+	case len(c.Scopes) == 0:
+		return errors.New("oauth: no scope")
+	}
+	for _, u := range []struct{ name, url string }{{"authorization", c.AuthURL}, {"token", c.TokenURL}} {
+		if err := checkEndpoint(u.url); err != nil {
+			return fmt.Errorf("oauth: the %s address: %w", u.name, err)
+		}
+	}
+	if c.RedirectHost != "" && c.RedirectHost != "127.0.0.1" && c.RedirectHost != "localhost" {
+		return fmt.Errorf("oauth: the redirect host must be 127.0.0.1 or localhost, not %q", c.RedirectHost)
+	}
+	return nil
+}
+
+func checkEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not an address", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || host == "localhost" {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not HTTPS", raw)
+}
+
+// config is the x/oauth2 configuration with a redirect to redirect.
+func (c Client) config(redirect string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     c.ClientID,
+		ClientSecret: c.ClientSecret,
+		Endpoint:     oauth2.Endpoint{AuthURL: c.AuthURL, TokenURL: c.TokenURL},
+		RedirectURL:  redirect,
+		Scopes:       c.Scopes,
+	}
+}
+
+// FromGoogleFile reads the client_secret_*.json that Google's Cloud
+// console gives for an OAuth client of type "Desktop app" (the file's
+// "installed" section).
+func FromGoogleFile(b []byte) (Client, error) {
+	var f struct {
+		Installed *struct {
+			ClientID     string `json:"client_id"`
+			ClientSecret string `json:"client_secret"`
+			AuthURI      string `json:"auth_uri"`
+			TokenURI     string `json:"token_uri"`
+		} `json:"installed"`
+		Web *json.RawMessage `json:"web"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return Client{}, fmt.Errorf("oauth: not a Google client file: %w", err)
+	}
+	if f.Installed == nil {
+		if f.Web != nil {
+			return Client{}, errors.New("oauth: this client file is for a web application; create an OAuth client of type \"Desktop app\" instead")
+		}
+		return Client{}, errors.New("oauth: not a Google client file (no \"installed\" section)")
+	}
+	c := Google(f.Installed.ClientID, f.Installed.ClientSecret)
+	if c.ClientID == "" {
+		return Client{}, errors.New("oauth: the client file holds no client ID")
+	}
+	if !strings.HasSuffix(c.ClientID, ".apps.googleusercontent.com") {
+		return Client{}, fmt.Errorf("oauth: %q is not a Google client ID", c.ClientID)
+	}
+	return c, nil
+}
