@@ -55,8 +55,21 @@ func (c *Client) APOP(ctx context.Context, user, secret string) error {
 }
 
 // Auth authenticates with a SASL mechanism (RFC 5034), for example
-// sasl.NewPlainClient("", user, password) or [NewXOAuth2Client].
+// sasl.NewPlainClient("", user, password), [NewXOAuth2Client] or
+// [NewOAuthBearerClient], sending the initial response with AUTH, in one
+// step. A server's refusal of an OAuth token is a [*TokenError].
 func (c *Client) Auth(ctx context.Context, client sasl.Client) error {
+	return c.auth(ctx, client, true)
+}
+
+// AuthTwoStep is Auth with the initial response held back until the
+// server's empty challenge ("+"): AUTH, then "+", then the response.
+// Office 365's POP refuses XOAUTH2 with an initial response.
+func (c *Client) AuthTwoStep(ctx context.Context, client sasl.Client) error {
+	return c.auth(ctx, client, false)
+}
+
+func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) error {
 	mech, ir, err := client.Start()
 	if err != nil {
 		return fmt.Errorf("pop3: AUTH: %w", err)
@@ -64,24 +77,35 @@ func (c *Client) Auth(ctx context.Context, client sasl.Client) error {
 	if err := c.mayAuth("AUTH", mech); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	err = c.do(ctx, func() error {
 		args := []string{mech}
-		if ir != nil {
+		var held []byte
+		switch {
+		case ir != nil && oneStep:
 			args = append(args, encodeSASL(ir))
+		case ir != nil:
+			held = ir
 		}
 		if err := c.send(mech+" "+redacted, "AUTH", args...); err != nil {
 			return err
 		}
-		if err := c.saslExchange(client); err != nil {
+		if err := c.saslExchange(client, held); err != nil {
 			return err
 		}
 		c.caps = nil
 		return nil
 	})
+	var perr *Error
+	if b, ok := client.(bearer); ok && errors.As(err, &perr) {
+		return &TokenError{Err: perr, Status: b.status()}
+	}
+	return err
 }
 
-// saslExchange answers the server's challenges until +OK or -ERR.
-func (c *Client) saslExchange(client sasl.Client) error {
+// saslExchange answers the server's challenges until +OK or -ERR. held
+// is an initial response to send at the first challenge instead of
+// asking the client.
+func (c *Client) saslExchange(client sasl.Client, held []byte) error {
 	for {
 		if err := c.bw.Flush(); err != nil {
 			return readErr(err)
@@ -104,6 +128,12 @@ func (c *Client) saslExchange(client sasl.Client) error {
 		challenge, err := base64.StdEncoding.DecodeString(strings.TrimSpace(line[1:]))
 		if err != nil {
 			return protocolError("AUTH", line)
+		}
+		if held != nil && len(challenge) == 0 {
+			c.logClient(redacted)
+			c.bw.WriteString(base64.StdEncoding.EncodeToString(held) + "\r\n")
+			held = nil
+			continue
 		}
 		resp, err := client.Next(challenge)
 		if err != nil {
@@ -134,22 +164,3 @@ func (c *Client) mayAuth(name string, args ...string) error {
 	}
 	return nil
 }
-
-// xoauth2 is Google's and Microsoft's SASL XOAUTH2 mechanism, which go-sasl
-// does not carry.
-type xoauth2 struct{ user, token string }
-
-// NewXOAuth2Client returns a SASL client for XOAUTH2 with an OAuth 2.0
-// access token.
-func NewXOAuth2Client(user, token string) sasl.Client { return &xoauth2{user, token} }
-
-func (x *xoauth2) Start() (string, []byte, error) {
-	if strings.ContainsAny(x.user+x.token, "\x01") {
-		return "", nil, errors.New("xoauth2: invalid user or token")
-	}
-	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
-}
-
-// Next answers the server's error challenge (a JSON status) with an empty
-// response, after which the server replies -ERR.
-func (x *xoauth2) Next([]byte) ([]byte, error) { return []byte{}, nil }

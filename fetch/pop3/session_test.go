@@ -1,6 +1,8 @@
 package pop3
 
 import (
+	"github.com/emersion/go-sasl"
+
 	"context"
 	"crypto/tls"
 	"errors"
@@ -154,10 +156,15 @@ func TestAuthMechanisms(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	for name, login := range map[string]func(c *Client) error{
-		"USER/PASS": func(c *Client) error { return c.Login(ctx, "alice", "secret") },
-		"APOP":      func(c *Client) error { return c.APOP(ctx, "alice", "secret") },
-		"PLAIN":     func(c *Client) error { return c.Auth(ctx, plain("alice", "secret")) },
-		"XOAUTH2":   func(c *Client) error { return c.Auth(ctx, NewXOAuth2Client("alice", "secret")) },
+		"USER/PASS":            func(c *Client) error { return c.Login(ctx, "alice", "secret") },
+		"APOP":                 func(c *Client) error { return c.APOP(ctx, "alice", "secret") },
+		"PLAIN":                func(c *Client) error { return c.Auth(ctx, plain("alice", "secret")) },
+		"XOAUTH2":              func(c *Client) error { return c.Auth(ctx, NewXOAuth2Client("alice", "secret")) },
+		"XOAUTH2 in two steps": func(c *Client) error { return c.AuthTwoStep(ctx, NewXOAuth2Client("alice", "secret")) },
+		"OAUTHBEARER":          func(c *Client) error { return c.Auth(ctx, NewOAuthBearerClient("alice", "secret", "127.0.0.1", 995)) },
+		"OAUTHBEARER in two steps": func(c *Client) error {
+			return c.AuthTwoStep(ctx, NewOAuthBearerClient("alice", "secret", "127.0.0.1", 995))
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := dialTest(t, s, Options{})
@@ -315,5 +322,34 @@ func TestRetrManyCallbackError(t *testing.T) {
 	}
 	if n, _, err := c.Stat(ctx); err != nil || n != 250 {
 		t.Fatalf("session out of step: %d, %v", n, err)
+	}
+}
+
+// A refused token comes back as a TokenError with the challenge's status,
+// and the session is still in step for another try; a server that wants
+// XOAUTH2 in two steps refuses it in one.
+func TestTokenRefused(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: sampleMessages(1), TwoStepXOAuth2: true})
+	defer s.Close()
+	ctx := context.Background()
+	for name, client := range map[string]sasl.Client{
+		"XOAUTH2":     NewXOAuth2Client("alice", "stale"),
+		"OAUTHBEARER": NewOAuthBearerClient("alice", "stale", "127.0.0.1", 995),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := dialTest(t, s, Options{})
+			err := c.AuthTwoStep(ctx, client)
+			var terr *TokenError
+			if !errors.As(err, &terr) || terr.Status == "" || !errors.Is(err, ErrAuth) {
+				t.Fatalf("a stale token: %v", err)
+			}
+			if err := c.AuthTwoStep(ctx, NewXOAuth2Client("alice", "secret")); err != nil {
+				t.Fatalf("the next try in the same session: %v", err)
+			}
+		})
+	}
+	c := dialTest(t, s, Options{})
+	if err := c.Auth(ctx, NewXOAuth2Client("alice", "secret")); err == nil {
+		t.Fatal("XOAUTH2 with an initial response was accepted by a server that refuses it")
 	}
 }

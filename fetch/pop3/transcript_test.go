@@ -103,12 +103,46 @@ func TestTranscripts(t *testing.T) {
 			server: "+OK\n+ eyJzdGF0dXMiOiI0MDEifQ==\n-ERR [AUTH] invalid token\n",
 			run: func(c *Client) error {
 				err := c.Auth(ctx, NewXOAuth2Client("a", "t"))
-				if !errors.Is(err, ErrAuth) {
-					t.Errorf("err = %v, want [AUTH]", err)
+				var terr *TokenError
+				if !errors.Is(err, ErrAuth) || !errors.As(err, &terr) || terr.Status != "401" || !strings.Contains(err.Error(), "not valid, or expired") {
+					t.Errorf("err = %v, want a TokenError with status 401 and [AUTH]", err)
 				}
 				return nil
 			},
 			client: "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n\n",
+		},
+		"xoauth2 in two steps, as Office 365 wants": {
+			server: "+OK\n+ \n+OK\n",
+			run: func(c *Client) error {
+				return c.AuthTwoStep(ctx, NewXOAuth2Client("a", "t"))
+			},
+			client: "AUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
+		},
+		"oauthbearer with initial response": {
+			server: "+OK\n+OK\n",
+			run: func(c *Client) error {
+				return c.Auth(ctx, NewOAuthBearerClient("a", "t", "mail.example.org", 995))
+			},
+			client: "AUTH OAUTHBEARER bixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\n",
+		},
+		"oauthbearer in two steps": {
+			server: "+OK\n+ \n+OK\n",
+			run: func(c *Client) error {
+				return c.AuthTwoStep(ctx, NewOAuthBearerClient("a", "t", "mail.example.org", 995))
+			},
+			client: "AUTH OAUTHBEARER\nbixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\n",
+		},
+		"oauthbearer error challenge is answered with 0x01": {
+			server: "+OK\n+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NoZW1lcyI6ImJlYXJlciJ9\n-ERR [AUTH] no\n",
+			run: func(c *Client) error {
+				err := c.Auth(ctx, NewOAuthBearerClient("a", "t", "mail.example.org", 995))
+				var terr *TokenError
+				if !errors.As(err, &terr) || terr.Status != "invalid_token" {
+					t.Errorf("err = %v, want a TokenError with status invalid_token", err)
+				}
+				return nil
+			},
+			client: "AUTH OAUTHBEARER bixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\nAQ==\n",
 		},
 		"top": {
 			server: "+OK\n+OK\nSubject: x\n\nline 1\n.\n",

@@ -3,7 +3,8 @@
 // [Server.Close] stops them and waits for their sessions.
 //
 // The server holds one maildrop, speaks RFC 1939 with CAPA, UIDL, TOP,
-// PIPELINING, STLS, APOP and SASL PLAIN and XOAUTH2, locks the maildrop per
+// PIPELINING, STLS, APOP and SASL PLAIN, XOAUTH2 and OAUTHBEARER (with the
+// error challenge for a refused token), locks the maildrop per
 // session ([IN-USE]) and deletes only on a successful QUIT. Its [Faults]
 // make it misbehave on purpose: drop or stall a reply, inject bytes after
 // STLS, answer with chosen lines, lie about sizes, fail a QUIT half-way.
@@ -38,6 +39,14 @@ type Config struct {
 	NoCapa         bool     // refuse CAPA
 	CapaAfterLogin bool     // announce PIPELINING, UIDL and TOP only after login, as Gmail does
 	CertHosts      []string // names in the certificate; default 127.0.0.1 and localhost
+	// ValidToken, when set, says whether an XOAUTH2 or OAUTHBEARER token
+	// is good now (an oauthtest server's Valid); else the token must be
+	// Password.
+	ValidToken func(token string) bool
+	// TwoStepXOAuth2 refuses XOAUTH2 with an initial response, as Office
+	// 365's POP does: the client must send AUTH, wait for "+", then the
+	// response.
+	TwoStepXOAuth2 bool
 	// Gmail behaves as Gmail's POP: a "Gpop" greeting, at most 250 messages
 	// per session, none retrieved in an earlier session listed again, and
 	// the user "recent:"+User listing everything.

@@ -187,7 +187,7 @@ func (ss *session) capa() bool {
 		}
 	}
 	if !ss.authed {
-		b.WriteString("USER\r\nSASL PLAIN XOAUTH2\r\n")
+		b.WriteString("USER\r\nSASL PLAIN XOAUTH2 OAUTHBEARER\r\n")
 		if cfg.STLS && !ss.isTLS {
 			b.WriteString("STLS\r\n")
 		}
@@ -327,28 +327,29 @@ func (ss *session) auth(name string, args []string) bool {
 	return ss.sasl(args)
 }
 
-// sasl runs AUTH PLAIN or XOAUTH2 (RFC 5034); the XOAUTH2 token is the
-// password.
+// sasl runs AUTH PLAIN, XOAUTH2 or OAUTHBEARER (RFC 5034, RFC 7628). A
+// token is good when Config.ValidToken says so, or else when it is the
+// password; a bad one gets the error challenge before -ERR, as Gmail
+// sends it.
 func (ss *session) sasl(args []string) bool {
 	if len(args) == 0 {
 		return ss.reply("AUTH", "-ERR mechanism required\r\n")
 	}
 	mech := strings.ToUpper(args[0])
-	if mech != "PLAIN" && mech != "XOAUTH2" {
+	if mech != "PLAIN" && mech != "XOAUTH2" && mech != "OAUTHBEARER" {
 		return ss.reply("AUTH", "-ERR unsupported mechanism\r\n")
+	}
+	if len(args) > 1 && mech == "XOAUTH2" && ss.cfg.TwoStepXOAuth2 {
+		return ss.reply("AUTH", "-ERR [AUTH] XOAUTH2 with an initial response is not supported\r\n")
 	}
 	resp := ""
 	if len(args) > 1 {
 		resp = args[1]
 	} else {
-		if !ss.reply("AUTH", "+ \r\n") || ss.bw.Flush() != nil {
+		var ok bool
+		if resp, ok = ss.challenge(""); !ok {
 			return false
 		}
-		line, err := ss.br.ReadString('\n')
-		if err != nil {
-			return false
-		}
-		resp = strings.TrimRight(line, "\r\n")
 	}
 	if resp == "*" {
 		return ss.reply("AUTH", "-ERR authentication cancelled\r\n")
@@ -359,16 +360,74 @@ func (ss *session) sasl(args []string) bool {
 	if resp != "=" { // "=" is an empty initial response
 		raw, err = base64.StdEncoding.DecodeString(resp)
 	}
-	cfg := ss.cfg
-	// PLAIN is "authzid NUL user NUL password"; authzid may be empty or the user.
-	want := []string{"\x00" + cfg.User + "\x00" + cfg.Password, cfg.User + "\x00" + cfg.User + "\x00" + cfg.Password}
-	if mech == "XOAUTH2" {
-		want = []string{"user=" + cfg.User + "\x01auth=Bearer " + cfg.Password + "\x01\x01"}
-	}
-	if err != nil || !slices.Contains(want, string(raw)) {
+	if err != nil {
 		return ss.reply("AUTH", "-ERR [AUTH] invalid credentials\r\n")
 	}
+	cfg := ss.cfg
+	if mech == "PLAIN" {
+		// "authzid NUL user NUL password"; authzid may be empty or the user.
+		want := []string{"\x00" + cfg.User + "\x00" + cfg.Password, cfg.User + "\x00" + cfg.User + "\x00" + cfg.Password}
+		if !slices.Contains(want, string(raw)) {
+			return ss.reply("AUTH", "-ERR [AUTH] invalid credentials\r\n")
+		}
+		return ss.login("AUTH")
+	}
+	user, token, ok := bearerFields(mech, string(raw))
+	valid := token == cfg.Password
+	if cfg.ValidToken != nil {
+		valid = cfg.ValidToken(token)
+	}
+	if !ok || user != cfg.User || !valid {
+		ss.s.mu.Lock()
+		ss.s.counts["(refused token)"]++
+		ss.s.mu.Unlock()
+		status := `{"status":"401","schemes":"Bearer","scope":"https://mail.google.com/"}`
+		if mech == "OAUTHBEARER" {
+			status = `{"status":"invalid_token","schemes":"bearer"}`
+		}
+		if _, ok := ss.challenge(base64.StdEncoding.EncodeToString([]byte(status))); !ok {
+			return false
+		}
+		return ss.reply("AUTH", "-ERR [AUTH] invalid token\r\n")
+	}
 	return ss.login("AUTH")
+}
+
+// challenge sends a SASL challenge and reads the client's answer.
+func (ss *session) challenge(text string) (string, bool) {
+	if !ss.reply("AUTH", "+ "+text+"\r\n") || ss.bw.Flush() != nil {
+		return "", false
+	}
+	line, err := ss.br.ReadString('\n')
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimRight(line, "\r\n"), true
+}
+
+// bearerFields reads the user and the token of an XOAUTH2 or OAUTHBEARER
+// response.
+func bearerFields(mech, raw string) (user, token string, ok bool) {
+	fields := strings.Split(raw, "\x01")
+	for i, f := range fields {
+		switch {
+		case mech == "XOAUTH2" && i == 0:
+			user, ok = strings.CutPrefix(f, "user=")
+			if !ok {
+				return "", "", false
+			}
+		case mech == "OAUTHBEARER" && i == 0:
+			// "n,a=user," (GS2 header)
+			parts := strings.Split(f, ",")
+			if len(parts) < 2 || parts[0] != "n" {
+				return "", "", false
+			}
+			user, _ = strings.CutPrefix(parts[1], "a=")
+		case strings.HasPrefix(f, "auth=Bearer "):
+			token = strings.TrimPrefix(f, "auth=Bearer ")
+		}
+	}
+	return user, token, token != "" && strings.HasSuffix(raw, "\x01\x01")
 }
 
 // transaction handles the commands of the TRANSACTION state.
