@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"popvault/archive"
+	"popvault/oauth"
 )
 
 // Security is how an account's connection is protected.
@@ -53,6 +54,11 @@ type Account struct {
 	// the archive.
 	TokenAuth    bool   `json:"token_auth,omitempty"`
 	TokenCommand string `json:"-"`
+
+	// OAuth signs in with OAuth 2.0 at this provider ("google",
+	// "microsoft" or "custom"), with no password. The sign-in itself (the
+	// client and the tokens) is kept on this machine by [OAuthStore].
+	OAuth string `json:"oauth,omitempty"`
 }
 
 // Duration is a time.Duration that reads and writes as "60s".
@@ -99,6 +105,12 @@ func (a *Account) Validate() error {
 	}
 	if a.TokenCommand != "" {
 		a.TokenAuth = true
+	}
+	switch {
+	case a.OAuth != "" && a.OAuth != oauth.ProviderGoogle && a.OAuth != oauth.ProviderMicrosoft && a.OAuth != oauth.ProviderCustom:
+		return fmt.Errorf("fetch: OAuth provider %q is not google, microsoft or custom", a.OAuth)
+	case a.OAuth != "" && a.TokenAuth:
+		return errors.New("fetch: an account signs in with OAuth or with a token command, not both")
 	}
 	if a.Security == "" {
 		a.Security = SecurityTLS

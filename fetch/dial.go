@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
 
 	"popvault/fetch/pop3"
+	"popvault/oauth"
 )
 
 // connect dials the account's server as its security setting says.
@@ -53,6 +56,12 @@ func (f *Fetcher) connect(ctx context.Context, acct Account, secret string) (*po
 // allows. XOAUTH2, and SASL PLAIN for servers that refuse USER, go one
 // command at a time.
 func (f *Fetcher) loginAndList(ctx context.Context, c *pop3.Client, acct Account, secret string) (*pop3.Listing, error) {
+	if acct.OAuth != "" {
+		if err := f.oauthLogin(ctx, c, acct); err != nil {
+			return nil, err
+		}
+		return c.Listing(ctx)
+	}
 	if acct.TokenAuth {
 		command, err := f.tokenCommand(acct)
 		if err != nil {
@@ -75,6 +84,42 @@ func (f *Fetcher) loginAndList(ctx context.Context, c *pop3.Client, acct Account
 		}
 	}
 	return l, err
+}
+
+// oauthLogin signs in with the account's access token: OAUTHBEARER where
+// the server offers it, else XOAUTH2; in two steps for Microsoft, whose
+// POP refuses an initial response. A token the server refuses is renewed
+// once and tried once more, in the same session: it may have been
+// revoked and reissued, or the server's clock may run ahead of ours.
+func (f *Fetcher) oauthLogin(ctx context.Context, c *pop3.Client, acct Account) error {
+	if f.OAuth == nil {
+		return ErrNotSignedIn
+	}
+	caps, err := c.Capa(ctx)
+	if err != nil {
+		return err
+	}
+	bearer := slices.Contains(caps.SASL(), "OAUTHBEARER")
+	twoStep := acct.OAuth == oauth.ProviderMicrosoft || strings.HasSuffix(strings.ToLower(acct.Host), ".office365.com")
+	for renewed := false; ; renewed = true {
+		token, err := f.OAuth.AccessToken(ctx, acct.Name, f.now(), renewed)
+		if err != nil {
+			return err
+		}
+		client := pop3.NewXOAuth2Client(acct.User, token)
+		if bearer {
+			client = pop3.NewOAuthBearerClient(acct.User, token, acct.Host, acct.Port)
+		}
+		auth := c.Auth
+		if twoStep {
+			auth = c.AuthTwoStep
+		}
+		err = auth(ctx, client)
+		var terr *pop3.TokenError
+		if !errors.As(err, &terr) || renewed {
+			return err
+		}
+	}
 }
 
 // tlsConfig trusts the system's roots, plus the account's CA file and the

@@ -22,6 +22,8 @@ type Fetcher struct {
 	// TokenCommands holds the token commands of accounts with TokenAuth,
 	// as set on this machine; nil means none is.
 	TokenCommands *TokenCommands
+	// OAuth holds the sign-ins of accounts with OAuth; nil means none.
+	OAuth *OAuthStore
 
 	// Progress, if set, is called after each message and at each stage,
 	// from the fetching goroutines (it must be safe for concurrent calls);
@@ -118,7 +120,7 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 		return res
 	}
 	secret := ""
-	if !acct.TokenAuth && f.Secrets != nil {
+	if !acct.TokenAuth && acct.OAuth == "" && f.Secrets != nil {
 		s, err := f.Secrets.Get(acct.Name)
 		if err != nil {
 			res.Err = &AccountError{Account: acct.Name, Err: err}

@@ -47,6 +47,9 @@ const keyringTimeout = time.Minute
 
 // SecretsOptions configure NewSecrets. The zero value means defaults.
 type SecretsOptions struct {
+	// Service names the keyring entries; empty means "popvault", where
+	// passwords go. OAuth tokens go under "popvault-oauth".
+	Service string
 	// File is the fallback file; empty means secrets.json in ConfigDir.
 	File string
 	// OldFile is where an earlier popvault kept its fallback file (beside
@@ -65,10 +68,13 @@ type SecretsOptions struct {
 // that exists but refuses (locked, a dismissed unlock prompt) is an
 // error, not a reason to write the password somewhere weaker.
 func NewSecrets(opts SecretsOptions) Secrets {
+	if opts.Service == "" {
+		opts.Service = keyringService
+	}
 	if opts.File == "" {
 		opts.File = inConfigDir("secrets.json")
 	}
-	k := &keyringSecrets{file: &fileStore{path: opts.File}, warn: opts.Warn}
+	k := &keyringSecrets{service: opts.Service, file: &fileStore{path: opts.File}, warn: opts.Warn}
 	if opts.OldFile != "" {
 		k.old = &fileStore{path: opts.OldFile}
 	}
@@ -76,10 +82,11 @@ func NewSecrets(opts SecretsOptions) Secrets {
 }
 
 type keyringSecrets struct {
-	file   *fileStore
-	old    *fileStore // an earlier version's file, read-only
-	warn   func(string)
-	warned sync.Once
+	service string
+	file    *fileStore
+	old     *fileStore // an earlier version's file, read-only
+	warn    func(string)
+	warned  sync.Once
 
 	probe   sync.Once
 	absent  error // why there is no keyring; nil when there is one
@@ -129,7 +136,7 @@ func (k *keyringSecrets) Get(account string) (string, error) {
 	var s string
 	err := call(func() error {
 		var err error
-		s, err = keyring.Get(keyringService, account)
+		s, err = keyring.Get(k.service, account)
 		return err
 	})
 	if errors.Is(err, keyring.ErrNotFound) {
@@ -160,7 +167,7 @@ func (k *keyringSecrets) Set(account, secret string) error {
 		}
 		return k.file.Set(account, secret)
 	}
-	if err := call(func() error { return keyring.Set(keyringService, account, secret) }); err != nil {
+	if err := call(func() error { return keyring.Set(k.service, account, secret) }); err != nil {
 		return keyringErr(err)
 	}
 	// A password kept in the file while there was no keyring would
@@ -173,7 +180,7 @@ func (k *keyringSecrets) Set(account, secret string) error {
 func (k *keyringSecrets) Delete(account string) error {
 	var errs []error
 	if k.keyringAbsent() == nil {
-		err := call(func() error { return keyring.Delete(keyringService, account) })
+		err := call(func() error { return keyring.Delete(k.service, account) })
 		if err != nil && !errors.Is(err, keyring.ErrNotFound) {
 			errs = append(errs, keyringErr(err))
 		}

@@ -130,12 +130,21 @@ func checkEndpoint(raw string) error {
 	return fmt.Errorf("%q is not HTTPS", raw)
 }
 
-// config is the x/oauth2 configuration with a redirect to redirect.
+// config is the x/oauth2 configuration with a redirect to redirect. The
+// client authenticates one way, never by trying one and then the other
+// (x/oauth2's default), which sends every refused refresh twice: in the
+// request's form where there is no secret or where the provider wants it
+// (Google, Microsoft), else with HTTP Basic, which RFC 6749 makes every
+// provider accept.
 func (c Client) config(redirect string) *oauth2.Config {
+	style := oauth2.AuthStyleInHeader
+	if c.ClientSecret == "" || c.Provider == ProviderGoogle || c.Provider == ProviderMicrosoft {
+		style = oauth2.AuthStyleInParams
+	}
 	return &oauth2.Config{
 		ClientID:     c.ClientID,
 		ClientSecret: c.ClientSecret,
-		Endpoint:     oauth2.Endpoint{AuthURL: c.AuthURL, TokenURL: c.TokenURL},
+		Endpoint:     oauth2.Endpoint{AuthURL: c.AuthURL, TokenURL: c.TokenURL, AuthStyle: style},
 		RedirectURL:  redirect,
 		Scopes:       c.Scopes,
 	}

@@ -47,6 +47,7 @@ type Config struct {
 	// 365's POP does: the client must send AUTH, wait for "+", then the
 	// response.
 	TwoStepXOAuth2 bool
+	NoOAuthBearer  bool // offer XOAUTH2 only, as Gmail and Office 365 do
 	// Gmail behaves as Gmail's POP: a "Gpop" greeting, at most 250 messages
 	// per session, none retrieved in an earlier session listed again, and
 	// the user "recent:"+User listing everything.

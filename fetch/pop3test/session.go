@@ -187,7 +187,11 @@ func (ss *session) capa() bool {
 		}
 	}
 	if !ss.authed {
-		b.WriteString("USER\r\nSASL PLAIN XOAUTH2 OAUTHBEARER\r\n")
+		b.WriteString("USER\r\nSASL PLAIN XOAUTH2")
+		if !cfg.NoOAuthBearer {
+			b.WriteString(" OAUTHBEARER")
+		}
+		b.WriteString("\r\n")
 		if cfg.STLS && !ss.isTLS {
 			b.WriteString("STLS\r\n")
 		}
@@ -336,9 +340,12 @@ func (ss *session) sasl(args []string) bool {
 		return ss.reply("AUTH", "-ERR mechanism required\r\n")
 	}
 	mech := strings.ToUpper(args[0])
-	if mech != "PLAIN" && mech != "XOAUTH2" && mech != "OAUTHBEARER" {
+	if mech != "PLAIN" && mech != "XOAUTH2" && (mech != "OAUTHBEARER" || ss.cfg.NoOAuthBearer) {
 		return ss.reply("AUTH", "-ERR unsupported mechanism\r\n")
 	}
+	ss.s.mu.Lock()
+	ss.s.counts["AUTH "+mech]++
+	ss.s.mu.Unlock()
 	if len(args) > 1 && mech == "XOAUTH2" && ss.cfg.TwoStepXOAuth2 {
 		return ss.reply("AUTH", "-ERR [AUTH] XOAUTH2 with an initial response is not supported\r\n")
 	}
