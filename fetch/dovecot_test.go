@@ -11,6 +11,8 @@ import (
 	"popvault/archive"
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/mailgen"
+	"popvault/oauth"
+	"popvault/oauth/oauthtest"
 )
 
 // dovecotEnv runs the engine against a real Dovecot holding n generated
@@ -209,5 +211,43 @@ func BenchmarkDownload1000(b *testing.B) {
 				b.StartTimer()
 			}
 		})
+	}
+}
+
+// A real Dovecot checking OAuth tokens: its oauth2 passdb introspects
+// each token at the local provider. An account signed in there fetches
+// over TLS with no password; a revoked sign-in is refused and asks for
+// a new one.
+func TestDovecotOAuth(t *testing.T) {
+	p := oauthtest.NewServer("popvault-test", "installed-app-secret")
+	defer p.Close()
+	var msgs [][]byte
+	for _, m := range mailgen.Corpus(20, 13) {
+		msgs = append(msgs, m.Data)
+	}
+	d := dovecot.StartForTestWith(t, dovecot.Options{Introspection: p.URL + "/introspect"}, msgs...)
+	arch, err := archive.Open(filepath.Join(t.TempDir(), "a.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { arch.Close() })
+	store := NewOAuthStore(OAuthStoreOptions{ClientsFile: filepath.Join(t.TempDir(), "c.json"), Tokens: &MemorySecrets{}})
+	tok, err := oauth.SignIn(context.Background(), p.Client(), oauth.SignInOptions{Open: p.Browser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Save("d", p.Client(), tok)
+	f := &Fetcher{Archive: arch, OAuth: store}
+	acct := Account{Name: "d", Host: "127.0.0.1", Port: d.TLSPort, User: d.User, KeepOnServer: true, CAFile: d.CAFile, OAuth: oauth.ProviderCustom}
+	if r := f.Fetch(context.Background(), acct); r.Err != nil || r.New != len(msgs) {
+		t.Fatalf("fetch: %+v", r)
+	}
+	sameBytes(t, arch, msgs)
+	if p.Count("introspect") == 0 {
+		t.Fatal("Dovecot never asked the provider")
+	}
+	p.Revoke()
+	if r := f.Fetch(context.Background(), acct); !NeedsSignIn(r.Err) {
+		t.Fatalf("a revoked sign-in: %v", r.Err)
 	}
 }

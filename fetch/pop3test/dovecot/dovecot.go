@@ -41,8 +41,9 @@ type Server struct {
 	Pool           *x509.CertPool // trusts the server's certificate
 	CAFile         string         // the certificate as a PEM file, to trust it
 
-	maildir  string
-	uid, gid int
+	maildir       string
+	introspection string
+	uid, gid      int
 	seq      int
 	cmd      *exec.Cmd
 	exited   chan error
@@ -52,8 +53,20 @@ type Server struct {
 func (s *Server) Addr() string    { return "127.0.0.1:" + strconv.Itoa(s.Port) }
 func (s *Server) TLSAddr() string { return "127.0.0.1:" + strconv.Itoa(s.TLSPort) }
 
+// Options configure Start. The zero value serves alice with a password.
+type Options struct {
+	// Introspection, when set, also lets alice sign in with an OAuth 2.0
+	// access token (XOAUTH2 or OAUTHBEARER), which Dovecot's oauth2
+	// passdb checks at this RFC 7662 introspection address (an
+	// oauthtest server's /introspect).
+	Introspection string
+}
+
 // Start starts a Dovecot and waits until both ports accept connections.
-func Start() (*Server, error) {
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// StartWith starts a Dovecot configured by opts.
+func StartWith(opts Options) (*Server, error) {
 	if _, err := os.Stat(Binary); err != nil {
 		return nil, ErrMissing
 	}
@@ -61,7 +74,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dovecot: %w", err)
 	}
-	s := &Server{Dir: dir, User: "alice", Password: randomPassword()}
+	s := &Server{Dir: dir, User: "alice", Password: randomPassword(), introspection: opts.Introspection}
 	if err := s.setup(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -117,6 +130,8 @@ func (s *Server) setup() error {
 		"key.pem":      cert.KeyPEM,
 		"passwd":       []byte(s.User + ":{PLAIN}" + s.Password + "\n"),
 		"dovecot.conf": []byte(s.config(loginUser, internalUser, internalGroup)),
+		"oauth2.conf": []byte("introspection_mode = post\nintrospection_url = " + s.introspection +
+			"\nusername_attribute = username\nactive_attribute = active\nactive_value = true\nforce_introspection = yes\n"),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(s.Dir, name), data, 0o644); err != nil {
@@ -137,6 +152,16 @@ func (s *Server) setup() error {
 
 func (s *Server) config(loginUser, internalUser, internalGroup string) string {
 	d := s.Dir
+	mechanisms, oauthPassdb := "plain login", ""
+	if s.introspection != "" {
+		mechanisms = "plain login xoauth2 oauthbearer"
+		oauthPassdb = fmt.Sprintf(`passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = %s/oauth2.conf
+}
+`, d)
+	}
 	return fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/dovecot.log
@@ -148,7 +173,7 @@ ssl_cert = <%[1]s/cert.pem
 ssl_key = <%[1]s/key.pem
 ssl_dh = </usr/share/dovecot/dh.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = %[9]s
 default_login_user = %[2]s
 default_internal_user = %[3]s
 default_internal_group = %[8]s
@@ -157,8 +182,10 @@ first_valid_uid = 1
 pop3_uidl_format = %%08Xu%%08Xv
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%%u %[1]s/passwd
 }
+%[10]s
 userdb {
   driver = static
   args = uid=%[4]d gid=%[5]d home=%[1]s/home
@@ -183,7 +210,7 @@ service stats {
     port = 0
   }
 }
-`, d, loginUser, internalUser, s.uid, s.gid, s.Port, s.TLSPort, internalGroup)
+`, d, loginUser, internalUser, s.uid, s.gid, s.Port, s.TLSPort, internalGroup, mechanisms, oauthPassdb)
 }
 
 // start runs Dovecot in the foreground as a child that dies with us.
@@ -350,7 +377,13 @@ func (s *Server) TLSClientConfig() *tls.Config { return &tls.Config{RootCAs: s.P
 // skip would hide the gap.
 func StartForTest(tb testing.TB, msgs ...[]byte) *Server {
 	tb.Helper()
-	s, err := Start()
+	return StartForTestWith(tb, Options{}, msgs...)
+}
+
+// StartForTestWith is StartForTest with options.
+func StartForTestWith(tb testing.TB, opts Options, msgs ...[]byte) *Server {
+	tb.Helper()
+	s, err := StartWith(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
