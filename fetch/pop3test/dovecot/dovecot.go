@@ -44,9 +44,9 @@ type Server struct {
 	maildir       string
 	introspection string
 	uid, gid      int
-	seq      int
-	cmd      *exec.Cmd
-	exited   chan error
+	seq           int
+	cmd           *exec.Cmd
+	exited        chan error
 }
 
 // Addr is the plain port's address; TLSAddr the implicit-TLS port's.
