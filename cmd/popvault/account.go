@@ -23,6 +23,7 @@ type accountFlags struct {
 	timeout       string
 	passwordStdin bool
 	askPassword   bool
+	oauth         oauthFlags
 }
 
 func (c *cli) accountFlagSet(name string, f *accountFlags) *flag.FlagSet {
@@ -69,6 +70,7 @@ func (f *accountFlags) settle() error {
 func (c *cli) accountAdd(args []string) error {
 	var f accountFlags
 	fs := c.accountFlagSet("account add", &f)
+	f.oauth.register(fs)
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -76,6 +78,10 @@ func (c *cli) accountAdd(args []string) error {
 		return err
 	}
 	a := f.acct
+	a.OAuth = f.oauth.provider
+	if a.OAuth != "" {
+		oauthDefaults(&a)
+	}
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -86,7 +92,15 @@ func (c *cli) accountAdd(args []string) error {
 	if _, err := fetch.LoadAccount(arch, a.Name); err == nil {
 		return fmt.Errorf("an account named %q exists: change it with popvault account edit", a.Name)
 	}
-	if err := c.storeCredential(a, f.passwordStdin, true); err != nil {
+	if a.OAuth != "" {
+		client, err := f.oauth.client(c.oauthStore(), a.Name)
+		if err != nil {
+			return err
+		}
+		if err := c.signIn(a.Name, hint(a), client, f.oauth.noBrowser); err != nil {
+			return err
+		}
+	} else if err := c.storeCredential(a, f.passwordStdin, true); err != nil {
 		return err
 	}
 	if err := fetch.SaveAccount(arch, a); err != nil {
@@ -96,7 +110,10 @@ func (c *cli) accountAdd(args []string) error {
 		fmt.Fprintln(c.stderr, "popvault: warning: this account sends its password unencrypted")
 	}
 	fmt.Fprintf(c.stdout, "Added %s. %s\n", a.Name, a.Describe())
-	if !a.TokenAuth {
+	switch {
+	case a.OAuth != "":
+		fmt.Fprintln(c.stdout, strings.Replace(c.oauthStore().Where(), "The password is", "The sign-in is", 1))
+	case !a.TokenAuth:
 		fmt.Fprintln(c.stdout, fetch.Where(c.secrets()))
 	}
 	return nil
@@ -283,7 +300,7 @@ func (c *cli) accountRemove(args []string) error {
 	if err := arch.RemoveAccount(*name, *keepMail); err != nil {
 		return err
 	}
-	err = errors.Join(c.secrets().Delete(*name), fetch.NewTokenCommands("").Delete(*name))
+	err = errors.Join(c.secrets().Delete(*name), fetch.NewTokenCommands("").Delete(*name), c.oauthStore().Delete(*name))
 	if err != nil {
 		return fmt.Errorf("removed %s from the archive, but its password could not be deleted: %w", *name, err)
 	}

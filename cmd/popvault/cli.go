@@ -30,8 +30,13 @@ Commands:
   account add --name N --host H [--port P] [--security tls|starttls|plain] [--ca-file PEM]
               --user U [--email ADDRESS] [--password-stdin | --token-command CMD]
               [--keep=true|false] [--delete-after-days D] [--check-every MINUTES] [--timeout 60s]
+  account add --name N --email ADDRESS --oauth google|microsoft|custom [--no-browser]
+              [--client-secret-file JSON | --client-id ID [--client-secret S]]
+              [--auth-url U --token-url U --scope S...]     sign in in a browser, no password
   account edit --name N [any flag of account add] [--password-stdin | --ask-password]
                                  changes only what is given; what was fetched stays known
+  account signin --name N [--no-browser] [the --oauth flags]
+                                 sign an OAuth account in again
   account list
   account remove --name N [--keep-mail=true|false]
   fetch [--account N]... [--quiet] [--debug]
@@ -46,9 +51,12 @@ Commands:
   verify
 
 --security: tls (port 995) or starttls (port 110) never send a password in
-clear; plain does. --token-command signs in with XOAUTH2, using the access
-token the command prints; the command is kept on this machine, not in the
-archive. --check-every sets the window's automatic checks.
+clear; plain does. --oauth signs in with Google, Microsoft or another
+provider in a browser (the address is printed too, for a machine without
+one); the sign-in is kept in the keyring, not in the archive.
+--token-command signs in with XOAUTH2, using the access token the command
+prints; the command is kept on this machine, not in the archive.
+--check-every sets the window's automatic checks.
 
 Search (list --search, and the window's search box) finds every word, in
 sender, recipients, subject, body or attachment names, newest first:
@@ -104,13 +112,15 @@ func (c *cli) dispatch(cmd string, rest []string) error {
 	switch cmd {
 	case "account":
 		if len(rest) == 0 {
-			return errors.New("account needs add, edit, list or remove")
+			return errors.New("account needs add, edit, signin, list or remove")
 		}
 		switch rest[0] {
 		case "add":
 			return c.accountAdd(rest[1:])
 		case "edit":
 			return c.accountEdit(rest[1:])
+		case "signin":
+			return c.accountSignIn(rest[1:])
 		case "list":
 			return c.accountList(rest[1:])
 		case "remove":
@@ -187,6 +197,7 @@ type cli struct {
 	terminal    io.Writer
 	arch        *archive.Archive
 	keys        fetch.Secrets
+	signins     *fetch.OAuthStore
 }
 
 // flags returns a flag set that also takes --archive, wherever it is given.

@@ -55,7 +55,7 @@ func (c *cli) fetch(args []string) error {
 	// Batches come and go in tens of megabytes: collect sooner than Go's
 	// default, so the peak stays near the batches.
 	debug.SetGCPercent(50)
-	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), Progress: bar.update}
+	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), OAuth: c.oauthStore(), Progress: bar.update}
 	if *wire {
 		f.DebugWriter = c.stderr
 	}
@@ -64,11 +64,14 @@ func (c *cli) fetch(args []string) error {
 		r := f.Fetch(ctx, a)
 		bar.clear()
 		if r.Err != nil {
-			hint := ""
-			if fetch.IsTemporary(r.Err) {
-				hint = " (try again later)"
+			advice := ""
+			switch {
+			case fetch.IsTemporary(r.Err):
+				advice = " (try again later)"
+			case fetch.NeedsSignIn(r.Err):
+				advice = " (sign in again: popvault account signin --name " + a.Name + ")"
 			}
-			fmt.Fprintf(c.stderr, "popvault: %s%s\n", oneLine(r.Err), hint) // the error names the account
+			fmt.Fprintf(c.stderr, "popvault: %s%s\n", oneLine(r.Err), advice) // the error names the account
 			failed = append(failed, a.Name)
 			continue
 		}

@@ -17,8 +17,9 @@ import (
 
 // program is where a program comes from.
 type program struct {
-	apt   string // the package APT_PACKAGES must name; "" for what every machine has
-	owner string // the package dpkg says owns the file, when it differs from apt
+	apt      string // the package APT_PACKAGES must name; "" for what every machine has
+	owner    string // the package dpkg says owns the file, when it differs from apt
+	elsewhen string // run only on another system (macOS, Windows), never here
 }
 
 // programs maps every program popvault runs to its Debian package. A
@@ -42,6 +43,9 @@ var programs = map[string]program{
 	"notmuch":              {apt: "notmuch"},
 	"mpop":                 {apt: "mpop"},
 	"fetchmail":            {apt: "fetchmail"},
+	"xdg-open":             {apt: "xdg-utils"},    // the command line's sign-in opens a browser
+	"open":                 {elsewhen: "macOS"},   // the same, there
+	"rundll32":             {elsewhen: "Windows"}, // and there
 }
 
 // opaque are the expressions that name a program only at run time: the

@@ -36,6 +36,7 @@ type Server struct {
 	deny    bool
 	rotate  bool
 	codes   map[string]grant
+	issued  []string
 	access  map[string]time.Time // access token → expiry
 	refresh map[string]bool      // refresh token → valid
 	counts  map[string]int
@@ -105,6 +106,14 @@ func (s *Server) Expire() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.access = map[string]time.Time{}
+}
+
+// Issued returns every token the server has issued, access and refresh,
+// valid or not: for tests that look for them where they must not be.
+func (s *Server) Issued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
 }
 
 // Valid reports whether token is an access token the server issued, not
@@ -236,9 +245,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	access := random()
 	s.access[access] = s.now.Add(s.AccessTTL)
+	s.issued = append(s.issued, access)
 	resp := map[string]any{"access_token": access, "token_type": "Bearer", "expires_in": int(s.AccessTTL.Seconds()), "scope": "mail"}
 	if issueRefresh != "" {
 		s.refresh[issueRefresh] = true
+		s.issued = append(s.issued, issueRefresh)
 		resp["refresh_token"] = issueRefresh
 	}
 	w.Header().Set("Content-Type", "application/json")

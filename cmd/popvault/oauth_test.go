@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"popvault/fetch/pop3test"
+	"popvault/oauth/oauthtest"
+)
+
+// signInCLI runs an account add or signin that signs in with OAuth,
+// plays the browser at the address it prints, and returns what it said.
+func (v *vault) signInCLI(p *oauthtest.Server, args ...string) (stdout, stderr string) {
+	v.t.Helper()
+	c := v.cmd("", args...)
+	var out bytes.Buffer
+	c.Stdout = &out
+	pipe, err := c.StderrPipe()
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		v.t.Fatal(err)
+	}
+	var said strings.Builder
+	r := bufio.NewReader(pipe)
+	for {
+		line, err := r.ReadString('\n')
+		said.WriteString(line)
+		if strings.HasPrefix(line, "http") {
+			if err := p.Browser(strings.TrimSpace(line)); err != nil {
+				v.t.Fatal(err)
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err := c.Wait(); err != nil {
+		v.t.Fatalf("popvault %v: %v: %s", args, err, said.String())
+	}
+	return out.String(), said.String()
+}
+
+// An account that signs in with OAuth, from the command line: no
+// password typed; it fetches, signs in again, and says what to do once
+// revoked. No token and no client secret ever reaches the archive, the
+// debug log, stdout or stderr.
+func TestOAuthCommandLine(t *testing.T) {
+	const secret = "installed-app-secret-4b1d"
+	p := oauthtest.NewServer("popvault-test", secret)
+	defer p.Close()
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: []pop3test.Message{{UID: "1", Data: []byte("Subject: hi\r\n\r\nhello\r\n")}}, ValidToken: p.Valid})
+	defer s.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, s.CertPEM(), 0o600)
+	port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
+	v := newVault(t)
+	var said strings.Builder
+	out, errs := v.signInCLI(p, "account", "add", "--name", "o", "--email", "alice@example.org", "--user", "alice",
+		"--oauth", "custom", "--client-id", "popvault-test", "--client-secret", secret,
+		"--auth-url", p.URL+"/authorize", "--token-url", p.URL+"/token", "--scope", "mail",
+		"--host", "127.0.0.1", "--port", port, "--ca-file", ca, "--no-browser")
+	said.WriteString(out + errs)
+	if !strings.Contains(out, "Added o") || !strings.Contains(errs, "Signed in") {
+		t.Fatalf("account add:\n%s%s", out, errs)
+	}
+	fetchOut, fetchErrs, code := v.run("", "fetch", "--debug")
+	said.WriteString(fetchOut + fetchErrs)
+	if code != 0 || !strings.Contains(fetchErrs, "o: 1 new") || s.Count("PASS") != 0 {
+		t.Fatalf("fetch: %d %s", code, fetchErrs)
+	}
+	out, errs = v.signInCLI(p, "account", "signin", "--name", "o", "--no-browser")
+	said.WriteString(out + errs)
+	p.Advance(2 * time.Hour)
+	v.ok("", "fetch", "--quiet")
+	p.Revoke()
+	_, errs, code = v.run("", "fetch")
+	said.WriteString(errs)
+	if code == 0 || !strings.Contains(errs, "popvault account signin --name o") {
+		t.Fatalf("a revoked sign-in: %d %q", code, errs)
+	}
+
+	archive, _ := os.ReadFile(v.path)
+	for _, leak := range append(p.Issued(), secret) {
+		switch {
+		case bytes.Contains(archive, []byte(leak)):
+			t.Errorf("the archive holds a token or the client secret")
+		case holds(said.String(), leak):
+			t.Errorf("popvault printed a token or the client secret:\n%s", said.String())
+		}
+	}
+	if len(p.Issued()) < 4 {
+		t.Fatalf("only %d tokens issued: the check above looked for little", len(p.Issued()))
+	}
+	if b, _ := io.ReadAll(bytes.NewReader(archive)); !bytes.Contains(b, []byte(`"oauth":"custom"`)) {
+		t.Fatal("the archive does not say the account signs in with OAuth")
+	}
+}
+
+// holds reports whether text holds secret as it is, or inside a word
+// that is base64 (as a SASL response would carry it).
+func holds(text, secret string) bool {
+	if strings.Contains(text, secret) {
+		return true
+	}
+	for _, word := range strings.Fields(text) {
+		if b, err := base64.StdEncoding.DecodeString(word); err == nil && bytes.Contains(b, []byte(secret)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"popvault/fetch"
+	"popvault/oauth"
+)
+
+// oauthFlags are how account add and account signin learn the app that
+// signs in: a provider, and its client (or a build's default).
+type oauthFlags struct {
+	provider         string
+	clientSecretFile string
+	clientID         string
+	clientSecret     string
+	authURL          string
+	tokenURL         string
+	scopes           repeated
+	noBrowser        bool
+}
+
+func (o *oauthFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.provider, "oauth", "", "sign in with OAuth instead of a password: google, microsoft or custom")
+	fs.StringVar(&o.clientSecretFile, "client-secret-file", "", "with --oauth google: the client_secret_*.json of your Google Cloud OAuth client (Desktop app)")
+	fs.StringVar(&o.clientID, "client-id", "", "with --oauth: the app's client ID (Microsoft: the application (client) ID)")
+	fs.StringVar(&o.clientSecret, "client-secret", "", "with --oauth custom: the app's client secret, if it has one")
+	fs.StringVar(&o.authURL, "auth-url", "", "with --oauth custom: the authorization address")
+	fs.StringVar(&o.tokenURL, "token-url", "", "with --oauth custom: the token address")
+	fs.Var(&o.scopes, "scope", "with --oauth custom: a scope to ask for (repeatable)")
+	fs.BoolVar(&o.noBrowser, "no-browser", false, "with --oauth: do not open a browser; print the address to open instead")
+}
+
+// client is the app the flags name, or else the one kept for account,
+// or else the build's own.
+func (o *oauthFlags) client(store *fetch.OAuthStore, account string) (oauth.Client, error) {
+	var c oauth.Client
+	switch o.provider {
+	case oauth.ProviderGoogle:
+		switch {
+		case o.clientSecretFile != "":
+			b, err := os.ReadFile(o.clientSecretFile)
+			if err != nil {
+				return c, fmt.Errorf("--client-secret-file: %w", err)
+			}
+			return oauth.FromGoogleFile(b)
+		case o.clientID != "":
+			return oauth.Google(o.clientID, o.clientSecret), nil
+		}
+	case oauth.ProviderMicrosoft:
+		if o.clientID != "" {
+			return oauth.Microsoft(o.clientID), nil
+		}
+	case oauth.ProviderCustom:
+		if o.clientID != "" || o.authURL != "" || o.tokenURL != "" {
+			c = oauth.Client{Provider: oauth.ProviderCustom, ClientID: o.clientID, ClientSecret: o.clientSecret,
+				AuthURL: o.authURL, TokenURL: o.tokenURL, Scopes: o.scopes}
+			return c, c.Validate()
+		}
+	case "":
+		if kept, err := store.Client(account); err == nil {
+			return kept, nil
+		}
+		return c, errors.New("no app to sign in with on this machine: give --oauth and its client (see popvault account add --help)")
+	default:
+		return c, fmt.Errorf("--oauth %q: google, microsoft or custom", o.provider)
+	}
+	if kept, err := store.Client(account); err == nil && kept.Provider == o.provider {
+		return kept, nil
+	}
+	if built, ok := oauth.BuiltIn(o.provider); ok {
+		return built, nil
+	}
+	switch o.provider {
+	case oauth.ProviderGoogle:
+		return c, errors.New("--oauth google needs your Google Cloud OAuth client: --client-secret-file client_secret_….json (README: Gmail with OAuth)")
+	case oauth.ProviderMicrosoft:
+		return c, errors.New("--oauth microsoft needs your app's --client-id (README: Outlook.com and Microsoft 365)")
+	}
+	return c, errors.New("--oauth custom needs --client-id, --auth-url, --token-url and --scope")
+}
+
+// signIn runs the browser sign-in for account and keeps it: the address
+// is always printed, and opened in a browser where there may be one.
+func (c *cli) signIn(account, loginHint string, client oauth.Client, noBrowser bool) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := oauth.SignInOptions{
+		LoginHint: loginHint,
+		Timeout:   10 * time.Minute,
+		Show: func(u string) {
+			fmt.Fprintf(c.stderr, "To sign in, open this address in a browser (popvault waits here for it):\n%s\n", u)
+		},
+	}
+	if !noBrowser {
+		opts.Open = openBrowser
+	}
+	tok, err := oauth.SignIn(ctx, client, opts)
+	if err != nil {
+		return err
+	}
+	if err := c.oauthStore().Save(account, client, tok); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stderr, "Signed in.")
+	return nil
+}
+
+// openBrowser opens u in the desktop's browser, where there is a desktop.
+func openBrowser(u string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", u)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u)
+	default:
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return errors.New("no display")
+		}
+		cmd = exec.Command("xdg-open", u)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait()
+	return nil
+}
+
+// oauthStore keeps sign-ins: the keyring, like passwords.
+func (c *cli) oauthStore() *fetch.OAuthStore {
+	if c.signins == nil {
+		c.signins = fetch.NewOAuthStore(fetch.OAuthStoreOptions{
+			Warn: func(msg string) { fmt.Fprintln(c.stderr, "popvault: note:", msg) },
+		})
+	}
+	return c.signins
+}
+
+// accountSignIn signs an OAuth account in again: after a revocation, on
+// another machine, or to change the app it signs in with.
+func (c *cli) accountSignIn(args []string) error {
+	fs := c.flags("account signin")
+	name := fs.String("name", "", "account name (required)")
+	var o oauthFlags
+	o.register(fs)
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return errors.New("--name is required")
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	a, err := fetch.LoadAccount(arch, *name)
+	if err != nil {
+		return err
+	}
+	if a.OAuth == "" {
+		return fmt.Errorf("%s signs in with a password: change it with popvault account edit --password-stdin", a.Name)
+	}
+	if o.provider == "" {
+		o.provider = a.OAuth
+	}
+	client, err := o.client(c.oauthStore(), a.Name)
+	if err != nil {
+		return err
+	}
+	if err := c.signIn(a.Name, hint(a), client, o.noBrowser); err != nil {
+		return err
+	}
+	if a.OAuth != client.Provider {
+		a.OAuth = client.Provider
+		return fetch.SaveAccount(arch, a)
+	}
+	return nil
+}
+
+// hint is the address to sign in as.
+func hint(a fetch.Account) string {
+	if a.Email != "" {
+		return a.Email
+	}
+	if strings.Contains(a.User, "@") {
+		return a.User
+	}
+	return ""
+}
+
+// oauthDefaults fills in what a provider's accounts always have.
+func oauthDefaults(a *fetch.Account) {
+	if a.User == "" {
+		a.User = a.Email
+	}
+	if a.Host != "" {
+		return
+	}
+	switch a.OAuth {
+	case oauth.ProviderGoogle:
+		a.Host, a.Port, a.Security = "pop.gmail.com", 995, fetch.SecurityTLS
+	case oauth.ProviderMicrosoft:
+		a.Host, a.Port, a.Security = "outlook.office365.com", 995, fetch.SecurityTLS
+	}
+}
