@@ -173,6 +173,13 @@ func FromGoogleFile(b []byte) (Client, error) {
 		return Client{}, errors.New("oauth: not a Google client file (no \"installed\" section)")
 	}
 	c := Google(f.Installed.ClientID, f.Installed.ClientSecret)
+	// The file names its endpoints, as Google's own libraries read them.
+	if f.Installed.AuthURI != "" {
+		c.AuthURL = f.Installed.AuthURI
+	}
+	if f.Installed.TokenURI != "" {
+		c.TokenURL = f.Installed.TokenURI
+	}
 	if c.ClientID == "" {
 		return Client{}, errors.New("oauth: the client file holds no client ID")
 	}

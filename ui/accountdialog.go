@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/fetch"
+	"popvault/oauth"
 )
 
 var securityLabels = []string{"TLS (port 995)", "STARTTLS (port 110)", "None: password sent unencrypted"}
@@ -28,12 +29,32 @@ var checkMinutes = []int{0, 5, 15, 60}
 // accountForm holds the dialog's widgets, so tests can fill it in.
 type accountForm struct {
 	name, email, host, port, user, password *widget.Entry
-	security, deleteAfter, check            *widget.Select
+	security, deleteAfter, check, auth      *widget.Select
 	keep                                    *widget.Check
+	oauth                                   *oauthForm
 	note, warning, result, where            *widget.Label
 	test                                    *widget.Button
 	dialog                                  dialog.Dialog
 	existing                                *fetch.Account
+	whereText                               string // where a password goes
+	passwordItem                            *widget.FormItem
+	form                                    *widget.Form
+}
+
+// refreshForm redraws the form after a label changed.
+func (f *accountForm) refreshForm() {
+	if f.form != nil {
+		f.form.Refresh()
+	}
+}
+
+// showWhere says where the password, or the sign-in, is kept.
+func (f *accountForm) showWhere() {
+	text := f.whereText
+	if f.oauth.provider() != "" {
+		text = strings.Replace(text, "The password is", "The sign-in is", 1)
+	}
+	setNote(f.where, text)
 }
 
 // showAccountDialog adds an account, or edits existing.
@@ -46,7 +67,8 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 		widget.NewFormItem("Port", f.port),
 		widget.NewFormItem("Security", f.security),
 		widget.NewFormItem("User name", f.user),
-		widget.NewFormItem("Password", f.password),
+		widget.NewFormItem("Sign in with", f.auth),
+		f.passwordItem,
 		widget.NewFormItem("", f.keep),
 		widget.NewFormItem("Delete from server", f.deleteAfter),
 		widget.NewFormItem("Check for mail", f.check),
@@ -56,16 +78,22 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 		title = "Edit " + existing.Name
 	}
 	form := widget.NewForm(items...)
-	body := container.NewVBox(form, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
+	f.form = form
+	body := container.NewVBox(form, f.oauth.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
 	// Where the password goes, and whether cron can read it there: asking
 	// the keyring is I/O, so not on this goroutine.
 	u.background(func() func() {
 		where := fetch.Where(u.secrets)
-		return func() { setNote(f.where, where) }
+		return func() {
+			f.whereText = where
+			f.showWhere()
+		}
 	})
 	f.dialog = dialog.NewCustomConfirm(title, "Save", "Cancel", container.NewVScroll(body), func(ok bool) {
 		if ok {
 			u.saveAccount(f)
+		} else {
+			u.forgetUnsavedSignIn(f)
 		}
 	}, u.win)
 	f.dialog.Resize(fyne.NewSize(560, 640))
@@ -104,6 +132,10 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 		}
 	})
 	f.keep.SetChecked(true)
+	f.oauth = newOAuthForm(u, f)
+	f.passwordItem = widget.NewFormItem("Password", container.NewStack(f.password, f.oauth.signInRow))
+	f.auth = widget.NewSelect(authLabels, func(string) { f.oauth.changed() })
+	f.auth.SetSelectedIndex(0)
 	f.email.OnChanged = func(s string) { f.applyPreset(s) }
 	f.test = widget.NewButton("Test connection", func() { u.testConnection(f) })
 	if existing != nil {
@@ -130,10 +162,48 @@ func (f *accountForm) fill(a fetch.Account) {
 	f.keep.SetChecked(a.KeepOnServer)
 	f.deleteAfter.SetSelectedIndex(closest(deleteDays, a.DeleteAfterDays))
 	f.check.SetSelectedIndex(closest(checkMinutes, a.CheckEveryMinutes))
+	for i, v := range authValues {
+		if v == a.OAuth {
+			f.auth.SetSelectedIndex(i)
+		}
+	}
 	if f.existing != nil {
 		f.name.Disable()
-		f.password.SetPlaceHolder("unchanged")
+		if a.OAuth == "" {
+			f.password.SetPlaceHolder("unchanged")
+		}
+		f.loadKeptClient(a)
 	}
+}
+
+// loadKeptClient reads, off the UI goroutine, the app an OAuth account
+// signed in with on this machine, so that signing in again reuses it.
+func (f *accountForm) loadKeptClient(a fetch.Account) {
+	if a.OAuth == "" {
+		return
+	}
+	u := f.oauth.u
+	u.background(func() func() {
+		c, err := u.oauth.Client(a.Name)
+		return func() {
+			if err != nil {
+				f.oauth.status.SetText("Not signed in on this machine: sign in below.")
+				return
+			}
+			f.oauth.kept = &c
+			if c.Provider == oauth.ProviderMicrosoft && f.oauth.clientID.Text == "" {
+				f.oauth.clientID.SetText(c.ClientID)
+			}
+			if c.Provider == oauth.ProviderCustom {
+				f.oauth.clientID.SetText(c.ClientID)
+				f.oauth.authURL.SetText(c.AuthURL)
+				f.oauth.tokenURL.SetText(c.TokenURL)
+				f.oauth.scopes.SetText(strings.Join(c.Scopes, " "))
+			}
+			f.oauth.changed()
+			f.oauth.status.SetText("Signed in. Sign in again only to change the account or the app.")
+		}
+	})
 }
 
 func closest(options []int, v int) int {
@@ -174,6 +244,13 @@ func (f *accountForm) applyPreset(email string) {
 	if p.UserIsEmail {
 		f.user.SetText(strings.TrimSpace(email))
 	}
+	if _, builtIn := oauth.BuiltIn(p.OAuth); p.OAuthOnly || builtIn {
+		for i, v := range authValues {
+			if v == p.OAuth {
+				f.auth.SetSelectedIndex(i)
+			}
+		}
+	}
 	if f.name.Text == "" {
 		f.name.SetText(p.Provider)
 	}
@@ -211,7 +288,11 @@ func (f *accountForm) account() (fetch.Account, error) {
 		Timeout: fetch.Duration(60 * time.Second),
 	}
 	if f.existing != nil {
-		a.CAFile, a.TokenAuth, a.Timeout = f.existing.CAFile, f.existing.TokenAuth, f.existing.Timeout
+		a.CAFile, a.Timeout = f.existing.CAFile, f.existing.Timeout
+	}
+	a.OAuth = f.oauth.provider()
+	if f.existing != nil && a.OAuth == "" {
+		a.TokenAuth = f.existing.TokenAuth
 	}
 	if i := f.deleteAfter.SelectedIndex(); a.KeepOnServer && i > 0 {
 		a.DeleteAfterDays = deleteDays[i]
@@ -271,11 +352,21 @@ func (u *UI) saveAccount(f *accountForm) {
 		}
 	}
 	typed := f.password.Text
+	o := f.oauth
+	keepsSignIn := f.existing != nil && f.existing.OAuth == a.OAuth
+	if a.OAuth != "" && o.token == nil && !keepsSignIn {
+		u.showError("The account was not saved", errors.New("sign in first: press "+o.signIn.Text))
+		return
+	}
 	u.background(func() func() {
 		var err error
-		if typed != "" {
+		switch {
+		case a.OAuth != "" && o.token != nil && o.savedAs != a.Name:
+			err = u.oauth.Save(a.Name, o.client, o.token)
+		case a.OAuth != "":
+		case typed != "":
 			err = u.secrets.Set(a.Name, typed)
-		} else if f.existing == nil {
+		case f.existing == nil || f.existing.OAuth != "":
 			err = errors.New("enter the password")
 		}
 		if err == nil {
@@ -300,4 +391,22 @@ func setNote(l *widget.Label, text string) {
 	} else {
 		l.Show()
 	}
+}
+
+// forgetUnsavedSignIn drops a sign-in kept for Test connection when the
+// dialog of a new account is cancelled.
+func (u *UI) forgetUnsavedSignIn(f *accountForm) {
+	name := f.oauth.savedAs
+	if name == "" || f.existing != nil {
+		return
+	}
+	for _, a := range u.accounts {
+		if a.Name == name {
+			return
+		}
+	}
+	u.background(func() func() {
+		u.oauth.Delete(name)
+		return nil
+	})
 }

@@ -58,7 +58,7 @@ func (u *UI) startFetcher() {
 	if tokens == nil {
 		tokens = fetch.NewTokenCommands("")
 	}
-	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, TokenCommands: tokens, RootCAs: u.opts.RootCAs,
+	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, TokenCommands: tokens, OAuth: u.oauth, RootCAs: u.opts.RootCAs,
 		Committed: func(string, int) {
 			// New mail shows in the list as it is committed, at most every
 			// two seconds.
@@ -92,7 +92,12 @@ func (u *UI) startFetcher() {
 // fetched shows one account's result.
 func (u *UI) fetched(r fetch.Result, background bool) {
 	u.bar.show(fetch.Progress{Stage: fetch.StageDone})
+	delete(u.needsSignIn, r.Account)
 	switch {
+	case fetch.NeedsSignIn(r.Err):
+		// Never opened by itself: the row's button is for a person.
+		u.needsSignIn[r.Account] = true
+		u.problems[r.Account] = "Sign in again: " + r.Err.Error()
 	case r.Err != nil && fetch.IsTemporary(r.Err):
 		u.problems[r.Account] = "Will retry: " + r.Err.Error()
 	case r.Err != nil:

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"popvault/fetch"
+	"popvault/oauth"
 )
 
 // Preset is a provider's POP settings, filled in from an e-mail address.
@@ -14,15 +15,21 @@ type Preset struct {
 	Security    fetch.Security
 	UserIsEmail bool   // the user name is the whole address
 	Note        string // what the user must do on the provider's side
+	// OAuth is the provider to sign in with, where there is one; with
+	// OAuthOnly, the provider takes no password at all.
+	OAuth     string
+	OAuthOnly bool
 }
 
 var presets = map[string]Preset{
-	"gmail.com": {Provider: "Gmail", Host: "pop.gmail.com", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true,
-		Note: "Turn on POP in Gmail: Settings, Forwarding and POP/IMAP, Enable POP. With 2-step verification, create an app password at myaccount.google.com/apppasswords and use it here. " +
-			"What Gmail does with fetched mail (keep, mark read, archive, delete) is chosen there too. " +
+	"gmail.com": {Provider: "Gmail", Host: "pop.gmail.com", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true, OAuth: oauth.ProviderGoogle,
+		Note: "Turn on POP in Gmail: Settings, Forwarding and POP/IMAP, Enable POP. Then either sign in with Google (choose it under Sign in with), " +
+			"or, with 2-step verification on, create an app password at myaccount.google.com/apppasswords and use it as the password " +
+			"(Google Workspace accounts may allow only signing in). What Gmail does with fetched mail (keep, mark read, archive, delete) is chosen there too. " +
 			"To fetch the last 30 days again whatever was fetched before, put \"recent:\" before your address."},
 	"outlook.com": {Provider: "Outlook.com", Host: "outlook.office365.com", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true,
-		Note: "Turn on POP in Outlook.com: Settings, Mail, Forwarding and IMAP, POP options. Microsoft may require an app password or OAuth for POP."},
+		OAuth: oauth.ProviderMicrosoft, OAuthOnly: true,
+		Note: "Turn on POP in Outlook.com: Settings, Mail, Forwarding and IMAP, POP options. Since September 2024 Microsoft takes no password for POP: you sign in with Microsoft, in your browser."},
 	"yahoo.com": {Provider: "Yahoo Mail", Host: "pop.mail.yahoo.com", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true,
 		Note: "Yahoo needs an app password: Account security, Generate app password."},
 	"gmx.net": {Provider: "GMX", Host: "pop.gmx.net", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true,

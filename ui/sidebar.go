@@ -16,13 +16,14 @@ import (
 // sidebar lists "All mail" and the accounts, each with its counts and
 // any error from its last fetch.
 type sidebar struct {
-	u      *UI
-	widget fyne.CanvasObject
-	list   *widget.List
+	u       *UI
+	widget  fyne.CanvasObject
+	list    *widget.List
+	heights map[widget.ListItemID]float32
 }
 
 func newSidebar(u *UI) *sidebar {
-	s := &sidebar{u: u}
+	s := &sidebar{u: u, heights: map[widget.ListItemID]float32{}}
 	s.list = widget.NewList(
 		func() int { return 1 + len(u.accounts) },
 		func() fyne.CanvasObject {
@@ -34,7 +35,10 @@ func newSidebar(u *UI) *sidebar {
 			problem.Importance = widget.DangerImportance
 			problem.Truncation = fyne.TextTruncateEllipsis
 			problem.SizeName = theme.SizeNameCaptionText
-			return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, counts, problem)
+			signIn := widget.NewButton("Sign in again", nil)
+			signIn.Importance = widget.HighImportance
+			signIn.Hide()
+			return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, counts, problem, signIn)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) { s.update(id, o) },
 	)
@@ -67,6 +71,7 @@ func newSidebar(u *UI) *sidebar {
 func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	rows := o.(*fyne.Container).Objects
 	name, counts, problem := rows[0].(*widget.Label), rows[1].(*widget.Label), rows[2].(*widget.Label)
+	signIn := rows[3].(*widget.Button)
 	key := ""
 	name.SetText("All mail")
 	if id > 0 && id <= len(s.u.accounts) {
@@ -81,6 +86,18 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	problem.SetText(s.u.problems[key])
 	problem.Hidden = problem.Text == ""
+	if key != "" && s.u.needsSignIn[key] {
+		signIn.OnTapped = func() { s.u.signInAgain(key) }
+		signIn.Show()
+	} else {
+		signIn.Hide()
+	}
+	// The row's height follows the button (and the problem's line); a
+	// List keeps each row's, and refreshes on a change, so only a change.
+	if h := o.MinSize().Height; s.heights[id] != h {
+		s.heights[id] = h
+		s.list.SetItemHeight(id, h)
+	}
 }
 
 func (s *sidebar) refresh() { s.list.Refresh() }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -28,7 +29,7 @@ func TestMain(m *testing.M) {
 		uiGoroutine = goroutineID()
 		close(started)
 		for f := range uiQueue {
-			f()
+			run(f)
 		}
 	}()
 	<-started
@@ -54,6 +55,25 @@ func TestMain(m *testing.M) {
 		<-done
 	}
 	os.Exit(m.Run())
+}
+
+// run runs a task on the UI goroutine. A task that stops its goroutine
+// (a t.Fatal inside ui) would leave every test waiting for ever: that is
+// a bug in the test, and it ends the run at once, saying so.
+func run(f func()) {
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		if r := recover(); r != nil {
+			panic(r) // a panic says so itself
+		}
+		fmt.Fprintln(os.Stderr, "ui tests: a task on the UI goroutine stopped it (t.Fatal inside ui?)")
+		os.Exit(2)
+	}()
+	f()
+	finished = true
 }
 
 // paint refreshes what the current app's windows show.

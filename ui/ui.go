@@ -40,6 +40,11 @@ type Options struct {
 	Prefill *fetch.Account
 	// PrefillPassword goes with Prefill.
 	PrefillPassword string
+	// OAuth keeps OAuth sign-ins; nil means the keyring (fetch.NewOAuthStore).
+	OAuth *fetch.OAuthStore
+	// OpenURL opens an address in the browser; nil means Fyne's OpenURL.
+	// Tests play the browser with it.
+	OpenURL func(string) error
 }
 
 // UI is the running window. Its fields are touched only on the Fyne
@@ -49,15 +54,19 @@ type UI struct {
 	win  fyne.Window
 	opts Options
 
-	arch    *archive.Archive // safe from any goroutine
-	secrets fetch.Secrets    // safe from any goroutine
+	arch    *archive.Archive  // safe from any goroutine
+	secrets fetch.Secrets     // safe from any goroutine
+	oauth   *fetch.OAuthStore // safe from any goroutine
 	fetcher *fetch.Fetcher
 	sched   *fetch.Scheduler
 
 	accounts []fetch.Account
 	counts   map[string]archive.Counts
 	problems map[string]string // account → last error, readable
-	selected string            // account shown; "" for all mail
+	// needsSignIn: accounts whose OAuth sign-in must be done again, which
+	// their row in the sidebar offers.
+	needsSignIn map[string]bool
+	selected    string // account shown; "" for all mail
 
 	sidebar *sidebar
 	list    *messageList
@@ -85,7 +94,8 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}, quit: a.Quit}
+	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{},
+		needsSignIn: map[string]bool{}, quit: a.Quit}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
 	if u.secrets == nil {
@@ -93,6 +103,10 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 			OldFile: filepath.Join(filepath.Dir(opts.ArchivePath), "secrets.json"),
 			Warn:    func(msg string) { onUI(func() { u.setStatus(msg) }) },
 		})
+	}
+	u.oauth = opts.OAuth
+	if u.oauth == nil {
+		u.oauth = fetch.NewOAuthStore(fetch.OAuthStoreOptions{Warn: func(msg string) { onUI(func() { u.setStatus(msg) }) }})
 	}
 	u.build()
 	u.startFetcher()

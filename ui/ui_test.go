@@ -40,21 +40,25 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// tap finds a button by its text on the window or its dialogs, and taps
-// it, on the UI goroutine.
+// tap waits for a button with this text to show on the window or its
+// dialogs, and taps it, on the UI goroutine.
 func tap(t *testing.T, w fyne.Window, text string) {
 	t.Helper()
 	var b *widget.Button
-	ui(func() { b = button(t, w, text); test.Tap(b) })
+	eventually(t, "a button "+text, func() bool { b = button(w, text); return b != nil })
+	ui(func() { test.Tap(b) })
 }
 
-// button finds a button by its text on the window or its dialogs. Call it
-// on the UI goroutine.
-func button(t *testing.T, w fyne.Window, text string) *widget.Button {
-	t.Helper()
+// button finds a shown button by its text on the window or its dialogs,
+// or nil. Call it on the UI goroutine (where a t.Fatal would stop the
+// goroutine every test needs: so it says nothing itself).
+func button(w fyne.Window, text string) *widget.Button {
 	var found *widget.Button
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
+		if !o.Visible() {
+			return
+		}
 		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
 			found = b
 		}
@@ -74,13 +78,16 @@ func button(t *testing.T, w fyne.Window, text string) *widget.Button {
 		walk(o)
 	}
 	walk(w.Content())
-	if found == nil {
-		t.Fatalf("no %q button", text)
-	}
 	return found
 }
 
 func newTestUI(t *testing.T, s *pop3test.Server) (*UI, fyne.Window) {
+	return newTestUIWith(t, s, Options{})
+}
+
+// newTestUIWith is newTestUI with options; the archive, the password
+// store and the trust in s are the test's.
+func newTestUIWith(t *testing.T, s *pop3test.Server, opts Options) (*UI, fyne.Window) {
 	var logs bytes.Buffer
 	log.SetOutput(&logs)
 	t.Cleanup(func() {
@@ -96,7 +103,8 @@ func newTestUI(t *testing.T, s *pop3test.Server) (*UI, fyne.Window) {
 	var err error
 	ui(func() {
 		w = a.NewWindow("popvault")
-		u, err = New(a, w, Options{ArchivePath: path, Secrets: &fetch.MemorySecrets{}, RootCAs: s.CertPool()})
+		opts.ArchivePath, opts.Secrets, opts.RootCAs = path, &fetch.MemorySecrets{}, s.CertPool()
+		u, err = New(a, w, opts)
 		if err == nil {
 			w.SetContent(u.Content())
 			w.Resize(fyne.NewSize(1100, 700))
