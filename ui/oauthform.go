@@ -201,9 +201,9 @@ func (o *oauthForm) oauthClient() (oauth.Client, error) {
 	case hasBuiltIn:
 		return builtIn, nil
 	case p == oauth.ProviderGoogle:
-		return oauth.Client{}, errors.New("Import your Google client file first (below).")
+		return oauth.Client{}, errors.New("import your Google client file first (below)")
 	}
-	return oauth.Client{}, errors.New("Type your app's application (client) ID first (below).")
+	return oauth.Client{}, errors.New("type your app's application (client) ID first (below)")
 }
 
 // run signs in, and keeps the sign-in under the account's name at once,
@@ -211,7 +211,7 @@ func (o *oauthForm) oauthClient() (oauth.Client, error) {
 func (o *oauthForm) run() {
 	client, err := o.oauthClient()
 	if err != nil {
-		o.status.SetText(err.Error())
+		o.status.SetText(capitalize(err.Error()) + ".")
 		return
 	}
 	name := strings.TrimSpace(o.f.name.Text)
