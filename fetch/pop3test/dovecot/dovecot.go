@@ -1,8 +1,9 @@
-// Package dovecot starts a throwaway Dovecot POP3 server (Debian's
-// dovecot-pop3d) on loopback ports, for integration tests and benchmarks.
-// It serves one user from a Maildir in a temporary folder with a fresh
-// self-signed certificate, on a plain port (with STLS) and an implicit-TLS
-// port, and is stopped, folder and all, by Close.
+// Package dovecot starts a throwaway Dovecot (Debian's dovecot-pop3d, and
+// dovecot-imapd for IMAP) on loopback ports, for integration tests and
+// benchmarks. It serves two users, alice and bob, each from a Maildir in a
+// temporary folder with a fresh self-signed certificate, over POP3 on a
+// plain port (with STLS) and an implicit-TLS port, and optionally over
+// IMAP likewise, with a quota; Close stops it, folder and all.
 package dovecot
 
 import (
@@ -18,6 +19,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,20 +32,31 @@ import (
 // Binary is where Debian installs Dovecot.
 const Binary = "/usr/sbin/dovecot"
 
+// IMAPBinary is Dovecot's IMAP server, from dovecot-imapd.
+const IMAPBinary = "/usr/lib/dovecot/imap"
+
 // ErrMissing: Dovecot is not installed. `make test` installs it.
 var ErrMissing = errors.New("dovecot: " + Binary + " not found: install dovecot-pop3d (make deps does)")
 
+// ErrNoIMAP: Dovecot's IMAP server is not installed.
+var ErrNoIMAP = errors.New("dovecot: " + IMAPBinary + " not found: install dovecot-imapd (make deps does)")
+
 // Server is a running Dovecot.
 type Server struct {
-	Dir            string         // the throwaway folder
-	Port, TLSPort  int            // plain (with STLS) and implicit TLS, on 127.0.0.1
-	User, Password string         // the one account
-	Pool           *x509.CertPool // trusts the server's certificate
-	CAFile         string         // the certificate as a PEM file, to trust it
+	Dir                   string         // the throwaway folder
+	Port, TLSPort         int            // POP3: plain (with STLS) and implicit TLS, on 127.0.0.1
+	IMAPPort, IMAPTLSPort int            // IMAP likewise, when Options.IMAP
+	User, Password        string         // alice, whose Maildir Deliver fills
+	User2, Password2      string         // bob, a second user
+	Pool                  *x509.CertPool // trusts the server's certificate
+	CAFile                string         // the certificate as a PEM file, to trust it
 
 	maildir       string
-	introspection string
+	opts          Options
 	uid, gid      int
+	loginUser     string
+	internalUser  string
+	internalGroup string
 	seq           int
 	cmd           *exec.Cmd
 	exited        chan error
@@ -53,6 +66,24 @@ type Server struct {
 func (s *Server) Addr() string    { return "127.0.0.1:" + strconv.Itoa(s.Port) }
 func (s *Server) TLSAddr() string { return "127.0.0.1:" + strconv.Itoa(s.TLSPort) }
 
+// IMAPAddr and IMAPTLSAddr are IMAP's, when Options.IMAP.
+func (s *Server) IMAPAddr() string    { return "127.0.0.1:" + strconv.Itoa(s.IMAPPort) }
+func (s *Server) IMAPTLSAddr() string { return "127.0.0.1:" + strconv.Itoa(s.IMAPTLSPort) }
+
+// SetQuota changes each user's quota to kib KiB (0: none) and has
+// Dovecot reload its configuration.
+func (s *Server) SetQuota(kib int64) error {
+	s.opts.QuotaKiB = kib
+	if err := os.WriteFile(filepath.Join(s.Dir, "dovecot.conf"), []byte(s.config()), 0o644); err != nil {
+		return fmt.Errorf("dovecot: %w", err)
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		return fmt.Errorf("dovecot: reload: %w", err)
+	}
+	time.Sleep(500 * time.Millisecond) // new sessions get the new settings
+	return nil
+}
+
 // Options configure Start. The zero value serves alice with a password.
 type Options struct {
 	// Introspection, when set, also lets alice sign in with an OAuth 2.0
@@ -60,6 +91,14 @@ type Options struct {
 	// passdb checks at this RFC 7662 introspection address (an
 	// oauthtest server's /introspect).
 	Introspection string
+	// IMAP serves IMAP too (dovecot-imapd): UIDPLUS, LITERAL+, MULTIAPPEND.
+	IMAP bool
+	// QuotaKiB, when set, gives each user a quota of that many KiB of mail
+	// (Dovecot's count backend), which SetQuota changes.
+	QuotaKiB int64
+	// HideCaps are IMAP capabilities not announced (UIDPLUS, LITERAL+,
+	// ESEARCH...), as older servers lack them.
+	HideCaps []string
 }
 
 // Start starts a Dovecot and waits until both ports accept connections.
@@ -70,11 +109,14 @@ func StartWith(opts Options) (*Server, error) {
 	if _, err := os.Stat(Binary); err != nil {
 		return nil, ErrMissing
 	}
+	if _, err := os.Stat(IMAPBinary); err != nil && opts.IMAP {
+		return nil, ErrNoIMAP
+	}
 	dir, err := os.MkdirTemp("", "popvault-dovecot-")
 	if err != nil {
 		return nil, fmt.Errorf("dovecot: %w", err)
 	}
-	s := &Server{Dir: dir, User: "alice", Password: randomPassword(), introspection: opts.Introspection}
+	s := &Server{Dir: dir, User: "alice", Password: randomPassword(), User2: "bob", Password2: randomPassword(), opts: opts}
 	if err := s.setup(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -115,22 +157,22 @@ func (s *Server) setup() error {
 	}
 	s.uid, _ = strconv.Atoi(mailUser.Uid)
 	s.gid, _ = strconv.Atoi(mailUser.Gid)
-	if s.Port, err = freePort(); err == nil {
-		s.TLSPort, err = freePort()
-	}
-	if err != nil {
-		return err
+	for _, port := range []*int{&s.Port, &s.TLSPort, &s.IMAPPort, &s.IMAPTLSPort} {
+		if *port, err = freePort(); err != nil {
+			return err
+		}
 	}
 	cert := pop3test.NewCertificate("127.0.0.1", "localhost")
 	s.Pool = cert.Pool
 	s.CAFile = filepath.Join(s.Dir, "cert.pem")
-	s.maildir = filepath.Join(s.Dir, "home", "Maildir")
+	s.maildir = s.MaildirOf(s.User)
+	s.loginUser, s.internalUser, s.internalGroup = loginUser, internalUser, internalGroup
 	files := map[string][]byte{
 		"cert.pem":     cert.CertPEM,
 		"key.pem":      cert.KeyPEM,
-		"passwd":       []byte(s.User + ":{PLAIN}" + s.Password + "\n"),
-		"dovecot.conf": []byte(s.config(loginUser, internalUser, internalGroup)),
-		"oauth2.conf": []byte("introspection_mode = post\nintrospection_url = " + s.introspection +
+		"passwd":       []byte(s.User + ":{PLAIN}" + s.Password + "\n" + s.User2 + ":{PLAIN}" + s.Password2 + "\n"),
+		"dovecot.conf": []byte(s.config()),
+		"oauth2.conf": []byte("introspection_mode = post\nintrospection_url = " + s.opts.Introspection +
 			"\nusername_attribute = username\nactive_attribute = active\nactive_value = true\nforce_introspection = yes\n"),
 	}
 	for name, data := range files {
@@ -142,18 +184,23 @@ func (s *Server) setup() error {
 	if err := os.Chmod(s.Dir, 0o755); err != nil {
 		return fmt.Errorf("dovecot: %w", err)
 	}
-	for _, sub := range []string{"cur", "new", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(s.maildir, sub), 0o700); err != nil {
-			return fmt.Errorf("dovecot: %w", err)
+	for _, user := range []string{s.User, s.User2} {
+		for _, sub := range []string{"cur", "new", "tmp"} {
+			if err := os.MkdirAll(filepath.Join(s.MaildirOf(user), sub), 0o700); err != nil {
+				return fmt.Errorf("dovecot: %w", err)
+			}
 		}
 	}
 	return s.chownMail(filepath.Join(s.Dir, "home"))
 }
 
-func (s *Server) config(loginUser, internalUser, internalGroup string) string {
+// MaildirOf is where a user's mail lives.
+func (s *Server) MaildirOf(user string) string { return filepath.Join(s.Dir, "home", user, "Maildir") }
+
+func (s *Server) config() string {
 	d := s.Dir
 	mechanisms, oauthPassdb := "plain login", ""
-	if s.introspection != "" {
+	if s.opts.Introspection != "" {
 		mechanisms = "plain login xoauth2 oauthbearer"
 		oauthPassdb = fmt.Sprintf(`passdb {
   driver = oauth2
@@ -162,12 +209,54 @@ func (s *Server) config(loginUser, internalUser, internalGroup string) string {
 }
 `, d)
 	}
+	protocols, imap := "pop3", ""
+	if s.opts.IMAP {
+		protocols = "pop3 imap"
+		var caps []string
+		if len(s.opts.HideCaps) > 0 {
+			// What Dovecot 2.3 announces after login, less what is hidden.
+			for _, c := range strings.Fields("IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE QUOTA") {
+				if slices.Contains(s.opts.HideCaps, c) {
+					continue
+				}
+				caps = append(caps, c)
+			}
+		}
+		imap = fmt.Sprintf(`service imap-login {
+  chroot =
+  inet_listener imap {
+    address = 127.0.0.1
+    port = %d
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = %d
+    ssl = yes
+  }
+}
+protocol imap {
+  mail_plugins = $mail_plugins %s
+  imap_capability = %s
+  mail_max_userip_connections = 50
+}
+`, s.IMAPPort, s.IMAPTLSPort, map[bool]string{true: "imap_quota"}[s.opts.QuotaKiB > 0], strings.Join(caps, " "))
+	}
+	quota := ""
+	if s.opts.QuotaKiB > 0 {
+		quota = fmt.Sprintf(`mail_plugins = $mail_plugins quota
+plugin {
+  quota = count:User quota
+  quota_vsizes = yes
+  quota_rule = *:storage=%dk
+}
+`, s.opts.QuotaKiB)
+	}
 	return fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/dovecot.log
 info_log_path = %[1]s/dovecot.log
 listen = 127.0.0.1
-protocols = pop3
+protocols = %[11]s
 ssl = yes
 ssl_cert = <%[1]s/cert.pem
 ssl_key = <%[1]s/key.pem
@@ -177,7 +266,7 @@ auth_mechanisms = %[9]s
 default_login_user = %[2]s
 default_internal_user = %[3]s
 default_internal_group = %[8]s
-mail_location = maildir:%[1]s/home/Maildir
+mail_location = maildir:~/Maildir
 first_valid_uid = 1
 pop3_uidl_format = %%08Xu%%08Xv
 passdb {
@@ -188,8 +277,9 @@ passdb {
 %[10]s
 userdb {
   driver = static
-  args = uid=%[4]d gid=%[5]d home=%[1]s/home
+  args = uid=%[4]d gid=%[5]d home=%[1]s/home/%%u
 }
+%[13]s%[12]s
 service anvil {
   chroot =
 }
@@ -210,7 +300,7 @@ service stats {
     port = 0
   }
 }
-`, d, loginUser, internalUser, s.uid, s.gid, s.Port, s.TLSPort, internalGroup, mechanisms, oauthPassdb)
+`, d, s.loginUser, s.internalUser, s.uid, s.gid, s.Port, s.TLSPort, s.internalGroup, mechanisms, oauthPassdb, protocols, imap, quota)
 }
 
 // start runs Dovecot in the foreground as a child that dies with us.
@@ -225,7 +315,11 @@ func (s *Server) start() error {
 	s.exited = make(chan error, 1)
 	go func() { s.exited <- s.cmd.Wait() }()
 	deadline := time.Now().Add(15 * time.Second)
-	for _, addr := range []string{s.Addr(), s.TLSAddr()} {
+	addrs := []string{s.Addr(), s.TLSAddr()}
+	if s.opts.IMAP {
+		addrs = append(addrs, s.IMAPAddr(), s.IMAPTLSAddr())
+	}
+	for _, addr := range addrs {
 		for {
 			conn, err := net.DialTimeout("tcp", addr, time.Second)
 			if err == nil {
