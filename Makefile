@@ -5,8 +5,8 @@
 # fails when a test runs one that is not here. dbus-x11 is here on purpose:
 # it brings dbus-launch, which a popvault without a session bus must never
 # start (the keyring tests would not see that happen without it).
-APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d xvfb imagemagick xdotool python3 mutt notmuch tmux \
-                  gnome-keyring dbus-daemon dbus-x11 mpop fetchmail xdg-utils
+APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d dovecot-imapd xvfb imagemagick xdotool python3 mutt \
+                  notmuch tmux gnome-keyring dbus-daemon dbus-x11 mpop fetchmail isync xdg-utils
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -52,7 +52,7 @@ uninstall:
 
 # stress runs the long forms of the reliability suites.
 stress: deps
-	POPVAULT_KILLS=50 POPVAULT_KILL_MESSAGES=500 POPVAULT_INDEX_KILLS=20 go test -count=1 -run 'Kill' -v -timeout 60m ./cmd/popvault/
+	POPVAULT_KILLS=50 POPVAULT_KILL_MESSAGES=500 POPVAULT_INDEX_KILLS=20 POPVAULT_RESTORE_KILLS=50 go test -count=1 -run 'Kill' -v -timeout 60m ./cmd/popvault/
 	POPVAULT_LOAD_MESSAGES=20000 go test -count=1 -run 'LoadFetch' -v -timeout 60m ./cmd/popvault/
 	go test -count=1 -run XXX -bench Verify100k -benchtime 1x -timeout 60m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzView -fuzztime 3m ./archive/

@@ -46,6 +46,13 @@ var programs = map[string]program{
 	"xdg-open":             {apt: "xdg-utils"},    // the command line's sign-in opens a browser
 	"open":                 {elsewhen: "macOS"},   // the same, there
 	"rundll32":             {elsewhen: "Windows"}, // and there
+	"mbsync":               {apt: "isync"},        // make bench's peer for restores
+}
+
+// installed are files a test needs that it does not run itself, by the
+// constant that names them: Dovecot runs its own IMAP server.
+var installed = map[string]program{
+	"/usr/lib/dovecot/imap": {apt: "dovecot-imapd"},
 }
 
 // opaque are the expressions that name a program only at run time: the
@@ -69,7 +76,23 @@ var shellWords = map[string]bool{"echo": true, "exec": true, "cd": true, "true":
 func TestEveryProgramIsInstalledByMakeTest(t *testing.T) {
 	root := filepath.Join("..", "..")
 	apt := aptPackages(t, filepath.Join(root, "Makefile"))
-	used := scan(t, root)
+	used, consts := scan(t, root)
+	// A constant that names a file under /usr/lib is one a test needs
+	// installed: it must be known, and its package installed, too.
+	for name, value := range consts {
+		if !strings.HasPrefix(value, "/usr/lib/") {
+			continue
+		}
+		p, ok := installed[value]
+		switch {
+		case !ok:
+			t.Errorf("the constant %s names %q, which this test does not know: add it to installed with its Debian package", name, value)
+		case !apt[p.apt]:
+			t.Errorf("%s (%s) comes from %s, which the Makefile's APT_PACKAGES does not install", name, value, p.apt)
+		default:
+			checkOwner(t, value, p)
+		}
+	}
 	if len(used) == 0 {
 		t.Fatal("found no program run anywhere: the scan is broken")
 	}
@@ -150,7 +173,7 @@ func aptPackages(t *testing.T, makefile string) map[string]bool {
 
 // scan returns each program the module's Go files run, with one place
 // that runs it.
-func scan(t *testing.T, root string) map[string]string {
+func scan(t *testing.T, root string) (used, consts map[string]string) {
 	fset := token.NewFileSet()
 	var files []*ast.File
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -177,7 +200,7 @@ func scan(t *testing.T, root string) map[string]string {
 	for _, f := range files {
 		s.file(f)
 	}
-	return s.used
+	return s.used, s.consts
 }
 
 type scanner struct {

@@ -1,0 +1,212 @@
+package restore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"popvault/archive"
+)
+
+// settle is how long resolve waits before asking a second time about
+// messages it did not find: the server may still be storing the last
+// upload of a run that was killed a moment ago.
+var settle = time.Second
+
+// probe is a pending message being looked for on the server.
+type probe struct {
+	id        uint64
+	sum       [32]byte
+	size      int64
+	messageID string
+	found     imap.UID
+}
+
+// resolve asks the server about the messages an earlier run marked
+// pending and never confirmed: those it holds become done, the rest are
+// forgotten and sent again. A message is found by Message-ID or by size,
+// then recognised by its bytes (line endings aside, which servers may
+// store their own way), or, for servers that rewrite what they store, by
+// the same Message-ID and size.
+func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) error {
+	t := r.opts.Target
+	if _, err := waitFor(c, c.Select(t.Mailbox, &imap.SelectOptions{ReadOnly: true})); err != nil {
+		return err
+	}
+	var probes []*probe
+	var gone []uint64
+	for _, id := range rec.Pending {
+		raw, err := r.a.Raw(id)
+		if errors.Is(err, archive.ErrNotFound) {
+			gone = append(gone, id) // deleted from the archive since
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s, err := r.a.Summary(id)
+		if err != nil {
+			return err
+		}
+		norm := crlf(raw)
+		probes = append(probes, &probe{id: id, sum: sha256.Sum256(norm), size: int64(len(norm)), messageID: s.MessageID})
+	}
+	left := probes
+	for attempt := 0; attempt < 2 && len(left) > 0; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(settle):
+			}
+			if err := c.wait(c.Noop()); err != nil {
+				return err
+			}
+		}
+		if err := r.find(c, left); err != nil {
+			return err
+		}
+		var still []*probe
+		for _, p := range left {
+			if p.found == 0 {
+				still = append(still, p)
+			}
+		}
+		left = still
+	}
+	found := map[uint64]uint32{}
+	forget := gone
+	for _, p := range probes {
+		if p.found != 0 {
+			found[p.id] = uint32(p.found)
+			rec.Done[p.id] = uint32(p.found)
+		} else {
+			forget = append(forget, p.id)
+		}
+	}
+	if err := r.a.MarkRestore(r.key, archive.RestoreDone, found); err != nil {
+		return err
+	}
+	return r.a.ForgetRestore(r.key, forget)
+}
+
+// find looks for probes on the server: one search each, pipelined, then
+// one fetch of every candidate.
+func (r *run) find(c *conn, probes []*probe) error {
+	type search struct {
+		p    *probe
+		uids []imap.UID
+	}
+	// Searches are pipelined only where the answers say which search
+	// they answer (ESEARCH): plain SEARCH answers do not.
+	var searches []*search
+	var searchOpts *imap.SearchOptions
+	pipelined := c.Caps().Has(imap.CapESearch)
+	if pipelined {
+		searchOpts = &imap.SearchOptions{ReturnAll: true}
+	}
+	cmds := make([]*imapclient.SearchCommand, len(probes))
+	results := make([]*imap.SearchData, len(probes))
+	for i, p := range probes {
+		bySize := imap.SearchCriteria{Larger: p.size - 1, Smaller: p.size + 1}
+		criteria := bySize
+		if p.messageID != "" {
+			criteria = imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{
+				{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: p.messageID}}},
+				bySize,
+			}}}
+		}
+		cmds[i] = c.UIDSearch(&criteria, searchOpts)
+		if !pipelined {
+			var err error
+			if results[i], err = waitFor(c, cmds[i]); err != nil {
+				return err
+			}
+		}
+	}
+	var all imap.UIDSet
+	for i, cmd := range cmds {
+		data := results[i]
+		if pipelined {
+			var err error
+			if data, err = waitFor(c, cmd); err != nil {
+				return err
+			}
+		}
+		s := &search{p: probes[i]}
+		for _, uid := range data.AllUIDs() {
+			if !r.claimed[uid] {
+				s.uids = append(s.uids, uid)
+				all.AddNum(uid)
+			}
+		}
+		searches = append(searches, s)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	type seen struct {
+		sum       [32]byte
+		size      int64
+		messageID string
+	}
+	onServer := map[imap.UID]seen{}
+	fetch := c.Fetch(all, &imap.FetchOptions{
+		UID: true, RFC822Size: true, Envelope: true,
+		BodySection: []*imap.FetchItemBodySection{{Peek: true}},
+	})
+	done := c.w.await()
+	msgs, err := fetch.Collect()
+	done()
+	if err != nil {
+		return c.explain(err)
+	}
+	for _, m := range msgs {
+		var s seen
+		s.size = m.RFC822Size
+		if m.Envelope != nil {
+			s.messageID = strings.Trim(m.Envelope.MessageID, "<> ")
+		}
+		for _, b := range m.BodySection {
+			s.sum = sha256.Sum256(crlf(b.Bytes))
+		}
+		onServer[m.UID] = s
+	}
+	for _, s := range searches {
+		for _, uid := range s.uids {
+			got, ok := onServer[uid]
+			if !ok || r.claimed[uid] {
+				continue
+			}
+			same := got.sum == s.p.sum
+			rewritten := s.p.messageID != "" && got.messageID == s.p.messageID && got.size == s.p.size
+			if same || rewritten {
+				s.p.found = uid
+				r.claimed[uid] = true
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// crlf makes every line end in CRLF, as IMAP servers give messages back.
+func crlf(b []byte) []byte {
+	if bytes.Count(b, []byte("\n")) == bytes.Count(b, []byte("\r\n")) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/50)
+	for i, ch := range b {
+		if ch == '\n' && (i == 0 || b[i-1] != '\r') {
+			out = append(out, '\r')
+		}
+		out = append(out, ch)
+	}
+	return out
+}

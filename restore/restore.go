@@ -1,0 +1,180 @@
+// Package restore copies archived messages into an IMAP mailbox with
+// APPEND, byte for byte as stored, each exactly once.
+//
+// The archive keeps a record per target (server, user, mailbox) under the
+// mailbox's UIDVALIDITY. A message is marked pending there, in a durable
+// commit, before its APPEND is sent, and done once the server has said OK
+// (with its UID, where the server has UIDPLUS). A run that finds pending
+// messages left by one that was killed or cut off asks the server about
+// each (by Message-ID or size, then the bytes themselves) before sending
+// it again, so that a crash between the server's OK and the commit that
+// records it sends nothing twice. Messages the server refuses are named,
+// with its reason, and never counted as restored.
+//
+// Speed: imapclient waits for the server's go-ahead before each literal
+// over 4 KiB, even where the server offers LITERAL+, so one connection
+// sends at most one large message per round trip. Run therefore spreads
+// the messages over several connections, each with a few APPENDs in
+// flight, and bounds the bytes read from the archive and not yet sent.
+package restore
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"popvault/archive"
+	"popvault/fetch"
+)
+
+// ErrNoMailbox: the target mailbox does not exist, and Create was not set.
+var ErrNoMailbox = errors.New("restore: no such mailbox")
+
+// Target is the mailbox messages are copied into.
+type Target struct {
+	Host     string
+	Port     int            // 0: 993 with TLS, 143 otherwise
+	Security fetch.Security // "" means TLS; STARTTLS never falls back
+	CAFile   string         // an extra trusted CA (PEM), for self-hosted servers
+	User     string
+	Mailbox  string
+}
+
+func (t Target) withDefaults() Target {
+	if t.Security == "" {
+		t.Security = fetch.SecurityTLS
+	}
+	if t.Port == 0 {
+		t.Port = 143
+		if t.Security == fetch.SecurityTLS {
+			t.Port = 993
+		}
+	}
+	if t.Mailbox == "" {
+		t.Mailbox = "INBOX"
+	}
+	return t
+}
+
+// Key names the target in the archive's records.
+func (t Target) Key() string {
+	t = t.withDefaults()
+	return "imap://" + t.User + "@" + net.JoinHostPort(strings.ToLower(t.Host), strconv.Itoa(t.Port)) + "/" + t.Mailbox
+}
+
+func (t Target) String() string {
+	t = t.withDefaults()
+	return fmt.Sprintf("%s on %s", t.Mailbox, t.Host)
+}
+
+// Credentials sign in to the target: a password, or an OAuth access token.
+type Credentials struct {
+	Password string
+	// Token returns an access token; renew asks for a fresh one after
+	// the server refused the last.
+	Token func(ctx context.Context, renew bool) (string, error)
+}
+
+// Options configure Run.
+type Options struct {
+	Target      Target
+	Credentials Credentials
+	// Create makes the mailbox when it does not exist.
+	Create bool
+	// Connections is how many connections send at once; 0 means 8. Where
+	// the server allows fewer, Run goes on with those it has.
+	Connections int
+	// Timeout is how long a server may stay silent; 0 means 60 s.
+	Timeout time.Duration
+	// RootCAs, when set, are trusted besides the system's (tests, demo).
+	RootCAs *x509.CertPool
+	// Progress, when set, is called as messages are done or fail, from
+	// Run's goroutine.
+	Progress func(Progress)
+}
+
+// Progress counts a run's messages so far.
+type Progress struct {
+	Done, Failed, Total int
+}
+
+// Failure is a message that is not on the server after this run.
+type Failure struct {
+	ID      uint64
+	Subject string
+	Reason  string
+}
+
+// Summary says what a run did.
+type Summary struct {
+	Target  string
+	Total   int // messages asked for
+	Sent    int // appended by this run
+	Already int // on the server before this run (recorded, or found there)
+	// Unconfirmed were sent when the connection was lost, before the
+	// server answered: the next run asks the server about them.
+	Unconfirmed int
+	Failed      []Failure
+	// Restarted: the mailbox's UIDVALIDITY changed since the last restore
+	// into it (it was deleted and made again), so the record of what was
+	// sent there was dropped and this run started over.
+	Restarted bool
+	Created   bool // the mailbox was made by this run
+}
+
+// Complete reports whether every message asked for is on the server.
+func (s *Summary) Complete() bool {
+	return s.Sent+s.Already == s.Total && len(s.Failed) == 0 && s.Unconfirmed == 0
+}
+
+func (s *Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of %d messages are in %s", s.Sent+s.Already, s.Total, s.Target)
+	if s.Already > 0 {
+		fmt.Fprintf(&b, " (%d sent now, %d there before)", s.Sent, s.Already)
+	}
+	if s.Unconfirmed > 0 {
+		fmt.Fprintf(&b, "; %d sent but not confirmed (checked on the next run)", s.Unconfirmed)
+	}
+	if len(s.Failed) > 0 {
+		fmt.Fprintf(&b, "; %d missing", len(s.Failed))
+	}
+	return b.String()
+}
+
+// Run copies the messages ids into the target and returns what it did.
+// The summary is filled in as far as the run got, also when it returns
+// an error; a run that leaves any message missing is not Complete.
+func Run(ctx context.Context, a *archive.Archive, ids []uint64, opts Options) (*Summary, error) {
+	opts.Target = opts.Target.withDefaults()
+	if opts.Connections <= 0 {
+		opts.Connections = 8
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	r := &run{a: a, opts: opts, key: opts.Target.Key(),
+		sum: &Summary{Target: opts.Target.String(), Total: len(ids)}}
+	err := r.run(ctx, dedupe(ids))
+	return r.sum, err
+}
+
+// dedupe drops repeated ids and sorts them, oldest stored first, so that
+// the mailbox's UIDs follow the archive's order.
+func dedupe(ids []uint64) []uint64 {
+	seen := make(map[uint64]bool, len(ids))
+	out := make([]uint64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sortIDs(out)
+	return out
+}

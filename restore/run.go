@@ -1,0 +1,573 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"popvault/archive"
+)
+
+const (
+	// markAhead is how many messages are marked pending in one commit
+	// before they are sent: a kill leaves at most this many (and those in
+	// flight) to be asked about.
+	markAhead = 64
+	// depth is how many APPENDs one connection has in flight.
+	depth = 4
+	// maxInFlight bounds the bytes read from the archive and not yet
+	// written to a connection (one message always goes, however large).
+	maxInFlight = 16 << 20
+	// doneEvery is how often confirmed messages are committed as done;
+	// until then they are pending, which is safe, only slower to resume.
+	doneEvery = 200 * time.Millisecond
+)
+
+type run struct {
+	a    *archive.Archive
+	opts Options
+	key  string
+	sum  *Summary
+	// claimed are the server's UIDs known to hold a message of ours.
+	claimed map[imap.UID]bool
+}
+
+func (r *run) run(ctx context.Context, ids []uint64) error {
+	t := r.opts.Target
+	first, err := r.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("restore: %s: %w", t.Host, err)
+	}
+	conns := []*conn{first}
+	defer func() {
+		for _, c := range conns {
+			c.logout()
+		}
+	}()
+	uidValidity, err := r.mailbox(first)
+	if err != nil {
+		return err
+	}
+	rec, restarted, err := r.a.StartRestore(r.key, uidValidity)
+	if err != nil {
+		return err
+	}
+	r.sum.Restarted = restarted
+	r.claimed = map[imap.UID]bool{}
+	for _, uid := range rec.Done {
+		if uid != 0 {
+			r.claimed[imap.UID(uid)] = true
+		}
+	}
+	if len(rec.Pending) > 0 {
+		if err := r.resolve(ctx, first, &rec); err != nil {
+			return fmt.Errorf("restore: checking what an earlier run left unconfirmed: %w", err)
+		}
+	}
+	var todo []uint64
+	for _, id := range ids {
+		if _, done := rec.Done[id]; done {
+			r.sum.Already++
+		} else {
+			todo = append(todo, id)
+		}
+	}
+	r.progress()
+	if len(todo) == 0 {
+		return nil
+	}
+	conns = append(conns, r.more(ctx, min(r.opts.Connections, 1+len(todo)/16)-1)...)
+	return r.send(ctx, conns, todo)
+}
+
+// mailbox returns the target mailbox's UIDVALIDITY, making the mailbox
+// first when it is missing and Create is set.
+func (r *run) mailbox(c *conn) (uint32, error) {
+	t := r.opts.Target
+	status := func() (*imap.StatusData, error) {
+		return waitFor(c, c.Status(t.Mailbox, &imap.StatusOptions{UIDValidity: true}))
+	}
+	st, err := status()
+	var ierr *imap.Error
+	if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
+		if !r.opts.Create {
+			return 0, fmt.Errorf("%w: %q on %s (%s); make it, or let popvault make it (--create)", ErrNoMailbox, t.Mailbox, t.Host, ierr.Text)
+		}
+		if err := c.wait(c.Create(t.Mailbox, nil)); err != nil {
+			return 0, fmt.Errorf("restore: making mailbox %q on %s: %w", t.Mailbox, t.Host, err)
+		}
+		r.sum.Created = true
+		st, err = status()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("restore: mailbox %q on %s: %w", t.Mailbox, t.Host, err)
+	}
+	if st.UIDValidity == 0 {
+		return 0, fmt.Errorf("restore: %s gave mailbox %q no UIDVALIDITY", t.Host, t.Mailbox)
+	}
+	return st.UIDValidity, nil
+}
+
+// more opens up to n more connections, at once. A server that allows
+// fewer (a limit on connections per user) leaves the restore with those
+// it has.
+func (r *run) more(ctx context.Context, n int) []*conn {
+	if n <= 0 {
+		return nil
+	}
+	ch := make(chan *conn, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			c, err := r.dial(ctx)
+			if err != nil {
+				c = nil
+			}
+			ch <- c
+		}()
+	}
+	var out []*conn
+	for i := 0; i < n; i++ {
+		if c := <-ch; c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// job is one message on its way.
+type job struct {
+	id      uint64
+	subject string
+	raw     []byte
+	options *imap.AppendOptions
+}
+
+type outcomeKind int
+
+const (
+	appended  outcomeKind = iota
+	refused               // the server said NO (or BAD): not stored
+	unsent                // taken, but never sent: the connection was gone
+	uncertain             // sent, and the connection lost before the answer
+	unread                // the archive could not give its bytes
+)
+
+type outcome struct {
+	kind    outcomeKind
+	id      uint64
+	subject string
+	uid     imap.UID
+	err     error
+}
+
+// send appends todo over conns and commits what the server confirms.
+func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
+	var (
+		stopOnce   sync.Once
+		stopped    = make(chan struct{})
+		stopReason string
+		budget     = newBudget(maxInFlight)
+	)
+	stop := func(reason string) {
+		stopOnce.Do(func() {
+			stopReason = reason
+			close(stopped)
+			budget.stop()
+		})
+	}
+	defer stop("")
+	cancel := context.AfterFunc(ctx, func() { stop("cancelled") })
+	defer cancel()
+
+	jobs := make(chan *job)
+	outcomes := make(chan outcome, 64)
+	var markErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.produce(todo, jobs, outcomes, stopped, budget, &markErr)
+	}()
+	var working atomic.Int32
+	working.Add(int32(len(conns)))
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.work(ctx, c, jobs, outcomes, stopped, budget)
+			if working.Add(-1) == 0 {
+				stop("not sent: no connection to the server was left")
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(outcomes)
+	}()
+
+	var (
+		done      = map[uint64]uint32{}
+		forget    []uint64
+		heard     = map[uint64]bool{}
+		connErr   error
+		commitErr error
+		tick      = time.NewTicker(doneEvery)
+	)
+	defer tick.Stop()
+	flush := func() {
+		if len(done) == 0 || commitErr != nil {
+			return
+		}
+		if err := r.a.MarkRestore(r.key, archive.RestoreDone, done); err != nil {
+			commitErr = err
+			stop("the archive could not record what was sent")
+			return
+		}
+		clear(done)
+	}
+	for open := true; open; {
+		select {
+		case <-tick.C:
+			flush()
+			continue
+		case o, ok := <-outcomes:
+			if !ok {
+				open = false
+				break
+			}
+			heard[o.id] = true
+			switch o.kind {
+			case appended:
+				done[o.id] = uint32(o.uid)
+				r.sum.Sent++
+			case refused, unread:
+				forget = append(forget, o.id)
+				r.sum.Failed = append(r.sum.Failed, Failure{ID: o.id, Subject: o.subject, Reason: reason(o.err)})
+				if overQuota(o.err) {
+					stop("not sent: the mailbox is over its quota")
+				}
+			case unsent:
+				heard[o.id] = false
+			case uncertain:
+				r.sum.Unconfirmed++
+				if connErr == nil {
+					connErr = o.err
+				}
+				stop("not sent: the connection was lost")
+			}
+			if len(done) >= markAhead {
+				flush()
+			}
+			r.progress()
+		}
+	}
+	flush()
+	why := stopReason
+	if why == "" {
+		why = "not sent"
+	}
+	for _, id := range todo {
+		if !heard[id] {
+			forget = append(forget, id)
+			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: why})
+		}
+	}
+	r.progress()
+	// Only messages the server surely does not hold lose their marks;
+	// the uncertain keep theirs, for the next run to ask about.
+	forgetErr := r.a.ForgetRestore(r.key, forget)
+	t := r.opts.Target
+	switch {
+	case markErr != nil:
+		return fmt.Errorf("restore: %w", markErr)
+	case commitErr != nil:
+		return fmt.Errorf("restore: recording sent messages: %w", commitErr)
+	case connErr != nil:
+		return fmt.Errorf("restore: the connection to %s was lost: %w", t.Host, connErr)
+	case ctx.Err() != nil:
+		return fmt.Errorf("restore: %w", ctx.Err())
+	}
+	return forgetErr
+}
+
+// produce marks messages pending, markAhead at a time, and hands them
+// out with their bytes, within the budget.
+func (r *run) produce(todo []uint64, jobs chan<- *job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget, markErr *error) {
+	defer close(jobs)
+	for start := 0; start < len(todo); start += markAhead {
+		batch := todo[start:min(len(todo), start+markAhead)]
+		marks := make(map[uint64]uint32, len(batch))
+		for _, id := range batch {
+			marks[id] = 0
+		}
+		select {
+		case <-stopped:
+			return
+		default:
+		}
+		if err := r.a.MarkRestore(r.key, archive.RestorePending, marks); err != nil {
+			*markErr = err
+			return
+		}
+		for _, id := range batch {
+			j, err := r.load(id)
+			if err != nil {
+				select {
+				case outcomes <- outcome{kind: unread, id: id, subject: r.subject(id), err: err}:
+				case <-stopped:
+					return
+				}
+				continue
+			}
+			if !b.acquire(len(j.raw)) {
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-stopped:
+				b.release(len(j.raw))
+				return
+			}
+		}
+	}
+}
+
+// load reads a message and what its APPEND says besides the bytes.
+func (r *run) load(id uint64) (*job, error) {
+	s, err := r.a.Summary(id)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := r.a.Raw(id)
+	if err != nil {
+		return nil, err
+	}
+	opts := &imap.AppendOptions{Time: internalDate(s)}
+	if s.Read {
+		opts.Flags = []imap.Flag{imap.FlagSeen}
+	}
+	return &job{id: id, subject: s.Subject, raw: raw, options: opts}, nil
+}
+
+func (r *run) subject(id uint64) string {
+	if s, err := r.a.Summary(id); err == nil {
+		return s.Subject
+	}
+	return ""
+}
+
+// saneSince is the earliest Date header taken for INTERNALDATE: earlier
+// ones are a sender's clock at zero.
+var saneSince = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// internalDate is when popvault first stored the message, or its Date
+// header where that is earlier and sane.
+func internalDate(s *archive.Summary) time.Time {
+	if s.Date.Before(s.Arrived) && s.Date.After(saneSince) {
+		return s.Date
+	}
+	return s.Arrived
+}
+
+// work sends jobs over one connection, and over a new one after a
+// refusal that cost the connection.
+func (r *run) work(ctx context.Context, c *conn, jobs <-chan *job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget) {
+	first := c
+	for c != nil {
+		again := r.session(c, jobs, outcomes, stopped, b)
+		if c != first {
+			c.logout()
+		}
+		c = nil
+		if again {
+			c, _ = r.dial(ctx)
+		}
+	}
+}
+
+// session sends jobs over c, depth at a time, and reports each one's
+// outcome, until the jobs run out or the run stops. It returns true when
+// the server refused a message before taking its bytes (over quota, too
+// large): imapclient then closes the connection, and another may go on.
+func (r *run) session(c *conn, jobs <-chan *job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget) (again bool) {
+	type sent struct {
+		j    *job
+		cmd  *imapclient.AppendCommand
+		done func()
+	}
+	inflight := make(chan sent, depth-1)
+	var broken sync.Once
+	dead := make(chan struct{})
+	waited := make(chan struct{})
+	go func() {
+		defer close(waited)
+		for s := range inflight {
+			data, err := s.cmd.Wait()
+			s.done()
+			o := outcome{kind: appended, id: s.j.id, subject: s.j.subject}
+			var ierr *imap.Error
+			switch {
+			case err == nil:
+				o.uid = data.UID
+			case errors.As(err, &ierr):
+				o.kind, o.err = refused, err
+			default:
+				o.kind, o.err = uncertain, c.explain(err)
+				broken.Do(func() { close(dead) })
+			}
+			outcomes <- o
+		}
+	}()
+	defer func() {
+		close(inflight)
+		<-waited
+	}()
+	mailbox := r.opts.Target.Mailbox
+	for {
+		var j *job
+		select {
+		case <-stopped:
+			return false
+		case <-dead:
+			return false
+		case j = <-jobs:
+			if j == nil {
+				return false
+			}
+		}
+		select {
+		case <-stopped:
+			b.release(len(j.raw))
+			outcomes <- outcome{kind: unsent, id: j.id}
+			return false
+		case <-dead:
+			b.release(len(j.raw))
+			outcomes <- outcome{kind: unsent, id: j.id}
+			return false
+		default:
+		}
+		done := c.w.await()
+		cmd := c.Append(mailbox, int64(len(j.raw)), j.options)
+		_, werr := cmd.Write(j.raw)
+		cerr := cmd.Close()
+		b.release(len(j.raw))
+		j.raw = nil
+		var ierr *imap.Error
+		if errors.As(werr, &ierr) {
+			// The server answered the APPEND instead of asking for its
+			// bytes: refused, and none of it sent.
+			done()
+			outcomes <- outcome{kind: refused, id: j.id, subject: j.subject, err: werr}
+			return true
+		}
+		if err := errors.Join(werr, cerr); err != nil {
+			done()
+			// Some of it may have reached the server: only the server
+			// can say, on the next run.
+			outcomes <- outcome{kind: uncertain, id: j.id, subject: j.subject, err: c.explain(err)}
+			broken.Do(func() { close(dead) })
+			return false
+		}
+		inflight <- sent{j, cmd, done}
+	}
+}
+
+func (r *run) progress() {
+	if r.opts.Progress != nil {
+		r.opts.Progress(Progress{Done: r.sum.Sent + r.sum.Already, Failed: len(r.sum.Failed), Total: r.sum.Total})
+	}
+}
+
+// overQuota reports whether the server refused a message for the
+// mailbox's quota (RFC 9208's code, or the words where a server gives no
+// code), after which nothing more would fit.
+func overQuota(err error) bool {
+	var ierr *imap.Error
+	if !errors.As(err, &ierr) {
+		return false
+	}
+	return ierr.Code == imap.ResponseCodeOverQuota || strings.Contains(strings.ToLower(ierr.Text), "quota")
+}
+
+// reason says why a message was refused, in the server's words.
+func reason(err error) string {
+	var ierr *imap.Error
+	if !errors.As(err, &ierr) {
+		return err.Error()
+	}
+	var why string
+	switch ierr.Code {
+	case imap.ResponseCodeOverQuota:
+		why = "over quota"
+	case imap.ResponseCodeTooBig:
+		why = "too large for this server"
+	case "":
+		why = "refused"
+	default:
+		why = "refused (" + strings.ToLower(string(ierr.Code)) + ")"
+	}
+	if ierr.Text != "" {
+		why += ": " + ierr.Text
+	}
+	return why
+}
+
+func sortIDs(ids []uint64) { slices.Sort(ids) }
+
+// waitFor waits for a command that returns data, under the watchdog.
+func waitFor[T any](c *conn, cmd interface{ Wait() (T, error) }) (T, error) {
+	defer c.w.await()()
+	v, err := cmd.Wait()
+	return v, c.explain(err)
+}
+
+// budget bounds bytes in flight.
+type budget struct {
+	mu        sync.Mutex
+	cond      *sync.Cond
+	used, max int
+	stopped   bool
+}
+
+func newBudget(max int) *budget {
+	b := &budget{max: max}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// acquire waits until n bytes fit (or nothing else is in flight); false
+// means the run stopped.
+func (b *budget) acquire(n int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for !b.stopped && b.used > 0 && b.used+n > b.max {
+		b.cond.Wait()
+	}
+	if b.stopped {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func (b *budget) release(n int) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
+
+func (b *budget) stop() {
+	b.mu.Lock()
+	b.stopped = true
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
