@@ -49,6 +49,12 @@ Commands:
   export --format mbox|maildir|eml --out PATH [--account N]
   import --format mbox|maildir PATH [--account N]
   verify
+  restore --host H [--port 993] [--security tls|starttls|plain] [--ca-file PEM] --user U
+          [--password-stdin | --oauth google|microsoft|custom ... | --oauth-account N]
+          --mailbox NAME [--create] [--account N] [--search Q]
+                                 copy the archive, an account's mail or a search's results
+                                 into an IMAP mailbox, each message once; run it again to
+                                 resume; exit status 1 when any message is not there
 
 --security: tls (port 995) or starttls (port 110) never send a password in
 clear; plain does. --oauth signs in with Google, Microsoft or another
@@ -142,6 +148,8 @@ func (c *cli) dispatch(cmd string, rest []string) error {
 		return c.importCmd(rest)
 	case "verify":
 		return c.verify(rest)
+	case "restore":
+		return c.restoreCmd(rest)
 	case "reindex":
 		return c.reindex(rest)
 	case "version":

@@ -64,6 +64,19 @@ func (p *progressBar) update(pr fetch.Progress) {
 	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
 }
 
+// count draws "label [####----] done/total".
+func (p *progressBar) count(label string, done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.on || time.Since(p.last) < 100*time.Millisecond && done != total || total == 0 {
+		return
+	}
+	p.last = time.Now()
+	const cells = 20
+	filled := cells * done / total
+	fmt.Fprintf(p.w, "\r\x1b[K%s [%s%s] %d/%d", label, strings.Repeat("#", filled), strings.Repeat("-", cells-filled), done, total)
+}
+
 func (p *progressBar) clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

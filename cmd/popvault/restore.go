@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+
+	"popvault/fetch"
+	"popvault/restore"
+)
+
+// restoreCmd copies archived mail into an IMAP mailbox.
+func (c *cli) restoreCmd(args []string) error {
+	fs := c.flags("restore")
+	var t restore.Target
+	security := fs.String("security", "tls", "tls (port 993), starttls (port 143) or plain")
+	fs.StringVar(&t.Host, "host", "", "the IMAP server (required)")
+	fs.IntVar(&t.Port, "port", 0, "the server's port (default: 993 for tls, 143 otherwise)")
+	fs.StringVar(&t.CAFile, "ca-file", "", "trust this CA (PEM) too, for a self-hosted server")
+	fs.StringVar(&t.User, "user", "", "the user name on the server (required)")
+	fs.StringVar(&t.Mailbox, "mailbox", "", "the mailbox to copy into, for example INBOX or Archive/2019 (required)")
+	create := fs.Bool("create", false, "make the mailbox if it does not exist")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input's first line")
+	oauthAccount := fs.String("oauth-account", "", "sign in as this popvault account does (an OAuth account of the same provider and user)")
+	var o oauthFlags
+	o.register(fs)
+	account := fs.String("account", "", "only this account's messages")
+	search := fs.String("search", "", "only messages matching this search (see popvault help)")
+	connections := fs.Int("connections", 8, "connections that send at once")
+	timeout := fs.Duration("timeout", 60*time.Second, "give up on a server silent this long")
+	quiet := fs.Bool("quiet", false, "print only failures")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	t.Security = fetch.Security(*security)
+	switch {
+	case t.Host == "" || t.User == "" || t.Mailbox == "":
+		return errors.New("--host, --user and --mailbox are required (see popvault restore --help)")
+	case t.Security != fetch.SecurityTLS && t.Security != fetch.SecurityStartTLS && t.Security != fetch.SecurityPlain:
+		return fmt.Errorf("--security %q: tls, starttls or plain", *security)
+	case *fromStdin && (o.provider != "" || *oauthAccount != ""):
+		return errors.New("--password-stdin and --oauth: one or the other")
+	}
+	if t.CAFile != "" {
+		abs, err := filepath.Abs(t.CAFile)
+		if err != nil {
+			return err
+		}
+		t.CAFile = abs
+	}
+	open := c.open
+	if *search != "" {
+		open = c.openSearchable
+	}
+	arch, err := open()
+	if err != nil {
+		return err
+	}
+	if *search != "" {
+		wait := func() error { return arch.WaitIndexed(context.Background()) }
+		if err := c.indexing(arch, wait); err != nil {
+			return err
+		}
+	}
+	ids, err := restore.Select(arch, *account, *search)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		fmt.Fprintln(c.stdout, "No messages to restore.")
+		return nil
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	creds, err := c.restoreCredentials(ctx, t, *fromStdin, *oauthAccount, o)
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(c.terminal)
+	if *quiet {
+		bar.on = false
+	}
+	debug.SetGCPercent(50) // messages come and go in megabytes
+	sum, err := restore.Run(ctx, arch, ids, restore.Options{
+		Target:      t,
+		Credentials: creds,
+		Create:      *create,
+		Connections: *connections,
+		Timeout:     *timeout,
+		Progress: func(p restore.Progress) {
+			bar.count("restoring", p.Done+p.Failed, p.Total)
+		},
+	})
+	bar.clear()
+	if sum.Restarted {
+		fmt.Fprintf(c.stderr, "popvault: note: %s was deleted and made again since the last restore into it (its UIDVALIDITY changed): starting that restore over\n", t.Mailbox)
+	}
+	if !*quiet || !sum.Complete() {
+		fmt.Fprintf(c.stdout, "Restore: %s.\n", sum)
+	}
+	if len(sum.Failed) > 0 {
+		fmt.Fprintf(c.stdout, "Not restored:\n")
+		for _, f := range sum.Failed {
+			fmt.Fprintf(c.stdout, "  %d\t%s\t%s\n", f.ID, clip(f.Subject, 50), f.Reason)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !sum.Complete() {
+		return fmt.Errorf("restore incomplete: %d of %d messages are not in %s", sum.Total-sum.Sent-sum.Already, sum.Total, sum.Target)
+	}
+	return nil
+}
+
+// restoreCredentials are the password (from stdin or the terminal), or
+// an OAuth sign-in: an account's, or one kept for this server and user,
+// made in a browser when there is none yet.
+func (c *cli) restoreCredentials(ctx context.Context, t restore.Target, fromStdin bool, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
+	store := c.oauthStore()
+	switch {
+	case oauthAccount != "":
+		if _, err := store.Client(oauthAccount); err != nil {
+			return restore.Credentials{}, fmt.Errorf("--oauth-account %s: %w", oauthAccount, err)
+		}
+		var mu sync.Mutex
+		return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return store.AccessToken(ctx, oauthAccount, time.Now(), renew)
+		}}, nil
+	case o.provider != "":
+		key := "imap:" + t.User + "@" + t.Host
+		client, err := o.client(store, key)
+		if err != nil {
+			return restore.Credentials{}, err
+		}
+		if kept, err := store.Client(key); err != nil || !reflect.DeepEqual(kept, client) {
+			if err := c.signIn(key, t.User, client, o.noBrowser); err != nil {
+				return restore.Credentials{}, err
+			}
+		}
+		// Connections sign in at once: one asks for a token at a time,
+		// so that a refresh or a sign-in happens once.
+		var mu sync.Mutex
+		return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			tok, err := store.AccessToken(ctx, key, time.Now(), renew)
+			if fetch.NeedsSignIn(err) {
+				if err := c.signIn(key, t.User, client, o.noBrowser); err != nil {
+					return "", err
+				}
+				return store.AccessToken(ctx, key, time.Now(), false)
+			}
+			return tok, err
+		}}, nil
+	}
+	pw, err := c.readPassword(t.User+" on "+t.Host, fromStdin)
+	return restore.Credentials{Password: pw}, err
+}
