@@ -17,6 +17,7 @@ import (
 	"popvault/archive"
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/mailgen"
+	"popvault/oauth/oauthtest"
 )
 
 // startIMAP starts a Dovecot with IMAP that holds msgs for alice (POP3).
@@ -216,4 +217,45 @@ func TestKillDuringRestore(t *testing.T) {
 	v.ok(d.Password2+"\n", restoreArgs(d, mailbox, "--create")...)
 	sameOnce(t, mailbox, imapMailbox(t, d, mailbox), msgs)
 	t.Logf("%d kills, %d restores finished between them", kills, finished)
+}
+
+// TestRestoreOAuth restores into a mailbox that signs in with OAuth: a
+// sign-in in the browser the first time, kept in the keyring (here the
+// file that stands in for it), and used again without one; Dovecot checks
+// each token at the provider. No token shows in what popvault prints.
+func TestRestoreOAuth(t *testing.T) {
+	p := oauthtest.NewServer("popvault-test", "restore-app-secret")
+	p.User = "bob"
+	defer p.Close()
+	var msgs [][]byte
+	for _, m := range mailgen.Corpus(30, 24) {
+		msgs = append(msgs, m.Data)
+	}
+	d := startIMAP(t, dovecot.Options{Introspection: p.URL + "/introspect"}, msgs)
+	v := newVault(t)
+	v.addAccount(d, "alice", "tls", true)
+	v.ok("", "fetch", "--quiet")
+	args := []string{"restore", "--host", "127.0.0.1", "--port", strconv.Itoa(d.IMAPTLSPort), "--ca-file", d.CAFile,
+		"--user", d.User2, "--mailbox", "INBOX", "--no-browser",
+		"--oauth", "custom", "--client-id", "popvault-test", "--client-secret", "restore-app-secret",
+		"--auth-url", p.URL + "/authorize", "--token-url", p.URL + "/token", "--scope", "mail"}
+	out, errs := v.signInCLI(p, args...)
+	if !strings.Contains(out, "30 of 30 messages are in INBOX") || !strings.Contains(errs, "Signed in") {
+		t.Fatalf("first restore:\n%s%s", out, errs)
+	}
+	sameOnce(t, "INBOX", imapMailbox(t, d, "INBOX"), msgs)
+	if p.Count("introspect") == 0 {
+		t.Fatal("Dovecot never asked the provider")
+	}
+	// Again, with the sign-in kept: no address to open, nothing sent twice.
+	p.Expire() // and the kept access token refused: it is renewed
+	out, errs, code := v.run("", args...)
+	if code != 0 || strings.Contains(errs, "http") || !strings.Contains(out, "0 sent now, 30 there before") || p.Count("refresh_token") == 0 {
+		t.Fatalf("second restore: exit %d, %d refreshes\n%s%s", code, p.Count("refresh_token"), out, errs)
+	}
+	for _, tok := range p.Issued() {
+		if strings.Contains(out+errs, tok) {
+			t.Fatal("a token was printed")
+		}
+	}
 }
