@@ -78,3 +78,5 @@ require (
 
 // Its own module so that it is initialised before Fyne: see its package doc.
 replace early.popvault.io/localefix => ./internal/localefix
+
+replace github.com/emersion/go-imap/v2 => ./third_party/go-imap
