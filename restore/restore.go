@@ -11,11 +11,14 @@
 // records it sends nothing twice. Messages the server refuses are named,
 // with its reason, and never counted as restored.
 //
-// Speed: imapclient waits for the server's go-ahead before each literal
-// over 4 KiB, even where the server offers LITERAL+, so one connection
-// sends at most one large message per round trip. Run therefore spreads
-// the messages over several connections, each with a few APPENDs in
-// flight, and bounds the bytes read from the archive and not yet sent.
+// Speed: where the server has MULTIAPPEND and LITERAL+ (Dovecot, among
+// others), messages go in batches, one APPEND command each, which the
+// server commits once; a batch it refuses is sent again message by
+// message, so that all that fits is stored and each refusal is named.
+// Commands are pipelined, a few in flight on each of several connections,
+// and the bytes read from the archive and not yet sent are bounded.
+// go-imap's client does neither LITERAL+ for large literals nor
+// MULTIAPPEND: third_party/go-imap is a copy that does.
 package restore
 
 import (
@@ -86,8 +89,10 @@ type Options struct {
 	Credentials Credentials
 	// Create makes the mailbox when it does not exist.
 	Create bool
-	// Connections is how many connections send at once; 0 means 8. Where
-	// the server allows fewer, Run goes on with those it has.
+	// Connections is how many connections send at once; 0 means 4 where
+	// the server takes MULTIAPPEND (more only wait on each other for the
+	// mailbox) and 8 where it does not. Where the server allows fewer,
+	// Run goes on with those it has.
 	Connections int
 	// Timeout is how long a server may stay silent; 0 means 60 s.
 	Timeout time.Duration
@@ -152,9 +157,6 @@ func (s *Summary) String() string {
 // an error; a run that leaves any message missing is not Complete.
 func Run(ctx context.Context, a *archive.Archive, ids []uint64, opts Options) (*Summary, error) {
 	opts.Target = opts.Target.withDefaults()
-	if opts.Connections <= 0 {
-		opts.Connections = 8
-	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}

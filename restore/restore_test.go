@@ -203,14 +203,20 @@ func TestRestoreThousand(t *testing.T) {
 	if n := len(mailbox(t, d, "Restored")); n != 1000 {
 		t.Fatalf("after a second run the mailbox holds %d", n)
 	}
-	// The server's UIDs are recorded (UIDPLUS).
+	// The server's UIDs are recorded (UIDPLUS), each message's own, also
+	// where one MULTIAPPEND carried many.
 	rec, _, err := a.StartRestore(opts.Target.Key(), uidValidity(t, d, "Restored"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	uidOf := map[string]imap.UID{}
+	for _, m := range mailbox(t, d, "Restored") {
+		uidOf[string(m.raw)] = m.uid
+	}
 	for _, id := range ids {
-		if rec.Done[id] == 0 {
-			t.Fatalf("message %d has no UID recorded", id)
+		raw, _ := a.Raw(id)
+		if got, want := imap.UID(rec.Done[id]), uidOf[string(raw)]; got != want {
+			t.Fatalf("message %d has UID %d recorded, the server holds it as %d", id, got, want)
 		}
 	}
 }
@@ -408,9 +414,29 @@ func TestRestoreQuota(t *testing.T) {
 	if quota == 0 {
 		t.Fatalf("no failure gives the server's over-quota reason: %+v", sum.Failed)
 	}
-	if n := len(mailbox(t, d, "INBOX")); n != sum.Sent {
-		t.Fatalf("the server holds %d, the summary says %d were sent", n, sum.Sent)
+	stored := mailbox(t, d, "INBOX")
+	if len(stored) != sum.Sent {
+		t.Fatalf("the server holds %d, the summary says %d were sent", len(stored), sum.Sent)
 	}
+	// What fits goes in: a refused MULTIAPPEND is sent again one message
+	// at a time, so each message the server refused does not fit now.
+	c := bob(t, d)
+	if err := c.Create("Probe", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range sum.Failed {
+		if !strings.HasPrefix(f.Reason, "over quota") {
+			continue
+		}
+		raw, _ := a.Raw(f.ID)
+		cmd := c.Append("Probe", int64(len(raw)), nil)
+		cmd.Write(raw)
+		cmd.Close()
+		if _, err := cmd.Wait(); err == nil {
+			t.Fatalf("message %d (%d bytes) was refused for the quota, yet it fits", f.ID, len(raw))
+		}
+	}
+	c.Close()
 	if err := d.SetQuota(0); err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +448,8 @@ func TestRestoreQuota(t *testing.T) {
 }
 
 // cutter forwards connections on a fixed address to Dovecot, and cuts
-// every connection once cut bytes have gone to the server (0: never).
+// every connection once cut bytes have gone to the server and it has
+// confirmed an APPEND (0: never).
 // From that moment the server's answers are kept from the client, while
 // what the client still sends goes on to the server for a moment: the
 // server stores the message whose bytes were on their way, and its OK
@@ -463,13 +490,19 @@ func (c *cutter) serve(conn net.Conn) {
 		return
 	}
 	defer up.Close()
-	var deaf atomic.Bool
+	var deaf, answered atomic.Bool
+	var sentUp atomic.Int64
 	go func() {
 		buf := make([]byte, 4096)
 		for {
 			n, err := up.Read(buf)
 			if deaf.Load() || err != nil {
 				return
+			}
+			// Past sign-in, with LITERAL+, the server speaks only to
+			// answer an APPEND.
+			if sentUp.Load() > 64<<10 {
+				answered.Store(true)
 			}
 			if _, err := conn.Write(buf[:n]); err != nil {
 				return
@@ -481,12 +514,13 @@ func (c *cutter) serve(conn net.Conn) {
 	var sent int64
 	for {
 		n, err := conn.Read(buf)
-		if limit > 0 && sent+int64(n) > limit && !deaf.Load() {
+		if limit > 0 && sent+int64(n) > limit && answered.Load() && !deaf.Load() {
 			deaf.Store(true)
 			c.cuts.Add(1)
 			conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 		}
 		sent += int64(n)
+		sentUp.Store(sent)
 		if _, werr := up.Write(buf[:n]); werr != nil || err != nil {
 			return
 		}
@@ -500,7 +534,7 @@ func TestRestoreDroppedConnection(t *testing.T) {
 	a := newArchive(t)
 	ids := fill(t, a, 200, 7)
 	proxy := newCutter(t, d.IMAPTLSAddr())
-	proxy.cut.Store(300 << 10) // mid-APPEND, some messages in
+	proxy.cut.Store(1 << 20) // mid-APPEND, some messages in
 	opts := options(d, "INBOX")
 	opts.Target.Port = proxy.port()
 	opts.Connections = 1

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"popvault/archive"
 )
@@ -21,8 +20,13 @@ const (
 	// before they are sent: a kill leaves at most this many (and those in
 	// flight) to be asked about.
 	markAhead = 64
-	// depth is how many APPENDs one connection has in flight.
+	// depth is how many APPEND commands one connection has in flight.
 	depth = 4
+	// batchMax and batchBytes bound a MULTIAPPEND: the server commits
+	// each command once, which is most of its work per message, but a
+	// refused command is sent again message by message.
+	batchMax   = 32
+	batchBytes = 4 << 20
 	// maxInFlight bounds the bytes read from the archive and not yet
 	// written to a connection (one message always goes, however large).
 	maxInFlight = 16 << 20
@@ -38,6 +42,10 @@ type run struct {
 	sum  *Summary
 	// claimed are the server's UIDs known to hold a message of ours.
 	claimed map[imap.UID]bool
+	// multi is set where the server takes MULTIAPPEND (and LITERAL+);
+	// single for the pass that sends refused MULTIAPPENDs' messages one
+	// by one.
+	multi, single bool
 }
 
 func (r *run) run(ctx context.Context, ids []uint64) error {
@@ -55,6 +63,14 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 	uidValidity, err := r.mailbox(first)
 	if err != nil {
 		return err
+	}
+	caps := first.Caps()
+	r.multi = caps.Has(imap.CapMultiAppend) && caps.Has(imap.CapLiteralPlus)
+	if r.opts.Connections <= 0 {
+		r.opts.Connections = 8
+		if r.multi {
+			r.opts.Connections = 4
+		}
 	}
 	rec, restarted, err := r.a.StartRestore(r.key, uidValidity)
 	if err != nil {
@@ -158,6 +174,7 @@ const (
 	unsent                // taken, but never sent: the connection was gone
 	uncertain             // sent, and the connection lost before the answer
 	unread                // the archive could not give its bytes
+	retry                 // in a refused MULTIAPPEND: send it alone
 )
 
 type outcome struct {
@@ -167,6 +184,10 @@ type outcome struct {
 	uid     imap.UID
 	err     error
 }
+
+// sendAlone is the reason a pass stops when a MULTIAPPEND was refused
+// for the quota.
+const sendAlone = "over quota: sending the rest one by one"
 
 // send appends todo over conns and commits what the server confirms.
 func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
@@ -187,7 +208,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	cancel := context.AfterFunc(ctx, func() { stop("cancelled") })
 	defer cancel()
 
-	jobs := make(chan *job)
+	jobs := make(chan []*job)
 	outcomes := make(chan outcome, 64)
 	var markErr error
 	var wg sync.WaitGroup
@@ -216,6 +237,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	var (
 		done      = map[uint64]uint32{}
 		forget    []uint64
+		again     []uint64 // to send alone, in a pass of their own
 		heard     = map[uint64]bool{}
 		connErr   error
 		commitErr error
@@ -254,6 +276,13 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 				if overQuota(o.err) {
 					stop("not sent: the mailbox is over its quota")
 				}
+			case retry:
+				again = append(again, o.id)
+				if overQuota(o.err) {
+					// The rest would be refused too: what still fits,
+					// only messages sent alone can find.
+					stop(sendAlone)
+				}
 			case unsent:
 				heard[o.id] = false
 			case uncertain:
@@ -276,9 +305,24 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	}
 	for _, id := range todo {
 		if !heard[id] {
+			if stopReason == sendAlone {
+				again = append(again, id)
+				continue
+			}
 			forget = append(forget, id)
 			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: why})
 		}
+	}
+	failed := markErr != nil || commitErr != nil || connErr != nil || ctx.Err() != nil
+	if failed || r.single {
+		if why == sendAlone {
+			why = "not sent"
+		}
+		for _, id := range again {
+			forget = append(forget, id)
+			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: why})
+		}
+		again = nil
 	}
 	r.progress()
 	// Only messages the server surely does not hold lose their marks;
@@ -294,50 +338,103 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		return fmt.Errorf("restore: the connection to %s was lost: %w", t.Host, connErr)
 	case ctx.Err() != nil:
 		return fmt.Errorf("restore: %w", ctx.Err())
+	case forgetErr != nil || len(again) == 0:
+		return forgetErr
 	}
-	return forgetErr
+	return r.sendAlone(ctx, again)
+}
+
+// sendAlone sends the messages of refused MULTIAPPENDs one APPEND each,
+// over connections of its own, so that every message that fits is stored
+// and each refused one is named.
+func (r *run) sendAlone(ctx context.Context, ids []uint64) error {
+	r.single = true
+	conns := r.more(ctx, min(r.opts.Connections, 1+len(ids)/16))
+	defer func() {
+		for _, c := range conns {
+			c.logout()
+		}
+	}()
+	if len(conns) == 0 {
+		for _, id := range ids {
+			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: "not sent: no connection to the server was left"})
+		}
+		r.progress()
+		return r.a.ForgetRestore(r.key, ids)
+	}
+	return r.send(ctx, conns, ids)
 }
 
 // produce marks messages pending, markAhead at a time, and hands them
-// out with their bytes, within the budget.
-func (r *run) produce(todo []uint64, jobs chan<- *job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget, markErr *error) {
+// out with their bytes, within the budget, as batches for MULTIAPPEND
+// where the server has it and one by one where not.
+func (r *run) produce(todo []uint64, jobs chan<- []*job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget, markErr *error) {
 	defer close(jobs)
+	most, bytes := 1, 0
+	if r.multi && !r.single {
+		most, bytes = batchMax, batchBytes
+	}
+	var batch []*job
+	size := 0
+	emit := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		select {
+		case jobs <- batch:
+			batch, size = nil, 0
+			return true
+		case <-stopped:
+			for _, j := range batch {
+				b.release(len(j.raw))
+			}
+			return false
+		}
+	}
 	for start := 0; start < len(todo); start += markAhead {
-		batch := todo[start:min(len(todo), start+markAhead)]
-		marks := make(map[uint64]uint32, len(batch))
-		for _, id := range batch {
+		group := todo[start:min(len(todo), start+markAhead)]
+		marks := make(map[uint64]uint32, len(group))
+		for _, id := range group {
 			marks[id] = 0
 		}
 		select {
 		case <-stopped:
+			emit()
 			return
 		default:
 		}
 		if err := r.a.MarkRestore(r.key, archive.RestorePending, marks); err != nil {
 			*markErr = err
+			emit()
 			return
 		}
-		for _, id := range batch {
+		for _, id := range group {
 			j, err := r.load(id)
 			if err != nil {
 				select {
 				case outcomes <- outcome{kind: unread, id: id, subject: r.subject(id), err: err}:
 				case <-stopped:
+					emit()
 					return
 				}
 				continue
 			}
-			if !b.acquire(len(j.raw)) {
+			// A batch never waits for budget it holds itself.
+			if size+len(j.raw) > bytes && !emit() {
 				return
 			}
-			select {
-			case jobs <- j:
-			case <-stopped:
-				b.release(len(j.raw))
+			if !b.acquire(len(j.raw)) {
+				emit()
+				return
+			}
+			batch = append(batch, j)
+			size += len(j.raw)
+			if (len(batch) >= most || size >= bytes) && !emit() {
 				return
 			}
 		}
 	}
+	emit()
 }
 
 // load reads a message and what its APPEND says besides the bytes.
@@ -379,7 +476,7 @@ func internalDate(s *archive.Summary) time.Time {
 
 // work sends jobs over one connection, and over a new one after a
 // refusal that cost the connection.
-func (r *run) work(ctx context.Context, c *conn, jobs <-chan *job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget) {
+func (r *run) work(ctx context.Context, c *conn, jobs <-chan []*job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget) {
 	first := c
 	for c != nil {
 		again := r.session(c, jobs, outcomes, stopped, b)
@@ -393,15 +490,16 @@ func (r *run) work(ctx context.Context, c *conn, jobs <-chan *job, outcomes chan
 	}
 }
 
-// session sends jobs over c, depth at a time, and reports each one's
-// outcome, until the jobs run out or the run stops. It returns true when
-// the server refused a message before taking its bytes (over quota, too
-// large): imapclient then closes the connection, and another may go on.
-func (r *run) session(c *conn, jobs <-chan *job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget) (again bool) {
+// session sends jobs over c, depth commands at a time, and reports each
+// message's outcome, until the jobs run out or the run stops. It returns
+// true when the server refused a message before taking its bytes (over
+// quota, too large): imapclient then closes the connection, and another
+// may go on.
+func (r *run) session(c *conn, jobs <-chan []*job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget) (again bool) {
 	type sent struct {
-		j    *job
-		cmd  *imapclient.AppendCommand
-		done func()
+		batch []*job
+		wait  func() ([]imap.UID, error)
+		done  func()
 	}
 	inflight := make(chan sent, depth-1)
 	var broken sync.Once
@@ -410,74 +508,139 @@ func (r *run) session(c *conn, jobs <-chan *job, outcomes chan<- outcome, stoppe
 	go func() {
 		defer close(waited)
 		for s := range inflight {
-			data, err := s.cmd.Wait()
+			uids, err := s.wait()
 			s.done()
-			o := outcome{kind: appended, id: s.j.id, subject: s.j.subject}
 			var ierr *imap.Error
-			switch {
-			case err == nil:
-				o.uid = data.UID
-			case errors.As(err, &ierr):
-				o.kind, o.err = refused, err
-			default:
-				o.kind, o.err = uncertain, c.explain(err)
-				broken.Do(func() { close(dead) })
+			for i, j := range s.batch {
+				o := outcome{kind: appended, id: j.id, subject: j.subject}
+				switch {
+				case err == nil:
+					if len(uids) == len(s.batch) {
+						o.uid = uids[i]
+					}
+				case errors.As(err, &ierr) && len(s.batch) > 1:
+					// The server stores all of a MULTIAPPEND or none;
+					// which message it would not take, only sending them
+					// one by one can tell.
+					o.kind, o.err = retry, err
+				case errors.As(err, &ierr):
+					o.kind, o.err = refused, err
+				default:
+					o.kind, o.err = uncertain, c.explain(err)
+					broken.Do(func() { close(dead) })
+				}
+				outcomes <- o
 			}
-			outcomes <- o
 		}
 	}()
 	defer func() {
 		close(inflight)
 		<-waited
 	}()
+	// send writes one command: an APPEND, or a MULTIAPPEND for a batch.
 	mailbox := r.opts.Target.Mailbox
+	send := func(batch []*job) (wait func() ([]imap.UID, error), err error) {
+		if len(batch) == 1 {
+			j := batch[0]
+			cmd := c.Append(mailbox, int64(len(j.raw)), j.options)
+			_, err = cmd.Write(j.raw)
+			return func() ([]imap.UID, error) {
+				data, err := cmd.Wait()
+				if err != nil {
+					return nil, err
+				}
+				return []imap.UID{data.UID}, nil
+			}, errors.Join(err, cmd.Close())
+		}
+		cmd := c.MultiAppend(mailbox)
+		for _, j := range batch {
+			w := cmd.Message(int64(len(j.raw)), j.options)
+			_, werr := w.Write(j.raw)
+			if err = errors.Join(werr, w.Close()); err != nil {
+				break
+			}
+		}
+		return func() ([]imap.UID, error) {
+			data, err := cmd.Wait()
+			if err != nil {
+				return nil, err
+			}
+			return uidList(data.UIDs), nil
+		}, errors.Join(err, cmd.Close())
+	}
+	// A batch goes as one MULTIAPPEND only with LITERAL+: a refusal then
+	// always comes after the bytes, for the whole command.
+	caps := c.Caps()
+	multi := caps.Has(imap.CapMultiAppend) && caps.Has(imap.CapLiteralPlus)
+	var queue []*job
+	defer func() {
+		for _, j := range queue {
+			b.release(len(j.raw))
+			outcomes <- outcome{kind: unsent, id: j.id}
+		}
+	}()
 	for {
-		var j *job
-		select {
-		case <-stopped:
-			return false
-		case <-dead:
-			return false
-		case j = <-jobs:
-			if j == nil {
+		if len(queue) == 0 {
+			select {
+			case <-stopped:
 				return false
+			case <-dead:
+				return false
+			case queue = <-jobs:
+				if queue == nil {
+					return false
+				}
 			}
 		}
 		select {
 		case <-stopped:
-			b.release(len(j.raw))
-			outcomes <- outcome{kind: unsent, id: j.id}
 			return false
 		case <-dead:
-			b.release(len(j.raw))
-			outcomes <- outcome{kind: unsent, id: j.id}
 			return false
 		default:
 		}
+		batch := queue
+		if !multi {
+			batch = queue[:1]
+		}
+		queue = queue[len(batch):]
 		done := c.w.await()
-		cmd := c.Append(mailbox, int64(len(j.raw)), j.options)
-		_, werr := cmd.Write(j.raw)
-		cerr := cmd.Close()
-		b.release(len(j.raw))
-		j.raw = nil
+		wait, werr := send(batch)
+		for _, j := range batch {
+			b.release(len(j.raw))
+			j.raw = nil
+		}
 		var ierr *imap.Error
-		if errors.As(werr, &ierr) {
+		if len(batch) == 1 && errors.As(werr, &ierr) {
 			// The server answered the APPEND instead of asking for its
 			// bytes: refused, and none of it sent.
 			done()
-			outcomes <- outcome{kind: refused, id: j.id, subject: j.subject, err: werr}
+			outcomes <- outcome{kind: refused, id: batch[0].id, subject: batch[0].subject, err: werr}
 			return true
 		}
-		if err := errors.Join(werr, cerr); err != nil {
+		if werr != nil {
 			done()
 			// Some of it may have reached the server: only the server
 			// can say, on the next run.
-			outcomes <- outcome{kind: uncertain, id: j.id, subject: j.subject, err: c.explain(err)}
+			for _, j := range batch {
+				outcomes <- outcome{kind: uncertain, id: j.id, subject: j.subject, err: c.explain(werr)}
+			}
 			broken.Do(func() { close(dead) })
 			return false
 		}
-		inflight <- sent{j, cmd, done}
+		inflight <- sent{batch, wait, done}
 	}
+}
+
+// uidList lists a set's UIDs in order.
+func uidList(set imap.UIDSet) []imap.UID {
+	var uids []imap.UID
+	for _, r := range set {
+		for uid := r.Start; uid <= r.Stop && uid != 0 && len(uids) <= batchMax; uid++ {
+			uids = append(uids, uid)
+		}
+	}
+	return uids
 }
 
 func (r *run) progress() {

@@ -34,7 +34,7 @@ func (c *cli) restoreCmd(args []string) error {
 	o.register(fs)
 	account := fs.String("account", "", "only this account's messages")
 	search := fs.String("search", "", "only messages matching this search (see popvault help)")
-	connections := fs.Int("connections", 8, "connections that send at once")
+	connections := fs.Int("connections", 0, "connections that send at once (default 4 where the server takes MULTIAPPEND, else 8)")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up on a server silent this long")
 	quiet := fs.Bool("quiet", false, "print only failures")
 	if _, err := c.parse(fs, args); err != nil {
