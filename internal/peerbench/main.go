@@ -1,7 +1,8 @@
 // Command peerbench times popvault against mpop and fetchmail (Debian's
 // packages) fetching the same mailbox from one real Dovecot over POP3S,
-// directly and through a loopback proxy that adds 40 ms of round trip,
-// and prints medians and ratios as Markdown tables. `make bench` runs it.
+// and against mbsync restoring it over IMAPS, directly and through a
+// loopback proxy that adds 40 ms of round trip, and prints medians and
+// ratios as Markdown tables. `make bench` runs it.
 package main
 
 import (
@@ -25,7 +26,7 @@ func main() {
 	kept := flag.Int("kept", 10000, "messages in the nothing-new mailbox")
 	runs := flag.Int("runs", 3, "runs per tool and link; the median is shown")
 	tools := flag.String("tools", "popvault,mpop,fetchmail", "the tools to time")
-	only := flag.String("only", "", "run only the \"download\" or the \"nothing-new\" table")
+	only := flag.String("only", "", "run only the \"download\", \"nothing-new\" or \"restore\" table")
 	flag.Parse()
 	selected = map[string]bool{}
 	for _, t := range strings.Split(*tools, ",") {
@@ -55,7 +56,7 @@ var selected map[string]bool
 
 func run(messages, kept, runs int, only string) error {
 	for _, bin := range []string{"mpop", "fetchmail"} {
-		if _, err := exec.LookPath(bin); err != nil {
+		if _, err := exec.LookPath(bin); err != nil && only != "restore" {
 			return fmt.Errorf("%s is not installed (make deps installs it)", bin)
 		}
 	}
@@ -70,12 +71,17 @@ func run(messages, kept, runs int, only string) error {
 		return fmt.Errorf("build: %v: %s", err, out)
 	}
 
-	if only != "nothing-new" {
+	if only == "restore" || only == "" {
+		if err := e.restoreTable(messages, runs); err != nil {
+			return err
+		}
+	}
+	if only == "" || only == "download" {
 		if err := e.downloadTable(messages, runs); err != nil {
 			return err
 		}
 	}
-	if only == "download" {
+	if only != "" && only != "nothing-new" {
 		return nil
 	}
 	fmt.Printf("Nothing new: a check of %d kept messages that were all fetched before; median of %d runs.\n\n", kept, runs)
