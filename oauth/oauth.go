@@ -71,13 +71,15 @@ func Google(clientID, clientSecret string) Client {
 }
 
 // Microsoft is the Microsoft identity platform's endpoints ("common":
-// personal and work accounts alike) and the POP scope, for the given
-// application (client) ID. Microsoft's desktop apps have no secret.
+// personal and work accounts alike) and the POP and IMAP scopes (IMAP for
+// restoring, so one sign-in serves both), for the given application
+// (client) ID. Microsoft's desktop apps have no secret.
 func Microsoft(clientID string) Client {
 	return Client{Provider: ProviderMicrosoft, ClientID: clientID,
-		AuthURL:      "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
-		TokenURL:     "https://login.microsoftonline.com/common/oauth2/v2.0/token",
-		Scopes:       []string{"https://outlook.office.com/POP.AccessAsUser.All", "offline_access"},
+		AuthURL:  "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+		TokenURL: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+		Scopes: []string{"https://outlook.office.com/POP.AccessAsUser.All",
+			"https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"},
 		RedirectHost: "localhost"}
 }
 

@@ -119,7 +119,7 @@ func (o *oauthForm) changed() {
 			"carries one, register your own, once: at entra.microsoft.com, App registrations, New registration, accounts in any organizational " +
 			"directory and personal Microsoft accounts; Authentication, add a platform, Mobile and desktop applications, redirect URI " +
 			"http://localhost; API permissions, add Office 365 Exchange Online (or APIs my organization uses, \"Office 365 Exchange Online\"), " +
-			"Delegated, POP.AccessAsUser.All. Copy its Application (client) ID here.")
+			"Delegated, POP.AccessAsUser.All and IMAP.AccessAsUser.All. Copy its Application (client) ID here.")
 		o.clientID.Show()
 		if builtIn && o.clientID.Text == "" {
 			o.clientID.SetPlaceHolder("built into this build; or your own application (client) ID")
