@@ -163,6 +163,9 @@ func Run(ctx context.Context, a *archive.Archive, ids []uint64, opts Options) (*
 	r := &run{a: a, opts: opts, key: opts.Target.Key(),
 		sum: &Summary{Target: opts.Target.String(), Total: len(ids)}}
 	err := r.run(ctx, dedupe(ids))
+	if errors.Is(err, context.Canceled) && r.sum.Complete() {
+		err = nil // cancelled as the last answers came: nothing is missing
+	}
 	return r.sum, err
 }
 

@@ -1,6 +1,7 @@
 // Package ui is popvault's Fyne window: a sidebar of accounts, a
 // virtualized message list with search, a reader, the account dialog,
-// fetching with progress, and settings for export and import. It is the
+// fetching with progress, settings for export and import, and copying
+// mail back to an IMAP mailbox. It is the
 // only package that imports Fyne. It holds no mail logic of its own: it
 // calls the fetch and archive packages off the UI goroutine and shows
 // their results through onUI (fyne.Do).
@@ -180,6 +181,7 @@ func (u *UI) build() {
 	fetchButton.Importance = widget.HighImportance
 	toolbar := container.NewHBox(fetchButton,
 		widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { u.showAccountDialog(nil) }),
+		widget.NewButtonWithIcon("Copy to IMAP…", theme.UploadIcon(), func() { u.showRestoreDialog() }),
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.showSettings() }),
 	)
 	top := container.NewBorder(nil, nil, toolbar, nil, u.search)

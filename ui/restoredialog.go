@@ -1,0 +1,467 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"popvault/fetch"
+	"popvault/oauth"
+	"popvault/restore"
+)
+
+// imapPreset is a provider's IMAP server, for copying mail back.
+type imapPreset struct {
+	name  string
+	host  string
+	oauth string // the provider an account signs in with there, if any
+	note  string
+}
+
+var imapPresets = []imapPreset{
+	{name: "Gmail", host: "imap.gmail.com", oauth: oauth.ProviderGoogle,
+		note: "Gmail takes an app password (myaccount.google.com/apppasswords), or the sign-in of a Gmail account added with \"Sign in with Google\". A mailbox is a Gmail label."},
+	{name: "Outlook.com or Microsoft 365", host: "outlook.office365.com", oauth: oauth.ProviderMicrosoft,
+		note: "Microsoft takes no password: choose an Outlook account added with \"Sign in with Microsoft\"."},
+	{name: "Fastmail", host: "imap.fastmail.com",
+		note: "Fastmail needs an app password: Settings, Privacy & Security, Manage app passwords, with IMAP access."},
+	{name: "Self-hosted or another server"},
+}
+
+var imapSecurityLabels = []string{"TLS (port 993)", "STARTTLS (port 143)", "None: password and mail sent unencrypted"}
+
+// restoreForm holds the copy dialog's widgets, so tests can fill it in.
+type restoreForm struct {
+	u                   *UI
+	account, search     string // what the window showed when the dialog opened
+	open                uint64 // the message open in the reader, 0 for none
+	scope               *widget.RadioGroup
+	preset, security    *widget.Select
+	signIn              *widget.Select
+	host, port, user    *widget.Entry
+	password, caFile    *widget.Entry
+	mailbox             *widget.Entry
+	create              *widget.Check
+	note, warning       *widget.Label
+	passwordItem        *widget.FormItem
+	form                *widget.Form
+	dialog              dialog.Dialog
+	signIns             []string // OAuth accounts offered under signIn, after "Password"
+	scopeAll, scopeOpen string
+	progress            *restoreProgress // once Copy was pressed
+}
+
+// showRestoreDialog asks where to copy what the window shows (an
+// account, a search's results, or the open message) and copies it.
+func (u *UI) showRestoreDialog() *restoreForm {
+	f := &restoreForm{u: u, account: u.selected, search: strings.TrimSpace(u.search.Text),
+		host: widget.NewEntry(), port: widget.NewEntry(), user: widget.NewEntry(),
+		password: widget.NewPasswordEntry(), caFile: widget.NewEntry(), mailbox: widget.NewEntry(),
+		note: widget.NewLabel(""), warning: widget.NewLabel("")}
+	if v := u.reader.view; v != nil {
+		f.open = v.ID
+	}
+	for _, l := range []*widget.Label{f.note, f.warning} {
+		l.Wrapping = fyne.TextWrapWord
+		l.Hide()
+	}
+	f.warning.Importance = widget.DangerImportance
+	f.scopeAll = scopeText(f.account, f.search)
+	if c, ok := u.counts[f.account]; ok && f.search == "" {
+		f.scopeAll += fmt.Sprintf(" (%d messages)", c.Total)
+	}
+	scopes := []string{f.scopeAll}
+	if f.open != 0 {
+		f.scopeOpen = "Only the open message: " + clip(u.reader.view.Subject, 50)
+		scopes = append(scopes, f.scopeOpen)
+	}
+	f.scope = widget.NewRadioGroup(scopes, nil)
+	f.scope.SetSelected(f.scopeAll)
+	f.scope.Required = true
+	f.host.SetPlaceHolder("imap.example.org")
+	f.caFile.SetPlaceHolder("optional: a CA certificate (PEM file) to trust")
+	f.mailbox.SetText("Restored from popvault")
+	f.create = widget.NewCheck("Make the mailbox if it does not exist", nil)
+	f.create.SetChecked(true)
+	f.security = widget.NewSelect(imapSecurityLabels, func(string) { f.securityChanged() })
+	f.security.SetSelectedIndex(0)
+	f.signIn = widget.NewSelect([]string{"Password"}, func(string) { f.signInChanged() })
+	for _, a := range u.accounts {
+		if a.OAuth != "" {
+			f.signIns = append(f.signIns, a.Name)
+		}
+	}
+	var options []string
+	for _, a := range f.signIns {
+		options = append(options, "The sign-in of "+a)
+	}
+	f.signIn.Options = append(f.signIn.Options, options...)
+	f.signIn.SetSelectedIndex(0)
+	var names []string
+	for _, p := range imapPresets {
+		names = append(names, p.name)
+	}
+	f.preset = widget.NewSelect(names, func(string) { f.presetChanged() })
+	f.passwordItem = widget.NewFormItem("Password", f.password)
+	f.form = widget.NewForm(
+		widget.NewFormItem("Copy", f.scope),
+		widget.NewFormItem("Provider", f.preset),
+		widget.NewFormItem("Server", f.host),
+		widget.NewFormItem("Port", f.port),
+		widget.NewFormItem("Security", f.security),
+		widget.NewFormItem("CA certificate", f.caFile),
+		widget.NewFormItem("User name", f.user),
+		widget.NewFormItem("Sign in with", f.signIn),
+		f.passwordItem,
+		widget.NewFormItem("Mailbox", f.mailbox),
+		widget.NewFormItem("", f.create),
+	)
+	// Start from the account shown: its provider and address.
+	f.preset.SetSelectedIndex(len(imapPresets) - 1)
+	if a := u.selectedAccount(); a != nil {
+		f.fillFrom(*a)
+	}
+	explain := widget.NewLabel("Each message is copied byte for byte, once: running the copy again, or after it was cut off, sends only what is missing.")
+	explain.Wrapping = fyne.TextWrapWord
+	explain.Importance = widget.LowImportance
+	body := container.NewVBox(f.form, f.note, f.warning, explain)
+	f.dialog = dialog.NewCustomConfirm("Copy to an IMAP mailbox", "Copy", "Cancel", container.NewVScroll(body), func(ok bool) {
+		if ok {
+			f.start()
+		}
+	}, u.win)
+	f.dialog.Resize(fyne.NewSize(600, 660))
+	f.dialog.Show()
+	return f
+}
+
+// scopeText says what copying what the window shows takes.
+func scopeText(account, search string) string {
+	what := "All mail"
+	if account != "" {
+		what = "All of " + account
+	}
+	if search != "" {
+		what += " matching “" + clip(search, 40) + "”"
+	}
+	return what
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// fillFrom takes the provider, user and sign-in of the account shown.
+func (f *restoreForm) fillFrom(a fetch.Account) {
+	if p, ok := PresetFor(a.Email); ok {
+		for i, ip := range imapPresets {
+			if ip.name == p.Provider || strings.HasPrefix(ip.name, p.Provider) {
+				f.preset.SetSelectedIndex(i)
+			}
+		}
+	}
+	if a.Email != "" && !strings.Contains(a.User, "@") {
+		f.user.SetText(a.Email)
+	} else {
+		f.user.SetText(strings.TrimPrefix(a.User, "recent:"))
+	}
+	for i, name := range f.signIns {
+		if name == a.Name {
+			f.signIn.SetSelectedIndex(i + 1)
+		}
+	}
+}
+
+func (f *restoreForm) presetChanged() {
+	i := f.preset.SelectedIndex()
+	if i < 0 {
+		return
+	}
+	p := imapPresets[i]
+	f.host.SetText(p.host)
+	if p.host != "" {
+		f.security.SetSelectedIndex(0)
+		f.port.SetText("993")
+		f.caFile.SetText("")
+	}
+	setNote(f.note, p.note)
+	f.refresh()
+}
+
+func (f *restoreForm) securityChanged() {
+	s := f.selectedSecurity()
+	if port, _ := strconv.Atoi(f.port.Text); port == 0 || port == 993 || port == 143 {
+		port = 993
+		if s != fetch.SecurityTLS {
+			port = 143
+		}
+		f.port.SetText(strconv.Itoa(port))
+	}
+	if s == fetch.SecurityPlain {
+		setNote(f.warning, "Without encryption your password and your mail cross the network in plain text, readable by anyone on the way. Use this only on a network you trust.")
+	} else {
+		setNote(f.warning, "")
+	}
+	f.refresh()
+}
+
+func (f *restoreForm) signInChanged() {
+	if f.passwordItem == nil {
+		return
+	}
+	if f.signIn.SelectedIndex() > 0 {
+		f.password.Disable()
+		f.password.SetPlaceHolder("not needed: the account's sign-in is used")
+	} else {
+		f.password.Enable()
+		f.password.SetPlaceHolder("")
+	}
+}
+
+func (f *restoreForm) refresh() {
+	if f.form != nil {
+		f.form.Refresh()
+	}
+}
+
+func (f *restoreForm) selectedSecurity() fetch.Security {
+	switch f.security.SelectedIndex() {
+	case 1:
+		return fetch.SecurityStartTLS
+	case 2:
+		return fetch.SecurityPlain
+	}
+	return fetch.SecurityTLS
+}
+
+// target reads the form.
+func (f *restoreForm) target() (restore.Target, error) {
+	port, err := strconv.Atoi(strings.TrimSpace(f.port.Text))
+	if err != nil || port <= 0 || port > 65535 {
+		return restore.Target{}, errors.New("the port must be a number from 1 to 65535")
+	}
+	t := restore.Target{Host: strings.TrimSpace(f.host.Text), Port: port, Security: f.selectedSecurity(),
+		CAFile: strings.TrimSpace(f.caFile.Text), User: strings.TrimSpace(f.user.Text), Mailbox: strings.TrimSpace(f.mailbox.Text)}
+	switch {
+	case t.Host == "":
+		return t, errors.New("which server? Fill in Server")
+	case t.User == "":
+		return t, errors.New("fill in the user name")
+	case t.Mailbox == "":
+		return t, errors.New("which mailbox? Fill in Mailbox, for example INBOX")
+	case f.signIn.SelectedIndex() <= 0 && f.password.Text == "":
+		return t, errors.New("fill in the password")
+	}
+	return t, nil
+}
+
+// credentials are the password, or an account's OAuth sign-in, asked for
+// one token at a time since the connections sign in at once.
+func (f *restoreForm) credentials() restore.Credentials {
+	i := f.signIn.SelectedIndex()
+	if i <= 0 {
+		return restore.Credentials{Password: f.password.Text}
+	}
+	name, store := f.signIns[i-1], f.u.oauth
+	var mu sync.Mutex
+	return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		tok, err := store.AccessToken(ctx, name, time.Now(), renew)
+		if fetch.NeedsSignIn(err) {
+			return "", fmt.Errorf("the sign-in of %s has ended: sign in again from its row in the sidebar, then copy again", name)
+		}
+		return tok, err
+	}}
+}
+
+// start reads the form and copies, showing progress. An unusable form
+// opens again, with the reason.
+func (f *restoreForm) start() {
+	u := f.u
+	t, err := f.target()
+	if err != nil {
+		dialog.ShowInformation("Copy to an IMAP mailbox", capitalize(err.Error())+".", u.win)
+		f.dialog.Show()
+		return
+	}
+	account, search := f.account, f.search
+	var only uint64
+	if f.scope.Selected == f.scopeOpen && f.open != 0 {
+		only = f.open
+	}
+	opts := restore.Options{Target: t, Credentials: f.credentials(), Create: f.create.Checked, RootCAs: u.opts.RootCAs}
+	f.progress = u.copyToIMAP(opts, account, search, only)
+}
+
+// restoreProgress is the copy's progress dialog, kept for tests.
+type restoreProgress struct {
+	dialog  dialog.Dialog
+	label   *widget.Label
+	bar     *widget.ProgressBar
+	cancel  *widget.Button
+	summary string        // the result's title and words, once shown
+	done    chan struct{} // closed when the result is shown
+}
+
+// copyToIMAP copies the messages (an account's or a search's, or one
+// message) off the UI goroutine, with a progress bar, Cancel, and a
+// summary that names every message not copied.
+func (u *UI) copyToIMAP(opts restore.Options, account, search string, only uint64) *restoreProgress {
+	ctx, cancel := context.WithCancel(u.ctx)
+	p := &restoreProgress{label: widget.NewLabel("Connecting to " + opts.Target.Host + "…"),
+		bar: widget.NewProgressBar(), done: make(chan struct{})}
+	p.label.Wrapping = fyne.TextWrapWord
+	p.cancel = widget.NewButton("Cancel", func() {
+		p.cancel.Disable()
+		p.label.SetText("Stopping: waiting for the server to answer what it was sent…")
+		cancel()
+	})
+	p.dialog = dialog.NewCustomWithoutButtons("Copying to "+opts.Target.Mailbox,
+		container.NewVBox(p.label, p.bar, container.NewHBox(layout.NewSpacer(), p.cancel)), u.win)
+	p.dialog.Resize(fyne.NewSize(480, 180))
+	p.dialog.Show()
+	u.setStatus("Copying to " + opts.Target.String() + "…")
+
+	// Progress comes per message; the window is told at most ten times a
+	// second.
+	var (
+		mu      sync.Mutex
+		latest  restore.Progress
+		pending bool
+	)
+	opts.Progress = func(pr restore.Progress) {
+		mu.Lock()
+		latest = pr
+		if pending {
+			mu.Unlock()
+			return
+		}
+		pending = true
+		mu.Unlock()
+		time.AfterFunc(100*time.Millisecond, func() {
+			mu.Lock()
+			pr, pending = latest, false
+			mu.Unlock()
+			onUI(func() {
+				if pr.Total > 0 {
+					p.bar.SetValue(float64(pr.Done+pr.Failed) / float64(pr.Total))
+				}
+				if p.cancel.Disabled() {
+					return
+				}
+				p.label.SetText(fmt.Sprintf("%d of %d messages in %s on %s", pr.Done, pr.Total, opts.Target.Mailbox, opts.Target.Host))
+			})
+		})
+	}
+	go func() {
+		defer cancel()
+		ids, err := u.restoreSelection(ctx, account, search, only)
+		var sum *restore.Summary
+		if err == nil && len(ids) > 0 {
+			sum, err = restore.Run(ctx, u.arch, ids, opts)
+		}
+		onUI(func() {
+			p.dialog.Hide()
+			p.summary = u.showRestoreSummary(opts.Target, sum, err)
+			close(p.done)
+		})
+	}()
+	return p
+}
+
+// restoreSelection lists what to copy. A search waits for the index to
+// be complete: a copy must not miss a message that was not indexed yet.
+func (u *UI) restoreSelection(ctx context.Context, account, search string, only uint64) ([]uint64, error) {
+	if only != 0 {
+		return []uint64{only}, nil
+	}
+	if search != "" {
+		if err := u.arch.WaitIndexed(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return restore.Select(u.arch, account, search)
+}
+
+// showRestoreSummary says what the copy did: complete, or what is
+// missing and why, message by message.
+// It returns the title and the words, failures included.
+func (u *UI) showRestoreSummary(t restore.Target, sum *restore.Summary, err error) string {
+	var lines []string
+	title := "Copied"
+	switch {
+	case sum == nil && err == nil:
+		lines = append(lines, "There was nothing to copy: no message matches.")
+	case errors.Is(err, restore.ErrNoMailbox):
+		title = "Not copied"
+		lines = append(lines, fmt.Sprintf("There is no mailbox “%s” on %s. Tick “Make the mailbox if it does not exist”, or give another.", t.Mailbox, t.Host))
+		sum = nil
+	case sum == nil || sum.Sent+sum.Already == 0 && err != nil:
+		title = "Not copied"
+		lines = append(lines, sentence(err))
+	default:
+		if !sum.Complete() {
+			title = "Copy incomplete"
+		}
+		lines = append(lines, capitalize(sum.String())+".")
+		if sum.Restarted {
+			lines = append(lines, "The mailbox was deleted and made again since the last copy into it: the copy started over.")
+		}
+		if err != nil {
+			lines = append(lines, sentence(err))
+		}
+		if len(sum.Failed) > 0 {
+			lines = append(lines, fmt.Sprintf("%d not copied (copying again sends only these):", len(sum.Failed)))
+		}
+	}
+	u.setStatus(strings.Join(lines[:1], ""))
+	text := widget.NewLabel(strings.Join(lines, "\n"))
+	text.Wrapping = fyne.TextWrapWord
+	var content fyne.CanvasObject = text
+	if sum != nil && len(sum.Failed) > 0 {
+		failed := sum.Failed
+		list := widget.NewList(func() int { return len(failed) },
+			func() fyne.CanvasObject {
+				l := widget.NewLabel("")
+				l.Truncation = fyne.TextTruncateEllipsis
+				return l
+			},
+			func(i widget.ListItemID, o fyne.CanvasObject) {
+				f := failed[i]
+				o.(*widget.Label).SetText(fmt.Sprintf("%s: %s", orDash(f.Subject), f.Reason))
+			})
+		content = container.NewBorder(text, nil, nil, nil, list)
+	}
+	d := dialog.NewCustom(title, "Close", content, u.win)
+	d.Resize(fyne.NewSize(560, 380))
+	d.Show()
+	all := title + "\n" + strings.Join(lines, "\n")
+	if sum != nil {
+		for _, f := range sum.Failed {
+			all += "\n" + f.Subject + ": " + f.Reason
+		}
+	}
+	return all
+}
+
+// sentence is an error as a sentence, without the package's prefix.
+func sentence(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "You cancelled the copy."
+	}
+	return capitalize(strings.TrimPrefix(err.Error(), "restore: ")) + "."
+}
