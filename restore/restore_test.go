@@ -3,7 +3,6 @@ package restore
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -129,11 +128,8 @@ func mailbox(t *testing.T, d *dovecot.Server, name string) []onServer {
 
 func bob(t *testing.T, d *dovecot.Server) *imapclient.Client {
 	t.Helper()
-	c, err := imapclient.DialTLS(d.IMAPTLSAddr(), &imapclient.Options{TLSConfig: &tls.Config{RootCAs: d.Pool, ServerName: "127.0.0.1"}})
+	c, err := d.DialIMAP()
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login(d.User2, d.Password2).Wait(); err != nil {
 		t.Fatal(err)
 	}
 	return c

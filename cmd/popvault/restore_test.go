@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/sha256"
-	"crypto/tls"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -10,9 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"popvault/archive"
 	"popvault/fetch/pop3test/dovecot"
@@ -36,32 +32,11 @@ func restoreArgs(d *dovecot.Server, mailbox string, more ...string) []string {
 // imapMailbox returns the bytes of every message in bob's mailbox.
 func imapMailbox(t *testing.T, d *dovecot.Server, name string) [][]byte {
 	t.Helper()
-	c, err := imapclient.DialTLS(d.IMAPTLSAddr(), &imapclient.Options{TLSConfig: &tls.Config{RootCAs: d.Pool, ServerName: "127.0.0.1"}})
+	msgs, err := d.IMAPMessages(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	if err := c.Login(d.User2, d.Password2).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	sel, err := c.Select(name, &imap.SelectOptions{ReadOnly: true}).Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sel.NumMessages == 0 {
-		return nil
-	}
-	var all imap.SeqSet
-	all.AddRange(1, 0)
-	msgs, err := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for _, m := range msgs {
-		out = append(out, m.BodySection[0].Bytes)
-	}
-	return out
+	return msgs
 }
 
 // archived returns the bytes of every message in the vault's archive.
