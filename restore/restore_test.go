@@ -279,32 +279,41 @@ func TestRestoreUIDValidityChange(t *testing.T) {
 }
 
 // Servers without UIDPLUS give no UIDs, without LITERAL+ every literal
-// waits for the server's go-ahead, and without ESEARCH searches go one at
-// a time: the restore is the same.
+// waits for the server's go-ahead (and no MULTIAPPEND is sent), without
+// ESEARCH searches go one at a time, and without MULTIAPPEND each
+// message is its own APPEND: the restore is the same.
 func TestRestoreOlderServer(t *testing.T) {
-	d := startIMAP(t, dovecot.Options{HideCaps: []string{"UIDPLUS", "LITERAL+", "ESEARCH"}})
-	a := newArchive(t)
-	ids := fill(t, a, 60, 4)
-	opts := options(d, "Old")
-	sum, err := Run(context.Background(), a, ids, opts)
-	if err != nil || !sum.Complete() || sum.Sent != 60 {
-		t.Fatalf("%v, %+v", err, sum)
+	for name, hide := range map[string][]string{
+		"no UIDPLUS, LITERAL+ or ESEARCH": {"UIDPLUS", "LITERAL+", "ESEARCH"},
+		"MULTIAPPEND without UIDPLUS":     {"UIDPLUS"},
+		"LITERAL+ without MULTIAPPEND":    {"MULTIAPPEND"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := startIMAP(t, dovecot.Options{HideCaps: hide})
+			a := newArchive(t)
+			ids := fill(t, a, 60, 4)
+			opts := options(d, "Old")
+			sum, err := Run(context.Background(), a, ids, opts)
+			if err != nil || !sum.Complete() || sum.Sent != 60 {
+				t.Fatalf("%v, %+v", err, sum)
+			}
+			exactlyOnce(t, a, d, "Old", ids)
+			// Kill's aftermath without UIDs: everything pending again is
+			// found, by Message-ID or by size, and nothing sent twice.
+			marks := map[uint64]uint32{}
+			for _, id := range ids {
+				marks[id] = 0
+			}
+			if err := a.MarkRestore(opts.Target.Key(), archive.RestorePending, marks); err != nil {
+				t.Fatal(err)
+			}
+			sum, err = Run(context.Background(), a, ids, opts)
+			if err != nil || !sum.Complete() || sum.Sent != 0 || sum.Already != 60 {
+				t.Fatalf("resume: %v, %+v", err, sum)
+			}
+			exactlyOnce(t, a, d, "Old", ids)
+		})
 	}
-	exactlyOnce(t, a, d, "Old", ids)
-	// Kill's aftermath without UIDs: everything pending again is found,
-	// by Message-ID or by size, and nothing sent twice.
-	marks := map[uint64]uint32{}
-	for _, id := range ids {
-		marks[id] = 0
-	}
-	if err := a.MarkRestore(opts.Target.Key(), archive.RestorePending, marks); err != nil {
-		t.Fatal(err)
-	}
-	sum, err = Run(context.Background(), a, ids, opts)
-	if err != nil || !sum.Complete() || sum.Sent != 0 || sum.Already != 60 {
-		t.Fatalf("resume: %v, %+v", err, sum)
-	}
-	exactlyOnce(t, a, d, "Old", ids)
 }
 
 // A run killed between the server's OK and the commit leaves messages
