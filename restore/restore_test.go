@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 
 	"net"
 	"path/filepath"
@@ -281,18 +282,25 @@ func TestRestoreUIDValidityChange(t *testing.T) {
 // Servers without UIDPLUS give no UIDs, without LITERAL+ every literal
 // waits for the server's go-ahead (and no MULTIAPPEND is sent), without
 // ESEARCH searches go one at a time, and without MULTIAPPEND each
-// message is its own APPEND: the restore is the same.
+// message is its own APPEND: the restore is the same. Dovecot answers
+// APPENDUID whatever it announces, so a proxy takes those codes out.
 func TestRestoreOlderServer(t *testing.T) {
-	for name, hide := range map[string][]string{
-		"no UIDPLUS, LITERAL+ or ESEARCH": {"UIDPLUS", "LITERAL+", "ESEARCH"},
-		"MULTIAPPEND without UIDPLUS":     {"UIDPLUS"},
-		"LITERAL+ without MULTIAPPEND":    {"MULTIAPPEND"},
+	for name, c := range map[string]struct {
+		hide   []string
+		noUIDs bool
+	}{
+		"no UIDPLUS, LITERAL+ or ESEARCH": {[]string{"UIDPLUS", "LITERAL+", "ESEARCH"}, true},
+		"MULTIAPPEND without UIDPLUS":     {[]string{"UIDPLUS"}, true},
+		"LITERAL+ without MULTIAPPEND":    {[]string{"MULTIAPPEND"}, false},
 	} {
 		t.Run(name, func(t *testing.T) {
-			d := startIMAP(t, dovecot.Options{HideCaps: hide})
+			d := startIMAP(t, dovecot.Options{HideCaps: c.hide})
 			a := newArchive(t)
 			ids := fill(t, a, 60, 4)
 			opts := options(d, "Old")
+			if c.noUIDs {
+				opts.Target.Security, opts.Target.Port = fetch.SecurityPlain, noAppendUID(t, d.IMAPAddr())
+			}
 			sum, err := Run(context.Background(), a, ids, opts)
 			if err != nil || !sum.Complete() || sum.Sent != 60 {
 				t.Fatalf("%v, %+v", err, sum)
@@ -314,6 +322,43 @@ func TestRestoreOlderServer(t *testing.T) {
 			exactlyOnce(t, a, d, "Old", ids)
 		})
 	}
+}
+
+// noAppendUID forwards plain IMAP connections to target, less the
+// APPENDUID codes of the server's answers, and returns its port.
+func noAppendUID(t *testing.T, target string) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	appendUID := regexp.MustCompile(`^(\S+ OK) \[APPENDUID [^\]]*\]`)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				up, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go io.Copy(up, conn)
+				r := bufio.NewReader(up)
+				for {
+					line, err := r.ReadBytes('\n')
+					line = appendUID.ReplaceAll(line, []byte("$1"))
+					if _, werr := conn.Write(line); werr != nil || err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // A run killed between the server's OK and the commit leaves messages
