@@ -1,0 +1,99 @@
+// Package render turns a message's body, HTML or plain text, into a
+// document model that the window draws: paragraphs and headings of styled
+// text with links, quotes, nested lists, preformatted blocks, rules,
+// tables and image placeholders. It is a pure function of the text it is
+// given: it loads nothing, remote or local, never runs anything the mail
+// carries, and bounds its output however large or deep the input.
+//
+// Layout then breaks a document into lines of a given width, for a
+// reader that shows them in a virtualized list.
+package render
+
+// Style is a span's typeface.
+type Style uint8
+
+const (
+	Bold Style = 1 << iota
+	Italic
+	Underline
+	Mono
+)
+
+// Span is a run of text in one style, a link where Link is set.
+type Span struct {
+	Text  string
+	Style Style
+	Link  string `json:",omitempty"`
+}
+
+// Kind is what a block is.
+type Kind uint8
+
+const (
+	Paragraph Kind = iota
+	Heading
+	Pre // preformatted: line breaks and spaces kept, monospace
+	Rule
+	Table
+	Image
+)
+
+// Block is one block of the document. Text inside a Paragraph or Heading
+// may hold "\n": a line break the mail asked for.
+type Block struct {
+	Kind   Kind
+	Level  int    `json:",omitempty"` // a Heading's level, 1 to 6
+	Quote  int    `json:",omitempty"` // how many quotes it is inside
+	Indent int    `json:",omitempty"` // how many lists it is inside
+	Marker string `json:",omitempty"` // a list item's bullet or number, on its first block
+	Spans  []Span `json:",omitempty"`
+	Rows   []Row  `json:",omitempty"` // a Table's
+	Img    *Img   `json:",omitempty"` // an Image's
+}
+
+// Row is a table row.
+type Row []Cell
+
+// Cell is a table cell: its text, flattened to spans.
+type Cell struct {
+	Spans  []Span
+	Header bool `json:",omitempty"`
+}
+
+// Img is a picture the mail refers to: its source and words for it.
+// Remote pictures are never loaded; cid: ones name a part of the message.
+type Img struct {
+	Src    string
+	Alt    string `json:",omitempty"`
+	Remote bool   `json:",omitempty"`
+}
+
+// Doc is a rendered body.
+type Doc struct {
+	Blocks []Block
+	// Cut is set when the body was larger or deeper than the limits,
+	// and only its beginning is here.
+	Cut bool `json:",omitempty"`
+}
+
+// Limits keep a hostile or huge body from costing time and memory.
+const (
+	maxInput  = 2 << 20 // bytes of HTML or text read
+	maxText   = 1 << 20 // bytes of text kept
+	maxBlocks = 20000
+	maxCells  = 20000 // table cells, in all tables
+	maxDepth  = 256   // element nesting followed; deeper markup is flattened
+)
+
+// Text returns the text of spans.
+func Text(spans []Span) string {
+	n := 0
+	for _, s := range spans {
+		n += len(s.Text)
+	}
+	b := make([]byte, 0, n)
+	for _, s := range spans {
+		b = append(b, s.Text...)
+	}
+	return string(b)
+}
