@@ -62,6 +62,8 @@ stress: deps
 	go test -count=1 -run XXX -fuzz FuzzStatus -fuzztime 1m ./fetch/pop3/
 	go test -count=1 -run XXX -fuzz FuzzListing -fuzztime 1m ./fetch/pop3/
 	go test -count=1 -run XXX -fuzz FuzzParse -fuzztime 1m ./archive/fulltext/
+	go test -count=1 -run XXX -fuzz FuzzHTML -fuzztime 2m ./render/
+	go test -count=1 -run XXX -fuzz FuzzPlainText -fuzztime 1m ./render/
 
 # Every package runs under the race detector, the window's included (it
 # works with cgo): see ui/thread_test.go for how the UI tests give it a
