@@ -321,6 +321,16 @@ func TestView(t *testing.T) {
 	if err != nil || string(data) != "hello" || att.Name != "evil.sh" {
 		t.Fatalf("attachment %+v %q %v", att, data, err)
 	}
+	if v.Flowed || v.DelSp {
+		t.Errorf("a fixed text part read as flowed")
+	}
+	st, err = a.Store([]Incoming{{Account: "home", Raw: []byte("From: a@x\r\nSubject: f\r\nContent-Type: text/plain; format=Flowed; DelSp=yes\r\n\r\na \r\nb\r\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = a.View(st[0].ID); err != nil || !v.Flowed || !v.DelSp {
+		t.Errorf("format=flowed; delsp=yes not seen: %+v %v", v, err)
+	}
 }
 
 func TestVerifyFindsCorruption(t *testing.T) {

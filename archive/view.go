@@ -14,10 +14,13 @@ import (
 // View is a message parsed for reading.
 type View struct {
 	*Summary
-	Text        string // the first text/plain part, decoded to UTF-8
-	HTML        string // the first text/html part, decoded to UTF-8; never load its remote content
-	Attachments []Attachment
-	Problems    []string // what could not be parsed or decoded; the raw bytes are intact
+	Text string // the first text/plain part, decoded to UTF-8
+	HTML string // the first text/html part, decoded to UTF-8; never load its remote content
+	// Flowed and DelSp are the text part's format=flowed and delsp=yes
+	// (RFC 3676): its soft line breaks are the sender's program's.
+	Flowed, DelSp bool
+	Attachments   []Attachment
+	Problems      []string // what could not be parsed or decoded; the raw bytes are intact
 }
 
 // Attachment is a part a user may save.
@@ -56,6 +59,10 @@ func (a *Archive) View(id uint64) (*View, error) {
 		switch {
 		case ctype == "text/plain" && v.Text == "":
 			v.Text = v.readText(p.Body)
+			if _, params, err := mime.ParseMediaType(p.Header.Get("Content-Type")); err == nil {
+				v.Flowed = strings.EqualFold(params["format"], "flowed")
+				v.DelSp = strings.EqualFold(params["delsp"], "yes")
+			}
 		case ctype == "text/html" && v.HTML == "":
 			v.HTML = v.readText(p.Body)
 		}

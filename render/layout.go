@@ -17,12 +17,15 @@ type Line struct {
 }
 
 // Seg is styled text on a line, starting at column Col after the
-// indent: table cells line up on it; other segments follow each other.
+// indent. A segment with Tab set starts at its column (the first on a
+// line, table cells, the text after a list item's bullet); others follow
+// the one before, as wide as their text is drawn.
 type Seg struct {
 	Text  string
 	Style Style
 	Link  string
 	Col   int
+	Tab   bool
 }
 
 // Text is a line's text, its segments joined.
@@ -54,10 +57,15 @@ func Layout(d *Doc, width int) []Line {
 		case Rule:
 			out = append(out, base)
 		case Image:
-			l := base
-			l.Img = b.Img
-			l.Segs = []Seg{{Text: imageText(b.Img), Style: Italic}}
-			out = append(out, l)
+			for j, segs := range wrap([]Span{{Text: imageText(b.Img), Style: Italic}}, w, false) {
+				l := base
+				segs[0].Tab = true
+				if j == 0 {
+					l.Img = b.Img
+				}
+				l.Segs = segs
+				out = append(out, l)
+			}
 		case Table:
 			out = append(out, tableLines(b, base, w)...)
 		default:
@@ -70,8 +78,11 @@ func Layout(d *Doc, width int) []Line {
 				for k := range segs {
 					segs[k].Col += hang
 				}
+				if len(segs) > 0 {
+					segs[0].Tab = true
+				}
 				if j == 0 && b.Marker != "" {
-					segs = append([]Seg{{Text: b.Marker}}, segs...)
+					segs = append([]Seg{{Text: b.Marker, Tab: true}}, segs...)
 				}
 				l.Segs = segs
 				out = append(out, l)
@@ -243,8 +254,9 @@ func tableLines(b Block, base Line, width int) []Line {
 			col := 0
 			for j, lines := range cells {
 				if i < len(lines) {
-					for _, s := range lines[i] {
+					for k, s := range lines[i] {
 						s.Col += col
+						s.Tab = k == 0
 						l.Segs = append(l.Segs, s)
 					}
 				}

@@ -12,6 +12,7 @@ import (
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 	"popvault/internal/mailgen"
+	"popvault/render"
 )
 
 // TestMalformedMail fetches every broken message of the corpus, then lists
@@ -51,7 +52,8 @@ func TestMalformedMail(t *testing.T) {
 		if err != nil {
 			t.Fatalf("view %q: %v", sum.Subject, err)
 		}
-		ui(func() { u.reader.show(v, nil) })
+		doc := bodyDoc(v)
+		ui(func() { u.reader.show(v, doc, render.Layout(doc, 80), 80, nil) })
 		for _, a := range v.Attachments {
 			if strings.ContainsAny(a.Name, "/\\\x1b") || strings.HasPrefix(a.Name, ".") {
 				t.Fatalf("%q offers attachment name %q", sum.Subject, a.Name)

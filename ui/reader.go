@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -20,6 +19,7 @@ import (
 
 	"popvault/archive"
 	"popvault/archive/fulltext"
+	"popvault/render"
 )
 
 // maxShown caps the body text held by the reader; longer bodies are cut
@@ -40,8 +40,14 @@ type reader struct {
 	empty       *widget.Label
 	subject     *widget.Label
 	body        *widget.List
-	lines       []string
-	marked      map[int]bool // lines holding a match of the search
+	doc         *render.Doc     // the open message's body
+	lines       []render.Line   // doc laid out at cols
+	texts       []string        // the lines' text, for the search's marks and tests
+	cols        int             // the width lines were laid out at, in characters
+	relayout    int             // counts layouts started, so that only the last is shown
+	asked       dialog.Dialog   // the last Open link dialog, for tests
+	found       map[string]bool // the words of the search found in the open message
+	marked      map[int]bool    // lines holding a match of the search
 	note        *widget.Label
 	attachments *fyne.Container
 	actions     *fyne.Container
@@ -56,18 +62,9 @@ func newReader(u *UI) *reader {
 	r.subject.Wrapping = fyne.TextWrapWord
 	r.headers = container.New(layout.NewFormLayout())
 	r.body = widget.NewList(func() int { return len(r.lines) },
-		func() fyne.CanvasObject {
-			t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
-			t.TextSize = theme.TextSize()
-			return container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding(), 0), t)
-		},
+		func() fyne.CanvasObject { return newLineView(r) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			t := o.(*fyne.Container).Objects[0].(*canvas.Text)
-			t.Text, t.Color, t.TextStyle = r.lines[id], theme.Color(theme.ColorNameForeground), fyne.TextStyle{}
-			if r.marked[id] {
-				t.Color, t.TextStyle = theme.Color(theme.ColorNamePrimary), fyne.TextStyle{Bold: true}
-			}
-			t.Refresh()
+			o.(*lineView).set(id, r.lines[id], r.marked[id])
 		})
 	r.body.HideSeparators = true
 	r.note = widget.NewLabel("")
@@ -81,7 +78,7 @@ func newReader(u *UI) *reader {
 	)
 	r.actions.Hide()
 	top := container.NewVBox(r.subject, r.headers, r.attachments, r.note, widget.NewSeparator())
-	r.page = container.NewBorder(top, nil, nil, nil, r.body)
+	r.page = container.NewBorder(top, nil, nil, nil, container.New(&reflow{r: r}, r.body))
 	r.page.Hide()
 	r.empty = widget.NewLabelWithStyle("Select a message to read it.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	r.content = container.NewBorder(r.actions, nil, nil, nil, container.NewStack(r.empty, r.page))
@@ -93,16 +90,25 @@ func newReader(u *UI) *reader {
 func (r *reader) open(id uint64, read bool) {
 	r.opening = id
 	search := r.u.search.Text
+	cols := r.columns()
 	r.u.background(func() func() {
 		v, err := r.u.arch.View(id)
 		if err == nil && !read {
 			r.u.arch.SetRead(id, true)
 		}
-		var found map[string]bool
-		if search != "" && err == nil {
-			if match, perr := archive.ParseSearch(search); perr == nil {
-				text, _ := capText(v.BodyText(), maxShown)
-				found = matchedWords(text, match) // off the UI goroutine: megabytes take a while
+		var (
+			doc   *render.Doc
+			lines []render.Line
+			found map[string]bool
+		)
+		if err == nil {
+			doc = bodyDoc(v)
+			lines = render.Layout(doc, cols)
+			if search != "" {
+				if match, perr := archive.ParseSearch(search); perr == nil {
+					text, _ := capText(v.BodyText(), maxShown)
+					found = matchedWords(text, match) // off the UI goroutine: megabytes take a while
+				}
 			}
 		}
 		return func() {
@@ -113,7 +119,7 @@ func (r *reader) open(id uint64, read bool) {
 				r.u.setStatus(fmt.Sprintf("Opening the message failed: %v", err))
 				return
 			}
-			r.show(v, found)
+			r.show(v, doc, lines, cols, found)
 			if !read {
 				r.u.list.markRead(id)
 				r.u.refreshCounts()
@@ -122,7 +128,16 @@ func (r *reader) open(id uint64, read bool) {
 	})
 }
 
-func (r *reader) show(v *archive.View, found map[string]bool) {
+// bodyDoc renders the body as it was written: the HTML part where there
+// is one (most mail's text part is a poorer copy of it), else the text.
+func bodyDoc(v *archive.View) *render.Doc {
+	if strings.TrimSpace(v.HTML) != "" {
+		return render.HTML(v.HTML)
+	}
+	return render.PlainText(v.Text, v.Flowed, v.DelSp)
+}
+
+func (r *reader) show(v *archive.View, doc *render.Doc, lines []render.Line, cols int, found map[string]bool) {
 	r.view = v
 	r.subject.SetText(orDash(v.Subject))
 	r.headers.Objects = nil
@@ -138,20 +153,20 @@ func (r *reader) show(v *archive.View, found map[string]bool) {
 	}
 	r.headers.Refresh()
 	r.empty.Hide()
-	text, cut := capText(v.BodyText(), maxShown)
 	var notes []string
-	if cut {
+	if doc.Cut {
 		notes = append(notes, "This message is long: only its beginning is shown. Raw source and Save as .eml hold all of it.")
 	}
-	if v.HTML != "" && strings.TrimSpace(v.Text) == "" {
-		notes = append(notes, "Shown as text from HTML; no remote content is loaded.")
+	if remoteImages(doc) {
+		notes = append(notes, "Pictures on the web are not loaded: popvault never fetches anything a message points to.")
 	}
 	notes = append(notes, v.Problems...)
-	r.lines = wrapLines(text, r.columns())
-	r.marked = nil
+	r.doc = doc
+	r.setLines(lines, cols)
+	r.marked, r.found = nil, found
 	first := -1
 	if len(found) > 0 {
-		r.marked, first = markLines(r.lines, found)
+		r.marked, first = markLines(r.texts, found)
 		if len(r.marked) > 0 {
 			notes = append(notes, fmt.Sprintf("%d lines hold words of your search, marked in colour.", len(r.marked)))
 		}
@@ -209,12 +224,73 @@ func markLines(lines []string, found map[string]bool) (map[int]bool, int) {
 // wrapAt.
 func (r *reader) columns() int {
 	width := r.content.Size().Width - 4*theme.Padding()
-	const sample = "the quick brown fox jumps over the lazy dog"
-	perChar := fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{}).Width / float32(len(sample))
+	perChar := r.charWidth()
 	if width <= 0 || perChar <= 0 {
 		return wrapAt
 	}
 	return max(40, min(wrapAt, int(width/perChar)-2))
+}
+
+// charWidth is the width of an average character of the body's text.
+func (r *reader) charWidth() float32 {
+	const sample = "the quick brown fox jumps over the lazy dog"
+	return fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{}).Width / float32(len(sample))
+}
+
+// setLines shows lines laid out at cols.
+func (r *reader) setLines(lines []render.Line, cols int) {
+	r.lines, r.cols = lines, cols
+	r.texts = make([]string, len(lines))
+	for i, l := range lines {
+		r.texts[i] = l.Text()
+	}
+}
+
+// reflow lays the open message out again when the reader's width
+// changes, off the UI goroutine.
+func (r *reader) reflow() {
+	cols := r.columns()
+	if r.doc == nil || cols == r.cols {
+		return
+	}
+	r.relayout++
+	n, doc := r.relayout, r.doc
+	r.cols = cols // asked for once per width
+	r.u.background(func() func() {
+		lines := render.Layout(doc, cols)
+		return func() {
+			if n != r.relayout || doc != r.doc {
+				return
+			}
+			r.setLines(lines, cols)
+			r.marked, _ = markLines(r.texts, r.found)
+			r.body.Refresh()
+		}
+	})
+}
+
+// reflow is the body's layout: it fills the space and tells the reader
+// when the width changed.
+type reflow struct{ r *reader }
+
+func (l *reflow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+	l.r.reflow()
+}
+
+func (l *reflow) MinSize(objs []fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
+
+// remoteImages reports whether the document refers to pictures on the web.
+func remoteImages(d *render.Doc) bool {
+	for _, b := range d.Blocks {
+		if b.Img != nil && b.Img.Remote {
+			return true
+		}
+	}
+	return false
 }
 
 // wrapLines splits text into lines of at most width characters, breaking

@@ -151,7 +151,7 @@ func TestWindowFlow(t *testing.T) {
 	ui(func() { u.list.widget.Select(0) })
 	eventually(t, "the reader", func() bool { return u.reader.view != nil && u.reader.view.Subject == "café" })
 	var body string
-	ui(func() { body = strings.Join(u.reader.lines, "\n") })
+	ui(func() { body = strings.Join(u.reader.texts, "\n") })
 	if !strings.Contains(body, "Un café") || strings.Contains(body, "tracker") {
 		t.Fatalf("body %q", body)
 	}

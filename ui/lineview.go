@@ -1,0 +1,234 @@
+package ui
+
+import (
+	"image/color"
+	"net/url"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"popvault/render"
+)
+
+// lineView draws one line of a laid-out message: quote bars, then its
+// segments in their styles, table cells at their columns; a tap on a
+// link asks before opening it.
+type lineView struct {
+	widget.BaseWidget
+	r      *reader
+	id     int // the line's index in r.lines
+	line   render.Line
+	marked bool
+	box    *fyne.Container
+	segX   []float32 // where each segment starts and ends
+	segEnd []float32
+}
+
+func newLineView(r *reader) *lineView {
+	l := &lineView{r: r, box: container.NewWithoutLayout()}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *lineView) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(l.box) }
+
+func (l *lineView) MinSize() fyne.Size {
+	return fyne.NewSize(0, fyne.MeasureText("Mg", theme.TextSize(), fyne.TextStyle{}).Height+theme.Padding()/2)
+}
+
+// set shows line id.
+func (l *lineView) set(id int, line render.Line, marked bool) {
+	l.id, l.line, l.marked = id, line, marked
+	l.draw()
+}
+
+const quoteBar = 12 // the room each quote level takes, its bar included
+
+func (l *lineView) draw() {
+	line := l.line
+	size := theme.TextSize()
+	height := l.MinSize().Height
+	objs := make([]fyne.CanvasObject, 0, len(line.Segs)+line.Quote+1)
+	for q := 0; q < line.Quote; q++ {
+		bar := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+		bar.Move(fyne.NewPos(theme.Padding()+float32(q*quoteBar), 0))
+		bar.Resize(fyne.NewSize(3, height))
+		objs = append(objs, bar)
+	}
+	perChar := l.r.charWidth()
+	x0 := theme.Padding() + float32(line.Quote*quoteBar) + float32(line.Indent)*perChar
+	l.segX, l.segEnd = l.segX[:0], l.segEnd[:0]
+	switch line.Kind {
+	case render.Rule:
+		rule := canvas.NewLine(theme.Color(theme.ColorNameSeparator))
+		rule.Position1 = fyne.NewPos(x0, height/2)
+		rule.Position2 = fyne.NewPos(x0+float32(l.r.cols)*perChar, height/2)
+		objs = append(objs, rule)
+	default:
+		x := x0
+		for _, s := range line.Segs {
+			// Underlines are drawn here: not every theme has a face for
+			// TextStyle.Underline (Fyne's test theme has none).
+			style := fyne.TextStyle{Bold: s.Style&render.Bold != 0 || line.Kind == render.Heading || l.marked,
+				Italic: s.Style&render.Italic != 0, Monospace: s.Style&render.Mono != 0}
+			underline := s.Style&render.Underline != 0 || s.Link != ""
+			c := theme.Color(theme.ColorNameForeground)
+			switch {
+			case l.marked:
+				c = theme.Color(theme.ColorNamePrimary)
+			case s.Link != "":
+				c = theme.Color(theme.ColorNameHyperlink)
+			case line.Quote > 0:
+				c = dim(c)
+			}
+			t := canvas.NewText(s.Text, c)
+			t.TextSize, t.TextStyle = size, style
+			if s.Tab {
+				x = x0 + float32(s.Col)*perChar
+			}
+			t.Move(fyne.NewPos(x, 0))
+			m := fyne.MeasureText(s.Text, size, style)
+			l.segX, l.segEnd = append(l.segX, x), append(l.segEnd, x+m.Width)
+			objs = append(objs, t)
+			if underline {
+				u := canvas.NewLine(c)
+				u.Position1, u.Position2 = fyne.NewPos(x, m.Height-1), fyne.NewPos(x+m.Width, m.Height-1)
+				objs = append(objs, u)
+			}
+			x += m.Width
+		}
+	}
+	l.box.Objects = objs
+	l.box.Refresh()
+}
+
+// dim is a quote's text colour: the foreground, half as strong.
+func dim(c color.Color) color.Color {
+	r, g, b, a := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: uint8(int(a>>8) * 3 / 4)}
+}
+
+// Tapped opens the link under the pointer, after asking.
+func (l *lineView) Tapped(ev *fyne.PointEvent) {
+	for i, s := range l.line.Segs {
+		if i < len(l.segX) && s.Link != "" && ev.Position.X >= l.segX[i] && ev.Position.X <= l.segEnd[i] {
+			l.r.askOpenLink(s.Link, l.r.linkText(l.id, s.Link))
+			return
+		}
+	}
+}
+
+// Cursor is a pointing hand over a line with a link.
+func (l *lineView) Cursor() desktop.Cursor {
+	for _, s := range l.line.Segs {
+		if s.Link != "" {
+			return desktop.PointerCursor
+		}
+	}
+	return desktop.DefaultCursor
+}
+
+// linkText is the whole visible text of the link on line id, which may
+// run over several lines.
+func (r *reader) linkText(id int, link string) string {
+	has := func(i int) bool {
+		if i < 0 || i >= len(r.lines) {
+			return false
+		}
+		for _, s := range r.lines[i].Segs {
+			if s.Link == link {
+				return true
+			}
+		}
+		return false
+	}
+	first, last := id, id
+	for has(first - 1) {
+		first--
+	}
+	for has(last+1) && last-first < 20 {
+		last++
+	}
+	var b strings.Builder
+	for i := first; i <= last; i++ {
+		for _, s := range r.lines[i].Segs {
+			if s.Link == link {
+				b.WriteString(s.Text)
+			}
+		}
+		b.WriteByte(' ')
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// askOpenLink shows where a link really goes, and warns when its text
+// names another site, before handing it to the browser.
+func (r *reader) askOpenLink(link, text string) {
+	msg := "Open this address in your browser?\n\n" + link
+	if warning := linkMismatch(link, text); warning != "" {
+		msg = warning + "\n\n" + msg
+	}
+	label := widget.NewLabel(msg)
+	label.Wrapping = fyne.TextWrapBreak
+	d := dialog.NewCustomConfirm("Open link", "Open", "Cancel", label, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := r.u.openURL(link); err != nil {
+			r.u.showError("Opening the link failed", err)
+		}
+	}, r.u.win)
+	d.Resize(fyne.NewSize(480, 220))
+	d.Show()
+	r.asked = d
+}
+
+// linkMismatch says so when a link's text looks like an address on one
+// site and the link goes to another: the mark of a phishing mail.
+func linkMismatch(link, text string) string {
+	shown := hostOf(text)
+	real := hostOf(link)
+	if shown == "" || real == "" || sameSite(shown, real) {
+		return ""
+	}
+	return "Careful: the link's text shows " + shown + ", but it goes to " + real + "."
+}
+
+// hostOf is the host an address names, or "" where s is not one.
+func hostOf(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.ContainsAny(s, " \t\n") {
+		return ""
+	}
+	lower := strings.ToLower(s)
+	if strings.HasPrefix(lower, "mailto:") {
+		if _, domain, ok := strings.Cut(lower, "@"); ok {
+			return strings.SplitN(domain, "?", 2)[0]
+		}
+		return ""
+	}
+	if !strings.Contains(lower, "://") {
+		if !strings.HasPrefix(lower, "www.") {
+			return ""
+		}
+		lower = "http://" + lower
+	}
+	u, err := url.Parse(lower)
+	if err != nil || !strings.Contains(u.Hostname(), ".") {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// sameSite: one host is the other, or inside it (www.bank.example and
+// bank.example).
+func sameSite(a, b string) bool {
+	a, b = strings.TrimPrefix(a, "www."), strings.TrimPrefix(b, "www.")
+	return a == b || strings.HasSuffix(a, "."+b) || strings.HasSuffix(b, "."+a)
+}

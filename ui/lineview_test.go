@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"popvault/archive"
+	"popvault/fetch/pop3test"
+)
+
+func TestLinkMismatch(t *testing.T) {
+	for _, c := range []struct {
+		link, text string
+		warns      bool
+	}{
+		{"https://evil.example/login", "https://www.bank.example/login", true},
+		{"https://evil.example/login", "www.bank.example", true},
+		{"https://www.bank.example/help", "our help pages", false},
+		{"https://bank.example/x", "https://www.bank.example", false},
+		{"https://mail.bank.example/x", "bank.example/login", false}, // no scheme, no www.: not an address
+		{"https://news.example/u?id=1", "https://news.example/unsubscribe", false},
+		{"mailto:help@bank.example", "help@bank.example", false},
+		{"mailto:x@evil.example", "mailto:help@bank.example", true},
+	} {
+		got := linkMismatch(c.link, c.text)
+		if (got != "") != c.warns {
+			t.Errorf("%s shown as %q: %q", c.link, c.text, got)
+		}
+	}
+}
+
+// openHTML stores an HTML message, opens it in the reader and waits.
+func openHTML(t *testing.T, u *UI, name string) {
+	t.Helper()
+	body, err := os.ReadFile("../render/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := "From: x@example.org\r\nSubject: " + name + "\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + string(body)
+	st, err := u.arch.Store([]archive.Incoming{{Account: "a", UID: name, Raw: []byte(raw)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui(func() { u.reader.open(st[0].ID, false) })
+	eventually(t, "the message open", func() bool { return u.reader.view != nil && u.reader.view.Subject == name })
+}
+
+// TestReaderLinks: a tap on a link asks first, shows where it goes,
+// warns where its text names another site, and opens only on Open.
+func TestReaderLinks(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	var opened []string
+	u, w := newTestUIWith(t, s, Options{OpenURL: func(a string) error { opened = append(opened, a); return nil }})
+	openHTML(t, u, "mismatch.html")
+	tapLink := func(link string) {
+		t.Helper()
+		ui(func() {
+			for i, l := range u.reader.lines {
+				for j, seg := range l.Segs {
+					if seg.Link == link {
+						lv := newLineView(u.reader)
+						lv.set(i, l, false)
+						test.Tap(lv) // at 0,0: before the link
+						if u.reader.asked != nil {
+							t.Errorf("a tap beside the link opened a dialog")
+						}
+						lv.Tapped(&fyne.PointEvent{Position: fyne.NewPos(lv.segX[j]+1, 5)})
+						return
+					}
+				}
+			}
+			t.Errorf("no line holds %s", link)
+		})
+	}
+	tapLink("https://evil.example/login")
+	var text string
+	ui(func() {
+		if u.reader.asked != nil {
+			text = dialogLabels(w)
+		}
+	})
+	if !strings.Contains(text, "Careful: the link's text shows www.bank.example, but it goes to evil.example") || !strings.Contains(text, "https://evil.example/login") {
+		t.Fatalf("the dialog says %q", text)
+	}
+	tap(t, w, "Cancel")
+	if len(opened) != 0 {
+		t.Fatalf("opened %v on Cancel", opened)
+	}
+	ui(func() { u.reader.asked = nil })
+	tapLink("https://www.bank.example/help")
+	ui(func() { text = dialogLabels(w) })
+	if strings.Contains(text, "Careful") {
+		t.Errorf("a warning for an honest link: %q", text)
+	}
+	tap(t, w, "Open")
+	eventually(t, "the link opened", func() bool { return len(opened) == 1 && opened[0] == "https://www.bank.example/help" })
+}
+
+// dialogLabels is the text of the labels on the window's overlays.
+func dialogLabels(w fyne.Window) string {
+	var b strings.Builder
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if !o.Visible() {
+			return
+		}
+		if l, ok := o.(*widget.Label); ok {
+			b.WriteString(l.Text + "\n")
+			return
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, child := range c.Objects {
+				walk(child)
+			}
+		}
+		if wd, ok := o.(fyne.Widget); ok {
+			for _, child := range test.WidgetRenderer(wd).Objects() {
+				walk(child)
+			}
+		}
+	}
+	for _, o := range w.Canvas().Overlays().List() {
+		walk(o)
+	}
+	return b.String()
+}
+
+// TestReaderReflows: the body is laid out again for a new width.
+func TestReaderReflows(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUIWith(t, s, Options{})
+	openHTML(t, u, "newsletter.html")
+	var wide int
+	var lines int
+	ui(func() { wide, lines = u.reader.cols, len(u.reader.lines) })
+	ui(func() { w.Resize(fyne.NewSize(700, 700)) })
+	eventually(t, "the body laid out narrower", func() bool { return u.reader.cols < wide && len(u.reader.lines) > lines })
+	ui(func() {
+		for _, l := range u.reader.lines {
+			if n := len([]rune(l.Text())); n > u.reader.cols {
+				t.Errorf("line %q is wider than %d", l.Text(), u.reader.cols)
+			}
+		}
+	})
+}
