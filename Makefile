@@ -6,7 +6,7 @@
 # it brings dbus-launch, which a popvault without a session bus must never
 # start (the keyring tests would not see that happen without it).
 APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d dovecot-imapd xvfb imagemagick xdotool python3 mutt \
-                  notmuch tmux gnome-keyring dbus-daemon dbus-x11 mpop fetchmail isync xdg-utils
+                  notmuch tmux gnome-keyring dbus-daemon dbus-x11 mpop fetchmail isync xdg-utils chromium
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

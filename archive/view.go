@@ -19,6 +19,9 @@ type View struct {
 	// Flowed and DelSp are the text part's format=flowed and delsp=yes
 	// (RFC 3676): its soft line breaks are the sender's program's.
 	Flowed, DelSp bool
+	// ReplyTo is the Reply-To header, decoded: where replies go, when
+	// it is not the sender.
+	ReplyTo string
 	Attachments   []Attachment
 	Problems      []string // what could not be parsed or decoded; the raw bytes are intact
 }
@@ -29,6 +32,9 @@ type Attachment struct {
 	Name        string // a bare file name: any path is stripped
 	ContentType string
 	Size        int64 // decoded bytes
+	// ContentID is the part's Content-ID, without its angle brackets:
+	// what the HTML part's cid: addresses name.
+	ContentID string
 }
 
 // maxViewText bounds the text kept for a view; the rest is dropped with a
@@ -47,13 +53,20 @@ func (a *Archive) View(id uint64) (*View, error) {
 		return nil, err
 	}
 	v := &View{Summary: s}
+	if h, err := mail.CreateReader(bytes.NewReader(raw)); err == nil {
+		if list, err := h.Header.AddressList("Reply-To"); err == nil && len(list) > 0 {
+			v.ReplyTo = list[0].Address
+		}
+		h.Close()
+	}
 	walkParts(raw, func(i int, p *mail.Part, ctype string, name string) {
 		if isAttachment(p, ctype, name) {
 			n, err := io.Copy(io.Discard, p.Body)
 			if err != nil {
 				v.problem(err)
 			}
-			v.Attachments = append(v.Attachments, Attachment{Index: i, Name: safeName(name, i), ContentType: ctype, Size: n})
+			cid := strings.Trim(strings.TrimSpace(p.Header.Get("Content-Id")), "<>")
+			v.Attachments = append(v.Attachments, Attachment{Index: i, Name: safeName(name, i), ContentType: ctype, Size: n, ContentID: cid})
 			return
 		}
 		switch {

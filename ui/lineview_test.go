@@ -1,7 +1,12 @@
 package ui
 
 import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	pngenc "image/png"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -149,4 +154,61 @@ func TestReaderReflows(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestViewInBrowserAndReply: View in browser writes a safe page, with the
+// message's own picture embedded, where only this user can read it, and
+// removes it when the window closes; Reply hands a mailto: address to
+// the mail program.
+func TestViewInBrowserAndReply(t *testing.T) {
+	var pagePath string
+	t.Cleanup(func() { // runs after the window's own Close
+		if _, err := os.Stat(filepath.Dir(pagePath)); pagePath == "" || !os.IsNotExist(err) {
+			t.Errorf("the pages' folder %q is still there after Close: %v", filepath.Dir(pagePath), err)
+		}
+	})
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	var opened []string
+	u, _ := newTestUIWith(t, s, Options{OpenURL: func(a string) error { opened = append(opened, a); return nil }})
+	var png bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	raw := "From: Shop <shop@example.org>\r\nReply-To: orders@example.org\r\nSubject: Spring\r\nMessage-ID: <n1@example.org>\r\n" +
+		"Content-Type: multipart/related; boundary=b\r\n\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		`<p>Hello <img src="cid:logo@x"><img src="https://t.example/p.png"><script>alert(1)</script></p>` + "\r\n" +
+		"--b\r\nContent-Type: image/png\r\nContent-ID: <logo@x>\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(png.Bytes()) + "\r\n--b--\r\n"
+	st, err := u.arch.Store([]archive.Incoming{{Account: "a", UID: "1", Raw: []byte(raw)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui(func() { u.reader.open(st[0].ID, false) })
+	eventually(t, "the message open", func() bool { return u.reader.view != nil })
+	ui(u.reader.viewInBrowser)
+	eventually(t, "the page opened", func() bool { return len(opened) == 1 })
+	if !strings.HasPrefix(opened[0], "file://") {
+		t.Fatalf("opened %q", opened[0])
+	}
+	pagePath = strings.TrimPrefix(opened[0], "file://")
+	page, err := os.ReadFile(pagePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "data:image/png;base64,"+base64.StdEncoding.EncodeToString(png.Bytes())) ||
+		strings.Contains(string(page), "<script") || strings.Contains(string(page), "t.example") {
+		t.Errorf("the page: %s", page)
+	}
+	for path, want := range map[string]os.FileMode{pagePath: 0o600, filepath.Dir(pagePath): 0o700 | os.ModeDir} {
+		if fi, err := os.Stat(path); err != nil || fi.Mode() != want {
+			t.Errorf("%s: %v %v", path, fi.Mode(), err)
+		}
+	}
+	ui(func() { u.reader.handOff(replyLink) })
+	eventually(t, "the reply handed off", func() bool { return len(opened) == 2 })
+	if !strings.HasPrefix(opened[1], "mailto:orders%40example.org?subject=Re%3A%20Spring") {
+		t.Errorf("reply %q", opened[1])
+	}
 }

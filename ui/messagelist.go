@@ -230,10 +230,13 @@ func (l *messageList) takeKeyboard() {
 }
 
 // markRead updates a row after the reader marked its message read.
-func (l *messageList) markRead(id uint64) {
+func (l *messageList) markRead(id uint64) { l.setRead(id, true) }
+
+// setRead shows a message read or unread.
+func (l *messageList) setRead(id uint64, read bool) {
 	for i := range l.items {
 		if l.items[i].id == id {
-			l.items[i].read = true
+			l.items[i].read = read
 			l.widget.RefreshItem(i)
 			return
 		}

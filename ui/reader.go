@@ -17,6 +17,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"net/url"
+
 	"popvault/archive"
 	"popvault/archive/fulltext"
 	"popvault/render"
@@ -71,10 +73,22 @@ func newReader(u *UI) *reader {
 	r.note.Importance = widget.WarningImportance
 	r.note.Wrapping = fyne.TextWrapWord
 	r.attachments = container.NewVBox()
+	var more *widget.Button
+	more = widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), func() {
+		menu := fyne.NewMenu("",
+			fyne.NewMenuItem("View in browser", r.viewInBrowser),
+			fyne.NewMenuItem("Save as .eml", r.saveEML),
+			fyne.NewMenuItem("Raw source", r.showRaw),
+		)
+		c := fyne.CurrentApp().Driver().CanvasForObject(more)
+		widget.ShowPopUpMenuAtRelativePosition(menu, c, fyne.NewPos(0, more.Size().Height), more)
+	})
 	r.actions = container.NewHBox(
-		widget.NewButtonWithIcon("Save as .eml", theme.DocumentSaveIcon(), r.saveEML),
-		widget.NewButtonWithIcon("Raw source", theme.FileTextIcon(), r.showRaw),
+		widget.NewButtonWithIcon("Reply", theme.MailReplyIcon(), func() { r.handOff(replyLink) }),
+		widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), func() { r.handOff(forwardLink) }),
+		widget.NewButtonWithIcon("Unread", theme.VisibilityOffIcon(), r.markUnread),
 		widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), r.deleteMessage),
+		more,
 	)
 	r.actions.Hide()
 	top := container.NewVBox(r.subject, r.headers, r.attachments, r.note, widget.NewSeparator())
@@ -485,4 +499,59 @@ func (r *reader) deleteMessage() {
 	d.SetDismissText("Keep")
 	r.u.asking = d
 	d.Show()
+}
+
+// handOff gives a reply or forward to the user's mail program, through a
+// mailto: address: popvault sends no mail.
+func (r *reader) handOff(link func(*archive.View) string) {
+	if r.view == nil {
+		return
+	}
+	if err := r.u.openURL(link(r.view)); err != nil {
+		r.u.showError("Opening your mail program failed", err)
+	}
+}
+
+// markUnread marks the open message unread, in the archive and the list.
+func (r *reader) markUnread() {
+	if r.view == nil {
+		return
+	}
+	id := r.view.ID
+	r.u.background(func() func() {
+		err := r.u.arch.SetRead(id, false)
+		return func() {
+			if err != nil {
+				r.u.showError("Marking the message unread failed", err)
+				return
+			}
+			r.u.list.setRead(id, false)
+			r.u.refreshCounts()
+			r.u.setStatus("Marked unread")
+		}
+	})
+}
+
+// viewInBrowser opens the message's HTML in the browser, as a page
+// render.Page made safe, written where only this user can read it.
+func (r *reader) viewInBrowser() {
+	v := r.view
+	if v == nil {
+		return
+	}
+	if strings.TrimSpace(v.HTML) == "" {
+		r.u.setStatus("This message has no HTML part: what the reader shows is all of it")
+		return
+	}
+	r.u.background(func() func() {
+		path, err := r.u.writePage(v)
+		return func() {
+			if err == nil {
+				err = r.u.openURL((&url.URL{Scheme: "file", Path: path}).String())
+			}
+			if err != nil {
+				r.u.showError("Showing the message in the browser failed", err)
+			}
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,6 +25,7 @@ import (
 
 	"popvault/archive"
 	"popvault/fetch"
+	"popvault/render"
 )
 
 // AppID is the application's identifier; it matches FyneApp.toml so that
@@ -81,6 +83,9 @@ type UI struct {
 	ctx     context.Context       // ends at Close, and with it the goroutines that watch indexing
 	cancel  context.CancelFunc
 	content fyne.CanvasObject
+
+	pagesMu sync.Mutex
+	pages   string // the private folder of View in browser's pages, once made
 }
 
 // New opens the archive and builds the window's content.
@@ -164,6 +169,45 @@ func (u *UI) Close() {
 	u.sched.Stop()
 	u.cancel()
 	u.arch.Close()
+	u.pagesMu.Lock()
+	if u.pages != "" {
+		os.RemoveAll(u.pages)
+	}
+	u.pagesMu.Unlock()
+}
+
+// writePage writes v's HTML as a page for the browser (render.Page: safe,
+// its own pictures embedded) into a folder only this user can enter, made
+// on first use and removed at Close, and returns the file's path.
+func (u *UI) writePage(v *archive.View) (string, error) {
+	u.pagesMu.Lock()
+	defer u.pagesMu.Unlock()
+	if u.pages == "" {
+		dir, err := os.MkdirTemp("", "popvault-pages-")
+		if err != nil {
+			return "", err
+		}
+		u.pages = dir // MkdirTemp makes it 0700
+	}
+	byCID := map[string]int{}
+	for _, a := range v.Attachments {
+		if a.ContentID != "" {
+			byCID[a.ContentID] = a.Index
+		}
+	}
+	page := render.Page(v.Subject, v.HTML, func(cid string) (string, []byte, bool) {
+		i, ok := byCID[cid]
+		if !ok {
+			return "", nil, false
+		}
+		att, data, err := u.arch.Attachment(v.ID, i)
+		return att.ContentType, data, err == nil
+	})
+	path := filepath.Join(u.pages, fmt.Sprintf("message-%d.html", v.ID))
+	if err := os.WriteFile(path, page, 0o600); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 func (u *UI) build() {

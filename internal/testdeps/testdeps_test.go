@@ -47,6 +47,7 @@ var programs = map[string]program{
 	"open":                 {elsewhen: "macOS"},   // the same, there
 	"rundll32":             {elsewhen: "Windows"}, // and there
 	"mbsync":               {apt: "isync"},        // make bench's peer for restores
+	"chromium":             {apt: "chromium"},     // render's View in browser page, loaded headless
 }
 
 // installed are files a test needs that it does not run itself, by the
