@@ -64,6 +64,15 @@ func (l *lineView) draw() {
 	perChar := l.r.charWidth()
 	x0 := theme.Padding() + float32(line.Quote*quoteBar) + float32(line.Indent)*perChar
 	l.segX, l.segEnd = l.segX[:0], l.segEnd[:0]
+	if size, ok := l.r.pictureSize(line); ok {
+		img := canvas.NewImageFromImage(l.r.pics[line.Img.Src[4:]])
+		img.FillMode = canvas.ImageFillContain
+		img.Move(fyne.NewPos(x0, 0))
+		img.Resize(size)
+		l.box.Objects = append(objs, img)
+		l.box.Refresh()
+		return
+	}
 	switch line.Kind {
 	case render.Rule:
 		rule := canvas.NewLine(theme.Color(theme.ColorNameSeparator))

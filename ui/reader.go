@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"runtime"
@@ -42,14 +43,16 @@ type reader struct {
 	empty       *widget.Label
 	subject     *widget.Label
 	body        *widget.List
-	doc         *render.Doc     // the open message's body
-	lines       []render.Line   // doc laid out at cols
-	texts       []string        // the lines' text, for the search's marks and tests
-	cols        int             // the width lines were laid out at, in characters
-	relayout    int             // counts layouts started, so that only the last is shown
-	asked       dialog.Dialog   // the last Open link dialog, for tests
-	found       map[string]bool // the words of the search found in the open message
-	marked      map[int]bool    // lines holding a match of the search
+	doc         *render.Doc            // the open message's body
+	lines       []render.Line          // doc laid out at cols
+	texts       []string               // the lines' text, for the search's marks and tests
+	cols        int                    // the width lines were laid out at, in characters
+	relayout    int                    // counts layouts started, so that only the last is shown
+	asked       dialog.Dialog          // the last Open link dialog, for tests
+	pics        map[string]image.Image // the open message's pictures (see pictures)
+	tall        []int                  // lines given a picture's height
+	found       map[string]bool        // the words of the search found in the open message
+	marked      map[int]bool           // lines holding a match of the search
 	note        *widget.Label
 	attachments *fyne.Container
 	actions     *fyne.Container
@@ -114,10 +117,12 @@ func (r *reader) open(id uint64, read bool) {
 			doc   *render.Doc
 			lines []render.Line
 			found map[string]bool
+			pics  map[string]image.Image
 		)
 		if err == nil {
 			doc = bodyDoc(v)
 			lines = render.Layout(doc, cols)
+			pics = r.pictures(v)
 			if search != "" {
 				if match, perr := archive.ParseSearch(search); perr == nil {
 					text, _ := capText(v.BodyText(), maxShown)
@@ -133,6 +138,7 @@ func (r *reader) open(id uint64, read bool) {
 				r.u.setStatus(fmt.Sprintf("Opening the message failed: %v", err))
 				return
 			}
+			r.pics = pics
 			r.show(v, doc, lines, cols, found)
 			if !read {
 				r.u.list.markRead(id)
@@ -192,13 +198,7 @@ func (r *reader) show(v *archive.View, doc *render.Doc, lines []render.Line, col
 	if first > 0 {
 		r.body.ScrollTo(max(0, first-2)) // a little context above it
 	}
-	r.attachments.Objects = nil
-	for _, a := range v.Attachments {
-		a := a
-		label := fmt.Sprintf("%s (%s)", a.Name, humanSize(a.Size))
-		r.attachments.Add(widget.NewButtonWithIcon(label, theme.FileIcon(), func() { r.saveAttachment(a) }))
-	}
-	r.attachments.Refresh()
+	r.showAttachments(v)
 	r.actions.Show()
 	r.page.Show()
 	r.note.Refresh()
@@ -251,13 +251,46 @@ func (r *reader) charWidth() float32 {
 	return fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{}).Width / float32(len(sample))
 }
 
-// setLines shows lines laid out at cols.
+// setLines shows lines laid out at cols, a line holding one of the
+// message's pictures as tall as the picture is shown.
 func (r *reader) setLines(lines []render.Line, cols int) {
 	r.lines, r.cols = lines, cols
 	r.texts = make([]string, len(lines))
 	for i, l := range lines {
 		r.texts[i] = l.Text()
 	}
+	normal := newLineView(r).MinSize().Height
+	for _, id := range r.tall {
+		r.body.SetItemHeight(id, normal)
+	}
+	r.tall = r.tall[:0]
+	for i, l := range lines {
+		if size, ok := r.pictureSize(l); ok {
+			r.body.SetItemHeight(i, size.Height)
+			r.tall = append(r.tall, i)
+		}
+	}
+}
+
+// maxPictureHeight is the tallest a picture in the body is shown.
+const maxPictureHeight = 320
+
+// pictureSize is how large the picture of an image line is shown, where
+// the message holds it: its own size, or smaller to fit the width and
+// maxPictureHeight.
+func (r *reader) pictureSize(l render.Line) (fyne.Size, bool) {
+	if l.Img == nil || !strings.HasPrefix(strings.ToLower(l.Img.Src), "cid:") {
+		return fyne.Size{}, false
+	}
+	img := r.pics[l.Img.Src[4:]]
+	if img == nil {
+		return fyne.Size{}, false
+	}
+	b := img.Bounds()
+	w, h := float32(b.Dx()), float32(b.Dy())
+	maxW := float32(r.cols) * r.charWidth()
+	scale := min(1, maxW/w, maxPictureHeight/h)
+	return fyne.NewSize(w*scale, h*scale), true
 }
 
 // reflow lays the open message out again when the reader's width

@@ -85,7 +85,7 @@ type UI struct {
 	content fyne.CanvasObject
 
 	pagesMu sync.Mutex
-	pages   string // the private folder of View in browser's pages, once made
+	pages   string // the private folder (privateDir), once made
 }
 
 // New opens the archive and builds the window's content.
@@ -176,18 +176,29 @@ func (u *UI) Close() {
 	u.pagesMu.Unlock()
 }
 
-// writePage writes v's HTML as a page for the browser (render.Page: safe,
-// its own pictures embedded) into a folder only this user can enter, made
-// on first use and removed at Close, and returns the file's path.
-func (u *UI) writePage(v *archive.View) (string, error) {
+// privateDir is a folder only this user can enter, for the pages and
+// attachments handed to other programs: made on first use (MkdirTemp
+// makes it 0700) and removed at Close.
+func (u *UI) privateDir() (string, error) {
 	u.pagesMu.Lock()
 	defer u.pagesMu.Unlock()
 	if u.pages == "" {
-		dir, err := os.MkdirTemp("", "popvault-pages-")
+		dir, err := os.MkdirTemp("", "popvault-")
 		if err != nil {
 			return "", err
 		}
-		u.pages = dir // MkdirTemp makes it 0700
+		u.pages = dir
+	}
+	return u.pages, nil
+}
+
+// writePage writes v's HTML as a page for the browser (render.Page: safe,
+// its own pictures embedded) into the private folder, and returns the
+// file's path.
+func (u *UI) writePage(v *archive.View) (string, error) {
+	dir, err := u.privateDir()
+	if err != nil {
+		return "", err
 	}
 	byCID := map[string]int{}
 	for _, a := range v.Attachments {
@@ -203,7 +214,7 @@ func (u *UI) writePage(v *archive.View) (string, error) {
 		att, data, err := u.arch.Attachment(v.ID, i)
 		return att.ContentType, data, err == nil
 	})
-	path := filepath.Join(u.pages, fmt.Sprintf("message-%d.html", v.ID))
+	path := filepath.Join(dir, fmt.Sprintf("message-%d.html", v.ID))
 	if err := os.WriteFile(path, page, 0o600); err != nil {
 		return "", err
 	}
