@@ -2,9 +2,13 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"errors"
 	"image"
 	pngenc "image/png"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,4 +215,34 @@ func TestViewInBrowserAndReply(t *testing.T) {
 	if !strings.HasPrefix(opened[1], "mailto:orders%40example.org?subject=Re%3A%20Spring") {
 		t.Errorf("reply %q", opened[1])
 	}
+}
+
+// failingTransport fails the test on any HTTP request.
+type failingTransport struct{ t *testing.T }
+
+func (f failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.t.Errorf("the reader asked the network for %s", r.URL)
+	return nil, errors.New("no network in this test")
+}
+
+// TestReaderLoadsNothingRemote opens every message of the corpus, with
+// its remote pictures, styles and frames, with HTTP and name lookups
+// that fail the test if anything uses them.
+func TestReaderLoadsNothingRemote(t *testing.T) {
+	defer func(t0 http.RoundTripper, r0 *net.Resolver) { http.DefaultTransport, net.DefaultResolver = t0, r0 }(http.DefaultTransport, net.DefaultResolver)
+	http.DefaultTransport = failingTransport{t}
+	net.DefaultResolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+		t.Errorf("the reader looked a name up through %s", address)
+		return nil, errors.New("no network in this test")
+	}}
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	var opened []string
+	u, _ := newTestUIWith(t, s, Options{OpenURL: func(a string) error { opened = append(opened, a); return nil }})
+	files, _ := filepath.Glob("../render/testdata/*.html")
+	for _, f := range files {
+		openHTML(t, u, filepath.Base(f))
+		ui(u.reader.viewInBrowser)
+	}
+	eventually(t, "every page written", func() bool { return len(opened) == len(files) })
 }
