@@ -550,3 +550,28 @@ func TestRestoreRecord(t *testing.T) {
 		t.Fatalf("a recreated mailbox: %+v %v %v", rec, restarted, err)
 	}
 }
+
+func TestParents(t *testing.T) {
+	raw := "From: a@x\r\nSubject: Re: plan\r\nMessage-ID: <c@x>\r\nReferences: <a@x>\r\n <b@x>\r\nIn-Reply-To: <b@x>\r\n\r\nhi\r\n"
+	s := extract([]byte(raw), time.Now())
+	if strings.Join(s.Parents, " ") != "a@x b@x" {
+		t.Errorf("parents %q", s.Parents)
+	}
+	s = extract([]byte("From: a@x\r\nIn-Reply-To: <q@x>\r\n\r\n"), time.Now())
+	if strings.Join(s.Parents, " ") != "q@x" {
+		t.Errorf("In-Reply-To alone: %q", s.Parents)
+	}
+	many := "From: a@x\r\nReferences:"
+	for i := 0; i < 100; i++ {
+		many += fmt.Sprintf(" <%d@x>", i)
+	}
+	if s = extract([]byte(many+"\r\n\r\n"), time.Now()); len(s.Parents) != maxParents || s.Parents[maxParents-1] != "99@x" {
+		t.Errorf("100 references kept as %q", s.Parents)
+	}
+	// A record written before parents were kept reads with none.
+	old := &Summary{Subject: "old", Refs: []Ref{{"a", "1"}}}
+	back, err := decodeSummary(1, old.encode())
+	if err != nil || back.Parents != nil || back.Subject != "old" {
+		t.Errorf("old record: %+v %v", back, err)
+	}
+}

@@ -37,6 +37,7 @@ func extract(raw []byte, arrived time.Time) *Summary {
 	if d, err := h.Date(); err == nil && !d.IsZero() {
 		s.Date = d
 	}
+	s.Parents = parents(&h)
 	s.HasAttachments = hasAttachments(mr)
 	return s
 }
@@ -119,4 +120,26 @@ func Headline(raw []byte) string {
 		return ""
 	}
 	return headerText(&hdr, "Subject")
+}
+
+// parents are the Message-IDs a message answers, eldest first: its
+// References, then its In-Reply-To where that is not the last of them;
+// the nearest maxParents, each cleaned and without spaces.
+func parents(h *mail.Header) []string {
+	refs, _ := h.MsgIDList("References")
+	if irt, err := h.MsgIDList("In-Reply-To"); err == nil && len(irt) > 0 {
+		if last := irt[len(irt)-1]; len(refs) == 0 || refs[len(refs)-1] != last {
+			refs = append(refs, last)
+		}
+	}
+	var out []string
+	for _, id := range refs {
+		if id = strings.Join(strings.Fields(clean(id)), ""); id != "" && len(id) < 250 {
+			out = append(out, id)
+		}
+	}
+	if len(out) > maxParents {
+		out = out[len(out)-maxParents:]
+	}
+	return out
 }

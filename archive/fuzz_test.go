@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -35,7 +36,8 @@ func FuzzExtract(f *testing.F) {
 		}
 		s.ID, s.Refs = 7, []Ref{{"a", "u"}}
 		back, err := decodeSummary(7, s.encode())
-		if err != nil || back.Subject != s.Subject || back.From != s.From || back.Refs[0] != s.Refs[0] {
+		if err != nil || back.Subject != s.Subject || back.From != s.From || back.Refs[0] != s.Refs[0] ||
+			strings.Join(back.Parents, " ") != strings.Join(s.Parents, " ") || len(s.Parents) > maxParents {
 			t.Fatalf("record round trip: %+v, %v", back, err)
 		}
 	})

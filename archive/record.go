@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,7 +22,15 @@ type Summary struct {
 	HasAttachments bool
 	Read           bool
 	SHA256         [32]byte
+	// Parents are the Message-IDs of the messages it answers, eldest
+	// first: its References, then its In-Reply-To (at most maxParents).
+	// Records written before they were kept have none.
+	Parents []string
 }
+
+// maxParents bounds the ancestors a record keeps: threads need the
+// nearest ones, and a hostile References header may list thousands.
+const maxParents = 20
 
 // Ref is one account's claim on a message.
 type Ref struct {
@@ -70,6 +79,11 @@ func (s *Summary) encode() []byte {
 	for _, r := range s.Refs {
 		b = appendString(appendString(b, r.Account), r.UID)
 	}
+	// Parents come last, so that records without them (older ones) read
+	// the same, and older readers skip them.
+	if len(s.Parents) > 0 {
+		b = appendString(b, strings.Join(s.Parents, " "))
+	}
 	return b
 }
 
@@ -101,6 +115,11 @@ func decodeSummary(id uint64, b []byte) (*Summary, error) {
 	s.Refs = make([]Ref, n)
 	for i := range s.Refs {
 		s.Refs[i] = Ref{Account: d.string(), UID: d.string()}
+	}
+	if !d.bad && len(d.b) > 0 {
+		if p := d.string(); p != "" {
+			s.Parents = strings.Fields(p)
+		}
 	}
 	if d.bad {
 		return nil, errCorrupt

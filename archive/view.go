@@ -21,9 +21,9 @@ type View struct {
 	Flowed, DelSp bool
 	// ReplyTo is the Reply-To header, decoded: where replies go, when
 	// it is not the sender.
-	ReplyTo string
-	Attachments   []Attachment
-	Problems      []string // what could not be parsed or decoded; the raw bytes are intact
+	ReplyTo     string
+	Attachments []Attachment
+	Problems    []string // what could not be parsed or decoded; the raw bytes are intact
 }
 
 // Attachment is a part a user may save.
