@@ -64,6 +64,7 @@ stress: deps
 	go test -count=1 -run XXX -fuzz FuzzParse -fuzztime 1m ./archive/fulltext/
 	go test -count=1 -run XXX -fuzz FuzzHTML -fuzztime 2m ./render/
 	go test -count=1 -run XXX -fuzz FuzzPlainText -fuzztime 1m ./render/
+	go test -count=1 -run XXX -fuzz FuzzBuild -fuzztime 1m ./thread/
 
 # Every package runs under the race detector, the window's included (it
 # works with cgo): see ui/thread_test.go for how the UI tests give it a
