@@ -18,6 +18,7 @@ type Message struct {
 	Parents   []string // References, then In-Reply-To: eldest first
 	Subject   string
 	Date      time.Time
+	From      string // not read: carried for whoever shows the thread
 }
 
 // Thread is a conversation: its messages in date order, oldest first.

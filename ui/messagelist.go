@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
+	"popvault/thread"
 	"popvault/archive/fulltext"
 )
 
@@ -35,6 +36,13 @@ type messageList struct {
 	pending     *time.Timer
 	// beforeFirstPage, in tests, delays showing a first page.
 	beforeFirstPage func()
+
+	// Conversations: with threaded on and no search, a row stands for a
+	// thread (its newest message), and threads holds each by that id.
+	threaded bool
+	threads  map[uint64]*thread.Thread
+	toggle   *widget.Check
+	content  fyne.CanvasObject // the toggle above the list
 }
 
 const firstPage, laterPages = 200, 5000
@@ -47,6 +55,7 @@ type row struct {
 	size          int64
 	from, subject string
 	read, attach  bool
+	count         int32 // the messages of the thread it stands for; 0 for one message
 }
 
 func toRows(msgs []*archive.Summary) []row {
@@ -67,6 +76,11 @@ func newMessageList(u *UI) *messageList {
 		l.onSelected,
 	)
 	l.widget.onDelete = func() { u.reader.deleteMessage() }
+	l.toggle = widget.NewCheck("Conversations", func(on bool) {
+		l.threaded = on
+		l.reload()
+	})
+	l.content = container.NewBorder(container.NewPadded(l.toggle), nil, nil, nil, l.widget)
 	return l
 }
 
@@ -77,7 +91,8 @@ func (l *messageList) onSelected(id widget.ListItemID) {
 	}
 	if id < len(l.items) {
 		l.selected = l.items[id].id
-		l.u.reader.open(l.items[id].id, l.items[id].read)
+		l.u.reader.thread = l.threads[l.items[id].id]
+		l.u.reader.open(l.items[id].id, l.items[id].read && l.items[id].count == 0)
 	}
 }
 
@@ -95,6 +110,17 @@ func (l *messageList) reload() {
 	l.gen++
 	gen := l.gen
 	q := archive.Query{Account: l.u.selected, Search: l.u.search.Text, Limit: firstPage}
+	// Search results stay single messages.
+	if q.Search != "" {
+		l.toggle.Disable()
+	} else {
+		l.toggle.Enable()
+	}
+	l.threads = nil
+	if l.threaded && q.Search == "" {
+		l.reloadThreads(gen, q)
+		return
+	}
 	l.u.background(func() func() {
 		page, err := l.u.arch.List(q)
 		if err != nil {
@@ -358,9 +384,12 @@ func updateRow(o fyne.CanvasObject, s *row) {
 	subject.SetText(orDash(s.subject))
 	date.SetText(shortDate(time.Unix(s.date, 0)))
 	size.SetText(humanSize(s.size))
-	if s.attach {
+	switch {
+	case s.count > 1:
+		clip.SetText(fmt.Sprintf("%d messages", s.count))
+	case s.attach:
 		clip.SetText("+att")
-	} else {
+	default:
 		clip.SetText("")
 	}
 }
@@ -404,4 +433,56 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%d KB", (n+500)/1000)
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+// reloadThreads lists the account's conversations: every message is read
+// (its index record only) and threaded off the UI goroutine, and each
+// thread shows as its newest message with how many it holds.
+func (l *messageList) reloadThreads(gen int, q archive.Query) {
+	l.u.setStatus("Grouping into conversations…")
+	l.u.background(func() func() {
+		var msgs []thread.Message
+		rows := map[uint64]row{}
+		q.Limit = laterPages
+		for {
+			page, err := l.u.arch.List(q)
+			if err != nil {
+				return func() { l.u.setStatus(fmt.Sprintf("Listing failed: %v", err)) }
+			}
+			for _, s := range page.Messages {
+				msgs = append(msgs, thread.Message{ID: s.ID, MessageID: s.MessageID, Parents: s.Parents, Subject: s.Subject, Date: s.Date, From: displayName(s.From)})
+			}
+			for i, r := range toRows(page.Messages) {
+				rows[page.Messages[i].ID] = r
+			}
+			if page.Next == nil {
+				break
+			}
+			q.Before = page.Next
+		}
+		threads := thread.Build(msgs)
+		items := make([]row, 0, len(threads))
+		byID := make(map[uint64]*thread.Thread, len(threads))
+		for _, t := range threads {
+			r := rows[t.Newest().ID]
+			if len(t.Messages) > 1 {
+				r.count = int32(len(t.Messages))
+				for _, m := range t.Messages {
+					r.read = r.read && rows[m.ID].read
+				}
+			}
+			items = append(items, r)
+			byID[r.id] = t
+		}
+		return func() {
+			if gen != l.gen {
+				return
+			}
+			l.items, l.threads, l.shown = items, byID, gen
+			l.widget.UnselectAll()
+			l.widget.Refresh()
+			l.reselect()
+			l.u.setStatus(fmt.Sprintf("%d conversations of %d messages", len(threads), len(msgs)))
+		}
+	})
 }

@@ -23,6 +23,7 @@ import (
 	"popvault/archive"
 	"popvault/archive/fulltext"
 	"popvault/render"
+	"popvault/thread"
 )
 
 // maxShown caps the body text held by the reader; longer bodies are cut
@@ -51,6 +52,8 @@ type reader struct {
 	asked       dialog.Dialog          // the last Open link dialog, for tests
 	pics        map[string]image.Image // the open message's pictures (see pictures)
 	tall        []int                  // lines given a picture's height
+	thread      *thread.Thread         // the conversation the open message was opened from, if any
+	convo       *fyne.Container        // its other messages, collapsed
 	found       map[string]bool        // the words of the search found in the open message
 	marked      map[int]bool           // lines holding a match of the search
 	note        *widget.Label
@@ -94,7 +97,8 @@ func newReader(u *UI) *reader {
 		more,
 	)
 	r.actions.Hide()
-	top := container.NewVBox(r.subject, r.headers, r.attachments, r.note, widget.NewSeparator())
+	r.convo = container.NewVBox()
+	top := container.NewVBox(r.convo, r.subject, r.headers, r.attachments, r.note, widget.NewSeparator())
 	r.page = container.NewBorder(top, nil, nil, nil, container.New(&reflow{r: r}, r.body))
 	r.page.Hide()
 	r.empty = widget.NewLabelWithStyle("Select a message to read it.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
@@ -199,6 +203,7 @@ func (r *reader) show(v *archive.View, doc *render.Doc, lines []render.Line, col
 		r.body.ScrollTo(max(0, first-2)) // a little context above it
 	}
 	r.showAttachments(v)
+	r.showThread(v.ID)
 	r.actions.Show()
 	r.page.Show()
 	r.note.Refresh()
@@ -587,4 +592,38 @@ func (r *reader) viewInBrowser() {
 			}
 		}
 	})
+}
+
+// showThread lists the conversation's messages above the open one, oldest
+// first, each collapsed to a line that opens it.
+func (r *reader) showThread(open uint64) {
+	r.convo.Objects = nil
+	t := r.thread
+	if t == nil || len(t.Messages) < 2 {
+		r.convo.Refresh()
+		return
+	}
+	in := false
+	for _, m := range t.Messages {
+		in = in || m.ID == open
+	}
+	if !in {
+		r.thread = nil
+		r.convo.Refresh()
+		return
+	}
+	r.convo.Add(widget.NewLabelWithStyle(fmt.Sprintf("Conversation, %d messages", len(t.Messages)), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
+	for _, m := range t.Messages {
+		m := m
+		text := fmt.Sprintf("%s · %s · %s", orDash(m.From), shortDate(m.Date), orDash(m.Subject))
+		if m.ID == open {
+			r.convo.Add(widget.NewLabelWithStyle("▾ "+text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			continue
+		}
+		b := widget.NewButton("▸ "+text, func() { r.open(m.ID, false) })
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.LowImportance
+		r.convo.Add(b)
+	}
+	r.convo.Refresh()
 }

@@ -240,7 +240,7 @@ func (u *UI) build() {
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.showSettings() }),
 	)
 	top := container.NewBorder(nil, nil, toolbar, nil, u.search)
-	middle := container.NewHSplit(u.list.widget, u.reader.content)
+	middle := container.NewHSplit(u.list.content, u.reader.content)
 	middle.SetOffset(0.45)
 	main := container.NewHSplit(u.sidebar.widget, middle)
 	main.SetOffset(0.2)
