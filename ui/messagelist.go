@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
-	"popvault/thread"
 	"popvault/archive/fulltext"
+	"popvault/thread"
 )
 
 // messageList is the virtualized list of the selected mailbox, newest
