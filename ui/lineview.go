@@ -73,6 +73,10 @@ func (l *lineView) draw() {
 		l.box.Refresh()
 		return
 	}
+	if text := line.Text(); line.Kind != render.Table && line.Kind != render.Rule && render.HasRTL(text) {
+		l.drawRTL(line, text, x0, perChar)
+		return
+	}
 	switch line.Kind {
 	case render.Rule:
 		rule := canvas.NewLine(theme.Color(theme.ColorNameSeparator))
@@ -240,4 +244,76 @@ func hostOf(s string) string {
 func sameSite(a, b string) bool {
 	a, b = strings.TrimPrefix(a, "www."), strings.TrimPrefix(b, "www.")
 	return a == b || strings.HasSuffix(a, "."+b) || strings.HasSuffix(b, "."+a)
+}
+
+// drawRTL draws a line holding right-to-left text in the order the
+// Bidirectional Algorithm gives (render.Visual), against the right edge
+// where the paragraph is right-to-left, in its first segment's style: Fyne
+// shapes each word but lays words out left to right. The whole line is
+// its first link, if it has one.
+func (l *lineView) drawRTL(line render.Line, text string, x0, perChar float32) {
+	visual, rtl := render.Visual(text)
+	first := line.Segs[0]
+	link := ""
+	for _, s := range line.Segs {
+		if s.Link != "" {
+			link = s.Link
+			break
+		}
+	}
+	style := fyne.TextStyle{Bold: first.Style&render.Bold != 0 || line.Kind == render.Heading || l.marked,
+		Italic: first.Style&render.Italic != 0, Monospace: first.Style&render.Mono != 0}
+	c := theme.Color(theme.ColorNameForeground)
+	switch {
+	case l.marked:
+		c = theme.Color(theme.ColorNamePrimary)
+	case link != "":
+		c = theme.Color(theme.ColorNameHyperlink)
+	case line.Quote > 0:
+		c = dim(c)
+	}
+	size := theme.TextSize()
+	// Each word is drawn on its own: given several, Fyne's shaper would
+	// order them again.
+	words := render.Words(visual)
+	widths := make([]float32, len(words))
+	var w float32
+	for i, word := range words {
+		widths[i] = fyne.MeasureText(word, size, style).Width
+		w += widths[i]
+	}
+	x := x0
+	if right := theme.Padding() + float32(l.r.cols)*perChar; rtl && right-w > x0 {
+		x = right - w
+	}
+	var objs []fyne.CanvasObject
+	for q := 0; q < line.Quote; q++ {
+		bar := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+		bar.Move(fyne.NewPos(theme.Padding()+float32(q*quoteBar), 0))
+		bar.Resize(fyne.NewSize(3, l.MinSize().Height))
+		objs = append(objs, bar)
+	}
+	l.segX, l.segEnd = l.segX[:0], l.segEnd[:0]
+	for _, s := range line.Segs {
+		if s.Link == link && link != "" {
+			l.segX, l.segEnd = append(l.segX, x), append(l.segEnd, x+w) // x: where the line starts
+		} else {
+			l.segX, l.segEnd = append(l.segX, 0), append(l.segEnd, -1)
+		}
+	}
+	for i, word := range words {
+		t := canvas.NewText(word, c)
+		t.TextSize, t.TextStyle = size, style
+		t.Move(fyne.NewPos(x, 0))
+		objs = append(objs, t)
+		x += widths[i]
+	}
+	l.box.Objects = objs
+	l.box.Refresh()
+}
+
+// bidiText is s in drawing order where it holds right-to-left text.
+func bidiText(s string) string {
+	v, _ := render.Visual(s)
+	return v
 }

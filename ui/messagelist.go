@@ -380,8 +380,8 @@ func updateRow(o fyne.CanvasObject, s *row) {
 	clip, size, date := right[0].(*widget.Label), right[1].(*widget.Label), right[2].(*widget.Label)
 	style := fyne.TextStyle{Bold: !s.read}
 	from.TextStyle, subject.TextStyle = style, style
-	from.SetText(orDash(s.from))
-	subject.SetText(orDash(s.subject))
+	from.SetText(orDash(bidiText(s.from)))
+	subject.SetText(orDash(bidiText(s.subject)))
 	date.SetText(shortDate(time.Unix(s.date, 0)))
 	size.SetText(humanSize(s.size))
 	switch {

@@ -163,7 +163,7 @@ func bodyDoc(v *archive.View) *render.Doc {
 
 func (r *reader) show(v *archive.View, doc *render.Doc, lines []render.Line, cols int, found map[string]bool) {
 	r.view = v
-	r.subject.SetText(orDash(v.Subject))
+	r.subject.SetText(orDash(bidiText(v.Subject)))
 	r.headers.Objects = nil
 	for _, h := range [][2]string{{"From", v.From}, {"To", v.To}, {"Cc", v.Cc}, {"Date", v.Date.Local().Format(time.RFC1123)}} {
 		if h[1] == "" {
