@@ -81,7 +81,7 @@ const (
 	maxInput  = 2 << 20 // bytes of HTML or text read
 	maxText   = 1 << 20 // bytes of text kept
 	maxBlocks = 20000
-	maxCells  = 20000 // table cells, in all tables
+	maxCells  = 10000 // table cells, in all tables (each also a block while its table is open)
 	maxDepth  = 256   // element nesting followed; deeper markup is flattened
 )
 
