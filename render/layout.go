@@ -52,6 +52,9 @@ func Layout(d *Doc, width int) []Line {
 			out = append(out, Line{Quote: min(b.Quote, d.Blocks[i-1].Quote)})
 		}
 		w := max(10, width-b.Quote*2-b.Indent*listIndent)
+		if b.Kind == Heading && b.Level <= 2 {
+			w = w * 100 / int(100*HeadingScale(b.Level)) // drawn larger: fewer fit
+		}
 		base := Line{Kind: b.Kind, Level: b.Level, Quote: b.Quote, Indent: b.Indent * listIndent}
 		switch b.Kind {
 		case Rule:
@@ -274,4 +277,15 @@ func sum(xs []int) int {
 		n += x
 	}
 	return n
+}
+
+// HeadingScale is how much larger than the text a heading is drawn.
+func HeadingScale(level int) float32 {
+	switch level {
+	case 1:
+		return 1.4
+	case 2:
+		return 1.2
+	}
+	return 1
 }

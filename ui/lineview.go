@@ -54,6 +54,9 @@ func (l *lineView) draw() {
 	line := l.line
 	size := theme.TextSize()
 	height := l.MinSize().Height
+	if line.Kind == render.Heading {
+		size *= render.HeadingScale(line.Level)
+	}
 	objs := make([]fyne.CanvasObject, 0, len(line.Segs)+line.Quote+1)
 	for q := 0; q < line.Quote; q++ {
 		bar := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))

@@ -273,6 +273,9 @@ func (r *reader) setLines(lines []render.Line, cols int) {
 		if size, ok := r.pictureSize(l); ok {
 			r.body.SetItemHeight(i, size.Height)
 			r.tall = append(r.tall, i)
+		} else if l.Kind == render.Heading && render.HeadingScale(l.Level) > 1 {
+			r.body.SetItemHeight(i, normal*render.HeadingScale(l.Level))
+			r.tall = append(r.tall, i)
 		}
 	}
 }
