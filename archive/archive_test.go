@@ -575,3 +575,52 @@ func TestParents(t *testing.T) {
 		t.Errorf("old record: %+v %v", back, err)
 	}
 }
+
+// TestBackfillParents: records written before parents were kept get them
+// from their headers, once.
+func TestBackfillParents(t *testing.T) {
+	a := openTemp(t)
+	var batch []Incoming
+	for i := 0; i < 1200; i++ {
+		raw := fmt.Sprintf("From: a@x\r\nSubject: s%d\r\nMessage-ID: <%d@x>\r\n", i, i)
+		if i%2 == 1 {
+			raw += fmt.Sprintf("In-Reply-To: <%d@x>\r\n", i-1)
+		}
+		batch = append(batch, Incoming{Account: "a", UID: fmt.Sprint(i), Raw: []byte(raw + "\r\nbody\r\n")})
+	}
+	st, err := a.Store(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Make the records as an older popvault wrote them.
+	a.db.Update(func(tx *bboltTx) error {
+		for _, s := range st {
+			r, _ := getRecord(tx, s.ID)
+			r.Parents = nil
+			tx.Bucket(bucketIndex).Put(u64(s.ID), r.encode())
+		}
+		return tx.Bucket(bucketMeta).Delete(keyParents)
+	})
+	n, err := a.BackfillParents(context.Background())
+	if err != nil || n != 600 {
+		t.Fatalf("gave parents to %d: %v", n, err)
+	}
+	for i, s := range st {
+		got, _ := a.Summary(s.ID)
+		want := ""
+		if i%2 == 1 {
+			want = fmt.Sprintf("%d@x", i-1)
+		}
+		if strings.Join(got.Parents, " ") != want {
+			t.Fatalf("message %d: parents %q, want %q", i, got.Parents, want)
+		}
+	}
+	var flagged bool
+	a.db.View(func(tx *bboltTx) error { flagged = tx.Bucket(bucketMeta).Get(keyParents) != nil; return nil })
+	if !flagged {
+		t.Fatal("the archive does not record that its parents were read: every start would read them again")
+	}
+	if n, err := a.BackfillParents(context.Background()); n != 0 || err != nil {
+		t.Fatalf("a second run did %d: %v", n, err)
+	}
+}

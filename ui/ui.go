@@ -118,6 +118,17 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	u.startFetcher()
 	u.reloadAccounts()
 	u.watchIndex()
+	go func() {
+		// Mail stored before references were kept threads by them once
+		// this has read them.
+		if n, err := u.arch.BackfillParents(u.ctx); err == nil && n > 0 {
+			onUI(func() {
+				if u.list.threaded {
+					u.list.reload()
+				}
+			})
+		}
+	}()
 	return u, nil
 }
 

@@ -1,0 +1,89 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+
+	"github.com/emersion/go-message/mail"
+	"go.etcd.io/bbolt"
+)
+
+// keyParents is set in the meta bucket once every record has had its
+// parents read (records written before parents were kept have none).
+var keyParents = []byte("parents-read")
+
+// BackfillParents reads the parents (References, In-Reply-To) of the
+// messages stored before index records kept them, so that they thread by
+// their headers, not only by subject. It runs once per archive, a chunk
+// of messages per transaction, and returns how many messages it gave
+// parents; stopped by ctx, it goes on where it was at its next run. The
+// window runs it in the background.
+func (a *Archive) BackfillParents(ctx context.Context) (int, error) {
+	done := false
+	a.db.View(func(tx *bbolt.Tx) error {
+		done = tx.Bucket(bucketMeta).Get(keyParents) != nil
+		return nil
+	})
+	if done {
+		return 0, nil
+	}
+	found := 0
+	var after uint64
+	for {
+		var ids []uint64
+		end := false
+		err := a.db.View(func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucketIndex).Cursor()
+			k, v := c.Seek(u64(after + 1))
+			for ; k != nil && len(ids) < 500; k, v = c.Next() {
+				id := binary.BigEndian.Uint64(k)
+				after = id
+				if s, err := decodeSummary(id, v); err == nil && len(s.Parents) == 0 {
+					ids = append(ids, id)
+				}
+			}
+			end = k == nil
+			return nil
+		})
+		if err != nil {
+			return found, wrapErr("reading parents", err)
+		}
+		parentsOf := make([][]string, len(ids))
+		parallel(len(ids), func(i int) {
+			if raw, err := a.Raw(ids[i]); err == nil {
+				if mr, err := mail.CreateReader(bytes.NewReader(raw)); mr != nil {
+					parentsOf[i] = parents(&mr.Header)
+					mr.Close()
+					_ = err
+				}
+			}
+		})
+		err = a.db.Update(func(tx *bbolt.Tx) error {
+			for i, id := range ids {
+				if len(parentsOf[i]) == 0 {
+					continue
+				}
+				s, err := getRecord(tx, id)
+				if err != nil || len(s.Parents) > 0 {
+					continue // deleted, or given parents meanwhile
+				}
+				s.Parents = parentsOf[i]
+				if err := tx.Bucket(bucketIndex).Put(u64(id), s.encode()); err != nil {
+					return err
+				}
+				found++
+			}
+			if end {
+				return tx.Bucket(bucketMeta).Put(keyParents, []byte{1})
+			}
+			return nil
+		})
+		if err != nil {
+			return found, wrapErr("reading parents", err)
+		}
+		if end || ctx.Err() != nil {
+			return found, ctx.Err()
+		}
+	}
+}
