@@ -97,3 +97,19 @@ func FuzzBuild(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkBuild100k threads 100,000 messages, a third of them replies.
+func BenchmarkBuild100k(b *testing.B) {
+	var msgs []Message
+	for i := uint64(1); i <= 100000; i++ {
+		var parents []string
+		if i%3 == 0 {
+			parents = []string{fmt.Sprint(i - 1), fmt.Sprint(i - 2)}
+		}
+		msgs = append(msgs, msg(i, fmt.Sprint(i), fmt.Sprint("subject ", i%5000), parents...))
+	}
+	b.ResetTimer()
+	for range b.N {
+		Build(msgs)
+	}
+}
