@@ -161,7 +161,8 @@ func dropRef(tx *bbolt.Tx, id uint64, account string, mayDelete func(uint64) err
 	if err != nil {
 		return err
 	}
-	refs := s.Refs[:0]
+	old := *s
+	var refs []Ref
 	for _, r := range s.Refs {
 		if r.Account != account {
 			refs = append(refs, r)
@@ -175,7 +176,7 @@ func dropRef(tx *bbolt.Tx, id uint64, account string, mayDelete func(uint64) err
 		if err := markDirty(tx, id); err != nil {
 			return err
 		}
-		return putRecord(tx, s)
+		return putRecord(tx, &old, s)
 	}
 	if err := mayDelete(id); err != nil {
 		return err

@@ -138,6 +138,13 @@ func (a *Archive) initialize() error {
 		return nil // no write, so no fsync, on every open
 	}
 	return a.db.Update(func(tx *bbolt.Tx) error {
+		// A new archive keeps its totals from its first message; an old
+		// one has them counted at its first Count.
+		if tx.Bucket(bucketIndex) == nil {
+			if _, err := tx.CreateBucket(bucketCounts); err != nil {
+				return wrapErr("", err)
+			}
+		}
 		for _, name := range [][]byte{bucketMessages, bucketIndex, bucketByDate, bucketHashes, bucketAccounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return wrapErr("", err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"slices"
 
 	"go.etcd.io/bbolt"
 )
@@ -107,72 +106,40 @@ func matches(v, acct []byte, words [][]byte) bool {
 }
 
 // Counts are a mailbox's totals.
-type Counts struct{ Total, Unread int }
-
-// Count returns the totals for each account and, under "", for all mail.
-//
-// It reads every index record, and the kernel maps in the file around
-// each page it touches (records sit between message pages, so that is
-// much of the file), so it reads them in chunks and gives the pages back
-// after each: a window recounts on every message it marks read. A
-// store between chunks may be counted or not, as it would be a moment
-// earlier or later.
-func (a *Archive) Count() (map[string]Counts, error) { return a.count(10000) }
-
-func (a *Archive) count(chunk int) (map[string]Counts, error) {
-	out := map[string]Counts{}
-	var accounts [][]byte
-	add := func(name []byte, read bool) {
-		c := out[string(name)]
-		c.Total++
-		if !read {
-			c.Unread++
-		}
-		out[string(name)] = c
-	}
-	for from := uint64(0); ; {
-		next, err := a.countFrom(from, chunk, func(v []byte) error {
-			read, err := countFields(v, &accounts)
-			if err != nil {
-				return err
-			}
-			add(nil, read)
-			for i, a := range accounts {
-				if !slices.ContainsFunc(accounts[:i], func(b []byte) bool { return bytes.Equal(a, b) }) {
-					add(a, read)
-				}
-			}
-			return nil
-		})
-		a.trim()
-		if err != nil {
-			return nil, wrapErr("count", err)
-		}
-		if next == 0 {
-			return out, nil
-		}
-		from = next
-	}
+type Counts struct {
+	Total, Unread int
+	Bytes         int64 // the stored messages' sizes
 }
 
-// countFrom calls f with up to n index records from id from on, and
-// returns the id to go on from, or 0 at the end.
-func (a *Archive) countFrom(from uint64, n int, f func(v []byte) error) (next uint64, err error) {
-	err = a.db.View(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketIndex).Cursor()
-		for k, v := c.Seek(u64(from)); k != nil; k, v = c.Next() {
-			if n == 0 {
-				next = binary.BigEndian.Uint64(k)
-				return nil
-			}
-			n--
-			if err := f(v); err != nil {
-				return err
-			}
-		}
+// Count returns the totals for each account and, under "", for all mail.
+// The archive keeps them, updated with every change, so this reads a few
+// keys; an archive written before it kept them is counted once, in one
+// transaction so that no store slips between the count and its keeping.
+func (a *Archive) Count() (map[string]Counts, error) {
+	var out map[string]Counts
+	ok := false
+	a.db.View(func(tx *bbolt.Tx) error {
+		out, ok = kept(tx)
 		return nil
 	})
-	return next, err
+	if ok {
+		return out, nil
+	}
+	err := a.db.Update(func(tx *bbolt.Tx) error {
+		if out, ok = kept(tx); ok {
+			return nil
+		}
+		var err error
+		if out, err = recountTx(tx); err != nil {
+			return err
+		}
+		return keep(tx, out)
+	})
+	a.trim()
+	if err != nil {
+		return nil, wrapErr("count", err)
+	}
+	return out, nil
 }
 
 // Summary returns one message's index record.

@@ -42,7 +42,13 @@ func (a *Archive) setRead(ids []uint64, read bool) error {
 			if s.Read == read {
 				continue
 			}
+			if err := tally(tx, s, -1); err != nil {
+				return err
+			}
 			s.Read = read
+			if err := tally(tx, s, 1); err != nil {
+				return err
+			}
 			if err := tx.Bucket(bucketIndex).Put(u64(id), s.encode()); err != nil {
 				return err
 			}
@@ -70,6 +76,9 @@ func (a *Archive) Delete(id uint64) error {
 
 func deleteMessage(tx *bbolt.Tx, s *Summary) error {
 	if err := markDirty(tx, s.ID); err != nil {
+		return err
+	}
+	if err := tally(tx, s, -1); err != nil {
 		return err
 	}
 	for _, step := range []struct {

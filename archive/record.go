@@ -127,17 +127,18 @@ func decodeSummary(id uint64, b []byte) (*Summary, error) {
 	return s, nil
 }
 
-// countFields reads only the read flag and the accounts of a record,
-// without copying: counting 100,000 messages must not decode them all.
-func countFields(b []byte, accounts *[][]byte) (read bool, err error) {
+// countFieldsSize reads only the read flag, the size and the accounts of
+// a record, without copying: counting 100,000 messages must not decode
+// them all.
+func countFieldsSize(b []byte, accounts *[][]byte) (read bool, size int64, err error) {
 	d := decoder{b: b}
 	if d.byte() != 1 {
-		return false, errCorrupt
+		return false, 0, errCorrupt
 	}
 	read = d.byte()&flagRead != 0
 	d.varint()
 	d.varint()
-	d.uvarint()
+	size = int64(d.uvarint())
 	d.bytes(32)
 	for range 5 {
 		d.bytes(d.uvarint())
@@ -149,9 +150,9 @@ func countFields(b []byte, accounts *[][]byte) (read bool, err error) {
 		d.bytes(d.uvarint())
 	}
 	if d.bad {
-		return false, errCorrupt
+		return false, 0, errCorrupt
 	}
-	return read, nil
+	return read, size, nil
 }
 
 type decoder struct {

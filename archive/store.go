@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -127,7 +128,7 @@ func storeOne(tx *bbolt.Tx, p *prepared) (Stored, error) {
 		if err := hashes.Put(p.sum[:], u64(id)); err != nil {
 			return Stored{}, err
 		}
-		if err := putRecord(tx, p.rec); err != nil {
+		if err := putRecord(tx, nil, p.rec); err != nil {
 			return Stored{}, err
 		}
 	}
@@ -140,8 +141,16 @@ func storeOne(tx *bbolt.Tx, p *prepared) (Stored, error) {
 	return st, nil
 }
 
-// putRecord writes the index record and its date entry.
-func putRecord(tx *bbolt.Tx, s *Summary) error {
+// putRecord writes the index record and its date entry, and moves the
+// kept totals from what old (nil for a new message) counted to what s
+// counts.
+func putRecord(tx *bbolt.Tx, old, s *Summary) error {
+	if err := tally(tx, old, -1); err != nil {
+		return err
+	}
+	if err := tally(tx, s, 1); err != nil {
+		return err
+	}
 	if err := tx.Bucket(bucketIndex).Put(u64(s.ID), s.encode()); err != nil {
 		return err
 	}
@@ -164,11 +173,12 @@ func addRef(tx *bbolt.Tx, id uint64, ref Ref) (bool, error) {
 			return false, nil
 		}
 	}
-	s.Refs = append(s.Refs, ref)
+	old := *s
+	s.Refs = append(slices.Clip(s.Refs), ref)
 	if err := markDirty(tx, id); err != nil {
 		return false, err
 	}
-	return true, putRecord(tx, s)
+	return true, putRecord(tx, &old, s)
 }
 
 func getRecord(tx *bbolt.Tx, id uint64) (*Summary, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 
 	"go.etcd.io/bbolt"
 )
@@ -59,7 +60,43 @@ func (a *Archive) Verify(progress func(done int)) (*Report, error) {
 		return nil, wrapErr("verify", err)
 	}
 	a.verifyText(r)
+	a.verifyCounts(r)
 	return r, nil
+}
+
+// verifyCounts compares the totals the archive keeps with a count of
+// every record, and puts the count in their place where they differ (an
+// older popvault wrote to the archive, say): reported, and repaired.
+func (a *Archive) verifyCounts(r *Report) {
+	check := func(tx *bbolt.Tx) error {
+		have, ok := kept(tx)
+		if !ok {
+			return nil // counted at the first Count
+		}
+		want, err := recountTx(tx)
+		if err != nil {
+			return err
+		}
+		if maps.Equal(have, want) {
+			return nil
+		}
+		r.problem("kept totals (%d messages, %d unread) differ from a count (%d, %d)", have[""].Total, have[""].Unread, want[""].Total, want[""].Unread)
+		if tx.Writable() {
+			r.Problems[len(r.Problems)-1] += "; corrected"
+			return keep(tx, want)
+		}
+		return nil
+	}
+	var err error
+	if a.db.IsReadOnly() {
+		err = a.db.View(check)
+	} else {
+		err = a.db.Update(check)
+	}
+	a.trim()
+	if err != nil {
+		r.problem("totals: %v", err)
+	}
 }
 
 // verifyText checks, once indexing has caught up, that the full-text
