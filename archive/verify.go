@@ -35,16 +35,10 @@ func (a *Archive) Verify(progress func(done int)) (*Report, error) {
 	}
 	// bbolt's check reads the free list, which a concurrent commit (the
 	// indexer's, a fetch's) changes: hold the writer's lock while it runs.
-	var err error
-	if a.db.IsReadOnly() {
-		err = a.db.View(check)
-	} else {
-		err = a.db.Update(check)
-	}
-	if err != nil {
+	if err := a.writerLocked(check); err != nil {
 		return nil, wrapErr("verify", err)
 	}
-	err = a.db.View(func(tx *bbolt.Tx) error {
+	err := a.db.View(func(tx *bbolt.Tx) error {
 		index := tx.Bucket(bucketIndex)
 		return tx.Bucket(bucketMessages).ForEach(func(k, v []byte) error {
 			id := binary.BigEndian.Uint64(k)
@@ -87,16 +81,20 @@ func (a *Archive) verifyCounts(r *Report) {
 		}
 		return nil
 	}
-	var err error
-	if a.db.IsReadOnly() {
-		err = a.db.View(check)
-	} else {
-		err = a.db.Update(check)
-	}
+	err := a.writerLocked(check)
 	a.trim()
 	if err != nil {
 		r.problem("totals: %v", err)
 	}
+}
+
+// writerLocked runs f holding the writer's lock (in a write transaction),
+// or in a read transaction where the archive is open read-only.
+func (a *Archive) writerLocked(f func(tx *bbolt.Tx) error) error {
+	if a.db.IsReadOnly() {
+		return a.db.View(f)
+	}
+	return a.db.Update(f)
 }
 
 // verifyText checks, once indexing has caught up, that the full-text

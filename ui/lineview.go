@@ -89,20 +89,10 @@ func (l *lineView) draw() {
 	default:
 		x := x0
 		for _, s := range line.Segs {
+			style, c := l.look(s)
 			// Underlines are drawn here: not every theme has a face for
 			// TextStyle.Underline (Fyne's test theme has none).
-			style := fyne.TextStyle{Bold: s.Style&render.Bold != 0 || line.Kind == render.Heading || l.marked,
-				Italic: s.Style&render.Italic != 0, Monospace: s.Style&render.Mono != 0}
 			underline := s.Style&render.Underline != 0 || s.Link != ""
-			c := theme.Color(theme.ColorNameForeground)
-			switch {
-			case l.marked:
-				c = theme.Color(theme.ColorNamePrimary)
-			case s.Link != "":
-				c = theme.Color(theme.ColorNameHyperlink)
-			case line.Quote > 0:
-				c = dim(c)
-			}
 			t := canvas.NewText(s.Text, c)
 			t.TextSize, t.TextStyle = size, style
 			if s.Tab {
@@ -122,6 +112,22 @@ func (l *lineView) draw() {
 	}
 	l.box.Objects = objs
 	l.box.Refresh()
+}
+
+// look is a segment's typeface and colour on this line.
+func (l *lineView) look(s render.Seg) (fyne.TextStyle, color.Color) {
+	style := fyne.TextStyle{Bold: s.Style&render.Bold != 0 || l.line.Kind == render.Heading || l.marked,
+		Italic: s.Style&render.Italic != 0, Monospace: s.Style&render.Mono != 0}
+	c := theme.Color(theme.ColorNameForeground)
+	switch {
+	case l.marked:
+		c = theme.Color(theme.ColorNamePrimary)
+	case s.Link != "":
+		c = theme.Color(theme.ColorNameHyperlink)
+	case l.line.Quote > 0:
+		c = dim(c)
+	}
+	return style, c
 }
 
 // dim is a quote's text colour: the foreground, half as strong.
@@ -264,17 +270,8 @@ func (l *lineView) drawRTL(line render.Line, text string, x0, perChar float32) {
 			break
 		}
 	}
-	style := fyne.TextStyle{Bold: first.Style&render.Bold != 0 || line.Kind == render.Heading || l.marked,
-		Italic: first.Style&render.Italic != 0, Monospace: first.Style&render.Mono != 0}
-	c := theme.Color(theme.ColorNameForeground)
-	switch {
-	case l.marked:
-		c = theme.Color(theme.ColorNamePrimary)
-	case link != "":
-		c = theme.Color(theme.ColorNameHyperlink)
-	case line.Quote > 0:
-		c = dim(c)
-	}
+	first.Link = link
+	style, c := l.look(first)
 	size := theme.TextSize()
 	// Each word is drawn on its own: given several, Fyne's shaper would
 	// order them again.
