@@ -46,6 +46,20 @@ func (a *Archive) IndexStatus() (left int, err error) {
 	return a.text.status()
 }
 
+// Searchable is how many messages the full-text index holds now; it
+// starts no indexing.
+func (a *Archive) Searchable() (int, error) {
+	if a.text == nil {
+		return 0, ErrNoFullText
+	}
+	x, err := a.text.index()
+	if err != nil {
+		return 0, err
+	}
+	n, err := x.DocCount()
+	return int(n), err
+}
+
 // SearchIndexSize is the full-text index's size on disk in bytes.
 func (a *Archive) SearchIndexSize() int64 {
 	var n int64

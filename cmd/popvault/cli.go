@@ -47,7 +47,7 @@ Commands:
   show ID [--raw]                --raw writes the stored bytes unchanged
   reindex                        rebuild the full-text search index from the archive
   export --format mbox|maildir|eml --out PATH [--account N]
-  import --format mbox|maildir PATH [--account N]
+  import --format mbox|maildir PATH [--account N] [--no-index]
   verify
   restore --host H [--port 993] [--security tls|starttls|plain] [--ca-file PEM] --user U
           [--password-stdin | --oauth google|microsoft|custom ... | --oauth-account N]

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"popvault/archive"
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/mailgen"
 )
@@ -209,6 +210,17 @@ func TestCLIDeleteModeAndTransfer(t *testing.T) {
 		if got := w.ok("", "import", "--format", format, out, "--account", "old"); !strings.Contains(got, "60 added") {
 			t.Fatalf("import %s: %s", format, got)
 		}
+		// Searchable when import ends, unless told not to index.
+		if n := w.searchable(); n != 60 {
+			t.Fatalf("after import %s the search index holds %d of 60", format, n)
+		}
+		if format == "mbox" {
+			x := newVault(t)
+			x.ok("", "import", "--format", format, out, "--no-index")
+			if n := x.searchable(); n != 0 {
+				t.Fatalf("import --no-index indexed %d", n)
+			}
+		}
 		if got := w.ok("", "import", "--format", format, out); !strings.Contains(got, "0 added") {
 			t.Fatalf("second import %s: %s", format, got)
 		}
@@ -385,4 +397,20 @@ func saidTwice(msg string) string {
 		}
 	}
 	return ""
+}
+
+// searchable is how many messages the vault's search index holds, read
+// without indexing any.
+func (v *vault) searchable() int {
+	v.t.Helper()
+	a, err := archive.Open(v.path, nil)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	defer a.Close()
+	n, err := a.Searchable()
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return n
 }

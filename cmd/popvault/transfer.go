@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 )
 
 func (c *cli) export(args []string) error {
@@ -32,6 +36,7 @@ func (c *cli) importCmd(args []string) error {
 	fs := c.flags("import")
 	format := fs.String("format", "", "mbox or maildir")
 	account := fs.String("account", "", "file the messages under this account (default \"imported\")")
+	noIndex := fs.Bool("no-index", false, "leave indexing for search to the next search or the window")
 	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
@@ -39,7 +44,11 @@ func (c *cli) importCmd(args []string) error {
 	if *format == "" || len(pos) != 1 {
 		return errors.New("import needs --format and one PATH")
 	}
-	arch, err := c.open()
+	open := c.openSearchable
+	if *noIndex {
+		open = c.open
+	}
+	arch, err := open()
 	if err != nil {
 		return err
 	}
@@ -48,7 +57,20 @@ func (c *cli) importCmd(args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Read %d messages: %d added, %d already in the archive.\n", rep.Read, rep.Added, rep.Duplicates)
-	return nil
+	if *noIndex {
+		return nil
+	}
+	// Searchable when the command ends: the first search after a large
+	// import would otherwise index it first. Interrupted, the index goes
+	// on at the next search or in the window.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = c.indexing(arch, func() error { return arch.WaitIndexed(ctx) })
+	if ctx.Err() != nil {
+		fmt.Fprintln(c.stderr, "popvault: indexing for search stopped; it goes on at the next search, or in the window")
+		return nil
+	}
+	return err
 }
 
 func (c *cli) verify(args []string) error {
