@@ -25,7 +25,7 @@ func main() {
 	messages := flag.Int("messages", 1000, "messages in the download mailbox")
 	kept := flag.Int("kept", 10000, "messages in the nothing-new mailbox")
 	runs := flag.Int("runs", 3, "runs per tool and link; the median is shown")
-	tools := flag.String("tools", "popvault,mpop,fetchmail", "the tools to time")
+	tools := flag.String("tools", "popvault,mpop,fetchmail,floor", "the tools to time (floor: popvault's client retrieving and discarding, download only)")
 	only := flag.String("only", "", "run only the \"download\", \"nothing-new\" or \"restore\" table")
 	flag.Parse()
 	selected = map[string]bool{}
@@ -49,7 +49,13 @@ type tool struct {
 type env struct {
 	work   string
 	binary string
+	floor  string // the floor command's binary
 	d      *dovecot.Server
+	// last holds the last table's runs, by "tool|link".
+	last map[string][]time.Duration
+	// download is set while the download table runs: the floor takes
+	// part in it alone.
+	download bool
 }
 
 var selected map[string]bool
@@ -66,9 +72,11 @@ func run(messages, kept, runs int, only string) error {
 	}
 	defer os.RemoveAll(work)
 	os.Chmod(work, 0o755)
-	e := &env{work: work, binary: filepath.Join(work, "popvault")}
-	if out, err := exec.Command("go", "build", "-o", e.binary, "./cmd/popvault").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v: %s", err, out)
+	e := &env{work: work, binary: filepath.Join(work, "popvault"), floor: filepath.Join(work, "floor")}
+	for bin, pkg := range map[string]string{e.binary: "./cmd/popvault", e.floor: "./internal/peerbench/floor"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			return fmt.Errorf("build: %v: %s", err, out)
+		}
 	}
 
 	if only == "restore" || only == "" {
@@ -102,12 +110,21 @@ func (e *env) downloadTable(messages, runs int) error {
 	if err := e.startDovecot(messages, false); err != nil {
 		return err
 	}
+	e.download = true
 	table, err := e.compare(runs, false)
+	e.download = false
 	e.d.Close()
 	if err != nil {
 		return err
 	}
 	fmt.Println(table)
+	// The floor: popvault's own client retrieving the same mail and
+	// storing nothing. popvault over it is what storing costs.
+	if f, p := e.last["floor|direct"], e.last["popvault|direct"]; len(f) > 0 && len(p) > 0 {
+		fmt.Printf("popvault over the floor (its own client, retrieving and discarding): %.2fx direct (floor %.3f s), %.2fx at 40 ms RTT (floor %.3f s).\n\n",
+			median(p).Seconds()/median(f).Seconds(), median(f).Seconds(),
+			median(e.last["popvault|40 ms RTT"]).Seconds()/median(e.last["floor|40 ms RTT"]).Seconds(), median(e.last["floor|40 ms RTT"]).Seconds())
+	}
 	return nil
 }
 
@@ -184,6 +201,7 @@ func (e *env) compare(runs int, again bool) (string, error) {
 			fmt.Fprintf(os.Stderr, "%s, %s: %v\n", t.name, link.name, results[t.name+"|"+link.name])
 		}
 	}
+	e.last = results
 	var b strings.Builder
 	b.WriteString("| tool | direct | ratio to mpop | 40 ms RTT | ratio to mpop |\n|---|---|---|---|---|\n")
 	for _, t := range tools {
@@ -274,8 +292,8 @@ func tail(s string) string {
 
 func (e *env) tools() []tool {
 	var out []tool
-	for _, t := range []tool{{"popvault", e.popvault}, {"mpop", e.mpop}, {"fetchmail", e.fetchmail}} {
-		if selected[t.name] {
+	for _, t := range []tool{{"popvault", e.popvault}, {"mpop", e.mpop}, {"fetchmail", e.fetchmail}, {"floor", e.floorCmd}} {
+		if selected[t.name] && (t.name != "floor" || e.download) {
 			out = append(out, t)
 		}
 	}
@@ -304,6 +322,13 @@ func (e *env) popvaultCmd(archivePath string, args ...string) *exec.Cmd {
 	c := exec.Command(e.binary, append([]string{"--archive", archivePath}, args...)...)
 	c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(e.work, "config"))
 	return c
+}
+
+// floorCmd retrieves with popvault's client and stores nothing.
+func (e *env) floorCmd(dir string, port int) (*exec.Cmd, error) {
+	c := exec.Command(e.floor, "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-ca-file", e.d.CAFile, "-user", e.d.User)
+	c.Stdin = strings.NewReader(e.d.Password + "\n")
+	return c, nil
 }
 
 // mpop delivers into a Maildir, as FACTS.md describes.
