@@ -62,6 +62,7 @@ var installed = map[string]program{
 var opaque = map[string]bool{
 	"binary":     true, // cmd/popvault's tests: the popvault they built
 	"e.binary":   true, // peerbench: the popvault it built
+	"e.floor":    true, // and its floor command
 	"os.Args[0]": true, // a test running itself again
 	"command":    true, // a token command the user typed, run by sh
 }
