@@ -126,11 +126,13 @@ func (u *UI) showRestoreDialog() *restoreForm {
 		widget.NewFormItem("Mailbox", f.mailbox),
 		widget.NewFormItem("", f.create),
 	)
-	// Start from the account shown: its provider and address.
+	// Start from the last copy's server, else from the account shown:
+	// its provider and address.
 	f.preset.SetSelectedIndex(len(imapPresets) - 1)
 	if a := u.selectedAccount(); a != nil {
 		f.fillFrom(*a)
 	}
+	f.fillLast()
 	explain := widget.NewLabel("Each message is copied byte for byte, once: running the copy again, or after it was cut off, sends only what is missing.")
 	explain.Wrapping = fyne.TextWrapWord
 	explain.Importance = widget.LowImportance
@@ -303,6 +305,7 @@ func (f *restoreForm) start() {
 	if f.scope.Selected == f.scopeOpen && f.open != 0 {
 		only = f.open
 	}
+	f.keepLast(t)
 	opts := restore.Options{Target: t, Credentials: f.credentials(), Create: f.create.Checked, RootCAs: u.opts.RootCAs}
 	f.progress = u.copyToIMAP(opts, account, search, only)
 }
@@ -464,4 +467,47 @@ func sentence(err error) string {
 		return "You cancelled the copy."
 	}
 	return capitalize(strings.TrimPrefix(err.Error(), "restore: ")) + "."
+}
+
+// The last copy's server, kept in the app's preferences (never its
+// password or sign-in), so that copying again starts there.
+const (
+	prefHost     = "restore.host"
+	prefPort     = "restore.port"
+	prefSecurity = "restore.security"
+	prefCAFile   = "restore.cafile"
+	prefUser     = "restore.user"
+	prefMailbox  = "restore.mailbox"
+)
+
+func (f *restoreForm) keepLast(t restore.Target) {
+	p := f.u.app.Preferences()
+	p.SetString(prefHost, t.Host)
+	p.SetInt(prefPort, t.Port)
+	p.SetInt(prefSecurity, f.security.SelectedIndex())
+	p.SetString(prefCAFile, t.CAFile)
+	p.SetString(prefUser, t.User)
+	p.SetString(prefMailbox, t.Mailbox)
+}
+
+func (f *restoreForm) fillLast() {
+	p := f.u.app.Preferences()
+	host := p.String(prefHost)
+	if host == "" {
+		return
+	}
+	for i, ip := range imapPresets {
+		if ip.host == host || i == len(imapPresets)-1 {
+			f.preset.SetSelectedIndex(i)
+			break
+		}
+	}
+	f.host.SetText(host)
+	f.security.SetSelectedIndex(min(max(p.Int(prefSecurity), 0), len(imapSecurityLabels)-1))
+	f.port.SetText(strconv.Itoa(p.IntWithFallback(prefPort, 993)))
+	f.caFile.SetText(p.String(prefCAFile))
+	f.user.SetText(p.String(prefUser))
+	if m := p.String(prefMailbox); m != "" {
+		f.mailbox.SetText(m)
+	}
 }

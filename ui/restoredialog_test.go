@@ -136,6 +136,14 @@ func TestCopyToIMAP(t *testing.T) {
 	if text := waitSummary(t, f); !strings.Contains(text, "1 of 1 messages") {
 		t.Fatalf("summary for the open message: %q", text)
 	}
+	// The dialog opens on the last copy's server, without its password.
+	ui(func() {
+		f := u.showRestoreDialog()
+		if f.host.Text != "127.0.0.1" || f.port.Text != fmt.Sprint(d.IMAPTLSPort) || f.user.Text != d.User2 || f.mailbox.Text != "One" || f.password.Text != "" {
+			t.Errorf("the dialog remembered %q %q %q %q, password %q", f.host.Text, f.port.Text, f.user.Text, f.mailbox.Text, f.password.Text)
+		}
+		f.dialog.Hide()
+	})
 	var open uint64
 	ui(func() { open = u.reader.view.ID })
 	raw, _ := u.arch.Raw(open)
