@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -258,6 +259,22 @@ func (c *cli) open() (*archive.Archive, error) {
 // commands that search, rebuild or verify it.
 func (c *cli) openSearchable() (*archive.Archive, error) {
 	return c.openWith(nil)
+}
+
+// openFor opens the archive for a command that lists what search
+// matches: with no search, as open does; with one, searchable, and with
+// every message indexed first (mail fetched from the command line is
+// indexed by the next popvault that searches: this one, now), saying so
+// while it takes.
+func (c *cli) openFor(search string) (*archive.Archive, error) {
+	if search == "" {
+		return c.open()
+	}
+	arch, err := c.openSearchable()
+	if err != nil {
+		return nil, err
+	}
+	return arch, c.indexing(arch, func() error { return arch.WaitIndexed(context.Background()) })
 }
 
 func (c *cli) openWith(opts *archive.Options) (*archive.Archive, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,11 +50,7 @@ func (c *cli) list(args []string) error {
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
-	open := c.open
-	if *search != "" {
-		open = c.openSearchable
-	}
-	arch, err := open()
+	arch, err := c.openFor(*search)
 	if err != nil {
 		return err
 	}
@@ -69,12 +64,6 @@ func (c *cli) list(args []string) error {
 	var match *fulltext.Query
 	if *search != "" {
 		if match, err = archive.ParseSearch(*search); err != nil {
-			return err
-		}
-		// Mail fetched from the command line is indexed by the next
-		// popvault that searches: this one, now.
-		wait := func() error { return arch.WaitIndexed(context.Background()) }
-		if err := c.indexing(arch, wait); err != nil {
 			return err
 		}
 	}

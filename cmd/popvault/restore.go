@@ -56,19 +56,9 @@ func (c *cli) restoreCmd(args []string) error {
 		}
 		t.CAFile = abs
 	}
-	open := c.open
-	if *search != "" {
-		open = c.openSearchable
-	}
-	arch, err := open()
+	arch, err := c.openFor(*search)
 	if err != nil {
 		return err
-	}
-	if *search != "" {
-		wait := func() error { return arch.WaitIndexed(context.Background()) }
-		if err := c.indexing(arch, wait); err != nil {
-			return err
-		}
 	}
 	ids, err := restore.Select(arch, *account, *search)
 	if err != nil {
