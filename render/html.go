@@ -180,9 +180,6 @@ func (b *builder) text(s string) {
 	}
 	fields := strings.Fields(s)
 	collapsed := strings.Join(fields, " ")
-	if len(fields) == 0 {
-		collapsed = ""
-	}
 	if s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r' {
 		collapsed = " " + collapsed
 	}
@@ -362,13 +359,13 @@ func (b *builder) start(name string, attrs map[string]string, selfClosing bool) 
 		// reach into its content.
 		b.quote, b.indent = 0, 0
 	}
-	b.stack[len(b.stack)-1] = *f
 }
 
+// push opens an element; the frame it returns is valid until the next
+// push.
 func (b *builder) push(name string) *frame {
 	b.stack = append(b.stack, frame{name: name, saved: b.state})
-	f := b.stack[len(b.stack)-1]
-	return &f
+	return &b.stack[len(b.stack)-1]
 }
 
 // closeOpen pops up to and including the innermost open element called
