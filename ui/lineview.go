@@ -57,13 +57,7 @@ func (l *lineView) draw() {
 	if line.Kind == render.Heading {
 		size *= render.HeadingScale(line.Level)
 	}
-	objs := make([]fyne.CanvasObject, 0, len(line.Segs)+line.Quote+1)
-	for q := 0; q < line.Quote; q++ {
-		bar := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
-		bar.Move(fyne.NewPos(theme.Padding()+float32(q*quoteBar), 0))
-		bar.Resize(fyne.NewSize(3, height))
-		objs = append(objs, bar)
-	}
+	objs := l.quoteBars(make([]fyne.CanvasObject, 0, len(line.Segs)+line.Quote+1))
 	perChar := l.r.charWidth()
 	x0 := theme.Padding() + float32(line.Quote*quoteBar) + float32(line.Indent)*perChar
 	l.segX, l.segEnd = l.segX[:0], l.segEnd[:0]
@@ -128,6 +122,17 @@ func (l *lineView) look(s render.Seg) (fyne.TextStyle, color.Color) {
 		c = dim(c)
 	}
 	return style, c
+}
+
+// quoteBars appends a bar for each quote the line is inside.
+func (l *lineView) quoteBars(objs []fyne.CanvasObject) []fyne.CanvasObject {
+	for q := 0; q < l.line.Quote; q++ {
+		bar := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+		bar.Move(fyne.NewPos(theme.Padding()+float32(q*quoteBar), 0))
+		bar.Resize(fyne.NewSize(3, l.MinSize().Height))
+		objs = append(objs, bar)
+	}
+	return objs
 }
 
 // dim is a quote's text colour: the foreground, half as strong.
@@ -286,13 +291,7 @@ func (l *lineView) drawRTL(line render.Line, text string, x0, perChar float32) {
 	if right := theme.Padding() + float32(l.r.cols)*perChar; rtl && right-w > x0 {
 		x = right - w
 	}
-	var objs []fyne.CanvasObject
-	for q := 0; q < line.Quote; q++ {
-		bar := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
-		bar.Move(fyne.NewPos(theme.Padding()+float32(q*quoteBar), 0))
-		bar.Resize(fyne.NewSize(3, l.MinSize().Height))
-		objs = append(objs, bar)
-	}
+	objs := l.quoteBars(nil)
 	l.segX, l.segEnd = l.segX[:0], l.segEnd[:0]
 	for _, s := range line.Segs {
 		if s.Link == link && link != "" {

@@ -111,32 +111,14 @@ func TestReaderLinks(t *testing.T) {
 	eventually(t, "the link opened", func() bool { return len(opened) == 1 && opened[0] == "https://www.bank.example/help" })
 }
 
-// dialogLabels is the text of the labels on the window's overlays.
+// dialogLabels is the text of the labels on the window's dialogs.
 func dialogLabels(w fyne.Window) string {
 	var b strings.Builder
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
-		}
+	walkShown(w.Canvas().Overlays().List(), func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
 			b.WriteString(l.Text + "\n")
-			return
 		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, child := range c.Objects {
-				walk(child)
-			}
-		}
-		if wd, ok := o.(fyne.Widget); ok {
-			for _, child := range test.WidgetRenderer(wd).Objects() {
-				walk(child)
-			}
-		}
-	}
-	for _, o := range w.Canvas().Overlays().List() {
-		walk(o)
-	}
+	})
 	return b.String()
 }
 

@@ -54,31 +54,39 @@ func tap(t *testing.T, w fyne.Window, text string) {
 // goroutine every test needs: so it says nothing itself).
 func button(w fyne.Window, text string) *widget.Button {
 	var found *widget.Button
+	roots := append(append([]fyne.CanvasObject(nil), w.Canvas().Overlays().List()...), w.Content())
+	walkShown(roots, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+			found = b
+		}
+	})
+	return found
+}
+
+// walkShown calls f for every visible object under roots (a window's
+// overlays, its dialogs, and its content), through containers and
+// widgets' renderers. Call it on the UI goroutine.
+func walkShown(roots []fyne.CanvasObject, f func(fyne.CanvasObject)) {
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		if !o.Visible() {
 			return
 		}
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
-			found = b
-		}
+		f(o)
 		if c, ok := o.(*fyne.Container); ok {
 			for _, child := range c.Objects {
 				walk(child)
 			}
 		}
 		if w, ok := o.(fyne.Widget); ok {
-			r := test.WidgetRenderer(w)
-			for _, child := range r.Objects() {
+			for _, child := range test.WidgetRenderer(w).Objects() {
 				walk(child)
 			}
 		}
 	}
-	for _, o := range w.Canvas().Overlays().List() {
+	for _, o := range roots {
 		walk(o)
 	}
-	walk(w.Content())
-	return found
 }
 
 func newTestUI(t *testing.T, s *pop3test.Server) (*UI, fyne.Window) {
