@@ -127,7 +127,7 @@ func maildirSink(out string) (func(*Summary, []byte) error, func() error, error)
 		if s.Read {
 			flags = "S"
 		}
-		name := fmt.Sprintf("%d.P%dQ%d.%s,S=%d:2,%s", s.Arrived.Unix(), os.Getpid(), s.ID, host, len(raw), flags)
+		name := fmt.Sprintf("%d.P%dQ%d.%s,S=%d%s2,%s", s.Arrived.Unix(), os.Getpid(), s.ID, host, len(raw), maildirInfoSep(), flags)
 		return writeNew(filepath.Join(out, "tmp", name), filepath.Join(out, "cur", name), raw)
 	}
 	return sink, func() error { return nil }, nil

@@ -31,7 +31,7 @@ const (
 // Import reads a Maildir folder or an mbox file into the archive under
 // account (default "imported"). Messages already stored are not stored
 // again, so importing twice adds nothing. Read flags of Maildir messages
-// (":2,S") are kept.
+// (":2,S", or ";2,S" and "!2,S" as written on Windows) are kept.
 func (a *Archive) Import(format, path, account string) (ImportReport, error) {
 	if account == "" {
 		account = "imported"
@@ -145,8 +145,7 @@ func (imp *importer) maildir(dir string) error {
 			return err
 		}
 		arrived := fi.ModTime()
-		_, info, _ := strings.Cut(filepath.Base(name), ":2,")
-		if err := imp.add(raw, arrived, strings.Contains(info, "S")); err != nil {
+		if err := imp.add(raw, arrived, maildirSeen(filepath.Base(name))); err != nil {
 			return err
 		}
 	}

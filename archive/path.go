@@ -8,11 +8,17 @@ import (
 
 // DefaultPath is where the window and the command line keep the archive
 // unless told otherwise: $XDG_DATA_HOME/popvault/archive.db on Linux
-// (~/.local/share by default), the user's application-support or AppData
-// folder elsewhere.
+// (~/.local/share by default), %LocalAppData%\popvault\archive.db on
+// Windows, and the application-support folder on macOS. On Windows the
+// archive is local data, not a setting: %AppData% roams with the user's
+// profile, and gigabytes of mail would be copied at every sign-in.
 func DefaultPath() string {
 	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" && runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+	switch {
+	case dir != "":
+	case runtime.GOOS == "windows":
+		dir, _ = os.UserCacheDir() // %LocalAppData%
+	case runtime.GOOS != "darwin":
 		if home, err := os.UserHomeDir(); err == nil {
 			dir = filepath.Join(home, ".local", "share")
 		}

@@ -181,3 +181,25 @@ func TestImportSizeLimit(t *testing.T) {
 		}
 	}
 }
+
+// A Maildir's Seen flag is read whichever separator wrote it: ':' on
+// Unix, ';' or '!' where Windows forbids ':' in file names.
+func TestMaildirSeen(t *testing.T) {
+	tests := map[string]bool{
+		"1.a.host:2,S":        true,
+		"1.a.host:2,FS":       true,
+		"1.a.host:2,":         false,
+		"1.a.host;2,S":        true,
+		"1.a.host!2,RS":       true,
+		"1.a.host!2,R":        false,
+		"1.a.host":            false,
+		"1.S.host":            false, // an S in the unique part is not a flag
+		"1.a.h:2,S.x:2,T":     false, // the last info part counts
+		"1.a.host,S=120:2,ST": true,
+	}
+	for name, want := range tests {
+		if got := maildirSeen(name); got != want {
+			t.Errorf("maildirSeen(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package fetch
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -195,6 +196,12 @@ func (k *keyringSecrets) Delete(account string) error {
 func (k *keyringSecrets) Where() string {
 	if why := k.keyringAbsent(); why != nil {
 		return fmt.Sprintf("The password is kept in %s, readable only by you, because there is no system keyring here (%v). Fetches from cron or a systemd timer read it there.", k.file.path, why)
+	}
+	switch runtime.GOOS {
+	case "windows":
+		return "The password is kept in Windows' Credential Manager, under your Windows account (as popvault:NAME); a scheduled task that runs as you reads it there."
+	case "darwin":
+		return "The password is kept in your login keychain."
 	}
 	return "The password is kept in your system keyring. A fetch from cron or a systemd timer can read it only while you are logged in and the keyring is unlocked; a locked keyring is not a password store for unattended fetches."
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
 	"time"
 )
@@ -61,7 +60,7 @@ func (f *Fetcher) tokenCommand(acct Account) (string, error) {
 func runTokenCommand(ctx context.Context, command string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "sh", "-c", command).Output()
+	out, err := shellCommand(ctx, command).Output()
 	if err != nil {
 		return "", fmt.Errorf("fetch: token command failed: %w", err)
 	}

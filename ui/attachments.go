@@ -159,13 +159,24 @@ func (r *reader) openAttachment(a archive.Attachment) {
 		path, err := r.u.privateCopy(id, a)
 		return func() {
 			if err == nil {
-				err = r.u.openURL((&url.URL{Scheme: "file", Path: path}).String())
+				err = r.u.openURL(fileURL(path))
 			}
 			if err != nil {
 				r.u.showError("Opening the attachment failed", err)
 			}
 		}
 	})
+}
+
+// fileURL is the file: address of a local path: file:///home/ann/a.pdf,
+// or on Windows file:///C:/Users/ann/a.pdf (a URL's path has forward
+// slashes, and a drive letter after one of its own).
+func fileURL(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
 // privateCopy writes an attachment into the private folder, 0600, under

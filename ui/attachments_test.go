@@ -102,11 +102,11 @@ func TestAttachments(t *testing.T) {
 	ui(func() { u.reader.openAttachment(byName["run.sh"]) })
 	ui(func() { u.reader.openAttachment(byName["notes.txt"]) })
 	eventually(t, "the attachment opened", func() bool { return len(opened) == 1 })
-	path := strings.TrimPrefix(opened[0], "file://")
+	path := localPath(t, opened[0])
 	if b, err := os.ReadFile(path); err != nil || string(b) != "first" || filepath.Base(path) != "notes.txt" {
 		t.Errorf("opened %s: %q %v", path, b, err)
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(path); err != nil || modesKept && fi.Mode().Perm() != 0o600 {
 		t.Errorf("the copy's mode: %v %v", fi.Mode(), err)
 	}
 

@@ -178,7 +178,7 @@ func TestViewInBrowserAndReply(t *testing.T) {
 	if !strings.HasPrefix(opened[0], "file://") {
 		t.Fatalf("opened %q", opened[0])
 	}
-	pagePath = strings.TrimPrefix(opened[0], "file://")
+	pagePath = localPath(t, opened[0])
 	page, err := os.ReadFile(pagePath)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ func TestViewInBrowserAndReply(t *testing.T) {
 		t.Errorf("the page: %s", page)
 	}
 	for path, want := range map[string]os.FileMode{pagePath: 0o600, filepath.Dir(pagePath): 0o700 | os.ModeDir} {
-		if fi, err := os.Stat(path); err != nil || fi.Mode() != want {
+		if fi, err := os.Stat(path); err != nil || modesKept && fi.Mode() != want {
 			t.Errorf("%s: %v %v", path, fi.Mode(), err)
 		}
 	}

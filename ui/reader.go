@@ -18,8 +18,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"net/url"
-
 	"popvault/archive"
 	"popvault/archive/fulltext"
 	"popvault/render"
@@ -588,7 +586,7 @@ func (r *reader) viewInBrowser() {
 		path, err := r.u.writePage(v)
 		return func() {
 			if err == nil {
-				err = r.u.openURL((&url.URL{Scheme: "file", Path: path}).String())
+				err = r.u.openURL(fileURL(path))
 			}
 			if err != nil {
 				r.u.showError("Showing the message in the browser failed", err)

@@ -3,8 +3,10 @@ package ui
 import (
 	"bytes"
 	"log"
+	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +29,24 @@ var testMail = []pop3test.Message{
 
 // eventually polls cond on the UI goroutine until it holds. The limit is
 // generous: make test runs the heavy command-line tests beside these.
+// localPath is the path a file: address opened by the window names, on
+// any system (file:///C:/Users/... on Windows).
+func localPath(t *testing.T, address string) string {
+	t.Helper()
+	u, err := url.Parse(address)
+	if err != nil || u.Scheme != "file" {
+		t.Fatalf("not a file: address: %q", address)
+	}
+	if runtime.GOOS == "windows" {
+		return filepath.FromSlash(strings.TrimPrefix(u.Path, "/"))
+	}
+	return u.Path
+}
+
+// modesKept: Windows keeps no Unix modes (the user profile's ACL protects
+// popvault's files there), so the tests check modes elsewhere only.
+var modesKept = runtime.GOOS != "windows"
+
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for i := 0; i < 1500; i++ {
@@ -366,6 +386,9 @@ func TestWrapLines(t *testing.T) {
 }
 
 func TestRunWithoutDisplay(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux has a desktop that may be missing (DISPLAY, WAYLAND_DISPLAY)")
+	}
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
 	if err := Run(Options{}); err != ErrNoDisplay {

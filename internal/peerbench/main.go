@@ -1,8 +1,11 @@
+//go:build unix
+
 // Command peerbench times popvault against mpop and fetchmail (Debian's
 // packages) fetching the same mailbox from one real Dovecot over POP3S,
 // and against mbsync restoring it over IMAPS, directly and through a
 // loopback proxy that adds 40 ms of round trip, and prints medians and
 // ratios as Markdown tables. `make bench` runs it.
+// It runs where its peers do: on Unix (the build tag).
 package main
 
 import (

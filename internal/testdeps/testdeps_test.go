@@ -27,8 +27,15 @@ type program struct {
 // Makefile's APT_PACKAGES.
 var programs = map[string]program{
 	"sh":                   {}, // essential: dash
+	"bash":                 {}, // essential too; make deb installs its completion
 	"dpkg-query":           {}, // essential: dpkg
 	"go":                   {}, // the toolchain make test runs in
+	"make":                 {}, // and the tool that runs it (internal/release runs its targets)
+	"script":               {}, // essential: bsdutils (a terminal for popvault.exe under Wine)
+	"dpkg-deb":             {}, // essential: dpkg
+	"apt-get":              {}, // what make deps installs with: on every Debian and Ubuntu
+	"sudo":                 {}, // likewise, for users other than root (the README)
+	"/usr/bin/popvault":    {}, // installed by internal/release itself, from the .deb it built
 	"/usr/sbin/dovecot":    {apt: "dovecot-pop3d", owner: "dovecot-core"},
 	"dbus-run-session":     {apt: "dbus-daemon"},
 	"dbus-daemon":          {apt: "dbus-daemon"},
@@ -46,8 +53,15 @@ var programs = map[string]program{
 	"xdg-open":             {apt: "xdg-utils"},    // the command line's sign-in opens a browser
 	"open":                 {elsewhen: "macOS"},   // the same, there
 	"rundll32":             {elsewhen: "Windows"}, // and there
+	"cmd":                  {elsewhen: "Windows"}, // token commands there
 	"mbsync":               {apt: "isync"},        // make bench's peer for restores
 	"chromium":             {apt: "chromium"},     // render's View in browser page, loaded headless
+	// The release's tests: the Windows build under Wine, the .deb installed.
+	"wine":                   {apt: "wine"},
+	"desktop-file-validate":  {apt: "desktop-file-utils"},
+	"wineboot":               {apt: "wine"},
+	"wineserver":             {apt: "wine", owner: "libwine"},
+	"x86_64-w64-mingw32-gcc": {apt: "gcc-mingw-w64-x86-64", owner: "gcc-mingw-w64-x86-64-win32"}, // Wine's missing DLL
 }
 
 // installed are files a test needs that it does not run itself, by the
@@ -65,6 +79,7 @@ var opaque = map[string]bool{
 	"e.floor":    true, // and its floor command
 	"os.Args[0]": true, // a test running itself again
 	"command":    true, // a token command the user typed, run by sh
+	"argv[0]":    true, // internal/release: the Exec line of the desktop entry the .deb installed
 }
 
 // shellKeywords come before a command, which is the next word.
@@ -400,7 +415,8 @@ func rangeValues(d *ast.AssignStmt) []string {
 }
 
 // callSites reads the literal passed for parameter param of fn at each
-// call of fn in its package's files.
+// call of fn: in its package's files, and, where fn is exported, in any
+// file as pkg.Fn (internal/xvfb's Run is called from other packages).
 func (s *scanner) callSites(f *ast.File, fn *ast.FuncDecl, param string) []string {
 	if fn == nil {
 		return nil
@@ -420,7 +436,8 @@ func (s *scanner) callSites(f *ast.File, fn *ast.FuncDecl, param string) []strin
 	dir := filepath.Dir(s.fset.Position(f.Pos()).Filename)
 	var out []string
 	for _, other := range s.files {
-		if filepath.Dir(s.fset.Position(other.Pos()).Filename) != dir {
+		samePackage := filepath.Dir(s.fset.Position(other.Pos()).Filename) == dir
+		if !samePackage && !fn.Name.IsExported() {
 			continue
 		}
 		ast.Inspect(other, func(n ast.Node) bool {
@@ -428,7 +445,15 @@ func (s *scanner) callSites(f *ast.File, fn *ast.FuncDecl, param string) []strin
 			if !ok {
 				return true
 			}
-			if id, ok := call.Fun.(*ast.Ident); ok && id.Name == fn.Name.Name && idx < len(call.Args) {
+			calls := false
+			switch fun := call.Fun.(type) {
+			case *ast.Ident:
+				calls = samePackage && fun.Name == fn.Name.Name
+			case *ast.SelectorExpr:
+				pkg, ok := fun.X.(*ast.Ident)
+				calls = !samePackage && ok && pkg.Name == f.Name.Name && fun.Sel.Name == fn.Name.Name
+			}
+			if calls && idx < len(call.Args) {
 				v, ok := literal(call.Args[idx])
 				if !ok {
 					s.t.Errorf("%s: %s is called with a program named by %q, which this test cannot read",

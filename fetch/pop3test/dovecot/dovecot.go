@@ -22,7 +22,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -77,7 +76,7 @@ func (s *Server) SetQuota(kib int64) error {
 	if err := os.WriteFile(filepath.Join(s.Dir, "dovecot.conf"), []byte(s.config()), 0o644); err != nil {
 		return fmt.Errorf("dovecot: %w", err)
 	}
-	if err := s.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+	if err := reload(s.cmd); err != nil {
 		return fmt.Errorf("dovecot: reload: %w", err)
 	}
 	time.Sleep(500 * time.Millisecond) // new sessions get the new settings
@@ -306,7 +305,7 @@ service stats {
 // start runs Dovecot in the foreground as a child that dies with us.
 func (s *Server) start() error {
 	s.cmd = exec.Command(Binary, "-F", "-c", filepath.Join(s.Dir, "dovecot.conf"))
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setpgid: true}
+	dieWithUs(s.cmd)
 	var out bytes.Buffer
 	s.cmd.Stdout, s.cmd.Stderr = &out, &out
 	if err := s.cmd.Start(); err != nil {
@@ -343,11 +342,11 @@ func (s *Server) start() error {
 // Close stops Dovecot and removes its folder.
 func (s *Server) Close() error {
 	if s.cmd != nil && s.cmd.Process != nil {
-		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+		stopGroup(s.cmd, false)
 		select {
 		case <-s.exited:
 		case <-time.After(10 * time.Second):
-			syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			stopGroup(s.cmd, true)
 			<-s.exited
 		}
 	}
