@@ -16,8 +16,12 @@ import (
 	"popvault/internal/termtext"
 )
 
-// version matches FyneApp.toml's (a test checks).
-const version = "0.1.0"
+// baseVersion matches FyneApp.toml's (a test checks).
+const baseVersion = "0.1.0"
+
+// version is the release's version, set by make release from git describe
+// (-ldflags -X main.version=...); a plain go build leaves it empty.
+var version string
 
 const usage = `popvault downloads POP3 mail into a local archive.
 
@@ -50,6 +54,8 @@ Commands:
   export --format mbox|maildir|eml --out PATH [--account N]
   import --format mbox|maildir PATH [--account N] [--no-index]
   verify
+  completion bash                print bash's completion script (the .deb installs it)
+  manpage                        print the manual page, in roff (the .deb installs it)
   restore --host H [--port 993] [--security tls|starttls|plain] [--ca-file PEM] --user U
           [--password-stdin | --oauth google|microsoft|custom ... | --oauth-account N]
           --mailbox NAME [--create] [--account N] [--search Q]
@@ -153,6 +159,10 @@ func (c *cli) dispatch(cmd string, rest []string) error {
 		return c.restoreCmd(rest)
 	case "reindex":
 		return c.reindex(rest)
+	case "completion":
+		return c.completionCmd(rest)
+	case "manpage":
+		return c.manPageCmd(rest)
 	case "version":
 		fmt.Fprintln(c.stdout, versionLine())
 		return nil
@@ -165,10 +175,13 @@ func (c *cli) dispatch(cmd string, rest []string) error {
 
 func (c *cli) printUsage() { fmt.Fprintf(c.stdout, usage, archive.DefaultPath()) }
 
-// versionLine is the version, with the commit it was built from when Go
-// recorded one.
+// versionLine is the release's version, or else the base version with
+// the commit it was built from when Go recorded one.
 func versionLine() string {
-	line := "popvault " + version
+	if version != "" {
+		return "popvault " + version
+	}
+	line := "popvault " + baseVersion
 	if info, ok := debug.ReadBuildInfo(); ok {
 		rev, dirty := "", false
 		for _, s := range info.Settings {

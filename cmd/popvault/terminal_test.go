@@ -100,12 +100,12 @@ func TestHelpAndVersion(t *testing.T) {
 		}
 	}
 	out := v.ok("", "--version")
-	if !strings.HasPrefix(out, "popvault "+version) {
+	if !strings.HasPrefix(out, "popvault "+baseVersion) {
 		t.Fatalf("--version: %q", out)
 	}
 	toml, err := os.ReadFile("../../FyneApp.toml")
-	if err != nil || !strings.Contains(string(toml), `Version = "`+version+`"`) {
-		t.Fatalf("FyneApp.toml does not say version %s: %v", version, err)
+	if err != nil || !strings.Contains(string(toml), `Version = "`+baseVersion+`"`) {
+		t.Fatalf("FyneApp.toml does not say version %s: %v", baseVersion, err)
 	}
 	if _, errs, code := v.run("", "fetch", "--nonsense"); code == 0 || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 		t.Fatalf("a bad flag: exit %d, %q", code, errs)
