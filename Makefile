@@ -6,7 +6,12 @@
 # it brings dbus-launch, which a popvault without a session bus must never
 # start (the keyring tests would not see that happen without it).
 APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d dovecot-imapd xvfb imagemagick xdotool python3 mutt \
-                  notmuch tmux gnome-keyring dbus-daemon dbus-x11 mpop fetchmail isync xdg-utils chromium
+                  notmuch tmux gnome-keyring dbus-daemon dbus-x11 mpop fetchmail isync xdg-utils chromium \
+                  gcc-mingw-w64-x86-64 dpkg-dev xz-utils wine wine64 desktop-file-utils
+# The last line is the release's: mingw-w64 for the Windows build (cgo,
+# GLFW), dpkg-dev for dpkg-shlibdeps (the .deb's dependencies), xz for the
+# tar.xz; Wine and desktop-file-validate for their tests.
+NFPM           := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -15,7 +20,23 @@ export LANG ?= C.UTF-8
 FYNE_TOOL := $(CURDIR)/.tools/fyne
 APP_ID    := io.popvault.app
 
-.PHONY: run test check deps bench build clean demo package install uninstall stress
+# A release's version (packaging/version: git describe, or FyneApp.toml's
+# version and the commit) and build number (the commit count) go into the
+# binary, FyneApp.toml's build, the .deb and the Windows file properties.
+# Release builds are -trimpath (no build machine's paths inside) and
+# stripped; SOURCE_DATE_EPOCH dates the man page and the zip by the commit.
+VERSION      ?= $(shell packaging/version)
+VERSION      := $(VERSION)
+BUILD        := $(shell git rev-list --count HEAD 2>/dev/null || echo 1)
+BASE_VERSION := $(shell sed -n 's/^ *Version = "\(.*\)"$$/\1/p' FyneApp.toml)
+RELEASE_LDFLAGS = -s -w -X main.version=$(VERSION)
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+# cgo for Windows with mingw-w64; -trimpath here too, so that make test's
+# Windows checks share the build cache with the release (GLFW for Windows
+# takes minutes to compile once).
+WINDOWS_ENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc GOFLAGS=-trimpath
+
+.PHONY: run test check check-windows linux-binary test-windows deps bench build clean demo package package-windows deb release install uninstall stress
 
 run: deps
 	go run ./cmd/popvault
@@ -27,15 +48,60 @@ build: deps
 demo: deps
 	go run ./cmd/popvault --demo
 
-# package builds dist/popvault.tar.xz (binary, icon, .desktop entry) with
-# the fyne tool, from the top-level FyneApp.toml: the tool reads the file
-# in its source folder, so a copy with the icon's path adjusted is put
-# there for the build.
-package: deps $(FYNE_TOOL)
+# DIST is where release files go; tests give a folder of their own.
+DIST ?= dist
+
+# $(DIST)/linux/popvault is the release's Linux binary, for the tar.xz and
+# the .deb alike.
+linux-binary: deps
+	mkdir -p $(DIST)/linux
+	go build -trimpath -ldflags "$(RELEASE_LDFLAGS)" -o $(DIST)/linux/popvault ./cmd/popvault
+
+# package builds $(DIST)/popvault.tar.xz (binary, icon, .desktop entry) with
+# the fyne tool, from FyneApp.toml, around the release binary. The tool
+# reads FyneApp.toml in the program's source folder, and writes the build
+# number back into it: it gets a copy there, removed afterwards.
+package: linux-binary $(FYNE_TOOL)
 	sed 's#Icon = "assets/icon.png"#Icon = "../../assets/icon.png"#' FyneApp.toml > cmd/popvault/FyneApp.toml
-	cd cmd/popvault && $(FYNE_TOOL) package --os linux --release; status=$$?; rm -f FyneApp.toml; exit $$status
-	mkdir -p dist && mv cmd/popvault/popvault.tar.xz dist/
-	@echo "dist/popvault.tar.xz"
+	cd cmd/popvault && $(FYNE_TOOL) package --os linux --release --exe $(abspath $(DIST))/linux/popvault --name popvault \
+		--app-version $(BASE_VERSION) --app-build $(BUILD); status=$$?; rm -f FyneApp.toml; exit $$status
+	mv cmd/popvault/popvault.tar.xz $(DIST)/
+	@echo "$(DIST)/popvault.tar.xz"
+
+# package-windows builds $(DIST)/popvault-windows-amd64.zip: popvault.exe
+# (GUI subsystem, icon, version, manifest), its console twin popvault.com
+# and a README (internal/winpack; why two: cmd/popvault/console_windows.go).
+package-windows: deps
+	rm -rf $(DIST)/windows && mkdir -p $(DIST)/windows
+	go run ./internal/winpack resources -icon assets/icon.png -version $(VERSION) -build $(BUILD) -out $(DIST)/windows
+	x86_64-w64-mingw32-windres -O coff -I $(DIST)/windows -o cmd/popvault/rsrc_windows_amd64.syso $(DIST)/windows/popvault.rc
+	$(WINDOWS_ENV) go build -ldflags "-H=windowsgui $(RELEASE_LDFLAGS)" -o $(DIST)/windows/popvault.exe ./cmd/popvault; \
+		status=$$?; rm -f cmd/popvault/rsrc_windows_amd64.syso; exit $$status
+	go run ./internal/winpack zip -exe $(DIST)/windows/popvault.exe -readme packaging/windows/README.txt \
+		-out $(DIST)/popvault-windows-amd64.zip
+	@echo "$(DIST)/popvault-windows-amd64.zip"
+
+# deb builds $(DIST)/popvault_VERSION_amd64.deb with nfpm (packaging/deb):
+# the binary, its desktop entry and icon, a man page and bash completion
+# made from its usage text, and the libraries it links as dependencies
+# (dpkg-shlibdeps, which wants a debian/control beside it).
+deb: linux-binary
+	rm -rf $(DIST)/deb && mkdir -p $(DIST)/deb/debian
+	$(DIST)/linux/popvault manpage | gzip -9n > $(DIST)/deb/popvault.1.gz
+	$(DIST)/linux/popvault completion bash > $(DIST)/deb/popvault.bash
+	printf 'Source: popvault\n' > $(DIST)/deb/debian/control
+	cd $(DIST)/deb && dpkg-shlibdeps -O $(abspath $(DIST))/linux/popvault | sed -n 's/^shlibs:Depends=//p' > depends
+	test -s $(DIST)/deb/depends
+	rm -f $(DIST)/popvault_*.deb
+	DIST="$(abspath $(DIST))" VERSION="$(VERSION)" DEPENDS="$$(cat $(DIST)/deb/depends)" go run $(NFPM) package --packager deb \
+		--config packaging/deb/nfpm.yaml --target $(DIST)/
+	@ls $(DIST)/popvault_*.deb
+
+# release builds every package with one version, and their SHA-256 sums.
+# macOS needs Apple's SDK and cannot be built here: see the README.
+release: package deb package-windows
+	cd $(DIST) && sha256sum popvault.tar.xz popvault_*.deb popvault-windows-amd64.zip > SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
 
 $(FYNE_TOOL):
 	GOBIN=$(CURDIR)/.tools go install fyne.io/tools/cmd/fyne@v1.7.4
@@ -43,8 +109,8 @@ $(FYNE_TOOL):
 # install puts popvault in ~/.local for the current user, so that it shows
 # in the desktop's launcher; uninstall takes it out again.
 install: package
-	rm -rf dist/unpacked && mkdir -p dist/unpacked && tar -xJf dist/popvault.tar.xz -C dist/unpacked
-	$(MAKE) -C dist/unpacked/popvault user-install
+	rm -rf $(DIST)/unpacked && mkdir -p $(DIST)/unpacked && tar -xJf $(DIST)/popvault.tar.xz -C $(DIST)/unpacked
+	$(MAKE) -C $(DIST)/unpacked/popvault user-install
 	@echo "installed: ~/.local/bin/popvault and its launcher entry"
 
 uninstall:
@@ -68,9 +134,37 @@ stress: deps
 
 # Every package runs under the race detector, the window's included (it
 # works with cgo): see ui/thread_test.go for how the UI tests give it a
-# goroutine to race with.
-test: deps check
-	go test -race -count=1 -timeout 30m ./...
+# goroutine to race with. internal/release builds the release packages and
+# tests them: the Windows zip under Wine, the .deb installed with apt-get.
+test: deps check test-windows
+	go test -race -count=1 -timeout 40m ./...
+
+# check-windows vets every package for Windows and compiles every test
+# binary, so that a Windows-only compile error fails make test.
+check-windows: deps
+	$(WINDOWS_ENV) go vet ./...
+	rm -rf .tools/windows-tests && mkdir -p .tools/windows-tests
+	$(WINDOWS_ENV) go test -c -o .tools/windows-tests/ ./... >/dev/null
+
+# test-windows runs under Wine (internal/wine) the tests of the packages
+# that can run there, built for Windows; -overlay is Wine's one Go fix
+# (wine.Overlay). What cannot run there, and why:
+#   cmd/popvault, restore: they start Dovecot, a Linux server (the Windows
+#     command line is tested end to end under Wine by internal/release);
+#   internal/testdeps reads Debian's package database; internal/winpack
+#     runs the Go toolchain; internal/release runs make and Wine itself;
+#   and, in the packages that run, WINE_SKIP: tests that start Dovecot, a
+#     D-Bus session with gnome-keyring, or Chromium, and one that draws
+#     Hebrew, for which Wine has no font (Windows has several).
+WINE_PACKAGES := ./archive/... ./fetch/ ./fetch/pop3/ ./fetch/pop3test/ ./render/ ./thread/ ./oauth/... \
+                 ./internal/termtext/ ./ui/
+WINE_SKIP     := ^(TestDovecot.*|TestKeyring|TestKeyringLocked|TestPageInBrowser|TestCopyToIMAP.*|TestFyneShapesAWordRightToLeft)$$
+WINEXEC       := $(CURDIR)/.tools/winexec
+test-windows: check-windows
+	go build -o $(WINEXEC) ./internal/wine/winexec
+	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINEXEC) --init
+	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINDOWS_ENV) go test -count=1 -timeout 20m \
+		-overlay $$($(WINEXEC) --overlay .tools/wine-overlay) -exec $(WINEXEC) -skip '$(WINE_SKIP)' $(WINE_PACKAGES)
 
 # check fails on unformatted code, vet findings or staticcheck findings.
 check:

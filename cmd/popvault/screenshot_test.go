@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"image"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,6 +18,7 @@ import (
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 	"popvault/internal/mailgen"
+	"popvault/internal/xvfb"
 )
 
 // TestWindowUnderXvfb starts the real binary on an archive of 20,000
@@ -43,7 +41,7 @@ func TestWindowUnderXvfb(t *testing.T) {
 	unindexed := os.Getenv("POPVAULT_WINDOW_UNINDEXED") != ""
 	path := buildArchive(t, n, !unindexed)
 	live, config := liveAccount(t, path, 300)
-	display := startXvfb(t)
+	display := xvfb.Start(t)
 	cmd := exec.Command(binary)
 	var logs syncBuffer // read while the window runs
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -60,21 +58,21 @@ func TestWindowUnderXvfb(t *testing.T) {
 	time.Sleep(2 * time.Second) // the rest of the list loads
 	t.Logf("%d messages, listed: %s", n, memory(cmd.Process.Pid))
 	// Open the newest message.
-	onDisplay(t, display, "xdotool", "mousemove", "420", "120", "click", "1")
+	xvfb.Run(t, display, "xdotool", "mousemove", "420", "120", "click", "1")
 	time.Sleep(1500 * time.Millisecond)
-	onDisplay(t, display, "import", "-window", "root", shot)
-	if img := decode(t, shot); uniform(img, image.Rect(640, 120, 1000, 400)) {
+	xvfb.Run(t, display, "import", "-window", "root", shot)
+	if img := xvfb.Decode(shot); xvfb.Uniform(img, image.Rect(640, 120, 1000, 400)) {
 		t.Fatal("the reader shows nothing after a click on a message")
 	}
 	t.Logf("%d messages, one opened: %s", n, memory(cmd.Process.Pid))
 	// Search the text, open the newest match: its matching lines marked.
-	onDisplay(t, display, "xdotool", "mousemove", "800", "20", "click", "1")
-	onDisplay(t, display, "xdotool", "type", "--delay", "20", `"family dinner" hotel`)
+	xvfb.Run(t, display, "xdotool", "mousemove", "800", "20", "click", "1")
+	xvfb.Run(t, display, "xdotool", "type", "--delay", "20", `"family dinner" hotel`)
 	time.Sleep(1500 * time.Millisecond)
-	onDisplay(t, display, "xdotool", "mousemove", "420", "120", "click", "1")
+	xvfb.Run(t, display, "xdotool", "mousemove", "420", "120", "click", "1")
 	time.Sleep(1500 * time.Millisecond)
-	onDisplay(t, display, "import", "-window", "root", shot)
-	if img := decode(t, shot); uniform(img, image.Rect(640, 120, 1000, 400)) {
+	xvfb.Run(t, display, "import", "-window", "root", shot)
+	if img := xvfb.Decode(shot); xvfb.Uniform(img, image.Rect(640, 120, 1000, 400)) {
 		t.Fatal("the reader shows nothing after a search and a click")
 	}
 	t.Logf("%d messages, searched: %s", n, memory(cmd.Process.Pid))
@@ -84,8 +82,8 @@ func TestWindowUnderXvfb(t *testing.T) {
 	}
 	// Fetch while the window is open: progress, commits and the list's
 	// reloads all reach the window from the fetching goroutines.
-	onDisplay(t, display, "xdotool", "mousemove", "420", "120", "click", "1") // a message: the keyboard goes to the list
-	onDisplay(t, display, "xdotool", "key", "ctrl+r")
+	xvfb.Run(t, display, "xdotool", "mousemove", "420", "120", "click", "1") // a message: the keyboard goes to the list
+	xvfb.Run(t, display, "xdotool", "key", "ctrl+r")
 	for deadline := time.Now().Add(60 * time.Second); live.Count("QUIT") == 0; {
 		if time.Now().After(deadline) {
 			t.Fatalf("the window never fetched from the test server (%d RETR):\n%s", live.Count("RETR"), logs.String())
@@ -93,7 +91,7 @@ func TestWindowUnderXvfb(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(3 * time.Second) // the list and counts catch up
-	onDisplay(t, display, "import", "-window", "root", shot)
+	xvfb.Run(t, display, "import", "-window", "root", shot)
 	t.Logf("fetched %d messages with the window open: %s", live.Count("RETR"), memory(cmd.Process.Pid))
 	if strings.Contains(logs.String(), "Error in Fyne call thread") || strings.Contains(logs.String(), "panic") {
 		t.Fatalf("the window logged:\n%s", logs.String())
@@ -172,51 +170,6 @@ func buildArchive(t *testing.T, n int, indexed bool) string {
 	return path
 }
 
-// startXvfb starts a virtual display and returns its name. Xvfb picks a
-// free display number itself (-displayfd), skipping the lock files that a
-// killed X server leaves behind; it is stopped with SIGTERM, so that it
-// removes its own.
-func startXvfb(t *testing.T) string {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w} // the child's fd 3
-	err = x.Start()
-	w.Close()
-	if err != nil {
-		t.Fatalf("Xvfb: %v (make deps installs it)", err)
-	}
-	t.Cleanup(func() {
-		x.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- x.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			x.Process.Kill()
-			<-done
-		}
-	})
-	number := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		number <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-number:
-		if n == "" {
-			t.Fatal("Xvfb did not start")
-		}
-		return ":" + n
-	case <-time.After(10 * time.Second):
-		t.Fatal("Xvfb did not say which display it took")
-	}
-	return ""
-}
-
 // waitPainted takes screenshots until the message list shows text.
 func waitPainted(t *testing.T, display, shot string, limit time.Duration) time.Time {
 	deadline := time.Now().Add(limit)
@@ -224,7 +177,7 @@ func waitPainted(t *testing.T, display, shot string, limit time.Duration) time.T
 		c := exec.Command("import", "-window", "root", shot)
 		c.Env = append(os.Environ(), "DISPLAY="+display)
 		if c.Run() == nil {
-			if img := decode(t, shot); img != nil && !uniform(img, image.Rect(240, 60, 600, 400)) {
+			if img := xvfb.Decode(shot); img != nil && !xvfb.Uniform(img, image.Rect(240, 60, 600, 400)) {
 				return time.Now()
 			}
 		}
@@ -232,40 +185,6 @@ func waitPainted(t *testing.T, display, shot string, limit time.Duration) time.T
 	}
 	t.Fatal("the window never painted its message list")
 	return time.Time{}
-}
-
-func onDisplay(t *testing.T, display string, name string, args ...string) {
-	c := exec.Command(name, args...)
-	c.Env = append(os.Environ(), "DISPLAY="+display)
-	if out, err := c.CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v: %s", name, err, out)
-	}
-}
-
-func decode(t *testing.T, path string) image.Image {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		return nil
-	}
-	return img
-}
-
-// uniform reports whether every pixel of r has one colour.
-func uniform(img image.Image, r image.Rectangle) bool {
-	first := img.At(r.Min.X, r.Min.Y)
-	for y := r.Min.Y; y < r.Max.Y; y += 2 {
-		for x := r.Min.X; x < r.Max.X; x += 2 {
-			if img.At(x, y) != first {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // rssParts says how much of the RSS is the process's own memory and how
