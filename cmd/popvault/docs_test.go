@@ -88,6 +88,11 @@ func TestManPage(t *testing.T) {
 			t.Errorf("an unescaped hyphen: %q", line)
 		}
 	}
+	// A line that would begin with a request (a dot or a quote) is
+	// escaped, wherever the usage text may one day have one.
+	if got := roff(".nf here\n'tr x\nplain"); got != `\&.nf here`+"\n"+`\&'tr x`+"\nplain" {
+		t.Errorf("roff escapes requests as %q", got)
+	}
 	for _, section := range []string{".SH NAME\npopvault \\- downloads POP3 mail", ".SH SYNOPSIS\n", ".SH COMMANDS\n", ".SH FILES\n"} {
 		if !strings.Contains(page, section) {
 			t.Errorf("no %q", section)

@@ -111,7 +111,11 @@ func TestDeb(t *testing.T) {
 	if line == nil {
 		t.Fatal("the installed desktop entry has no Exec line")
 	}
-	windowFromExec(t, strings.Fields(string(line[1])))
+	class := regexp.MustCompile(`(?m)^StartupWMClass=(.*)$`).FindSubmatch(installed)
+	if class == nil {
+		t.Fatal("the installed desktop entry has no StartupWMClass, by which docks match its window")
+	}
+	windowFromExec(t, strings.Fields(string(line[1])), string(class[1]))
 	remove()
 	if _, err := os.Stat("/usr/bin/popvault"); err == nil {
 		t.Error("/usr/bin/popvault is still there after apt-get remove")
@@ -119,8 +123,9 @@ func TestDeb(t *testing.T) {
 }
 
 // windowFromExec runs a desktop entry's command line under Xvfb, as a
-// launcher would (for a user with no mail yet), and waits for the window.
-func windowFromExec(t *testing.T, argv []string) {
+// launcher would (for a user with no mail yet), and waits for the window,
+// whose class must be the entry's StartupWMClass.
+func windowFromExec(t *testing.T, argv []string, class string) {
 	display := xvfb.Start(t)
 	home := t.TempDir()
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -132,8 +137,8 @@ func windowFromExec(t *testing.T, argv []string) {
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	shot := filepath.Join(t.TempDir(), "deb.png")
 	waitForWindow(t, display, shot, 60*time.Second)
-	if _, err := xvfb.Output(display, "xdotool", "search", "--class", "popvault"); err != nil {
-		t.Error("no window of class popvault: the desktop entry's StartupWMClass does not match")
+	if _, err := xvfb.Output(display, "xdotool", "search", "--class", "^"+regexp.QuoteMeta(class)+"$"); err != nil {
+		t.Errorf("no window of class %q: the desktop entry's StartupWMClass does not match the window", class)
 	}
 	keepScreenshot(t, shot, "deb.png")
 }

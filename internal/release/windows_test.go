@@ -112,7 +112,9 @@ func utf16le(s string) []byte {
 
 // From a shell: popvault.com answers on the shell's output with its exit
 // status; popvault.exe, a GUI program, still prints to the console of the
-// shell that started it (attachConsole), here a terminal of script's.
+// shell that started it (attachConsole): started as Windows' start does,
+// with no standard handles of its own, in a console (a terminal of
+// script's), it prints only by attaching to it.
 func windowsConsole(t *testing.T, prefix *wine.Prefix, dir string) {
 	v := version(t)
 	out, _, status := run(t, prefix.Command(filepath.Join(dir, "popvault.com"), "--version"), "")
@@ -123,7 +125,7 @@ func windowsConsole(t *testing.T, prefix *wine.Prefix, dir string) {
 	if status != 1 || !strings.Contains(errs, `unknown command "nonsense"`) {
 		t.Errorf("popvault.com nonsense: status %d, %q", status, errs)
 	}
-	line := "wine " + shellQuote(filepath.Join(dir, "popvault.exe")) + " --version; sleep 1"
+	line := "wine start /wait /unix " + shellQuote(filepath.Join(dir, "popvault.exe")) + " --version; sleep 1"
 	cmd := exec.Command("script", "-qec", line, "/dev/null")
 	cmd.Env = prefix.Env()
 	out, _, status = run(t, cmd, "")
