@@ -11,6 +11,7 @@ import (
 	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"popvault/assets"
+	"popvault/internal/sessionbus"
 )
 
 // Icon is the app's icon as a Fyne resource.
@@ -31,6 +32,19 @@ func displayError(r any) error {
 	return nil
 }
 
+// busOrNone points D-Bus clients at the user's session bus, or at none.
+// Fyne asks the session bus for the desktop's settings (its colour scheme,
+// through the portal), and godbus, given no address, runs dbus-launch: a
+// dbus-daemon, and the keyring it activates, would outlive the window,
+// one pair per start from a session without a bus (a plain X session, an
+// ssh -X). sessionbus finds the bus without starting one and sets its
+// address; where there is none, the address is one that fails at once.
+func busOrNone() {
+	if _, err := sessionbus.Address(); err != nil && runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		os.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	}
+}
+
 // Run opens the window and returns when the app quits.
 func Run(opts Options) (err error) {
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
@@ -47,6 +61,7 @@ func Run(opts Options) (err error) {
 		}
 		panic(r) // not ours to explain: keep the trace
 	}()
+	busOrNone()
 	a := app.NewWithID(AppID)
 	a.SetIcon(Icon)
 	w := a.NewWindow("popvault")

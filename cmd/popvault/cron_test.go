@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"popvault/fetch/pop3test"
+	"popvault/internal/xvfb"
 )
 
 // TestNoBusLeft runs the command line as cron does, with no session bus
@@ -57,6 +59,41 @@ func TestNoBusLeftInNamespace(t *testing.T) {
 	}
 	v.ok("", "fetch", "--quiet")
 	v.ok("", "account", "remove", "--name", "cron")
+}
+
+// TestWindowNoBusLeft opens the window as from a desktop session that
+// has no D-Bus session bus (a plain X session, ssh -X): Fyne asks the bus
+// for the desktop's settings, and must not autolaunch a dbus-daemon that
+// outlives the window.
+func TestWindowNoBusLeft(t *testing.T) {
+	inNamespace(t, "TestWindowNoBusLeftInNamespace")
+}
+
+func TestWindowNoBusLeftInNamespace(t *testing.T) {
+	insideNamespace(t)
+	mountTmpfs(t, "/run", "1m") // no /run/user/UID/bus
+	path := buildArchive(t, 50, true)
+	display := xvfb.Start(t)
+	marker := make([]byte, 8)
+	rand.Read(marker)
+	probe := "POPVAULT_LEAK_PROBE=" + hex.EncodeToString(marker)
+	home := t.TempDir()
+	cmd := exec.Command(binary)
+	cmd.Env = append(withoutBus(os.Environ()), probe, "DISPLAY="+display, "LANG=C.UTF-8", "HOME="+home,
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "POPVAULT_ARCHIVE="+path)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitPainted(t, display, filepath.Join(t.TempDir(), "shot.png"), 30*time.Second)
+	time.Sleep(time.Second) // Fyne watches the desktop's settings once the window is up
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	time.Sleep(500 * time.Millisecond) // an autolaunched bus starts its keyring after dbus-launch returns
+	if left := processesWith(probe); len(left) > 0 {
+		t.Errorf("processes started by the window outlive it: %s\n%s", strings.Join(left, ", "), logs.String())
+	}
 }
 
 // processesWith lists the processes whose environment holds kv: those a
