@@ -55,6 +55,8 @@ type Fetcher struct {
 	RootCAs *x509.CertPool
 	// DebugWriter receives the POP3 conversation, credentials redacted.
 	DebugWriter io.Writer
+
+	commits committer // every session's batches, committed together
 }
 
 // Stage is where a fetch is.

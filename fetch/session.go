@@ -361,7 +361,7 @@ func (s *storer) run() {
 		if s.failed() != nil {
 			continue
 		}
-		results, err := s.f.Archive.Store(b.in)
+		results, err := s.f.commits.store(s.f.Archive.Store, b.in)
 		s.mu.Lock()
 		if err != nil {
 			s.err = err

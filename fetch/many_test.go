@@ -1,0 +1,257 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"popvault/archive"
+	"popvault/fetch/pop3test"
+)
+
+// observer is a TCP proxy in front of a test server that notes how many
+// sessions it carries at once, for itself and with every other observer
+// sharing its tally, and slows each chunk a little so that sessions last
+// long enough to overlap where they may.
+type observer struct {
+	Addr  string
+	tally *tally
+}
+
+type tally struct {
+	mu                sync.Mutex
+	now, max          int
+	byProxy, maxProxy map[string]int
+}
+
+func newTally() *tally { return &tally{byProxy: map[string]int{}, maxProxy: map[string]int{}} }
+
+func (t *tally) open(proxy string, delta int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.now += delta
+	t.byProxy[proxy] += delta
+	t.max = max(t.max, t.now)
+	t.maxProxy[proxy] = max(t.maxProxy[proxy], t.byProxy[proxy])
+}
+
+func observe(t *testing.T, target string, tl *tally) *observer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	o := &observer{Addr: ln.Addr().String(), tally: tl}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			tl.open(o.Addr, 1)
+			go func() {
+				var wg sync.WaitGroup
+				wg.Add(2)
+				pipe := func(dst, src net.Conn) {
+					defer wg.Done()
+					buf := make([]byte, 32<<10)
+					for {
+						n, err := src.Read(buf)
+						if n > 0 {
+							time.Sleep(2 * time.Millisecond)
+							if _, werr := dst.Write(buf[:n]); werr != nil {
+								break
+							}
+						}
+						if err != nil {
+							break
+						}
+					}
+					dst.Close()
+					src.Close()
+				}
+				go pipe(out, in)
+				go pipe(in, out)
+				wg.Wait()
+				tl.open(o.Addr, -1)
+			}()
+		}
+	}()
+	return o
+}
+
+func port(addr string) int {
+	p, _ := strconv.Atoi(addr[strings.LastIndexByte(addr, ':')+1:])
+	return p
+}
+
+func corpusFor(prefix string, n int) []pop3test.Message {
+	msgs := make([]pop3test.Message, n)
+	for i := range msgs {
+		msgs[i] = pop3test.Message{UID: fmt.Sprintf("%s-%d", prefix, i),
+			Data: []byte(fmt.Sprintf("From: %s@example.org\r\nSubject: %s %d\r\n\r\n%s\r\n", prefix, prefix, i, strings.Repeat(prefix+" text ", 200)))}
+	}
+	return msgs
+}
+
+// Five accounts on five servers are fetched at once, at most Parallel at
+// a time, and all of their mail arrives once; two accounts of one
+// maildrop (the same host, port and user) never have sessions at once,
+// even among the others.
+func TestFetchAllConcurrency(t *testing.T) {
+	arch := openArchive(t)
+	secrets := &MemorySecrets{}
+	tl := newTally()
+	pool := pop3test.NewTLSServer(pop3test.Config{}).CertPool() // replaced below: each server's own pool is added
+	f := &Fetcher{Archive: arch, Secrets: secrets, RootCAs: pool, BatchCount: 5}
+	var accts []Account
+	want := 0
+	for i := range 5 {
+		s := pop3test.NewTLSServer(pop3test.Config{Messages: corpusFor(fmt.Sprintf("s%d", i), 30)})
+		t.Cleanup(s.Close)
+		pool.AppendCertsFromPEM(s.CertPEM())
+		o := observe(t, s.Addr, tl)
+		name := fmt.Sprintf("acct%d", i)
+		secrets.Set(name, "secret")
+		accts = append(accts, Account{Name: name, Host: "localhost", Port: port(o.Addr), Security: SecurityTLS, User: "alice", KeepOnServer: true, Timeout: Duration(5 * time.Second)})
+		want += 30
+	}
+	// A sixth account: the first one's maildrop again, under another name
+	// and spelling of the host.
+	// It comes second, so that it would start beside the first.
+	same := accts[0]
+	same.Name, same.Host = "acct0-again", "LocalHost"
+	secrets.Set(same.Name, "secret")
+	accts = append(accts[:1], append([]Account{same}, accts[1:]...)...)
+
+	var mu sync.Mutex
+	var finished []string
+	results := f.FetchAll(context.Background(), accts, 4, func(r Result) {
+		mu.Lock()
+		finished = append(finished, r.Account)
+		mu.Unlock()
+	})
+	for i, r := range results {
+		if r.Account != accts[i].Name || r.Err != nil {
+			t.Errorf("result %d: %+v", i, r)
+		}
+	}
+	if len(finished) != len(accts) {
+		t.Errorf("done was called for %v", finished)
+	}
+	if results[0].New != 30 || results[1].New != 30 {
+		t.Errorf("the shared maildrop's two accounts took %d and %d of its 30 messages", results[0].New, results[1].New)
+	}
+	c, _ := arch.Count()
+	if total := c[""].Total; total != want {
+		t.Errorf("archive holds %d, want %d", total, want)
+	}
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if tl.max < 2 || tl.max > 4 {
+		t.Errorf("at most %d sessions ran at once, want 2 to 4", tl.max)
+	}
+	if m := tl.maxProxy[net.JoinHostPort("127.0.0.1", strconv.Itoa(accts[0].Port))]; m != 1 {
+		t.Errorf("one maildrop had %d sessions at once", m)
+	}
+}
+
+// An account that fails (a wrong password, a server that is gone) stops
+// none of the others.
+func TestFetchAllFailureStopsNoOther(t *testing.T) {
+	arch := openArchive(t)
+	good := pop3test.NewTLSServer(pop3test.Config{Messages: corpusFor("good", 10)})
+	t.Cleanup(good.Close)
+	gone, _ := net.Listen("tcp", "127.0.0.1:0")
+	goneAddr := gone.Addr().String()
+	gone.Close()
+	secrets := &MemorySecrets{}
+	secrets.Set("good", "secret")
+	secrets.Set("wrong", "not the password")
+	secrets.Set("gone", "secret")
+	f := &Fetcher{Archive: arch, Secrets: secrets, RootCAs: good.CertPool()}
+	acct := func(name, addr string) Account {
+		return Account{Name: name, Host: "127.0.0.1", Port: port(addr), Security: SecurityTLS, User: "alice", KeepOnServer: true, Timeout: Duration(2 * time.Second)}
+	}
+	wrong := acct("wrong", good.Addr)
+	wrong.User = "bob" // another maildrop on the same server
+	results := f.FetchAll(context.Background(), []Account{acct("gone", goneAddr), wrong, acct("good", good.Addr)}, 0, nil)
+	if results[0].Err == nil || results[1].Err == nil {
+		t.Errorf("the failing accounts: %v, %v", results[0].Err, results[1].Err)
+	}
+	if results[2].Err != nil || results[2].New != 10 {
+		t.Errorf("the good account: %+v", results[2])
+	}
+}
+
+// The committer puts batches that wait for a commit into one commit, and
+// gives each its own results; a failed commit fails each batch in it.
+func TestCommitterGroups(t *testing.T) {
+	var c committer
+	var mu sync.Mutex
+	var calls []int
+	release := make(chan struct{})
+	first := true
+	commitAll := func(in []archive.Incoming) ([]archive.Stored, error) {
+		mu.Lock()
+		calls = append(calls, len(in))
+		wait := first
+		first = false
+		mu.Unlock()
+		if wait {
+			<-release // the first commit is slow: the others queue behind it
+		}
+		out := make([]archive.Stored, len(in))
+		for i, m := range in {
+			id, _ := strconv.Atoi(m.UID)
+			out[i] = archive.Stored{ID: uint64(id)}
+		}
+		if in[0].UID == "fail" {
+			return nil, errors.New("disk full")
+		}
+		return out, nil
+	}
+	var wg sync.WaitGroup
+	got := make([][]archive.Stored, 9)
+	for i := range 9 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := []archive.Incoming{{UID: strconv.Itoa(i * 10)}, {UID: strconv.Itoa(i*10 + 1)}}
+			res, err := c.store(commitAll, in)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = res
+		}()
+		if i == 0 {
+			time.Sleep(50 * time.Millisecond) // the first is committing
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the other eight are queued
+	close(release)
+	wg.Wait()
+	if len(calls) != 2 || calls[0] != 2 || calls[1] != 16 {
+		t.Errorf("commits of %v messages, want [2 16]", calls)
+	}
+	for i, res := range got {
+		if len(res) != 2 || res[0].ID != uint64(i*10) || res[1].ID != uint64(i*10+1) {
+			t.Errorf("batch %d got %+v", i, res)
+		}
+	}
+	first = false
+	if _, err := c.store(commitAll, []archive.Incoming{{UID: "fail"}}); err == nil {
+		t.Error("a failed commit reported success")
+	}
+}
