@@ -44,10 +44,11 @@ Commands:
                                  sign an OAuth account in again
   account list
   account remove --name N [--keep-mail=true|false]
-  fetch [--account N]... [--quiet] [--debug]
-                                 all accounts when none is named; progress and a line per
-                                 account on stderr; --quiet prints failures only (for cron);
-                                 --debug logs the POP3 conversation, passwords redacted
+  fetch [--account N]... [--parallel 4] [--quiet] [--debug]
+                                 all accounts when none is named, up to 4 at once (never two
+                                 of one server and user); progress and a line per account on
+                                 stderr; --quiet prints failures only (for cron); --debug logs
+                                 the POP3 conversation, passwords redacted, one account at a time
   list [--account N] [--search Q] [--limit N] [--json]
   show ID [--raw]                --raw writes the stored bytes unchanged
   reindex                        rebuild the full-text search index from the archive

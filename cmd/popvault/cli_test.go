@@ -198,8 +198,10 @@ func TestCLIDeleteModeAndTransfer(t *testing.T) {
 	v := newVault(t)
 	v.addAccount(d, "work", "starttls", false)
 	v.ok("", "fetch")
-	if left, _ := d.Count(); left != 0 {
-		t.Fatalf("%d left on the server", left)
+	for _, user := range []string{d.User, d.User2} {
+		if left, _ := d.CountOf(user); left != 0 {
+			t.Fatalf("%d left in %s's maildrop", left, user)
+		}
 	}
 	v.checkExact(msgs)
 	dir := t.TempDir()
@@ -285,9 +287,10 @@ func TestCLIErrors(t *testing.T) {
 	}
 }
 
-// TestKillDuringFetch SIGKILLs a delete-mode fetch at random moments, then
-// lets one finish: every message must be archived exactly once, byte for
-// byte, the server empty, and verify clean.
+// TestKillDuringFetch SIGKILLs a delete-mode fetch of two accounts,
+// fetched at once (alice's and bob's maildrops on one Dovecot), at random
+// moments, then lets one finish: every message must be archived exactly
+// once, byte for byte, both maildrops empty, and verify clean.
 func TestKillDuringFetch(t *testing.T) {
 	kills := 20
 	if testing.Short() {
@@ -307,16 +310,24 @@ func killTest(t *testing.T, n, kills int) {
 	d, msgs := startDovecot(t, n)
 	v := newVault(t)
 	v.addAccount(d, "victim", "tls", false)
+	for _, m := range mailgen.Corpus(n/2, 4) {
+		msgs = append(msgs, m.Data)
+		d.DeliverTo(d.User2, m.Data)
+	}
+	v.ok(d.Password2+"\n", "account", "add", "--name", "victim2", "--host", "127.0.0.1", "--port", strconv.Itoa(d.TLSPort),
+		"--ca-file", d.CAFile, "--user", d.User2, "--password-stdin", "--keep=false")
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	refills := 0
 	for killed := 0; killed < kills; {
-		if left, _ := d.Count(); left == 0 {
-			// A fetch finished between kills: give the next ones new mail
-			// to interrupt, and expect it in the archive too.
-			refills++
-			for _, m := range mailgen.Corpus(n/4+1, uint64(100+refills)) {
-				msgs = append(msgs, m.Data)
-				d.Deliver(m.Data)
+		for i, user := range []string{d.User, d.User2} {
+			if left, _ := d.CountOf(user); left == 0 {
+				// A fetch finished between kills: give the next ones new
+				// mail to interrupt, and expect it in the archive too.
+				refills++
+				for _, m := range mailgen.Corpus(n/4+1, uint64(100+10*refills+i)) {
+					msgs = append(msgs, m.Data)
+					d.DeliverTo(user, m.Data)
+				}
 			}
 		}
 		c := v.cmd("", "fetch")
@@ -347,8 +358,10 @@ func killTest(t *testing.T, n, kills int) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	if left, _ := d.Count(); left != 0 {
-		t.Fatalf("%d left on the server", left)
+	for _, user := range []string{d.User, d.User2} {
+		if left, _ := d.CountOf(user); left != 0 {
+			t.Fatalf("%d left in %s's maildrop", left, user)
+		}
 	}
 	v.checkExact(msgs)
 	v.ok("", "verify")

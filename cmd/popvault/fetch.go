@@ -26,6 +26,7 @@ func (c *cli) fetch(args []string) error {
 	fs.Var(&names, "account", "fetch this account (repeatable; default all)")
 	wire := fs.Bool("debug", false, "log the POP3 conversation to stderr, credentials redacted")
 	quiet := fs.Bool("quiet", false, "print only failures, for cron")
+	parallel := fs.Int("parallel", fetch.DefaultParallel, "how many accounts to fetch at once (the accounts of one server and user are always fetched one after another)")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -58,37 +59,44 @@ func (c *cli) fetch(args []string) error {
 	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), OAuth: c.oauthStore(), Progress: bar.update}
 	if *wire {
 		f.DebugWriter = c.stderr
+		*parallel = 1 // one conversation at a time, or the log would interleave them
 	}
+	results := f.FetchAll(ctx, accts, *parallel, func(r fetch.Result) {
+		bar.finish(r.Account, c.stderr, c.fetchLine(r, *quiet))
+	})
 	var failed []string
-	for _, a := range accts {
-		r := f.Fetch(ctx, a)
-		bar.clear()
+	for _, r := range results {
 		if r.Err != nil {
-			advice := ""
-			switch {
-			case fetch.IsTemporary(r.Err):
-				advice = " (try again later)"
-			case fetch.NeedsSignIn(r.Err):
-				advice = " (sign in again: popvault account signin --name " + a.Name + ")"
-			}
-			fmt.Fprintf(c.stderr, "popvault: %s%s\n", oneLine(r.Err), advice) // the error names the account
-			failed = append(failed, a.Name)
-			continue
-		}
-		switch {
-		case r.More:
-			// Said under --quiet too: the fetch ended before the mail did.
-			fmt.Fprintf(c.stderr, "%s: %d new (%s), %d deleted from the server; the server may hold more, which the next fetch brings\n",
-				a.Name, r.New, megabytes(r.Bytes), r.Deleted)
-		case !*quiet:
-			fmt.Fprintf(c.stderr, "%s: %d new (%s), %d deleted from the server\n", a.Name, r.New, megabytes(r.Bytes), r.Deleted)
+			failed = append(failed, r.Account)
 		}
 	}
-
 	if len(failed) > 0 {
 		return fmt.Errorf("%d of %d accounts failed: %s", len(failed), len(accts), strings.Join(failed, ", "))
 	}
 	return nil
+}
+
+// fetchLine is what an account's fetch says when it ends: its error with
+// advice, or what it brought (under --quiet only when it stopped short).
+func (c *cli) fetchLine(r fetch.Result, quiet bool) string {
+	switch {
+	case r.Err != nil:
+		advice := ""
+		switch {
+		case fetch.IsTemporary(r.Err):
+			advice = " (try again later)"
+		case fetch.NeedsSignIn(r.Err):
+			advice = " (sign in again: popvault account signin --name " + r.Account + ")"
+		}
+		return fmt.Sprintf("popvault: %s%s\n", oneLine(r.Err), advice) // the error names the account
+	case r.More:
+		// Said under --quiet too: the fetch ended before the mail did.
+		return fmt.Sprintf("%s: %d new (%s), %d deleted from the server; the server may hold more, which the next fetch brings\n",
+			r.Account, r.New, megabytes(r.Bytes), r.Deleted)
+	case !quiet:
+		return fmt.Sprintf("%s: %d new (%s), %d deleted from the server\n", r.Account, r.New, megabytes(r.Bytes), r.Deleted)
+	}
+	return ""
 }
 
 func pick(accts []fetch.Account, names []string) ([]fetch.Account, error) {

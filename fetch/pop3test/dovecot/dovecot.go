@@ -384,10 +384,13 @@ func freePort() (int, error) {
 }
 
 // Count is how many messages the Maildir holds.
-func (s *Server) Count() (int, error) {
+func (s *Server) Count() (int, error) { return s.CountOf(s.User) }
+
+// CountOf counts the messages in user's Maildir.
+func (s *Server) CountOf(user string) (int, error) {
 	n := 0
 	for _, sub := range []string{"new", "cur"} {
-		entries, err := os.ReadDir(filepath.Join(s.maildir, sub))
+		entries, err := os.ReadDir(filepath.Join(s.MaildirOf(user), sub))
 		if err != nil {
 			return 0, fmt.Errorf("dovecot: %w", err)
 		}
@@ -396,13 +399,16 @@ func (s *Server) Count() (int, error) {
 	return n, nil
 }
 
-// Deliver puts messages into the Maildir, in order, as Dovecot's cur/
+// Deliver puts messages into alice's Maildir, in order, as Dovecot's cur/
 // files; Dovecot serves them with CRLF line endings.
-func (s *Server) Deliver(msgs ...[]byte) error {
+func (s *Server) Deliver(msgs ...[]byte) error { return s.DeliverTo(s.User, msgs...) }
+
+// DeliverTo puts messages into user's Maildir, as Deliver does.
+func (s *Server) DeliverTo(user string, msgs ...[]byte) error {
 	for _, m := range msgs {
 		s.seq++
 		name := fmt.Sprintf("%d.M%dP%d.popvault,S=%d:2,", 1_700_000_000+s.seq, s.seq, os.Getpid(), len(m))
-		path := filepath.Join(s.maildir, "cur", name)
+		path := filepath.Join(s.MaildirOf(user), "cur", name)
 		if err := os.WriteFile(path, m, 0o600); err != nil {
 			return fmt.Errorf("dovecot: %w", err)
 		}
