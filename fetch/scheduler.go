@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// Scheduler fetches accounts on their CheckEveryMinutes, one fetch at a
-// time, and retries an account that failed with a temporary error
+// Scheduler fetches accounts on their CheckEveryMinutes, the accounts due
+// together at once (FetchAll: Parallel at a time, one maildrop at a time),
+// and retries an account that failed with a temporary error
 // ([IN-USE], [LOGIN-DELAY], [SYS/TEMP], the network) sooner, backing off
 // from one minute to its interval. A permanent error (a wrong password)
 // waits for the next interval or for FetchNow.
@@ -16,8 +17,12 @@ type Scheduler struct {
 	Fetcher *Fetcher
 	// Accounts returns the current accounts; it is read at every tick.
 	Accounts func() []Account
-	// Done is called after each fetch, from the scheduler's goroutine.
+	// Done is called after each account's fetch, from the fetching
+	// goroutines (it must be safe for concurrent calls).
 	Done func(Result, bool) // the result, and whether a background check ran it
+	// Parallel is how many accounts are fetched at once; zero means
+	// DefaultParallel.
+	Parallel int
 	// Tick is how often due accounts are looked for; zero means 15 s.
 	Tick time.Duration
 
@@ -57,7 +62,7 @@ func (s *Scheduler) Stop() {
 }
 
 // FetchNow asks for the named accounts (all when none) to be fetched as
-// soon as the fetch under way, if any, ends. It never blocks, so a window
+// soon as the fetches under way, if any, end. It never blocks, so a window
 // may call it from its UI goroutine: requests that arrive meanwhile are
 // merged, and an account asked for ten times is fetched once.
 func (s *Scheduler) FetchNow(names ...string) {
@@ -92,7 +97,8 @@ func (s *Scheduler) takeAsked() (names []string, all bool) {
 	return names, all
 }
 
-// Cancel stops the fetch under way, if any; its result reports the cancel.
+// Cancel stops the fetches under way, if any; their results report the
+// cancel.
 func (s *Scheduler) Cancel() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -167,24 +173,29 @@ func (s *Scheduler) due(now time.Time) []Account {
 }
 
 func (s *Scheduler) run(ctx context.Context, accts []Account, background bool) {
+	if len(accts) == 0 {
+		return
+	}
+	byName := map[string]Account{}
 	for _, a := range accts {
-		fctx, cancel := context.WithCancel(ctx)
+		byName[a.Name] = a
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.running = cancel
+	s.mu.Unlock()
+	s.Fetcher.FetchAll(fctx, accts, s.Parallel, func(r Result) {
 		s.mu.Lock()
-		s.running = cancel
-		s.mu.Unlock()
-		r := s.Fetcher.Fetch(fctx, a)
-		cancel()
-		s.mu.Lock()
-		s.running = nil
-		s.schedule(a, r, time.Now())
+		s.schedule(byName[r.Account], r, time.Now())
 		s.mu.Unlock()
 		if s.Done != nil {
 			s.Done(r, background)
 		}
-		if ctx.Err() != nil {
-			return
-		}
-	}
+	})
+	cancel()
+	s.mu.Lock()
+	s.running = nil
+	s.mu.Unlock()
 }
 
 // schedule sets the next check: the interval, or sooner after a

@@ -12,48 +12,82 @@ import (
 	"popvault/fetch"
 )
 
-// fetchBar shows a fetch under way: a progress bar, what is done of what,
-// the current subject, and Cancel.
+// fetchBar shows the fetches under way, a row for each account (they are
+// fetched at once): a progress bar, what is done of what, the current
+// subject; and Cancel for them all.
 type fetchBar struct {
-	content  *fyne.Container
+	content *fyne.Container
+	rows    *fyne.Container
+	row     map[string]*fetchRow
+}
+
+type fetchRow struct {
+	box      *fyne.Container
 	progress *widget.ProgressBar
 	label    *widget.Label
 }
 
+// starting is the row fetchNow shows until the first account reports.
+const starting = "Fetch"
+
 func newFetchBar(u *UI) *fetchBar {
-	b := &fetchBar{progress: widget.NewProgressBar(), label: widget.NewLabel("")}
-	b.label.Truncation = fyne.TextTruncateEllipsis
+	b := &fetchBar{rows: container.NewVBox(), row: map[string]*fetchRow{}}
 	cancel := widget.NewButton("Cancel", func() { u.sched.Cancel() })
-	b.content = container.NewBorder(nil, nil, nil, cancel, container.NewVBox(b.progress, b.label))
+	b.content = container.NewBorder(nil, nil, nil, cancel, b.rows)
 	b.content.Hide()
 	return b
 }
 
+// show draws an account's progress; StageDone takes its row away (all
+// rows, for no account).
 func (b *fetchBar) show(p fetch.Progress) {
+	if p.Stage == fetch.StageDone {
+		for name, r := range b.row {
+			if p.Account == "" || name == p.Account {
+				b.rows.Remove(r.box)
+				delete(b.row, name)
+			}
+		}
+		if len(b.row) == 0 {
+			b.content.Hide()
+		}
+		return
+	}
+	if p.Account != starting {
+		b.show(fetch.Progress{Account: starting, Stage: fetch.StageDone})
+	}
+	r := b.row[p.Account]
+	if r == nil {
+		r = &fetchRow{progress: widget.NewProgressBar(), label: widget.NewLabel("")}
+		r.label.Truncation = fyne.TextTruncateEllipsis
+		r.box = container.NewVBox(r.progress, r.label)
+		b.row[p.Account] = r
+		b.rows.Add(r.box)
+	}
 	b.content.Show()
 	switch p.Stage {
 	case fetch.StageDownloading:
 		if p.BytesTotal > 0 {
-			b.progress.SetValue(float64(p.Bytes) / float64(p.BytesTotal))
+			r.progress.SetValue(float64(p.Bytes) / float64(p.BytesTotal))
 		}
-		b.label.SetText(fmt.Sprintf("%s: %d of %d messages, %s of %s — %s", p.Account, p.Messages, p.MessagesTotal,
+		r.label.SetText(fmt.Sprintf("%s: %d of %d messages, %s of %s — %s", p.Account, p.Messages, p.MessagesTotal,
 			humanSize(p.Bytes), humanSize(p.BytesTotal), p.Subject))
-	case fetch.StageDone:
-		b.content.Hide()
 	default:
-		b.progress.SetValue(0)
-		b.label.SetText(fmt.Sprintf("%s: %s…", p.Account, p.Stage))
+		r.progress.SetValue(0)
+		r.label.SetText(fmt.Sprintf("%s: %s…", p.Account, p.Stage))
 	}
 }
 
 // startFetcher wires the engine to the window: every fetch, by button or
-// by timer, goes through one scheduler, one at a time.
+// by timer, goes through one scheduler, the accounts asked for at once.
 func (u *UI) startFetcher() {
 	var bar struct {
 		sync.Mutex
-		last, listed time.Time
-		stage        fetch.Stage
+		listed time.Time
+		last   map[string]time.Time // each account's last progress shown
+		stage  map[string]fetch.Stage
 	}
+	bar.last, bar.stage = map[string]time.Time{}, map[string]fetch.Stage{}
 	tokens := u.opts.TokenCommands
 	if tokens == nil {
 		tokens = fetch.NewTokenCommands("")
@@ -73,10 +107,10 @@ func (u *UI) startFetcher() {
 			// Called on the fetching goroutines: throttle, then hand over.
 			bar.Lock()
 			defer bar.Unlock()
-			if p.Stage == bar.stage && p.Messages != p.MessagesTotal && time.Since(bar.last) < 200*time.Millisecond {
+			if p.Stage == bar.stage[p.Account] && p.Messages != p.MessagesTotal && time.Since(bar.last[p.Account]) < 200*time.Millisecond {
 				return
 			}
-			bar.last, bar.stage = time.Now(), p.Stage
+			bar.last[p.Account], bar.stage[p.Account] = time.Now(), p.Stage
 			onUI(func() { u.bar.show(p) })
 		}}
 	accounts := func() []fetch.Account {
@@ -91,7 +125,7 @@ func (u *UI) startFetcher() {
 
 // fetched shows one account's result.
 func (u *UI) fetched(r fetch.Result, background bool) {
-	u.bar.show(fetch.Progress{Stage: fetch.StageDone})
+	u.bar.show(fetch.Progress{Account: r.Account, Stage: fetch.StageDone})
 	delete(u.needsSignIn, r.Account)
 	switch {
 	case fetch.NeedsSignIn(r.Err):
@@ -135,5 +169,5 @@ func (u *UI) fetchNow() {
 	} else {
 		u.sched.FetchNow()
 	}
-	u.bar.show(fetch.Progress{Account: "Fetch", Stage: fetch.StageConnecting})
+	u.bar.show(fetch.Progress{Account: starting, Stage: fetch.StageConnecting})
 }
