@@ -177,7 +177,7 @@ bench: deps
 	go test -run XXX -bench . -benchtime 3x ./fetch/pop3/
 	go test -run XXX -bench . -benchtime 1x -timeout 60m ./archive/
 	go test -run XXX -bench Download1000 -benchtime 3x ./fetch/
-	go run ./internal/peerbench -messages 1000 -kept 10000 -runs 3
+	go run ./internal/peerbench -messages 1000 -kept 10000 -per-account 200 -runs 3
 
 # deps installs the missing packages only, so a second run does nothing.
 deps:

@@ -29,13 +29,14 @@ func main() {
 	kept := flag.Int("kept", 10000, "messages in the nothing-new mailbox")
 	runs := flag.Int("runs", 3, "runs per tool and link; the median is shown")
 	tools := flag.String("tools", "popvault,mpop,fetchmail,floor", "the tools to time (floor: popvault's client retrieving and discarding, download only)")
-	only := flag.String("only", "", "run only the \"download\", \"nothing-new\" or \"restore\" table")
+	only := flag.String("only", "", "run only the \"download\", \"nothing-new\", \"accounts\" or \"restore\" table")
+	perAccount := flag.Int("per-account", 200, "messages in each of the accounts table's five mailboxes")
 	flag.Parse()
 	selected = map[string]bool{}
 	for _, t := range strings.Split(*tools, ",") {
 		selected[t] = true
 	}
-	if err := run(*messages, *kept, *runs, *only); err != nil {
+	if err := run(*messages, *kept, *perAccount, *runs, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "peerbench:", err)
 		os.Exit(1)
 	}
@@ -63,7 +64,7 @@ type env struct {
 
 var selected map[string]bool
 
-func run(messages, kept, runs int, only string) error {
+func run(messages, kept, perAccount, runs int, only string) error {
 	for _, bin := range []string{"mpop", "fetchmail"} {
 		if _, err := exec.LookPath(bin); err != nil && only != "restore" {
 			return fmt.Errorf("%s is not installed (make deps installs it)", bin)
@@ -89,6 +90,11 @@ func run(messages, kept, runs int, only string) error {
 	}
 	if only == "" || only == "download" {
 		if err := e.downloadTable(messages, runs); err != nil {
+			return err
+		}
+	}
+	if only == "" || only == "accounts" {
+		if err := e.accountsTable(perAccount, runs); err != nil {
 			return err
 		}
 	}
