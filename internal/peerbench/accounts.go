@@ -131,21 +131,8 @@ func mpopAccounts(dir string, servers []server) (*exec.Cmd, error) {
 	}
 	var conf strings.Builder
 	for i, s := range servers {
-		fmt.Fprintf(&conf, `account account%d
-host localhost
-port %d
-tls on
-tls_starttls off
-tls_trust_file %s
-auth user
-user %s
-password %s
-keep on
-only_new on
-uidls_file %s/uidls%d
-delivery maildir %s/maildir
-
-`, i+1, s.port(), s.d.CAFile, s.d.User, s.d.Password, dir, i+1, dir)
+		conf.WriteString(mpopAccount(fmt.Sprintf("account%d", i+1), "localhost", s.port(), s.d.CAFile, s.d.User, s.d.Password,
+			fmt.Sprintf("%s/uidls%d", dir, i+1), dir+"/maildir") + "\n")
 	}
 	path := filepath.Join(dir, "mpoprc")
 	if err := os.WriteFile(path, []byte(conf.String()), 0o600); err != nil {

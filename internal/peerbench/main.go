@@ -345,8 +345,19 @@ func (e *env) mpop(dir string, port int) (*exec.Cmd, error) {
 	for _, sub := range []string{"cur", "new", "tmp"} {
 		os.MkdirAll(filepath.Join(dir, "maildir", sub), 0o700)
 	}
-	conf := fmt.Sprintf(`account bench
-host 127.0.0.1
+	conf := mpopAccount("bench", "127.0.0.1", port, e.d.CAFile, e.d.User, e.d.Password, dir+"/uidls", dir+"/maildir")
+	path := filepath.Join(dir, "mpoprc")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		return nil, err
+	}
+	return exec.Command("mpop", "-C", path, "-q", "bench"), nil
+}
+
+// mpopAccount is one account of an mpoprc: TLS checked against caFile,
+// keep mode, only new mail, delivered into a Maildir.
+func mpopAccount(name, host string, port int, caFile, user, password, uidls, maildir string) string {
+	return fmt.Sprintf(`account %s
+host %s
 port %d
 tls on
 tls_starttls off
@@ -356,14 +367,9 @@ user %s
 password %s
 keep on
 only_new on
-uidls_file %s/uidls
-delivery maildir %s/maildir
-`, port, e.d.CAFile, e.d.User, e.d.Password, dir, dir)
-	path := filepath.Join(dir, "mpoprc")
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		return nil, err
-	}
-	return exec.Command("mpop", "-C", path, "-q", "bench"), nil
+uidls_file %s
+delivery maildir %s
+`, name, host, port, caFile, user, password, uidls, maildir)
 }
 
 // fetchmail hands each message to an MDA that discards it (FACTS.md), so
