@@ -13,87 +13,37 @@ import (
 
 	"popvault/archive"
 	"popvault/fetch/pop3test"
+	"popvault/internal/latency"
 )
-
-// observer is a TCP proxy in front of a test server that notes how many
-// sessions it carries at once, for itself and with every other observer
-// sharing its tally, and slows each chunk a little so that sessions last
-// long enough to overlap where they may.
-type observer struct {
-	Addr  string
-	tally *tally
-}
-
-type tally struct {
-	mu                sync.Mutex
-	now, max          int
-	byProxy, maxProxy map[string]int
-}
-
-func newTally() *tally { return &tally{byProxy: map[string]int{}, maxProxy: map[string]int{}} }
-
-func (t *tally) open(proxy string, delta int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.now += delta
-	t.byProxy[proxy] += delta
-	t.max = max(t.max, t.now)
-	t.maxProxy[proxy] = max(t.maxProxy[proxy], t.byProxy[proxy])
-}
-
-func observe(t *testing.T, target string, tl *tally) *observer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	o := &observer{Addr: ln.Addr().String(), tally: tl}
-	go func() {
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				in.Close()
-				continue
-			}
-			tl.open(o.Addr, 1)
-			go func() {
-				var wg sync.WaitGroup
-				wg.Add(2)
-				pipe := func(dst, src net.Conn) {
-					defer wg.Done()
-					buf := make([]byte, 32<<10)
-					for {
-						n, err := src.Read(buf)
-						if n > 0 {
-							time.Sleep(2 * time.Millisecond)
-							if _, werr := dst.Write(buf[:n]); werr != nil {
-								break
-							}
-						}
-						if err != nil {
-							break
-						}
-					}
-					dst.Close()
-					src.Close()
-				}
-				go pipe(out, in)
-				go pipe(in, out)
-				wg.Wait()
-				tl.open(o.Addr, -1)
-			}()
-		}
-	}()
-	return o
-}
 
 func port(addr string) int {
 	p, _ := strconv.Atoi(addr[strings.LastIndexByte(addr, ':')+1:])
 	return p
+}
+
+// maxInUse samples the servers' maildrop locks (held from login to QUIT)
+// until stop is closed, and returns the most locked at once.
+func maxInUse(servers []*pop3test.Server, stop <-chan struct{}) <-chan int {
+	out := make(chan int, 1)
+	go func() {
+		most := 0
+		for {
+			n := 0
+			for _, s := range servers {
+				if s.InUse() {
+					n++
+				}
+			}
+			most = max(most, n)
+			select {
+			case <-stop:
+				out <- most
+				return
+			case <-time.After(200 * time.Microsecond):
+			}
+		}
+	}()
+	return out
 }
 
 func corpusFor(prefix string, n int) []pop3test.Message {
@@ -106,35 +56,45 @@ func corpusFor(prefix string, n int) []pop3test.Message {
 }
 
 // Five accounts on five servers are fetched at once, at most Parallel at
-// a time, and all of their mail arrives once; two accounts of one
-// maildrop (the same host, port and user) never have sessions at once,
-// even among the others.
+// a time (each server's maildrop lock, held from login to QUIT, sampled),
+// and all of their mail arrives once; two accounts of one maildrop (the
+// same host, port and user) never have sessions at once, even among the
+// others: the test server refuses a second with [IN-USE].
 func TestFetchAllConcurrency(t *testing.T) {
 	arch := openArchive(t)
 	secrets := &MemorySecrets{}
-	tl := newTally()
-	pool := pop3test.NewTLSServer(pop3test.Config{}).CertPool() // replaced below: each server's own pool is added
-	f := &Fetcher{Archive: arch, Secrets: secrets, RootCAs: pool, BatchCount: 5}
+	var servers []*pop3test.Server
 	var accts []Account
 	want := 0
 	for i := range 5 {
 		s := pop3test.NewTLSServer(pop3test.Config{Messages: corpusFor(fmt.Sprintf("s%d", i), 30)})
 		t.Cleanup(s.Close)
-		pool.AppendCertsFromPEM(s.CertPEM())
-		o := observe(t, s.Addr, tl)
+		servers = append(servers, s)
+		p, err := latency.New(s.Addr, 10*time.Millisecond) // sessions long enough to overlap
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { p.Close() })
 		name := fmt.Sprintf("acct%d", i)
 		secrets.Set(name, "secret")
-		accts = append(accts, Account{Name: name, Host: "localhost", Port: port(o.Addr), Security: SecurityTLS, User: "alice", KeepOnServer: true, Timeout: Duration(5 * time.Second)})
+		accts = append(accts, Account{Name: name, Host: "localhost", Port: port(p.Addr), Security: SecurityTLS, User: "alice", KeepOnServer: true, Timeout: Duration(5 * time.Second)})
 		want += 30
 	}
+	pool := servers[0].CertPool()
+	for _, s := range servers[1:] {
+		pool.AppendCertsFromPEM(s.CertPEM())
+	}
+	f := &Fetcher{Archive: arch, Secrets: secrets, RootCAs: pool, BatchCount: 5}
 	// A sixth account: the first one's maildrop again, under another name
-	// and spelling of the host.
-	// It comes second, so that it would start beside the first.
+	// and spelling of the host. It comes second, so that it would start
+	// beside the first.
 	same := accts[0]
 	same.Name, same.Host = "acct0-again", "LocalHost"
 	secrets.Set(same.Name, "secret")
 	accts = append(accts[:1], append([]Account{same}, accts[1:]...)...)
 
+	stop := make(chan struct{})
+	most := maxInUse(servers, stop)
 	var mu sync.Mutex
 	var finished []string
 	results := f.FetchAll(context.Background(), accts, 4, func(r Result) {
@@ -142,6 +102,7 @@ func TestFetchAllConcurrency(t *testing.T) {
 		finished = append(finished, r.Account)
 		mu.Unlock()
 	})
+	close(stop)
 	for i, r := range results {
 		if r.Account != accts[i].Name || r.Err != nil {
 			t.Errorf("result %d: %+v", i, r)
@@ -157,13 +118,8 @@ func TestFetchAllConcurrency(t *testing.T) {
 	if total := c[""].Total; total != want {
 		t.Errorf("archive holds %d, want %d", total, want)
 	}
-	tl.mu.Lock()
-	defer tl.mu.Unlock()
-	if tl.max < 2 || tl.max > 4 {
-		t.Errorf("at most %d sessions ran at once, want 2 to 4", tl.max)
-	}
-	if m := tl.maxProxy[net.JoinHostPort("127.0.0.1", strconv.Itoa(accts[0].Port))]; m != 1 {
-		t.Errorf("one maildrop had %d sessions at once", m)
+	if m := <-most; m < 2 || m > 4 {
+		t.Errorf("at most %d sessions ran at once, want 2 to 4", m)
 	}
 }
 
