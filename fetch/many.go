@@ -68,8 +68,10 @@ func (f *Fetcher) FetchAll(ctx context.Context, accts []Account, parallel int, d
 // committer stores the batches of every session of a Fetcher in as few
 // commits as it can: a session that finds no commit under way commits
 // what all sessions have queued, in one transaction and one fsync, while
-// the others wait for it; batches that arrive meanwhile go in the next.
-// A failed commit fails every batch in it: none of them is stored.
+// the others wait; batches that arrive meanwhile go in the next commit,
+// which the first of them makes (so that no session's own downloading
+// waits on committing the others' for long). A failed commit fails every
+// batch in it: none of them is stored.
 type committer struct {
 	mu      sync.Mutex
 	busy    bool
@@ -80,40 +82,48 @@ type commit struct {
 	in      []archive.Incoming
 	results []archive.Stored
 	err     error
-	done    chan struct{}
+	wake    chan bool // true: committed; false: make the next commit
 }
 
 // store commits in with the batches queued beside it, through commitAll
 // (the archive's Store), and returns in's own results.
 func (c *committer) store(commitAll func([]archive.Incoming) ([]archive.Stored, error), in []archive.Incoming) ([]archive.Stored, error) {
-	mine := &commit{in: in, done: make(chan struct{})}
+	mine := &commit{in: in, wake: make(chan bool, 1)}
 	c.mu.Lock()
 	c.waiting = append(c.waiting, mine)
 	if c.busy {
 		c.mu.Unlock()
-		<-mine.done
-		return mine.results, mine.err
+		if <-mine.wake {
+			return mine.results, mine.err
+		}
+		c.mu.Lock() // handed the next commit: mine is still waiting
 	}
 	c.busy = true
-	for len(c.waiting) > 0 {
-		group := c.waiting
-		c.waiting = nil
-		c.mu.Unlock()
-		var all []archive.Incoming
-		for _, g := range group {
-			all = append(all, g.in...)
-		}
-		results, err := commitAll(all)
-		for _, g := range group {
-			g.err = err
-			if err == nil {
-				g.results, results = results[:len(g.in):len(g.in)], results[len(g.in):]
-			}
-			close(g.done)
-		}
-		c.mu.Lock()
+	group := c.waiting
+	c.waiting = nil
+	c.mu.Unlock()
+
+	var all []archive.Incoming
+	for _, g := range group {
+		all = append(all, g.in...)
 	}
-	c.busy = false
+	results, err := commitAll(all)
+	for _, g := range group {
+		g.err = err
+		if err == nil {
+			g.results, results = results[:len(g.in):len(g.in)], results[len(g.in):]
+		}
+		if g != mine {
+			g.wake <- true
+		}
+	}
+
+	c.mu.Lock()
+	if len(c.waiting) > 0 {
+		c.waiting[0].wake <- false
+	} else {
+		c.busy = false
+	}
 	c.mu.Unlock()
 	return mine.results, mine.err
 }

@@ -152,21 +152,24 @@ func TestFetchAllFailureStopsNoOther(t *testing.T) {
 }
 
 // The committer puts batches that wait for a commit into one commit, and
-// gives each its own results; a failed commit fails each batch in it.
+// gives each its own results; the session that made a commit returns
+// when its own batch is in, not after committing the others' later
+// batches; a failed commit fails each batch in it.
 func TestCommitterGroups(t *testing.T) {
 	var c committer
 	var mu sync.Mutex
 	var calls []int
-	release := make(chan struct{})
-	first := true
+	release, release2 := make(chan struct{}), make(chan struct{})
 	commitAll := func(in []archive.Incoming) ([]archive.Stored, error) {
 		mu.Lock()
 		calls = append(calls, len(in))
-		wait := first
-		first = false
+		n := len(calls)
 		mu.Unlock()
-		if wait {
+		switch n {
+		case 1:
 			<-release // the first commit is slow: the others queue behind it
+		case 2:
+			<-release2
 		}
 		out := make([]archive.Stored, len(in))
 		for i, m := range in {
@@ -180,6 +183,7 @@ func TestCommitterGroups(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	got := make([][]archive.Stored, 9)
+	firstDone := make(chan struct{})
 	for i := range 9 {
 		wg.Add(1)
 		go func() {
@@ -190,6 +194,9 @@ func TestCommitterGroups(t *testing.T) {
 				t.Error(err)
 			}
 			got[i] = res
+			if i == 0 {
+				close(firstDone)
+			}
 		}()
 		if i == 0 {
 			time.Sleep(50 * time.Millisecond) // the first is committing
@@ -197,6 +204,12 @@ func TestCommitterGroups(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // the other eight are queued
 	close(release)
+	select {
+	case <-firstDone:
+	case <-time.After(5 * time.Second):
+		t.Error("the first session still commits the others' batches")
+	}
+	close(release2)
 	wg.Wait()
 	if len(calls) != 2 || calls[0] != 2 || calls[1] != 16 {
 		t.Errorf("commits of %v messages, want [2 16]", calls)
@@ -206,7 +219,6 @@ func TestCommitterGroups(t *testing.T) {
 			t.Errorf("batch %d got %+v", i, res)
 		}
 	}
-	first = false
 	if _, err := c.store(commitAll, []archive.Incoming{{UID: "fail"}}); err == nil {
 		t.Error("a failed commit reported success")
 	}
