@@ -120,6 +120,9 @@ func (e *env) popvaultAccounts(dir string, servers []server) (*exec.Cmd, error) 
 			}
 		}
 	}
+	if parallel > 0 {
+		return e.popvaultCmd(archivePath, "fetch", "--parallel", strconv.Itoa(parallel)), nil
+	}
 	return e.popvaultCmd(archivePath, "fetch"), nil
 }
 

@@ -31,6 +31,7 @@ func main() {
 	tools := flag.String("tools", "popvault,mpop,fetchmail,floor", "the tools to time (floor: popvault's client retrieving and discarding, download only)")
 	only := flag.String("only", "", "run only the \"download\", \"nothing-new\", \"accounts\" or \"restore\" table")
 	perAccount := flag.Int("per-account", 200, "messages in each of the accounts table's five mailboxes")
+	flag.IntVar(&parallel, "parallel", 0, "popvault fetch --parallel in the accounts table; 0 means popvault's default")
 	flag.Parse()
 	selected = map[string]bool{}
 	for _, t := range strings.Split(*tools, ",") {
@@ -62,7 +63,10 @@ type env struct {
 	download bool
 }
 
-var selected map[string]bool
+var (
+	selected map[string]bool
+	parallel int // the accounts table's popvault fetch --parallel, when set
+)
 
 func run(messages, kept, perAccount, runs int, only string) error {
 	for _, bin := range []string{"mpop", "fetchmail"} {
