@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -126,11 +126,11 @@ func roff(s string) string {
 // flags like --format, and file names where a flag takes a path.
 func bashCompletion(text string) string {
 	cmds := commands(text)
-	choices := map[string]string{}
+	choices := map[string][]string{}
 	for _, m := range choiceRE.FindAllStringSubmatch(text, -1) {
 		for _, v := range strings.Split(m[2], "|") {
-			if !slices.Contains(strings.Fields(choices[m[1]]), v) {
-				choices[m[1]] = strings.TrimSpace(choices[m[1]] + " " + v)
+			if !slices.Contains(choices[m[1]], v) {
+				choices[m[1]] = append(choices[m[1]], v)
 			}
 		}
 	}
@@ -150,24 +150,24 @@ func bashCompletion(text string) string {
 	b.WriteString("    for ((i = 1; i < COMP_CWORD; i++)); do\n")
 	b.WriteString("        w=${COMP_WORDS[i]}\n")
 	b.WriteString("        case $w in\n")
-	fmt.Fprintf(&b, "        %s) ((i++)) ;;\n", strings.Join(sortedKeys(valued), "|"))
+	fmt.Fprintf(&b, "        %s) ((i++)) ;;\n", strings.Join(slices.Sorted(maps.Keys(valued)), "|"))
 	b.WriteString("        -*) ;;\n")
 	b.WriteString("        *) if [[ $cmd == account ]]; then cmd=\"account $w\"; break; fi\n")
 	b.WriteString("           [[ -n $cmd ]] && break; cmd=$w; [[ $cmd == account ]] || break ;;\n")
 	b.WriteString("        esac\n")
 	b.WriteString("    done\n")
 	b.WriteString("    case $prev in\n")
-	for _, f := range sortedKeys(choices) {
-		fmt.Fprintf(&b, "    %s) COMPREPLY=($(compgen -W %q -- \"$cur\")); return ;;\n", f, choices[f])
+	for _, f := range slices.Sorted(maps.Keys(choices)) {
+		fmt.Fprintf(&b, "    %s) COMPREPLY=($(compgen -W %q -- \"$cur\")); return ;;\n", f, strings.Join(choices[f], " "))
 	}
-	fmt.Fprintf(&b, "    %s) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", strings.Join(sortedKeys(files), "|"))
+	fmt.Fprintf(&b, "    %s) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", strings.Join(slices.Sorted(maps.Keys(files)), "|"))
 	var other []string
 	for f := range valued {
-		if choices[f] == "" && !files[f] {
+		if choices[f] == nil && !files[f] {
 			other = append(other, f)
 		}
 	}
-	sort.Strings(other)
+	slices.Sort(other)
 	fmt.Fprintf(&b, "    %s) return ;;\n", strings.Join(other, "|"))
 	b.WriteString("    esac\n")
 	b.WriteString("    case $cmd in\n")
@@ -193,15 +193,6 @@ func bashCompletion(text string) string {
 	b.WriteString("}\n")
 	b.WriteString("complete -F _popvault popvault\n")
 	return b.String()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // completionCmd prints a shell's completion script: bash's only.
