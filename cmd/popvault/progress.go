@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -109,15 +110,8 @@ func (p *progressBar) finish(account string, out io.Writer, text string) {
 	if p.on {
 		p.erase()
 	}
-	if _, ok := p.lines[account]; ok {
-		delete(p.lines, account)
-		for i, a := range p.order {
-			if a == account {
-				p.order = append(p.order[:i], p.order[i+1:]...)
-				break
-			}
-		}
-	}
+	delete(p.lines, account)
+	p.order = slices.DeleteFunc(p.order, func(a string) bool { return a == account })
 	fmt.Fprint(out, text)
 	if p.on {
 		p.draw()
