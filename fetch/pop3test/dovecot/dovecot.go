@@ -50,7 +50,6 @@ type Server struct {
 	Pool                  *x509.CertPool // trusts the server's certificate
 	CAFile                string         // the certificate as a PEM file, to trust it
 
-	maildir       string
 	opts          Options
 	uid, gid      int
 	loginUser     string
@@ -164,7 +163,6 @@ func (s *Server) setup() error {
 	cert := pop3test.NewCertificate("127.0.0.1", "localhost")
 	s.Pool = cert.Pool
 	s.CAFile = filepath.Join(s.Dir, "cert.pem")
-	s.maildir = s.MaildirOf(s.User)
 	s.loginUser, s.internalUser, s.internalGroup = loginUser, internalUser, internalGroup
 	files := map[string][]byte{
 		"cert.pem":     cert.CertPEM,
@@ -422,13 +420,14 @@ func (s *Server) DeliverTo(user string, msgs ...[]byte) error {
 // Messages returns the contents of the Maildir's messages.
 func (s *Server) Messages() ([][]byte, error) {
 	var out [][]byte
+	maildir := s.MaildirOf(s.User)
 	for _, sub := range []string{"new", "cur"} {
-		entries, err := os.ReadDir(filepath.Join(s.maildir, sub))
+		entries, err := os.ReadDir(filepath.Join(maildir, sub))
 		if err != nil {
 			return nil, fmt.Errorf("dovecot: %w", err)
 		}
 		for _, e := range entries {
-			b, err := os.ReadFile(filepath.Join(s.maildir, sub, e.Name()))
+			b, err := os.ReadFile(filepath.Join(maildir, sub, e.Name()))
 			if err != nil {
 				return nil, fmt.Errorf("dovecot: %w", err)
 			}
