@@ -32,19 +32,6 @@ func displayError(r any) error {
 	return nil
 }
 
-// busOrNone points D-Bus clients at the user's session bus, or at none.
-// Fyne asks the session bus for the desktop's settings (its colour scheme,
-// through the portal), and godbus, given no address, runs dbus-launch: a
-// dbus-daemon, and the keyring it activates, would outlive the window,
-// one pair per start from a session without a bus (a plain X session, an
-// ssh -X). sessionbus finds the bus without starting one and sets its
-// address; where there is none, the address is one that fails at once.
-func busOrNone() {
-	if _, err := sessionbus.Address(); err != nil && runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
-		os.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
-	}
-}
-
 // Run opens the window and returns when the app quits.
 func Run(opts Options) (err error) {
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
@@ -61,7 +48,11 @@ func Run(opts Options) (err error) {
 		}
 		panic(r) // not ours to explain: keep the trace
 	}()
-	busOrNone()
+	// Fyne asks the session bus for the desktop's settings (its colour
+	// scheme, through the portal); with no bus known, godbus would run
+	// dbus-launch, whose daemon outlives the window (a plain X session,
+	// ssh -X): the bus is pinned first.
+	sessionbus.Pin()
 	a := app.NewWithID(AppID)
 	a.SetIcon(Icon)
 	w := a.NewWindow("popvault")

@@ -13,5 +13,8 @@ func Address() (string, error) { return "", ErrNone }
 // Provides fails: there is no session bus here.
 func Provides(string) (bool, error) { return false, ErrNone }
 
+// Pin does nothing: there is no session bus to start here.
+func Pin() {}
+
 // Owned is false: there is no session bus here.
 func Owned(string) bool { return false }

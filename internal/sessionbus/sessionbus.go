@@ -46,6 +46,17 @@ func Address() (string, error) {
 	return "", ErrNone
 }
 
+// Pin sets DBUS_SESSION_BUS_ADDRESS to the session bus Address finds, or,
+// where there is none, to an address that fails at once: a library that
+// asks for the session bus itself (Fyne asks it for the desktop's
+// settings) then never autolaunches a dbus-daemon that outlives the
+// program.
+func Pin() {
+	if _, err := Address(); err != nil {
+		os.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	}
+}
+
 // Provides reports whether something on the session bus owns name, or
 // the bus would start it on request. It fails with ErrNone, or the bus's
 // own error, when there is no bus to ask.
