@@ -174,12 +174,8 @@ func buildArchive(t *testing.T, n int, indexed bool) string {
 func waitPainted(t *testing.T, display, shot string, limit time.Duration) time.Time {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		c := exec.Command("import", "-window", "root", shot)
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		if c.Run() == nil {
-			if img := xvfb.Decode(shot); img != nil && !xvfb.Uniform(img, image.Rect(240, 60, 600, 400)) {
-				return time.Now()
-			}
+		if img := xvfb.Screenshot(display, shot); img != nil && !xvfb.Uniform(img, image.Rect(240, 60, 600, 400)) {
+			return time.Now()
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
