@@ -26,16 +26,16 @@ type program struct {
 // program missing here fails the test: add it, and its package to the
 // Makefile's APT_PACKAGES.
 var programs = map[string]program{
-	"sh":                   {}, // essential: dash
-	"bash":                 {}, // essential too; make deb installs its completion
-	"dpkg-query":           {}, // essential: dpkg
-	"go":                   {}, // the toolchain make test runs in
-	"make":                 {}, // and the tool that runs it (internal/release runs its targets)
-	"script":               {}, // essential: bsdutils (a terminal for popvault.exe under Wine)
-	"dpkg-deb":             {}, // essential: dpkg
-	"apt-get":              {}, // what make deps installs with: on every Debian and Ubuntu
-	"sudo":                 {}, // likewise, for users other than root (the README)
-	"/usr/bin/popvault":    {}, // installed by internal/release itself, from the .deb it built
+	"sh":                   {},            // essential: dash
+	"bash":                 {},            // essential too; make deb installs its completion
+	"dpkg-query":           {},            // essential: dpkg
+	"go":                   {},            // the toolchain make test runs in
+	"make":                 {},            // and the tool that runs it (internal/release runs its targets)
+	"script":               {},            // essential: bsdutils (a terminal for popvault.exe under Wine)
+	"dpkg-deb":             {},            // essential: dpkg
+	"apt-get":              {apt: "apt"},  // internal/release installs and removes the .deb
+	"sudo":                 {apt: "sudo"}, // the same, for users other than root (the README)
+	"/usr/bin/popvault":    {},            // installed by internal/release itself, from the .deb it built
 	"/usr/sbin/dovecot":    {apt: "dovecot-pop3d", owner: "dovecot-core"},
 	"dbus-run-session":     {apt: "dbus-daemon"},
 	"dbus-daemon":          {apt: "dbus-daemon"},
