@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +29,9 @@ type fetchRow struct {
 	progress *widget.ProgressBar
 	label    *widget.Label
 }
+
+// roundResult is one account's result, as the status line says it.
+type roundResult struct{ account, text string }
 
 // starting is the row fetchNow shows until the first account reports.
 const starting = "Fetch"
@@ -131,11 +137,11 @@ func (u *UI) fetched(r fetch.Result, background bool) {
 	case fetch.NeedsSignIn(r.Err):
 		// Never opened by itself: the row's button is for a person.
 		u.needsSignIn[r.Account] = true
-		u.problems[r.Account] = "Sign in again: " + r.Err.Error()
+		u.problems[r.Account] = "Sign in again: " + problem(r.Err)
 	case r.Err != nil && fetch.IsTemporary(r.Err):
-		u.problems[r.Account] = "Will retry: " + r.Err.Error()
+		u.problems[r.Account] = "Will retry: " + problem(r.Err)
 	case r.Err != nil:
-		u.problems[r.Account] = r.Err.Error()
+		u.problems[r.Account] = problem(r.Err)
 	case r.More:
 		u.problems[r.Account] = "More mail may wait on the server: the next fetch brings it"
 	default:
@@ -144,11 +150,23 @@ func (u *UI) fetched(r fetch.Result, background bool) {
 	msg := fmt.Sprintf("%s: %d new, %d deleted from the server", r.Account, r.New, r.Deleted)
 	switch {
 	case r.Err != nil:
-		msg = fmt.Sprintf("%s: %v", r.Account, r.Err)
+		msg = fmt.Sprintf("%s: %s", r.Account, problem(r.Err))
 	case r.More:
 		msg += "; the server may hold more, which the next fetch brings"
 	}
-	u.setStatus(msg)
+	// Accounts are fetched at once: the status line keeps every result of
+	// this round, so that one account's failure is not overwritten by the
+	// next one's success. A round ends when no fetch is left under way.
+	u.round = slices.DeleteFunc(u.round, func(m roundResult) bool { return m.account == r.Account })
+	u.round = append(u.round, roundResult{r.Account, msg})
+	parts := make([]string, len(u.round))
+	for i, m := range u.round {
+		parts[i] = m.text
+	}
+	u.setStatus(strings.Join(parts, " · "))
+	if len(u.bar.row) == 0 {
+		u.round = nil
+	}
 	if r.New > 0 {
 		u.list.reload()
 		if background {
@@ -156,6 +174,16 @@ func (u *UI) fetched(r fetch.Result, background bool) {
 		}
 	}
 	u.refreshCounts()
+}
+
+// problem is a fetch's failure said beside its account's name, so
+// without the name the error carries.
+func problem(err error) string {
+	var ae *fetch.AccountError
+	if errors.As(err, &ae) {
+		return strings.TrimPrefix(ae.Err.Error(), "fetch: ")
+	}
+	return err.Error()
 }
 
 // fetchNow fetches the selected account, or all when All mail is shown.

@@ -14,6 +14,43 @@ import (
 // Fetch with All mail shown fetches both accounts at once, each with its
 // own row of progress, and the rows go when their fetches end.
 func TestFetchAccountsAtOnce(t *testing.T) {
+	u := twoSlowAccounts(t, "secret", "secret")
+	rows := func() (n int, shown bool) {
+		ui(func() { n, shown = len(u.bar.row), u.bar.content.Visible() })
+		return n, shown
+	}
+	ui(u.fetchNow)
+	eventually(t, "a row for each account at once", func() bool { n, shown := rows(); return n == 2 && shown })
+	eventually(t, "both accounts' mail", func() bool {
+		var a, b int
+		ui(func() { a, b = u.counts["Account 1"].Total, u.counts["Account 2"].Total })
+		return a == 3 && b == 3
+	})
+	eventually(t, "the rows gone", func() bool { n, shown := rows(); return n == 0 && !shown })
+}
+
+// The status line after fetching accounts at once says how each went: a
+// failure is not overwritten by the result that came after it. The next
+// round starts it anew.
+func TestFetchStatusNamesEveryAccount(t *testing.T) {
+	u := twoSlowAccounts(t, "secret", "wrong")
+	status := func() (s string) { ui(func() { s = u.status.Text }); return s }
+	ui(u.fetchNow)
+	eventually(t, "both results in the status line", func() bool {
+		s := status()
+		return strings.Contains(s, "Account 1: 3 new") && strings.Contains(s, "Account 2: ")
+	})
+	if s := status(); strings.Count(s, "Account 2") != 1 || strings.Contains(s, "Account 2: 0 new") {
+		t.Fatalf("status %q: account 2's password is wrong", s)
+	}
+	ui(func() { u.selected = "Account 1" })
+	ui(u.fetchNow)
+	eventually(t, "a new round's status", func() bool { return status() == "Account 1: 0 new, 0 deleted from the server" })
+}
+
+// twoSlowAccounts is a window with two accounts, each on a server of its
+// own behind a slow link, with the passwords given.
+func twoSlowAccounts(t *testing.T, passwords ...string) *UI {
 	var servers []*pop3test.Server
 	for range 2 {
 		s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
@@ -34,20 +71,9 @@ func TestFetchAccountsAtOnce(t *testing.T) {
 		if err := fetch.SaveAccount(u.arch, fetch.Account{Name: name, Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true}); err != nil {
 			t.Fatal(err)
 		}
-		u.secrets.Set(name, "secret")
+		u.secrets.Set(name, passwords[i])
 	}
 	ui(u.reloadAccounts)
 	eventually(t, "two accounts", func() bool { return len(u.accounts) == 2 })
-	rows := func() (n int, shown bool) {
-		ui(func() { n, shown = len(u.bar.row), u.bar.content.Visible() })
-		return n, shown
-	}
-	ui(u.fetchNow)
-	eventually(t, "a row for each account at once", func() bool { n, shown := rows(); return n == 2 && shown })
-	eventually(t, "both accounts' mail", func() bool {
-		var a, b int
-		ui(func() { a, b = u.counts["Account 1"].Total, u.counts["Account 2"].Total })
-		return a == 3 && b == 3
-	})
-	eventually(t, "the rows gone", func() bool { n, shown := rows(); return n == 0 && !shown })
+	return u
 }

@@ -77,6 +77,7 @@ type UI struct {
 	search  *widget.Entry
 	bar     *fetchBar
 	status  *widget.Label
+	round   []roundResult         // the results of the fetches under way, for status
 	asking  *dialog.ConfirmDialog // the delete dialog, while it is open
 	tray    bool                  // a tray icon shows: closing may hide the window
 	quit    func()                // the app's Quit
