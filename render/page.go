@@ -5,6 +5,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 )
@@ -23,7 +24,10 @@ const (
 // whatever the sanitizer let through.
 const csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 
-var policy = func() *bluemonday.Policy {
+// policy is made on first use: bluemonday compiles its patterns as the
+// policy is built, and every run of the one binary would pay for that at
+// start, cron's checks included.
+var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	// What HTML mail lays itself out with.
 	p.AllowElements("font", "center", "span", "div")
@@ -34,14 +38,16 @@ var policy = func() *bluemonday.Policy {
 	p.RequireNoReferrerOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return p
-}()
+})
 
 var (
-	cidRE = regexp.MustCompile(`(?i)(\bsrc\s*=\s*["']?)cid:([^"'\s>]+)`)
+	cidRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(\bsrc\s*=\s*["']?)cid:([^"'\s>]+)`) })
 	// remoteRE finds the attributes that load a picture from the web, so
 	// that they are renamed and the sanitizer drops them: a second fence
 	// behind the Content-Security-Policy.
-	remoteRE = regexp.MustCompile(`(?i)\b(src|srcset|background|poster)(\s*=\s*["']?\s*(?:https?:|//))`)
+	remoteRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b(src|srcset|background|poster)(\s*=\s*["']?\s*(?:https?:|//))`)
+	})
 )
 
 // Page makes an HTML body into a page to open in a browser: sanitized
@@ -52,10 +58,10 @@ func Page(title, body string, part Part) []byte {
 	if len(body) > maxInput*4 {
 		body = body[:maxInput*4]
 	}
-	body = remoteRE.ReplaceAllString(body, "data-remote-$1$2")
+	body = remoteRE().ReplaceAllString(body, "data-remote-$1$2")
 	embedded := 0
-	body = cidRE.ReplaceAllStringFunc(body, func(m string) string {
-		sub := cidRE.FindStringSubmatch(m)
+	body = cidRE().ReplaceAllStringFunc(body, func(m string) string {
+		sub := cidRE().FindStringSubmatch(m)
 		ctype, data, ok := part(sub[2])
 		if !ok || !strings.HasPrefix(ctype, "image/") || strings.Contains(ctype, "svg") ||
 			len(data) > maxPicture || embedded+len(data) > maxPictures {
@@ -69,7 +75,7 @@ func Page(title, body string, part Part) []byte {
 	b.WriteString(`<meta http-equiv="Content-Security-Policy" content="` + csp + `">` + "\n")
 	b.WriteString(`<meta name="referrer" content="no-referrer">` + "\n")
 	b.WriteString("<title>" + html.EscapeString(title) + "</title></head>\n<body>\n")
-	b.WriteString(policy.Sanitize(body))
+	b.WriteString(policy().Sanitize(body))
 	b.WriteString("\n</body></html>\n")
 	return []byte(b.String())
 }
