@@ -435,3 +435,42 @@ func TestAccountErrorSaysFetchOnce(t *testing.T) {
 		t.Fatalf("%v", r.Err)
 	}
 }
+
+// A check that reads, marks and forgets nothing ends without waiting for
+// QUIT's reply (a round trip at the end of most cron checks); a session
+// for which the reply matters waits for it. The server here never
+// answers QUIT, so a session that waits fails by its timeout.
+func TestWhichSessionsWaitForQuit(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(e *env)
+		waits  bool
+	}{
+		{"nothing new", func(*env) {}, false},
+		{"a new message", func(e *env) { e.server.Add(smallCorpus(4)[3]) }, true},
+		{"a message gone from the server", func(e *env) { e.server.Remove("UID00000") }, true},
+		{"delete mode, deleting", func(e *env) { e.acct.KeepOnServer = false }, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, pop3test.Config{Messages: smallCorpus(3)}, true)
+			if r := e.fetch(); r.Err != nil || r.New != 3 {
+				t.Fatalf("%+v", r)
+			}
+			c.change(e)
+			e.acct.Timeout = Duration(500 * time.Millisecond)
+			e.server.SetFaults(pop3test.Faults{Stall: &pop3test.Trigger{Command: "QUIT"}})
+			start := time.Now()
+			r := e.fetch()
+			if c.waits != (r.Err != nil) {
+				t.Fatalf("waited for QUIT's reply: %v, want %v (%v, after %v)", r.Err != nil, c.waits, r.Err, time.Since(start))
+			}
+			// The server reads a QUIT that nobody waits for a moment later.
+			for i := 0; e.server.Count("QUIT") != 2; i++ {
+				if i == 200 {
+					t.Fatalf("%d QUITs, want one each session", e.server.Count("QUIT"))
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+}

@@ -109,6 +109,7 @@ type Client struct {
 	greeting string
 	caps     Capabilities // nil until read; reset by login and STLS
 	err      error        // sticky: the session is out of step or closed
+	changed  bool         // DELE or RETR was sent: the session's end matters
 }
 
 const bufSize = 64 << 10

@@ -80,6 +80,36 @@ func TestTranscripts(t *testing.T) {
 			},
 			client: "DELE 3\nNOOP\nRSET\nQUIT\n",
 		},
+		"leave after a check waits for no reply": {
+			server: "+OK\n+OK 2 320\n", // and nothing after: no reply to QUIT
+			run: func(c *Client) error {
+				if _, _, err := c.Stat(ctx); err != nil {
+					return err
+				}
+				return c.Leave(ctx)
+			},
+			client: "STAT\nQUIT\n",
+		},
+		"leave after dele or retr is quit": {
+			server: "+OK\n+OK marked\n",
+			run: func(c *Client) error {
+				if err := c.Dele(ctx, 1); err != nil {
+					return err
+				}
+				if err := c.Leave(ctx); err == nil {
+					t.Error("Leave after DELE did not wait for QUIT's reply")
+				}
+				c, _ = script("+OK\n+OK\nbody\n.\n", false, nil)
+				if err := c.Retr(ctx, 1, func(io.Reader) error { return nil }); err != nil {
+					return err
+				}
+				if err := c.Leave(ctx); err == nil {
+					t.Error("Leave after RETR did not wait for QUIT's reply")
+				}
+				return nil
+			},
+			client: "DELE 1\nQUIT\n",
+		},
 		"apop, RFC 1939's own example": {
 			server: "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\n+OK maildrop has 1 message\n",
 			run:    func(c *Client) error { return c.APOP(ctx, "mrose", "tanstaaf") },

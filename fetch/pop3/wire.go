@@ -123,6 +123,9 @@ func (c *Client) send(shown string, name string, args ...string) error {
 	} else {
 		c.logClient(name + " " + shown)
 	}
+	if name == "DELE" || name == "RETR" {
+		c.changed = true
+	}
 	c.bw.WriteString(line)
 	_, err := c.bw.WriteString("\r\n")
 	return err

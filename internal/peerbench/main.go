@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -327,14 +328,29 @@ func (e *env) popvault(dir string, port int) (*exec.Cmd, error) {
 	return e.popvaultCmd(archivePath, "fetch"), nil
 }
 
-// popvaultCmd runs popvault as cron would: the caller's environment, with
-// nothing set that a user's run would not have. Only the config folder
-// (where the password goes when there is no keyring) is the benchmark's
-// own, so that it leaves nothing in the caller's.
+// popvaultCmd runs popvault as cron would: the caller's environment
+// without what a desktop session sets and cron does not (its display, its
+// session bus, its runtime folder), and nothing added that a user's run
+// would not have. Only the config folder (where the password goes when
+// there is no keyring) is the benchmark's own, so that it leaves nothing
+// in the caller's.
 func (e *env) popvaultCmd(archivePath string, args ...string) *exec.Cmd {
 	c := exec.Command(e.binary, append([]string{"--archive", archivePath}, args...)...)
-	c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(e.work, "config"))
+	c.Env = append(cronEnv(os.Environ()), "XDG_CONFIG_HOME="+filepath.Join(e.work, "config"))
 	return c
+}
+
+// cronEnv is env without a desktop session's variables.
+func cronEnv(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case name == "DISPLAY", name == "WAYLAND_DISPLAY", name == "DBUS_SESSION_BUS_ADDRESS", name == "XDG_RUNTIME_DIR",
+			strings.HasPrefix(name, "XDG_SESSION_"), name == "XDG_CURRENT_DESKTOP", name == "XAUTHORITY":
+			return true
+		}
+		return false
+	})
 }
 
 // floorCmd retrieves with popvault's client and stores nothing.
