@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -668,5 +669,46 @@ func TestBackfillParents(t *testing.T) {
 	}
 	if n, err := a.BackfillParents(context.Background()); n != 0 || err != nil {
 		t.Fatalf("a second run did %d: %v", n, err)
+	}
+}
+
+// A message prepared before its Store is stored as one that was not: the
+// same bytes, record and deduplication; and a prepared message kept by
+// the caller can be stored again elsewhere.
+func TestPreparedIsStoredTheSame(t *testing.T) {
+	arrived := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	raw := msg("prepared", "Mon, 2 Jan 2023 10:00:00 +0000", "body\r\n")
+	plain, ready := openTemp(t), openTemp(t)
+	p := Prepare(Incoming{Account: "home", UID: "1", Raw: raw, Arrived: arrived})
+	want, err := plain.Store([]Incoming{{Account: "home", UID: "1", Raw: raw, Arrived: arrived}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ready.Store([]Incoming{p, {Account: "work", UID: "A", Raw: raw, Arrived: arrived}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got[1].Duplicate || got[0].ID != want[0].ID {
+		t.Fatalf("stored %+v, want %+v and a duplicate", got, want)
+	}
+	w, _ := plain.Summary(want[0].ID)
+	g, _ := ready.Summary(got[0].ID)
+	if g.Subject != w.Subject || !g.Date.Equal(w.Date) || !g.Arrived.Equal(w.Arrived) || g.SHA256 != sha256.Sum256(raw) || g.SHA256 != w.SHA256 ||
+		g.Size != w.Size || len(g.Refs) != 2 {
+		t.Fatalf("record %+v, want %+v with both accounts", g, w)
+	}
+	other := Prepare(Incoming{Account: "home", UID: "2", Raw: msg("another", "Mon, 2 Jan 2023 11:00:00 +0000", "body\r\n")})
+	if st, err := ready.Store([]Incoming{other}); err != nil || st[0].Duplicate || st[0].ID == got[0].ID {
+		t.Fatalf("another message: %+v, %v", st, err)
+	}
+	if b, err := ready.Raw(got[0].ID); err != nil || !bytes.Equal(b, raw) {
+		t.Fatalf("bytes %q, %v", b, err)
+	}
+	third := openTemp(t)
+	if st, err := third.Store([]Incoming{p}); err != nil || st[0].Duplicate {
+		t.Fatalf("the same prepared message in another archive: %+v, %v", st, err)
+	}
+	if s, _ := third.Summary(1); s == nil || len(s.Refs) != 1 || s.Refs[0].Account != "home" {
+		t.Fatalf("record %+v", s)
 	}
 }

@@ -16,6 +16,31 @@ type Incoming struct {
 	UID     string    // the POP unique-id; empty for imported mail
 	Raw     []byte    // exactly as received
 	Arrived time.Time // zero means now
+
+	ready *ready // set by Prepare
+}
+
+// ready is the work on a message that needs no transaction: its hash, its
+// compressed bytes and its record.
+type ready struct {
+	sum  [32]byte
+	comp []byte
+	rec  *Summary
+}
+
+// Prepare does the work of storing in that needs no archive: hashing,
+// compressing and parsing. Store does it for what was not prepared; a
+// fetch prepares each message as it arrives, so that a commit does not
+// wait for a whole batch to be compressed, the last one least of all.
+// in must not change afterwards.
+func Prepare(in Incoming) Incoming {
+	if in.Arrived.IsZero() {
+		in.Arrived = time.Now()
+	}
+	r := &ready{sum: sha256.Sum256(in.Raw), comp: compress(in.Raw), rec: extract(in.Raw, in.Arrived)}
+	r.rec.SHA256 = r.sum
+	in.ready = r
+	return in
 }
 
 // Stored says what became of one Incoming.
@@ -50,9 +75,9 @@ func (a *Archive) Store(batch []Incoming) ([]Stored, error) {
 		if in.Arrived.IsZero() {
 			in.Arrived = now
 		}
-		preps[i] = prepared{in: in, sum: sha256.Sum256(in.Raw)}
+		preps[i] = prepared{in: in}
 	}
-	a.compressAll(preps)
+	prepareAll(preps)
 	out := make([]Stored, len(batch))
 	err := a.db.Update(func(tx *bbolt.Tx) error {
 		for i := range preps {
@@ -83,14 +108,15 @@ func (a *Archive) Store(batch []Incoming) ([]Stored, error) {
 // the pages it touched.
 const bulkBytes = 1 << 20
 
-// compressAll compresses and parses the batch before the transaction, on
-// all cores.
-func (a *Archive) compressAll(preps []prepared) {
+// prepareAll prepares, on all cores, what Prepare has not.
+func prepareAll(preps []prepared) {
 	parallel(len(preps), func(i int) {
 		p := &preps[i]
-		p.comp = compress(p.in.Raw)
-		p.rec = extract(p.in.Raw, p.in.Arrived)
-		p.rec.SHA256 = p.sum
+		if p.in.ready == nil {
+			p.in = Prepare(p.in)
+		}
+		rec := *p.in.ready.rec // storeOne fills in its id and claims
+		p.sum, p.comp, p.rec = p.in.ready.sum, p.in.ready.comp, &rec
 	})
 }
 

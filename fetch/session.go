@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -338,26 +339,33 @@ const (
 	slack      = 64 << 10 // unused capacity worth a copy to give back
 )
 
-// storer commits batches on its own goroutine.
+// storer prepares each message as it arrives (hashing, compressing and
+// parsing, on all cores while the session reads on) and commits batches
+// on its own goroutine, so that the commit after the last message waits
+// for that message's preparing, not a whole batch's.
 type storer struct {
-	f        *Fetcher
-	done     func(popIDs []int, results []archive.Stored)
-	batch    []archive.Incoming
-	popIDs   []int
-	size     int
-	queue    chan storeBatch
-	finished chan struct{}
-	mu       sync.Mutex
-	err      error
+	f         *Fetcher
+	done      func(popIDs []int, results []archive.Stored)
+	batch     []*archive.Incoming // each written by its preparing goroutine
+	prepared  *sync.WaitGroup     // the batch's preparing
+	preparing chan struct{}       // a slot for each message being prepared
+	popIDs    []int
+	size      int
+	queue     chan storeBatch
+	finished  chan struct{}
+	mu        sync.Mutex
+	err       error
 }
 
 type storeBatch struct {
-	popIDs []int
-	in     []archive.Incoming
+	popIDs   []int
+	in       []*archive.Incoming
+	prepared *sync.WaitGroup
 }
 
 func newStorer(f *Fetcher, done func([]int, []archive.Stored)) *storer {
-	s := &storer{f: f, done: done, queue: make(chan storeBatch, 1), finished: make(chan struct{})}
+	s := &storer{f: f, done: done, queue: make(chan storeBatch, 1), finished: make(chan struct{}),
+		preparing: make(chan struct{}, runtime.GOMAXPROCS(0)), prepared: new(sync.WaitGroup)}
 	go s.run()
 	return s
 }
@@ -365,10 +373,15 @@ func newStorer(f *Fetcher, done func([]int, []archive.Stored)) *storer {
 func (s *storer) run() {
 	defer close(s.finished)
 	for b := range s.queue {
+		b.prepared.Wait()
 		if s.failed() != nil {
 			continue
 		}
-		results, err := s.f.commits.store(s.f.Archive.Store, b.in)
+		in := make([]archive.Incoming, len(b.in))
+		for i, m := range b.in {
+			in[i] = *m
+		}
+		results, err := s.f.commits.store(s.f.Archive.Store, in)
 		s.mu.Lock()
 		if err != nil {
 			s.err = err
@@ -388,9 +401,16 @@ func (s *storer) failed() error {
 // add queues a message; a batch is the memory it holds (its capacity),
 // not the bytes the server counted.
 func (s *storer) add(popID int, in archive.Incoming) {
-	s.batch = append(s.batch, in)
-	s.popIDs = append(s.popIDs, popID)
 	s.size += cap(in.Raw)
+	m, wg := &in, s.prepared // in is the goroutine's from here
+	s.preparing <- struct{}{}
+	wg.Add(1)
+	go func() {
+		defer func() { <-s.preparing; wg.Done() }()
+		*m = archive.Prepare(*m)
+	}()
+	s.batch = append(s.batch, m)
+	s.popIDs = append(s.popIDs, popID)
 	maxBytes, maxCount := s.f.BatchBytes, s.f.BatchCount
 	if maxBytes <= 0 {
 		maxBytes = 16 << 20
@@ -405,8 +425,8 @@ func (s *storer) add(popID int, in archive.Incoming) {
 
 func (s *storer) flush() {
 	if len(s.batch) > 0 {
-		s.queue <- storeBatch{popIDs: s.popIDs, in: s.batch}
-		s.batch, s.popIDs, s.size = nil, nil, 0
+		s.queue <- storeBatch{popIDs: s.popIDs, in: s.batch, prepared: s.prepared}
+		s.batch, s.popIDs, s.size, s.prepared = nil, nil, 0, new(sync.WaitGroup)
 	}
 }
 
