@@ -30,8 +30,37 @@ type fetchRow struct {
 	label    *widget.Label
 }
 
-// roundResult is one account's result, as the status line says it.
-type roundResult struct{ account, text string }
+// roundResult is one account's result, as the status line says it: in
+// full when it is the round's only one, else in brief.
+type roundResult struct {
+	account, full, brief string
+	failed               bool
+}
+
+// roundStatus is the status line for a round's results: one in full;
+// several as what each brought, then which failed (each failure is said
+// in full under its account in the sidebar, and would crowd the line).
+func roundStatus(round []roundResult) string {
+	if len(round) == 1 {
+		return round[0].full
+	}
+	var parts, failed []string
+	for _, r := range round {
+		if r.failed {
+			failed = append(failed, r.account)
+		} else {
+			parts = append(parts, r.brief)
+		}
+	}
+	switch len(failed) {
+	case 0:
+	case 1:
+		parts = append(parts, failed[0]+" failed (its account says why)")
+	default:
+		parts = append(parts, strings.Join(failed[:len(failed)-1], ", ")+" and "+failed[len(failed)-1]+" failed (each account says why)")
+	}
+	return strings.Join(parts, " · ")
+}
 
 // starting is the row fetchNow shows until the first account reports.
 const starting = "Fetch"
@@ -147,23 +176,24 @@ func (u *UI) fetched(r fetch.Result, background bool) {
 	default:
 		delete(u.problems, r.Account)
 	}
-	msg := fmt.Sprintf("%s: %d new, %d deleted from the server", r.Account, r.New, r.Deleted)
+	res := roundResult{account: r.Account, failed: r.Err != nil,
+		full: fmt.Sprintf("%s: %d new, %d deleted from the server", r.Account, r.New, r.Deleted), brief: fmt.Sprintf("%s: %d new", r.Account, r.New)}
+	if r.Deleted > 0 {
+		res.brief += fmt.Sprintf(", %d deleted from the server", r.Deleted)
+	}
 	switch {
 	case r.Err != nil:
-		msg = fmt.Sprintf("%s: %s", r.Account, problem(r.Err))
+		res.full = fmt.Sprintf("%s: %s", r.Account, problem(r.Err))
 	case r.More:
-		msg += "; the server may hold more, which the next fetch brings"
+		res.full += "; the server may hold more, which the next fetch brings"
+		res.brief += ", more waiting"
 	}
 	// Accounts are fetched at once: the status line keeps every result of
 	// this round, so that one account's failure is not overwritten by the
 	// next one's success. A round ends when no fetch is left under way.
 	u.round = slices.DeleteFunc(u.round, func(m roundResult) bool { return m.account == r.Account })
-	u.round = append(u.round, roundResult{r.Account, msg})
-	parts := make([]string, len(u.round))
-	for i, m := range u.round {
-		parts[i] = m.text
-	}
-	u.setStatus(strings.Join(parts, " · "))
+	u.round = append(u.round, res)
+	u.setStatus(roundStatus(u.round))
 	if len(u.bar.row) == 0 {
 		u.round = nil
 	}

@@ -38,14 +38,26 @@ func TestFetchStatusNamesEveryAccount(t *testing.T) {
 	ui(u.fetchNow)
 	eventually(t, "both results in the status line", func() bool {
 		s := status()
-		return strings.Contains(s, "Account 1: 3 new") && strings.Contains(s, "Account 2: ")
+		return strings.Contains(s, "Account 1: 3 new") && strings.Contains(s, "Account 2")
 	})
-	if s := status(); strings.Count(s, "Account 2") != 1 || strings.Contains(s, "Account 2: 0 new") {
+	if s := status(); s != "Account 1: 3 new · Account 2 failed (its account says why)" {
 		t.Fatalf("status %q: account 2's password is wrong", s)
+	}
+	var problem string
+	ui(func() { problem = u.problems["Account 2"] })
+	if !strings.Contains(problem, "[AUTH]") || strings.Contains(problem, "Account 2") {
+		t.Fatalf("account 2's problem %q: the server's refusal, without the account's name", problem)
 	}
 	ui(func() { u.selected = "Account 1" })
 	ui(u.fetchNow)
 	eventually(t, "a new round's status", func() bool { return status() == "Account 1: 0 new, 0 deleted from the server" })
+	// One account's failure alone is said in full, its name once.
+	ui(func() { u.selected = "Account 2" })
+	ui(u.fetchNow)
+	eventually(t, "account 2's failure in full", func() bool {
+		s := status()
+		return strings.HasPrefix(s, "Account 2: ") && strings.Contains(s, "[AUTH]") && strings.Count(s, "Account 2") == 1
+	})
 }
 
 // twoSlowAccounts is a window with two accounts, each on a server of its
@@ -76,4 +88,27 @@ func twoSlowAccounts(t *testing.T, passwords ...string) *UI {
 	ui(u.reloadAccounts)
 	eventually(t, "two accounts", func() bool { return len(u.accounts) == 2 })
 	return u
+}
+
+func TestRoundStatus(t *testing.T) {
+	ok := func(name string) roundResult {
+		return roundResult{account: name, full: name + " in full", brief: name + " in brief"}
+	}
+	bad := func(name string) roundResult {
+		return roundResult{account: name, full: name + ": refused", failed: true}
+	}
+	for _, c := range []struct {
+		round []roundResult
+		want  string
+	}{
+		{[]roundResult{ok("A")}, "A in full"},
+		{[]roundResult{bad("A")}, "A: refused"},
+		{[]roundResult{ok("A"), ok("B")}, "A in brief · B in brief"},
+		{[]roundResult{bad("A"), ok("B")}, "B in brief · A failed (its account says why)"},
+		{[]roundResult{bad("A"), ok("B"), bad("C"), bad("D")}, "B in brief · A, C and D failed (each account says why)"},
+	} {
+		if got := roundStatus(c.round); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.round, got, c.want)
+		}
+	}
 }
