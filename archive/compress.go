@@ -12,9 +12,12 @@ import (
 // EncodeAll/DecodeAll are safe for concurrent use with one shared coder.
 // SpeedBetterCompression, because at SpeedDefault base64 attachments (most
 // of a mailbox's bytes) barely shrink (the archive benchmark's size ratio
-// shows the difference).
+// shows the difference). The encoder's concurrency is how many EncodeAll
+// calls run at once (each takes one of that many encoders, a few MB of
+// tables each, and waits for one otherwise): one per core, or compressing,
+// the largest part of storing, would run on one core however many wait.
 var (
-	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(1))
+	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
 	unzstd, _  = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<32))
 )
 
