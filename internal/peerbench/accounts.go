@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"popvault/fetch/pop3test/dovecot"
@@ -75,7 +76,10 @@ func (e *env) accountsTable(perAccount, runs int) error {
 	// Where the all-new runs' time goes: the tool's own CPU time, and how
 	// busy the machine's cores were while it ran (the Dovecots and the
 	// links share them).
-	type use struct{ own, busy, wall time.Duration }
+	type use struct {
+		own, busy, wall time.Duration
+		peak            int64 // the largest peak RSS, in KiB
+	}
 	uses := map[string]use{}
 	for r := 0; r < runs; r++ {
 		for _, t := range tools {
@@ -99,6 +103,9 @@ func (e *env) accountsTable(perAccount, runs int) error {
 					u.own += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 					u.busy += machineBusy() - busy
 					u.wall += took[pass]
+					if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+						u.peak = max(u.peak, ru.Maxrss)
+					}
 					uses[t.name] = u
 				}
 			}
@@ -119,8 +126,8 @@ func (e *env) accountsTable(perAccount, runs int) error {
 	fmt.Println()
 	for _, t := range tools {
 		u := uses[t.name]
-		fmt.Printf("%s, all new: its own CPU %.0f%% of its wall time; the machine's %d cores %.0f%% busy meanwhile.\n",
-			t.name, 100*u.own.Seconds()/u.wall.Seconds(), runtime.NumCPU(), 100*u.busy.Seconds()/u.wall.Seconds()/float64(runtime.NumCPU()))
+		fmt.Printf("%s, all new: its own CPU %.0f%% of its wall time, peak memory %d MB; the machine's %d cores %.0f%% busy meanwhile.\n",
+			t.name, 100*u.own.Seconds()/u.wall.Seconds(), u.peak>>10, runtime.NumCPU(), 100*u.busy.Seconds()/u.wall.Seconds()/float64(runtime.NumCPU()))
 	}
 	fmt.Println()
 	return nil
