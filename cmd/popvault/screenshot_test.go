@@ -29,7 +29,8 @@ import (
 // goroutine (which only the real driver prints). It reports the time to a
 // painted window and the memory. POPVAULT_SCREENSHOT_OUT saves the
 // picture (docs/screenshot.png); POPVAULT_WINDOW_MESSAGES changes the
-// archive's size.
+// archive's size, and POPVAULT_WINDOW_ARCHIVE opens one made elsewhere
+// (make bench-scale's), to which the test adds its live account.
 func TestWindowUnderXvfb(t *testing.T) {
 	n := 20000
 	if s := os.Getenv("POPVAULT_WINDOW_MESSAGES"); s != "" {
@@ -39,7 +40,15 @@ func TestWindowUnderXvfb(t *testing.T) {
 	// after an import or an upgrade; the test reports the memory once the
 	// window has gone quiet.
 	unindexed := os.Getenv("POPVAULT_WINDOW_UNINDEXED") != ""
-	path := buildArchive(t, n, !unindexed)
+	path := os.Getenv("POPVAULT_WINDOW_ARCHIVE")
+	if path == "" {
+		path = buildArchive(t, n, !unindexed)
+	} else {
+		var err error
+		if n, err = countMessages(path); err != nil {
+			t.Fatal(err)
+		}
+	}
 	live, config := liveAccount(t, path, 300)
 	display := xvfb.Start(t)
 	cmd := exec.Command(binary)
@@ -132,6 +141,17 @@ func liveAccount(t *testing.T, path string, n int) (*pop3test.Server, string) {
 	os.MkdirAll(filepath.Join(config, "popvault"), 0o700)
 	os.WriteFile(filepath.Join(config, "popvault", "secrets.json"), []byte(`{"Live":"secret"}`), 0o600)
 	return s, config
+}
+
+// countMessages is how many messages the archive at path holds.
+func countMessages(path string) (int, error) {
+	a, err := archive.Open(path, &archive.Options{NoFullText: true})
+	if err != nil {
+		return 0, err
+	}
+	defer a.Close()
+	c, err := a.Count()
+	return c[""].Total, err
 }
 
 // buildArchive makes an archive of n messages in two accounts.
