@@ -25,26 +25,32 @@ const memMapped = 0x40000
 // changes.
 func (a *Archive) trim() {
 	a.db.View(func(tx *bbolt.Tx) error {
-		var inside uintptr
-		tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
-			inside = uintptr(unsafe.Pointer(unsafe.SliceData(name)))
-			return errFound
-		})
-		if inside == 0 {
-			return nil
-		}
-		var info windows.MemoryBasicInformation
-		if windows.VirtualQuery(inside, &info, unsafe.Sizeof(info)) != nil || info.Type != memMapped {
-			return nil
-		}
-		view := info.AllocationBase
-		for addr := view; ; addr = info.BaseAddress + info.RegionSize {
-			if windows.VirtualQuery(addr, &info, unsafe.Sizeof(info)) != nil || info.AllocationBase != view {
-				return nil
-			}
-			if info.State == windows.MEM_COMMIT {
-				windows.VirtualUnlock(info.BaseAddress, info.RegionSize)
-			}
-		}
+		a.trimIn(tx)
+		return nil
 	})
+}
+
+// trimIn is trim within a read transaction the caller holds.
+func (a *Archive) trimIn(tx *bbolt.Tx) {
+	var inside uintptr
+	tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
+		inside = uintptr(unsafe.Pointer(unsafe.SliceData(name)))
+		return errFound
+	})
+	if inside == 0 {
+		return
+	}
+	var info windows.MemoryBasicInformation
+	if windows.VirtualQuery(inside, &info, unsafe.Sizeof(info)) != nil || info.Type != memMapped {
+		return
+	}
+	view := info.AllocationBase
+	for addr := view; ; addr = info.BaseAddress + info.RegionSize {
+		if windows.VirtualQuery(addr, &info, unsafe.Sizeof(info)) != nil || info.AllocationBase != view {
+			return
+		}
+		if info.State == windows.MEM_COMMIT {
+			windows.VirtualUnlock(info.BaseAddress, info.RegionSize)
+		}
+	}
 }

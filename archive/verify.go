@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -17,6 +18,15 @@ type Report struct {
 	Bytes    int64    // raw bytes re-hashed
 	Problems []string // one line each; empty when all is well
 }
+
+// Verify reads the whole file, and every page it reads would stay
+// resident until given back: it gives them back after reading
+// verifyTrimBytes of messages, and every verifyTrimEvery while bbolt
+// checks the file.
+var (
+	verifyTrimBytes = 64 << 20
+	verifyTrimEvery = 10 * time.Millisecond
+)
 
 // OK reports whether nothing was wrong.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
@@ -35,27 +45,61 @@ func (a *Archive) Verify(progress func(done int)) (*Report, error) {
 	}
 	// bbolt's check reads the free list, which a concurrent commit (the
 	// indexer's, a fetch's) changes: hold the writer's lock while it runs.
-	if err := a.writerLocked(check); err != nil {
+	// It also reads every page of the file in one call: its pages are
+	// given back as it goes, or its peak memory is the file's size.
+	stop := a.trimEvery(verifyTrimEvery)
+	err := a.writerLocked(check)
+	stop()
+	if err != nil {
 		return nil, wrapErr("verify", err)
 	}
-	err := a.db.View(func(tx *bbolt.Tx) error {
+	if err := a.verifyMessages(r, progress); err != nil {
+		return nil, wrapErr("verify", err)
+	}
+	a.verifyText(r)
+	a.verifyCounts(r)
+	return r, nil
+}
+
+// verifyMessages decompresses and re-hashes every message, giving the
+// file's pages back after each verifyTrimBytes read.
+func (a *Archive) verifyMessages(r *Report, progress func(done int)) error {
+	return a.db.View(func(tx *bbolt.Tx) error {
 		index := tx.Bucket(bucketIndex)
+		read := 0
 		return tx.Bucket(bucketMessages).ForEach(func(k, v []byte) error {
 			id := binary.BigEndian.Uint64(k)
 			r.Messages++
 			a.verifyOne(r, id, v, index.Get(k))
+			if read += len(v); read >= verifyTrimBytes {
+				a.trimIn(tx)
+				read = 0
+			}
 			if progress != nil {
 				progress(r.Messages)
 			}
 			return nil
 		})
 	})
-	if err != nil {
-		return nil, wrapErr("verify", err)
-	}
-	a.verifyText(r)
-	a.verifyCounts(r)
-	return r, nil
+}
+
+// trimEvery trims every d until the returned stop is called.
+func (a *Archive) trimEvery(d time.Duration) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(d)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				a.trim()
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // verifyCounts compares the totals the archive keeps with a count of
