@@ -82,7 +82,15 @@ func SignIn(ctx context.Context, c Client, opts SignInOptions) (*oauth2.Token, e
 	answers := make(chan answer, 1)
 	srv := &http.Server{Handler: &redirectHandler{state: state, answers: answers}, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Close()
+	defer func() {
+		// Shutdown lets a handler under way finish its page; a browser
+		// that keeps its connection open is not waited for long.
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if srv.Shutdown(sctx) != nil {
+			srv.Close()
+		}
+	}()
 
 	if opts.Show != nil {
 		opts.Show(authURL)
@@ -155,6 +163,13 @@ func (h *redirectHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		a.code = q.Get("code")
 		page(w, http.StatusOK, "Signed in", "popvault is signed in. You can close this tab.")
+	}
+	// The page goes out before the answer: once SignIn has it, the
+	// command that asked may save the account and exit, which would cut
+	// off a page still in the server's buffer (the browser sees the
+	// connection end, not "Signed in").
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
 	}
 	h.once.Do(func() { h.answers <- a })
 }
