@@ -10,12 +10,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/latency"
 	"popvault/internal/mailgen"
+	"popvault/internal/procmem"
 )
 
 // server is one of the accounts table's Dovecots, behind its own slow link.
@@ -78,7 +78,7 @@ func (e *env) accountsTable(perAccount, runs int) error {
 	// links share them).
 	type use struct {
 		own, busy, wall time.Duration
-		peak            int64 // the largest peak RSS, in KiB
+		peak            int64 // the largest peak RSS sampled, in KiB
 	}
 	uses := map[string]use{}
 	for r := 0; r < runs; r++ {
@@ -94,7 +94,8 @@ func (e *env) accountsTable(perAccount, runs int) error {
 					return err
 				}
 				start, busy := time.Now(), machineBusy()
-				if err := runCmd(cmd); err != nil {
+				peak, err := procmem.Run(cmd)
+				if err != nil {
 					return fmt.Errorf("%s: %w", t.name, err)
 				}
 				took[pass] = time.Since(start)
@@ -103,9 +104,7 @@ func (e *env) accountsTable(perAccount, runs int) error {
 					u.own += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 					u.busy += machineBusy() - busy
 					u.wall += took[pass]
-					if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-						u.peak = max(u.peak, ru.Maxrss)
-					}
+					u.peak = max(u.peak, peak.All)
 					uses[t.name] = u
 				}
 			}

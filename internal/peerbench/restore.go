@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/latency"
 	"popvault/internal/mailgen"
+	"popvault/internal/procmem"
 )
 
 // restoreTable times popvault's restore against mbsync (Debian's isync)
@@ -82,7 +82,7 @@ func (e *env) restoreTable(messages, runs int) error {
 	}{{"direct", d.IMAPTLSPort, 0}, {"40 ms RTT", proxyPort, 40 * time.Millisecond}}
 	type result struct {
 		wall []time.Duration
-		mem  memory // the largest of the runs (a lower bound: sampled)
+		mem  procmem.Peak // the largest of the runs (a lower bound: sampled)
 	}
 	results := map[string]*result{}
 	n := 0
@@ -102,7 +102,7 @@ func (e *env) restoreTable(messages, runs int) error {
 				}
 				syscall.Sync()
 				start := time.Now()
-				peak, err := runPeak(cmd)
+				peak, err := procmem.Run(cmd)
 				if err != nil {
 					return fmt.Errorf("%s (%s): %w", tool, link.name, err)
 				}
@@ -120,7 +120,7 @@ func (e *env) restoreTable(messages, runs int) error {
 				}
 				res := results[key]
 				res.wall = append(res.wall, wall)
-				res.mem = memory{max(res.mem.all, peak.all), max(res.mem.anon, peak.anon)}
+				res.mem = procmem.Peak{All: max(res.mem.All, peak.All), Anon: max(res.mem.Anon, peak.Anon)}
 			}
 		}
 		for _, tool := range []string{"popvault", "mbsync"} {
@@ -130,15 +130,15 @@ func (e *env) restoreTable(messages, runs int) error {
 	fmt.Println("| tool | direct | ratio to mbsync | 40 ms RTT | ratio to mbsync | peak memory | of it anonymous |\n|---|---|---|---|---|---|---|")
 	for _, tool := range []string{"popvault", "mbsync"} {
 		fmt.Printf("| %s |", tool)
-		var mem memory
+		var mem procmem.Peak
 		for _, link := range links {
 			res := results[tool+"|"+link.name]
 			m := median(res.wall)
 			ref := median(results["mbsync|"+link.name].wall)
 			fmt.Printf(" %.3f s | %.2fx |", m.Seconds(), m.Seconds()/ref.Seconds())
-			mem = memory{max(mem.all, res.mem.all), max(mem.anon, res.mem.anon)}
+			mem = procmem.Peak{All: max(mem.All, res.mem.All), Anon: max(mem.Anon, res.mem.Anon)}
 		}
-		fmt.Printf(" %.0f MB | %.0f MB |\n", float64(mem.all)/1024, float64(mem.anon)/1024)
+		fmt.Printf(" %.0f MB | %.0f MB |\n", float64(mem.All)/1024, float64(mem.Anon)/1024)
 	}
 	fmt.Println()
 	return nil
@@ -192,54 +192,4 @@ func (e *env) countIMAP(mailbox string) (int, error) {
 		n += len(entries)
 	}
 	return n, nil
-}
-
-// memory is a process's peak resident memory in KiB, all of it (VmHWM,
-// which counts the pages of files it maps, such as popvault's archive)
-// and the anonymous part (RssAnon: heap and stacks), sampled.
-type memory struct{ all, anon int64 }
-
-// runPeak runs cmd and returns its peak memory, read from /proc while it
-// runs. The rusage a wait returns will not do: Linux counts in it the
-// memory of the process before its exec, here peerbench's own.
-func runPeak(cmd *exec.Cmd) (memory, error) {
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		return memory{}, err
-	}
-	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
-	var peak memory
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			b, err := os.ReadFile(status)
-			if err == nil {
-				for _, line := range strings.Split(string(b), "\n") {
-					var kib int64
-					if _, err := fmt.Sscanf(line, "VmHWM: %d kB", &kib); err == nil {
-						peak.all = max(peak.all, kib)
-					} else if _, err := fmt.Sscanf(line, "RssAnon: %d kB", &kib); err == nil {
-						peak.anon = max(peak.anon, kib)
-					}
-				}
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	err := cmd.Wait()
-	close(stop)
-	<-sampled
-	if err != nil {
-		return memory{}, fmt.Errorf("%v: %s", err, tail(out.String()))
-	}
-	return peak, nil
 }

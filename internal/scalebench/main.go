@@ -23,12 +23,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"popvault/internal/mailgen"
+	"popvault/internal/procmem"
 )
 
 func main() {
@@ -45,7 +44,7 @@ func main() {
 // result is one timed run of the binary.
 type result struct {
 	wall       time.Duration
-	peak, anon int64 // bytes: the peak RSS and the largest own memory sampled every 20 ms
+	peak, anon int64 // bytes: the peak RSS and the own memory, sampled (procmem)
 }
 
 func run(n int, keep, window bool) error {
@@ -188,33 +187,14 @@ func writeMbox(path string, seed uint64, n int) (raw, maildir int64, err error) 
 	return raw, maildir, f.Close()
 }
 
-// measure runs c, sampling its memory every 20 ms.
+// measure runs c and returns its time and peak memory.
 func measure(c *exec.Cmd) (result, error) {
-	var out bytes.Buffer
-	c.Stdout, c.Stderr = &out, &out
 	start := time.Now()
-	if err := c.Start(); err != nil {
-		return result{}, err
+	peak, err := procmem.Run(c)
+	if err != nil {
+		return result{}, fmt.Errorf("%s: %w", strings.Join(c.Args[1:], " "), err)
 	}
-	done := make(chan error)
-	go func() { done <- c.Wait() }()
-	var r result
-	status := fmt.Sprintf("/proc/%d/status", c.Process.Pid)
-	for {
-		select {
-		case err := <-done:
-			r.wall = time.Since(start)
-			if err != nil {
-				return r, fmt.Errorf("%s: %v: %s", strings.Join(c.Args[1:], " "), err, lastLines(out.String()))
-			}
-			if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				r.peak = ru.Maxrss << 10 // the kernel's own peak, which sampling can miss
-			}
-			return r, nil
-		case <-time.After(20 * time.Millisecond):
-			r.anon = max(r.anon, statusField(status, "RssAnon:"))
-		}
-	}
+	return result{wall: time.Since(start), peak: peak.All << 10, anon: peak.Anon << 10}, nil
 }
 
 // mb is a size in MB; "-" for none seen (a run shorter than a sample).
@@ -225,31 +205,10 @@ func mb(v int64) string {
 	return fmt.Sprintf("%d MB", v>>20)
 }
 
-func statusField(path, field string) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 func fileSize(path string) (int64, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return 0, err
 	}
 	return st.Size(), nil
-}
-
-func lastLines(s string) string {
-	if len(s) > 800 {
-		return s[len(s)-800:]
-	}
-	return s
 }
