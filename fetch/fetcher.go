@@ -101,9 +101,11 @@ type AccountError struct {
 
 // Error says "fetch:" and the account once, however deep the cause: a
 // cause from this package says "fetch:" itself.
-func (e *AccountError) Error() string {
-	return "fetch: " + e.Account + ": " + strings.TrimPrefix(e.Err.Error(), "fetch: ")
-}
+func (e *AccountError) Error() string { return "fetch: " + e.Account + ": " + e.Reason() }
+
+// Reason is the failure without "fetch:" and the account's name, for a
+// place that shows it beside the account.
+func (e *AccountError) Reason() string { return strings.TrimPrefix(e.Err.Error(), "fetch: ") }
 
 func (e *AccountError) Unwrap() error { return e.Err }
 

@@ -211,7 +211,7 @@ func (u *UI) fetched(r fetch.Result, background bool) {
 func problem(err error) string {
 	var ae *fetch.AccountError
 	if errors.As(err, &ae) {
-		return strings.TrimPrefix(ae.Err.Error(), "fetch: ")
+		return ae.Reason()
 	}
 	return err.Error()
 }
