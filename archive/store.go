@@ -53,10 +53,8 @@ type Stored struct {
 // prepared is an Incoming with the work that needs no transaction done:
 // hashing, compressing and parsing happen before the write lock is taken.
 type prepared struct {
-	in   Incoming
-	sum  [32]byte
-	comp []byte
-	rec  *Summary
+	in Incoming
+	ready
 }
 
 // Store adds a batch of messages and their UIDs in one transaction. When
@@ -115,8 +113,9 @@ func prepareAll(preps []prepared) {
 		if p.in.ready == nil {
 			p.in = Prepare(p.in)
 		}
-		rec := *p.in.ready.rec // storeOne fills in its id and claims
-		p.sum, p.comp, p.rec = p.in.ready.sum, p.in.ready.comp, &rec
+		p.ready = *p.in.ready
+		rec := *p.rec // storeOne fills in its id and claims
+		p.rec = &rec
 	})
 }
 

@@ -113,14 +113,13 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 
 // forgettable is what to forget after a QUIT the server accepted: the
 // UIDs the server no longer has, those it did not list and those this
-// session deleted. RFC
-// 1939 lets a server give a UID to a new message once the old one is
-// gone; remembered, that message would look fetched (never downloaded in
-// keep mode, deleted unread in delete mode). mpop does the same. Gmail is
-// left out: its listing holds only what no session has downloaded (or the
-// last 30 days, for recent:), not the maildrop, and its UIDs are not
-// reused. A UID reused between two sessions that both saw it cannot be
-// told from the old one.
+// session deleted. RFC 1939 lets a server give a UID to a new message
+// once the old one is gone; remembered, that message would look fetched
+// (never downloaded in keep mode, deleted unread in delete mode). mpop
+// does the same. Gmail is left out: its listing holds only what no
+// session has downloaded (or the last 30 days, for recent:), not the
+// maildrop, and its UIDs are not reused. A UID reused between two
+// sessions that both saw it cannot be told from the old one.
 func forgettable(gmail bool, listing *pop3.Listing, msgs []message, doomed []int, known map[string]archive.UIDState) []string {
 	if gmail || !listing.HasUIDL {
 		return nil
