@@ -329,15 +329,20 @@ func TestRetrManyCallbackError(t *testing.T) {
 // and the session is still in step for another try; a server that wants
 // XOAUTH2 in two steps refuses it in one.
 func TestTokenRefused(t *testing.T) {
-	s := pop3test.NewTLSServer(pop3test.Config{Messages: sampleMessages(1), TwoStepXOAuth2: true})
-	defer s.Close()
+	// A server each: a session that logged in holds the maildrop until
+	// the server has seen it close, which the next one need not wait for.
+	server := func(t *testing.T) *pop3test.Server {
+		s := pop3test.NewTLSServer(pop3test.Config{Messages: sampleMessages(1), TwoStepXOAuth2: true})
+		t.Cleanup(s.Close)
+		return s
+	}
 	ctx := context.Background()
 	for name, client := range map[string]sasl.Client{
 		"XOAUTH2":     NewXOAuth2Client("alice", "stale"),
 		"OAUTHBEARER": NewOAuthBearerClient("alice", "stale", "127.0.0.1", 995),
 	} {
 		t.Run(name, func(t *testing.T) {
-			c := dialTest(t, s, Options{})
+			c := dialTest(t, server(t), Options{})
 			err := c.AuthTwoStep(ctx, client)
 			var terr *TokenError
 			if !errors.As(err, &terr) || terr.Status == "" || !errors.Is(err, ErrAuth) {
@@ -348,7 +353,7 @@ func TestTokenRefused(t *testing.T) {
 			}
 		})
 	}
-	c := dialTest(t, s, Options{})
+	c := dialTest(t, server(t), Options{})
 	if err := c.Auth(ctx, NewXOAuth2Client("alice", "secret")); err == nil {
 		t.Fatal("XOAUTH2 with an initial response was accepted by a server that refuses it")
 	}
