@@ -8,6 +8,9 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"popvault/archive/fulltext"
+	"popvault/internal/mailgen"
 )
 
 // searchCorpus: messages whose text is only found by decoding them.
@@ -256,4 +259,70 @@ func TestSearchPagesAcrossChunks(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("%d results, want %d, newest first, once each", len(got), len(want))
 	}
+}
+
+// TestIndexKeptWhenStopped: what the indexer applied is on disk when the
+// archive is closed in the middle of a round, so that the next open does
+// not index it again.
+func TestIndexKeptWhenStopped(t *testing.T) {
+	a := openTemp(t)
+	g := mailgen.New(7)
+	var batch []Incoming
+	for i := range 4000 {
+		batch = append(batch, Incoming{Account: "a", UID: fmt.Sprint(i), Raw: g.NextSmall().Data})
+	}
+	st, err := a.Store(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := st[len(st)-1].ID
+	path := a.Path()
+	a.Close()
+	// Closed at different points of a step: while its batch is read and
+	// prepared, or while it is indexed.
+	for trial := range 6 {
+		a, err := Open(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { // stop waiting once some steps are done
+			for ctx.Err() == nil {
+				if left, _ := a.IndexStatus(); left > 0 && left <= len(st)-(1+trial%3)*indexBatchCount {
+					time.Sleep(time.Duration(trial) * 40 * time.Millisecond)
+					cancel()
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}()
+		err = a.Reindex(ctx)
+		cancel()
+		if err == nil {
+			t.Fatal("the rebuild ended before the test could close the archive in its middle")
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		applied := a.text.mark
+		if applied == 0 || applied == last {
+			t.Fatalf("closed at %d of %d: not in the middle of the rebuild", applied, last)
+		}
+		if mark := persistedMark(t, SearchDir(path)); mark != applied {
+			t.Errorf("trial %d: closed after indexing up to %d, the index on disk says %d", trial, applied, mark)
+		}
+	}
+}
+
+func persistedMark(t *testing.T, dir string) uint64 {
+	t.Helper()
+	x, err := fulltext.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	_, mark, err := x.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mark
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -36,7 +37,7 @@ var (
 )
 
 const (
-	indexBatchCount = 200
+	indexBatchCount = 300
 	indexBatchBytes = 32 << 20 // compressed bytes read per step
 	maxIndexText    = 256 << 10
 	quiet           = 300 * time.Millisecond // no store for this long is a pause
@@ -152,7 +153,9 @@ func (t *textIndex) close() error {
 	if t.x == nil {
 		return nil
 	}
-	return t.x.Close()
+	// What the last round applied but did not yet sync is kept, rather
+	// than indexed again at the next open.
+	return errors.Join(t.x.Sync(), t.x.Close())
 }
 
 // notify asks for a round: something was stored or changed.
@@ -204,8 +207,14 @@ func (t *textIndex) catchUp() error {
 		// Indexing reads every message through the file's mapping, which
 		// would otherwise stay resident in the window that indexed them.
 		t.a.trim()
-		if err != nil || n == 0 {
+		if err != nil {
 			return err
+		}
+		if n == 0 {
+			if err := t.x.Sync(); err != nil {
+				return wrapErr("index", err)
+			}
+			return nil
 		}
 		t.mu.Lock()
 		t.left = max(0, t.left-n)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,11 +80,15 @@ func Open(dir string) (*Index, error) {
 }
 
 // config is scorch's: a second popvault gets an error within a second
-// rather than waiting for the index, and segments stop growing at 25,000
-// messages, so that no merge maps and rewrites the whole index at once.
+// rather than waiting for the index; segments stop growing at 25,000
+// messages, so that no merge maps and rewrites the whole index at once;
+// and a batch returns once searchable, not once on disk (Sync waits for
+// that), so that the next batch is read and analysed while bleve writes
+// this one, and its writer joins several small segments into one.
 func config() map[string]interface{} {
 	return map[string]interface{}{
 		"bolt_timeout":           "1s",
+		"unsafe_batch":           true,
 		"scorchMergePlanOptions": map[string]interface{}{"MaxSegmentSize": 25000},
 	}
 }
@@ -138,22 +143,70 @@ func (x *Index) State() (owner []byte, mark uint64, err error) {
 	return owner, mark, nil
 }
 
-// Apply indexes docs, removes the ids in gone, and records owner and mark,
-// all in one batch. It returns once the batch is on disk.
+// Apply indexes docs, removes the ids in gone, and records owner and mark.
+// It returns once they are searchable; Sync makes them durable. A kill
+// before then loses them together with the mark that says they were
+// indexed, never one without the other.
+//
+// bleve builds a batch's segment on one core, in the caller, after
+// analysing its documents on several: so the documents go in as one
+// batch per core, built at once, and the mark in a batch after them all,
+// which no snapshot of the index can hold without them.
 func (x *Index) Apply(docs []Doc, gone []uint64, owner []byte, mark uint64) error {
 	idx := x.current()
-	b := idx.NewBatch()
-	for i := range docs {
-		if err := b.Index(docID(docs[i].ID), docs[i].fields()); err != nil {
-			return fmt.Errorf("fulltext: message %d: %w", docs[i].ID, err)
-		}
+	parts := min(runtime.GOMAXPROCS(0), (len(docs)+minPart-1)/minPart)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		part := docs[p*len(docs)/parts : (p+1)*len(docs)/parts]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[p] = apply(idx, part)
+		}()
 	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	b := idx.NewBatch()
 	for _, id := range gone {
 		b.Delete(docID(id))
 	}
 	b.SetInternal(keyOwner, owner)
 	b.SetInternal(keyMark, binary.BigEndian.AppendUint64(nil, mark))
 	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("fulltext: %w", err)
+	}
+	return nil
+}
+
+// minPart is the fewest documents worth a batch of their own.
+const minPart = 50
+
+func apply(idx bleve.Index, docs []Doc) error {
+	b := idx.NewBatch()
+	for i := range docs {
+		if err := b.Index(docID(docs[i].ID), docs[i].fields()); err != nil {
+			return fmt.Errorf("fulltext: message %d: %w", docs[i].ID, err)
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("fulltext: %w", err)
+	}
+	return nil
+}
+
+// Sync returns once every batch applied before it is on disk.
+func (x *Index) Sync() error {
+	idx := x.current()
+	b := idx.NewBatch()
+	done := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { done <- err })
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("fulltext: %w", err)
+	}
+	if err := <-done; err != nil {
 		return fmt.Errorf("fulltext: %w", err)
 	}
 	return nil

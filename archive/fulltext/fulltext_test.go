@@ -238,3 +238,57 @@ func TestRecentWindowSameAsFullSort(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkNeverAheadOfDocuments closes the index after each round of
+// batches without syncing, as a kill would leave it, at whatever point
+// bleve's persister had reached, and reopens it: every id up to the
+// mark it persisted must be found, since the archive's indexer starts
+// again above the mark.
+func TestMarkNeverAheadOfDocuments(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	q, err := Parse("common", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := uint64(1)
+	for round := range 12 {
+		x, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, mark, err := x.State()
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := x.Search(q, "", nil, 100_000, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := make(map[uint64]bool, len(page.IDs))
+		for _, id := range page.IDs {
+			found[id] = true
+		}
+		for id := uint64(1); id <= mark; id++ {
+			if !found[id] {
+				t.Fatalf("round %d: mark %d, but message %d is not in the index", round, mark, id)
+			}
+		}
+		next = mark + 1 // the indexer starts again above the mark
+		for range 3 + round%4 {
+			var docs []Doc
+			for range 300 {
+				docs = append(docs, Doc{ID: next, Date: day("2024-01-01"), Accounts: []string{"a"}, Body: "common words here"})
+				next++
+			}
+			if err := x.Apply(docs, nil, []byte("o"), next-1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := x.Close(); err != nil { // no Sync
+			t.Fatal(err)
+		}
+	}
+	if next < 2000 {
+		t.Errorf("only %d messages went in: the test did too little", next-1)
+	}
+}
