@@ -204,9 +204,11 @@ func (t *textIndex) catchUp() error {
 			return errStopped
 		}
 		n, err := t.step()
-		// Indexing reads every message through the file's mapping, which
+		// Indexing reads every message through the file's mapping, and
+		// each batch looks its ids up in every segment of the index: both
 		// would otherwise stay resident in the window that indexed them.
 		t.a.trim()
+		t.x.Trim()
 		if err != nil {
 			return err
 		}

@@ -1,14 +1,11 @@
 package archive
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"go.etcd.io/bbolt"
-	"golang.org/x/sys/unix"
+
+	"popvault/internal/filemap"
 )
 
 // trim drops the archive's mapped pages from the process's resident
@@ -34,22 +31,5 @@ func (a *Archive) trimIn(*bbolt.Tx) {
 	if err != nil {
 		return
 	}
-	f, err := os.Open("/proc/self/maps")
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		fields := strings.Fields(s.Text())
-		if len(fields) < 6 || fields[len(fields)-1] != path {
-			continue
-		}
-		lo, hi, ok := strings.Cut(fields[0], "-")
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		if ok && err1 == nil && err2 == nil && end > start {
-			unix.Syscall(unix.SYS_MADVISE, uintptr(start), uintptr(end-start), unix.MADV_DONTNEED)
-		}
-	}
+	filemap.Release(func(p string) bool { return p == path })
 }

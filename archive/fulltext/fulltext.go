@@ -70,6 +70,7 @@ func Open(dir string) (*Index, error) {
 	idx, err := bleve.OpenUsing(dir, config())
 	if err == nil {
 		if v, _ := idx.GetInternal(keyVersion); string(v) == version {
+			trim(idx) // opening reads each segment's footer and dictionaries
 			return &Index{idx: idx, dir: dir}, nil
 		}
 		idx.Close()
@@ -89,6 +90,7 @@ func config() map[string]interface{} {
 	return map[string]interface{}{
 		"bolt_timeout":           "1s",
 		"unsafe_batch":           true,
+		"eventCallbackName":      eventCallback,
 		"scorchMergePlanOptions": map[string]interface{}{"MaxSegmentSize": 25000},
 	}
 }

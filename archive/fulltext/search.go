@@ -32,6 +32,7 @@ type Newest func(k int) (time.Time, bool)
 // fills the page, nothing older could be on it; if not, the whole index
 // is sorted after all.
 func (x *Index) Search(q *Query, account string, after []byte, size int, newest Newest) (Hits, error) {
+	defer x.Trim() // a common word's postings are megabytes
 	bq := q.bleveQuery(account)
 	if after == nil && size > 0 && newest != nil {
 		if h, ok, err := x.searchRecent(bq, size, newest); ok || err != nil {
