@@ -131,6 +131,17 @@ func run(n int, keep, window bool) error {
 		return err
 	}
 	fmt.Printf("| `popvault verify` | %v | %s | %s |\n", r.wall.Round(time.Second), mb(r.peak), mb(r.anon))
+	// An import that indexes as it goes (the default), into the archive
+	// of n: a tenth more, new mail.
+	more := filepath.Join(work, "more.mbox")
+	if _, _, err := writeMbox(more, 3, n/10); err != nil {
+		return err
+	}
+	if r, err = measure(pv("import", "--format", "mbox", "--account", "more", more)); err != nil {
+		return err
+	}
+	fmt.Printf("| `popvault import` of %d more, indexed as it goes, into the archive of %d: %.0f messages/s | %v | %s | %s |\n",
+		n/10, 2*half, float64(n/10)/r.wall.Seconds(), r.wall.Round(time.Second), mb(r.peak), mb(r.anon))
 	if window {
 		if err := windowRows(archive); err != nil {
 			return err
