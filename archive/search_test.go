@@ -326,3 +326,42 @@ func persistedMark(t *testing.T, dir string) uint64 {
 	}
 	return mark
 }
+
+// TestIndexingWaitsForStoresToPause: while messages keep arriving (a
+// fetch), the indexer leaves them be; once they pause, it indexes them
+// without being asked.
+func TestIndexingWaitsForStoresToPause(t *testing.T) {
+	a := openTemp(t)
+	store := func(i int) {
+		t.Helper()
+		raw := msg(fmt.Sprint("m", i), "Mon, 2 Jan 2023 10:00:00 +0000", "hello\r\n")
+		if _, err := a.Store([]Incoming{{Account: "a", UID: fmt.Sprint(i), Raw: raw}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	searchable := func() int {
+		t.Helper()
+		n, err := a.Searchable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	store(0)
+	if err := a.WaitIndexed(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 20; i++ { // 1 s of arrivals, each well within quiet
+		store(i)
+		time.Sleep(quiet / 6)
+		if n := searchable(); n != 1 {
+			t.Fatalf("%d messages indexed while messages kept arriving", n-1)
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); searchable() != 21; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 21 indexed 5 s after the last arrival", searchable())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
