@@ -140,7 +140,8 @@ func (a *Archive) initialize() error {
 	return a.db.Update(func(tx *bbolt.Tx) error {
 		// A new archive keeps its totals from its first message; an old
 		// one has them counted at its first Count.
-		if tx.Bucket(bucketIndex) == nil {
+		fresh := tx.Bucket(bucketIndex) == nil
+		if fresh {
 			if _, err := tx.CreateBucket(bucketCounts); err != nil {
 				return wrapErr("", err)
 			}
@@ -151,6 +152,13 @@ func (a *Archive) initialize() error {
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
+		if fresh {
+			// Its records have their parents read as they are stored:
+			// nothing for BackfillParents to read again.
+			if err := meta.Put(keyParents, []byte{1}); err != nil {
+				return wrapErr("", err)
+			}
+		}
 		if v := meta.Get(keyVersion); v != nil {
 			if v[0] > formatVersion {
 				return ErrTooNew

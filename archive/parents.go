@@ -82,6 +82,7 @@ func (a *Archive) BackfillParents(ctx context.Context) (int, error) {
 		if err != nil {
 			return found, wrapErr("reading parents", err)
 		}
+		a.trim() // it reads every message once
 		if end || ctx.Err() != nil {
 			return found, ctx.Err()
 		}

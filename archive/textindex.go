@@ -40,8 +40,10 @@ const (
 	indexBatchCount = 300
 	indexBatchBytes = 32 << 20 // compressed bytes read per step
 	maxIndexText    = 256 << 10
-	quiet           = 300 * time.Millisecond // no store for this long is a pause
-	maxDefer        = 10 * time.Second
+	// countTrimRecords: records counted between giving pages back.
+	countTrimRecords = 50_000
+	quiet            = 300 * time.Millisecond // no store for this long is a pause
+	maxDefer         = 10 * time.Second
 )
 
 // textIndex keeps the full-text index up to date in one goroutine.
@@ -255,16 +257,21 @@ func (t *textIndex) stored() {
 	t.notify()
 }
 
-// countLeft counts the messages above the mark.
+// countLeft counts the messages above the mark. Before a rebuild that is
+// every record, hundreds of megabytes of pages at a million messages:
+// they are given back as the count goes.
 func (t *textIndex) countLeft() {
 	n := 0
 	t.a.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketIndex).Cursor()
 		for k, _ := c.Seek(u64(t.mark + 1)); k != nil; k, _ = c.Next() {
-			n++
+			if n++; n%countTrimRecords == 0 {
+				t.a.trimIn(tx)
+			}
 		}
 		return nil
 	})
+	t.a.trim()
 	t.mu.Lock()
 	t.left = n
 	t.mu.Unlock()
