@@ -85,11 +85,16 @@ func kept(tx *bbolt.Tx) (map[string]Counts, bool) {
 }
 
 // recountTx counts every record in tx, as Count did before totals were
-// kept.
-func recountTx(tx *bbolt.Tx) (map[string]Counts, error) {
+// kept. Every trimRecords records it calls giveBack, if not nil: at a
+// million messages the records are hundreds of megabytes of pages.
+func recountTx(tx *bbolt.Tx, giveBack func()) (map[string]Counts, error) {
 	out := map[string]Counts{"": {}}
 	var accounts [][]byte
+	n := 0
 	err := tx.Bucket(bucketIndex).ForEach(func(k, v []byte) error {
+		if n++; n%trimRecords == 0 && giveBack != nil {
+			giveBack()
+		}
 		read, size, err := countFieldsSize(v, &accounts)
 		if err != nil {
 			return err
@@ -113,6 +118,10 @@ func recountTx(tx *bbolt.Tx) (map[string]Counts, error) {
 	})
 	return out, err
 }
+
+// trimRecords is how many records a scan of them all reads between
+// giving the file's pages back.
+var trimRecords = 50_000
 
 // keep writes totals as the archive's kept ones, replacing any.
 func keep(tx *bbolt.Tx, counts map[string]Counts) error {

@@ -130,7 +130,7 @@ func (a *Archive) Count() (map[string]Counts, error) {
 			return nil
 		}
 		var err error
-		if out, err = recountTx(tx); err != nil {
+		if out, err = recountTx(tx, func() { a.trimIn(tx) }); err != nil {
 			return err
 		}
 		return keep(tx, out)

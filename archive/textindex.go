@@ -40,10 +40,8 @@ const (
 	indexBatchCount = 300
 	indexBatchBytes = 32 << 20 // compressed bytes read per step
 	maxIndexText    = 256 << 10
-	// countTrimRecords: records counted between giving pages back.
-	countTrimRecords = 50_000
-	quiet            = 300 * time.Millisecond // no store for this long is a pause
-	maxDefer         = 10 * time.Second
+	quiet           = 300 * time.Millisecond // no store for this long is a pause
+	maxDefer        = 10 * time.Second
 )
 
 // textIndex keeps the full-text index up to date in one goroutine.
@@ -265,7 +263,7 @@ func (t *textIndex) countLeft() {
 	t.a.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketIndex).Cursor()
 		for k, _ := c.Seek(u64(t.mark + 1)); k != nil; k, _ = c.Next() {
-			if n++; n%countTrimRecords == 0 {
+			if n++; n%trimRecords == 0 {
 				t.a.trimIn(tx)
 			}
 		}

@@ -111,7 +111,7 @@ func (a *Archive) verifyCounts(r *Report) {
 		if !ok {
 			return nil // counted at the first Count
 		}
-		want, err := recountTx(tx)
+		want, err := recountTx(tx, func() { a.trimIn(tx) })
 		if err != nil {
 			return err
 		}
