@@ -22,7 +22,9 @@ import (
 // messageList is the virtualized list of the selected mailbox, newest
 // first. It loads a first page at once and the rest in the background, so
 // a window over 100,000 messages paints without waiting, and keeps only
-// what a row shows.
+// what a row shows: of the rows after the first page, only their id,
+// date, size and marks, until they are shown (text, on demand), so that
+// a million rows stay tens of megabytes.
 type messageList struct {
 	u           *UI
 	widget      *mailList
@@ -34,6 +36,7 @@ type messageList struct {
 	matches     archive.Page // the search's first page, for its counts
 	selected    uint64
 	pending     *time.Timer
+	texts       textLoader
 	// beforeFirstPage, in tests, delays showing a first page.
 	beforeFirstPage func()
 
@@ -47,24 +50,98 @@ type messageList struct {
 
 const firstPage, laterPages = 200, 5000
 
-// row is what the list keeps of a message: about 100 bytes, so that
-// 100,000 of them stay small.
+// row is what the list keeps of a message: 40 bytes and, once shown, its
+// text.
 type row struct {
-	id            uint64
-	date          int64 // Unix seconds
-	size          int64
-	from, subject string
-	read, attach  bool
-	count         int32 // the messages of the thread it stands for; 0 for one message
+	id           uint64
+	date         int64 // Unix seconds
+	size         int64
+	text         *rowText // nil until loaded
+	read, attach bool
+	count        int32 // the messages of the thread it stands for; 0 for one message
 }
 
-func toRows(msgs []*archive.Summary) []row {
+// rowText is the text a row shows.
+type rowText struct{ from, subject string }
+
+func textOf(s *archive.Summary) *rowText {
+	return &rowText{from: displayName(s.From), subject: s.Subject}
+}
+
+// toRows makes rows of msgs, with their text or without it.
+func toRows(msgs []*archive.Summary, text bool) []row {
 	out := make([]row, len(msgs))
 	for i, s := range msgs {
-		out[i] = row{id: s.ID, date: s.Date.Unix(), size: s.Size, from: displayName(s.From),
-			subject: s.Subject, read: s.Read, attach: s.HasAttachments}
+		out[i] = row{id: s.ID, date: s.Date.Unix(), size: s.Size, read: s.Read, attach: s.HasAttachments}
+		if text {
+			out[i].text = textOf(s)
+		}
 	}
 	return out
+}
+
+// textLoader reads the text of rows shown without it, off the UI
+// goroutine, a batch at a time. Its fields belong to the UI goroutine.
+type textLoader struct {
+	asked   map[uint64]bool
+	waiting []int // indexes into items of rows asked for
+	busy    bool
+}
+
+// wantText asks for the text of the row at i, which a paint found
+// without it; the rows refresh when it comes.
+func (l *messageList) wantText(i int) {
+	t := &l.texts
+	id := l.items[i].id
+	if t.asked == nil {
+		t.asked = map[uint64]bool{}
+	}
+	if t.asked[id] {
+		return
+	}
+	t.asked[id] = true
+	t.waiting = append(t.waiting, i)
+	if !t.busy {
+		l.loadTexts()
+	}
+}
+
+func (l *messageList) loadTexts() {
+	t := &l.texts
+	if len(t.waiting) == 0 {
+		return
+	}
+	gen, at := l.gen, t.waiting
+	ids := make([]uint64, len(at))
+	for j, i := range at {
+		ids[j] = l.items[i].id
+	}
+	t.waiting, t.busy = nil, true
+	l.u.background(func() func() {
+		texts := make([]*rowText, len(ids))
+		for j, id := range ids {
+			if s, err := l.u.arch.Summary(id); err == nil {
+				texts[j] = textOf(s)
+			} else {
+				texts[j] = &rowText{} // deleted meanwhile: shown empty
+			}
+		}
+		return func() {
+			t.busy = false
+			if gen != l.gen {
+				return
+			}
+			for j, i := range at {
+				if i < len(l.items) && l.items[i].id == ids[j] {
+					l.items[i].text = texts[j]
+				} else {
+					delete(t.asked, ids[j]) // moved: asked again where it is now
+				}
+			}
+			l.widget.Refresh()
+			l.loadTexts()
+		}
+	})
 }
 
 func newMessageList(u *UI) *messageList {
@@ -72,7 +149,12 @@ func newMessageList(u *UI) *messageList {
 	l.widget = newMailList(
 		func() int { return len(l.items) },
 		newRow,
-		func(id widget.ListItemID, o fyne.CanvasObject) { updateRow(o, &l.items[id]) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if l.items[id].text == nil {
+				l.wantText(id)
+			}
+			updateRow(o, &l.items[id])
+		},
 		l.onSelected,
 	)
 	l.widget.onDelete = func() { u.reader.deleteMessage() }
@@ -139,11 +221,20 @@ func (l *messageList) reload() {
 		if l.beforeFirstPage != nil {
 			l.beforeFirstPage()
 		}
+		// Room for every row at once: appended page by page, the rows
+		// of a million messages would be copied again and again.
+		all := page.Matches
+		if q.Search == "" {
+			if counts, err := l.u.arch.Count(); err == nil {
+				all = counts[q.Account].Total
+			}
+		}
 		return func() {
 			if gen != l.gen {
 				return
 			}
-			l.items = toRows(page.Messages)
+			l.items = append(make([]row, 0, max(all, len(page.Messages))), toRows(page.Messages, true)...)
+			l.texts = textLoader{}
 			l.shown = gen
 			// Only now: started sooner, the rest could be appended before
 			// this first page replaced the list, and be lost.
@@ -211,7 +302,7 @@ func (l *messageList) loadRest(gen int, q archive.Query, next []byte) {
 			return
 		}
 		next = page.Next
-		rows := toRows(page.Messages)
+		rows := toRows(page.Messages, false)
 		stale := false
 		onUIAndWait(func() {
 			if gen != l.gen {
@@ -380,8 +471,13 @@ func updateRow(o fyne.CanvasObject, s *row) {
 	clip, size, date := right[0].(*widget.Label), right[1].(*widget.Label), right[2].(*widget.Label)
 	style := fyne.TextStyle{Bold: !s.read}
 	from.TextStyle, subject.TextStyle = style, style
-	from.SetText(orDash(bidiText(s.from)))
-	subject.SetText(orDash(bidiText(s.subject)))
+	if s.text == nil { // on its way
+		from.SetText("")
+		subject.SetText("")
+	} else {
+		from.SetText(orDash(bidiText(s.text.from)))
+		subject.SetText(orDash(bidiText(s.text.subject)))
+	}
 	date.SetText(shortDate(time.Unix(s.date, 0)))
 	size.SetText(humanSize(s.size))
 	switch {
@@ -452,7 +548,7 @@ func (l *messageList) reloadThreads(gen int, q archive.Query) {
 			for _, s := range page.Messages {
 				msgs = append(msgs, thread.Message{ID: s.ID, MessageID: s.MessageID, Parents: s.Parents, Subject: s.Subject, Date: s.Date, From: displayName(s.From)})
 			}
-			for i, r := range toRows(page.Messages) {
+			for i, r := range toRows(page.Messages, true) {
 				rows[page.Messages[i].ID] = r
 			}
 			if page.Next == nil {
@@ -479,6 +575,7 @@ func (l *messageList) reloadThreads(gen int, q archive.Query) {
 				return
 			}
 			l.items, l.threads, l.shown = items, byID, gen
+			l.texts = textLoader{}
 			l.widget.UnselectAll()
 			l.widget.Refresh()
 			l.reselect()

@@ -36,7 +36,7 @@ func TestConversations(t *testing.T) {
 	var got []string
 	ui(func() {
 		for _, r := range u.list.items {
-			got = append(got, fmt.Sprintf("%s:%d", r.subject, r.count))
+			got = append(got, fmt.Sprintf("%s:%d", r.text.subject, r.count))
 		}
 	})
 	if strings.Join(got, " ") != "Re: Trip:2 Re: Dinner:3 Invoice:0" {

@@ -172,7 +172,7 @@ func TestWindowFlow(t *testing.T) {
 
 	// Fetch, and see the messages, newest first.
 	tap(t, w, "Fetch")
-	eventually(t, "3 messages listed, newest first", func() bool { return len(u.list.items) == 3 && u.list.items[0].subject == "café" })
+	eventually(t, "3 messages listed, newest first", func() bool { return len(u.list.items) == 3 && u.list.items[0].text.subject == "café" })
 	eventually(t, "counts", func() bool { return u.counts["Home"].Total == 3 && u.counts["Home"].Unread == 3 })
 
 	// Open the HTML message: decoded, as text, nothing remote.
@@ -205,15 +205,15 @@ func TestWindowFlow(t *testing.T) {
 
 	// Search as you type.
 	ui(func() { test.Type(u.search, "invoice") })
-	eventually(t, "search results", func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == "Quarterly invoice" })
+	eventually(t, "search results", func() bool { return len(u.list.items) == 1 && u.list.items[0].text.subject == "Quarterly invoice" })
 	// Full text: a word of the body, in the HTML's text and an attachment's
 	// name; the reader marks the matching line.
 	for q, want := range map[string]string{"cafe": "café", `"see attached"`: "Photos", "filename:evil": "Photos", "from:ada pay": "Quarterly invoice"} {
 		ui(func() { u.search.SetText(q) })
-		eventually(t, "results for "+q, func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == want })
+		eventually(t, "results for "+q, func() bool { return len(u.list.items) == 1 && u.list.items[0].text.subject == want })
 	}
 	ui(func() { u.search.SetText("please") })
-	eventually(t, "the body search", func() bool { return len(u.list.items) == 1 && u.list.items[0].subject == "Quarterly invoice" })
+	eventually(t, "the body search", func() bool { return len(u.list.items) == 1 && u.list.items[0].text.subject == "Quarterly invoice" })
 	ui(func() { u.list.widget.Select(0) })
 	eventually(t, "the match marked", func() bool {
 		return u.reader.view != nil && u.reader.view.Subject == "Quarterly invoice" && u.reader.marked[0] && strings.Contains(u.status.Text, "1 message matches")
