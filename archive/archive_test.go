@@ -140,6 +140,30 @@ func TestCountsKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("deleted")
+	// Imported: an mbox with a new message and one already stored, and a
+	// Maildir message marked read.
+	before, _ := a.Count()
+	dir := t.TempDir()
+	mbox := "From x Mon Jan  2 10:00:00 2023\n" + string(msg("imported", "Mon, 2 Jan 2023 10:00:00 +0000", "i\n")) + "\n" +
+		"From x Mon Jan  2 10:00:00 2023\n" + string(in[1].Raw) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "in.mbox"), []byte(mbox), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Import(FormatMbox, filepath.Join(dir, "in.mbox"), "old"); err != nil {
+		t.Fatal(err)
+	}
+	check("imported from mbox")
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		os.MkdirAll(filepath.Join(dir, "md", sub), 0o700)
+	}
+	os.WriteFile(filepath.Join(dir, "md", "cur", "1.x:2,S"), msg("seen", "Mon, 2 Jan 2023 10:00:00 +0000", "s\r\n"), 0o600)
+	if _, err := a.Import(FormatMaildir, filepath.Join(dir, "md"), ""); err != nil {
+		t.Fatal(err)
+	}
+	check("imported from Maildir, read")
+	if after, _ := a.Count(); after[""].Total != before[""].Total+2 || after[""].Unread != before[""].Unread+1 {
+		t.Fatalf("imports: totals %v, before %v", after[""], before[""])
+	}
 	if err := a.RemoveAccount("old", true); err != nil {
 		t.Fatal(err)
 	}
