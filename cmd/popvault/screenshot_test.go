@@ -270,10 +270,11 @@ func cpuTicks(pid int) int64 {
 // panic's trace.
 func TestWindowWithoutReachableDisplay(t *testing.T) {
 	v := newVault(t)
+	display := xvfb.Unused(t) // a fixed one was once a display left running
 	c := exec.Command(binary, "--archive", v.path)
-	c.Env = append(withoutBus(os.Environ()), "DISPLAY=:77", "LANG=C.UTF-8", "XDG_CONFIG_HOME="+v.config)
+	c.Env = append(withoutBus(os.Environ()), "DISPLAY="+display, "LANG=C.UTF-8", "XDG_CONFIG_HOME="+v.config)
 	out, err := c.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "popvault: ui: cannot open the window: the display \":77\" cannot be reached") || strings.Contains(string(out), "goroutine") {
+	if err == nil || !strings.Contains(string(out), "popvault: ui: cannot open the window: the display \""+display+"\" cannot be reached") || strings.Contains(string(out), "goroutine") {
 		t.Fatalf("%v:\n%s", err, out)
 	}
 }

@@ -4,6 +4,7 @@ package xvfb
 
 import (
 	"bufio"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -57,6 +58,21 @@ func Start(t testing.TB) string {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Xvfb did not say which display it took")
 	}
+	return ""
+}
+
+// Unused returns the name of a display no X server on this machine holds
+// (no socket, no lock file), for a test of a window that cannot open.
+func Unused(t testing.TB) string {
+	t.Helper()
+	for n := 77; n < 1000; n++ {
+		_, errSocket := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
+		_, errLock := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n))
+		if os.IsNotExist(errSocket) && os.IsNotExist(errLock) {
+			return fmt.Sprintf(":%d", n)
+		}
+	}
+	t.Fatal("every display from :77 to :999 is taken")
 	return ""
 }
 
