@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -54,6 +55,10 @@ type Index struct {
 	mu  sync.RWMutex // guards idx, which Reset replaces
 	idx bleve.Index
 	dir string
+	// unsynced: Apply was called since the last Sync. Without it Sync
+	// would write the index's root to disk at every close, even after
+	// nothing but a search.
+	unsynced atomic.Bool
 }
 
 // current returns the bleve index in use.
@@ -155,6 +160,7 @@ func (x *Index) State() (owner []byte, mark uint64, err error) {
 // batch per core, built at once, and the mark in a batch after them all,
 // which no snapshot of the index can hold without them.
 func (x *Index) Apply(docs []Doc, gone []uint64, owner []byte, mark uint64) error {
+	x.unsynced.Store(true)
 	idx := x.current()
 	parts := min(runtime.GOMAXPROCS(0), (len(docs)+minPart-1)/minPart)
 	errs := make([]error, parts)
@@ -201,14 +207,19 @@ func apply(idx bleve.Index, docs []Doc) error {
 
 // Sync returns once every batch applied before it is on disk.
 func (x *Index) Sync() error {
+	if !x.unsynced.Swap(false) {
+		return nil
+	}
 	idx := x.current()
 	b := idx.NewBatch()
 	done := make(chan error, 1)
 	b.SetPersistedCallback(func(err error) { done <- err })
-	if err := idx.Batch(b); err != nil {
-		return fmt.Errorf("fulltext: %w", err)
+	err := idx.Batch(b)
+	if err == nil {
+		err = <-done
 	}
-	if err := <-done; err != nil {
+	if err != nil {
+		x.unsynced.Store(true)
 		return fmt.Errorf("fulltext: %w", err)
 	}
 	return nil

@@ -3,8 +3,11 @@ package fulltext
 import (
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 func day(s string) time.Time {
@@ -290,5 +293,44 @@ func TestMarkNeverAheadOfDocuments(t *testing.T) {
 	}
 	if next < 2000 {
 		t.Errorf("only %d messages went in: the test did too little", next-1)
+	}
+}
+
+// TestSyncWritesOnlyWhatWasApplied: closing the archive syncs the index,
+// which must not write to it after nothing but searches (a
+// `list --search` would write the index's root every time).
+func TestSyncWritesOnlyWhatWasApplied(t *testing.T) {
+	x := openCorpus(t)
+	batches := func() uint64 { // every batch bleve took, empty ones too
+		t.Helper()
+		s, err := x.current().Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return atomic.LoadUint64(&s.(*scorch.Scorch).Stats().(*scorch.Stats).TotBatches)
+	}
+	if err := x.Sync(); err != nil { // what openCorpus applied
+		t.Fatal(err)
+	}
+	before := batches()
+	q, _ := Parse("report", time.Now())
+	if _, err := x.Search(q, "", nil, 10, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if after := batches(); after != before {
+		t.Fatalf("a Sync after nothing but a search wrote %d batches", after-before)
+	}
+	if err := x.Apply(nil, []uint64{1}, []byte("owner"), 7); err != nil {
+		t.Fatal(err)
+	}
+	applied := batches()
+	if err := x.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if batches() == applied {
+		t.Fatal("a Sync after Apply wrote nothing")
 	}
 }
