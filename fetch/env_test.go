@@ -70,8 +70,14 @@ func newEnv(t *testing.T, cfg pop3test.Config, keep bool) *env {
 	return e
 }
 
+// fetch runs a fetch and waits until the server has seen its sessions
+// end, as the next run would find it: a QUIT sent without waiting for the
+// reply, or a close, reaches the server a moment after the fetch returns,
+// and a fetch started sooner could find the maildrop still locked.
 func (e *env) fetch() Result {
-	return e.fetcher.Fetch(context.Background(), e.acct)
+	r := e.fetcher.Fetch(context.Background(), e.acct)
+	e.server.WaitSessions()
+	return r
 }
 
 // check asserts the promise: every original message is in the archive or

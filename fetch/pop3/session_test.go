@@ -195,7 +195,8 @@ func TestMaildropLockAndQuit(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Close() // no QUIT: nothing is deleted
-	waitFor(t, func() bool { return !s.InUse() })
+	b.Close()
+	s.WaitSessions()
 	if n := len(s.Messages()); n != 3 {
 		t.Fatalf("%d messages after a dropped session, want 3", n)
 	}
@@ -211,13 +212,6 @@ func TestMaildropLockAndQuit(t *testing.T) {
 	}
 	if left := s.Messages(); len(left) != 1 || left[0].UID != "uid-0001" {
 		t.Fatalf("left %v", left)
-	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	for i := 0; i < 200 && !ok(); i++ {
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

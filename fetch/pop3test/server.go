@@ -74,6 +74,7 @@ type Server struct {
 	logins    int // since the faults were last set
 	fired     int // faults that acted
 	conns     map[net.Conn]struct{}
+	ended     *sync.Cond // on mu: a session has ended
 	closed    bool
 	wg        sync.WaitGroup
 }
@@ -107,6 +108,7 @@ func NewUnstartedServer(cfg Config) *Server {
 	}
 	s := &Server{Addr: ln.Addr().String(), Listener: ln, Config: cfg,
 		counts: map[string]int{}, conns: map[net.Conn]struct{}{}, retrieved: map[*Message]bool{}}
+	s.ended = sync.NewCond(&s.mu)
 	if cfg.Gmail && cfg.Greeting == "pop3test ready" {
 		s.Config.Greeting = "Gpop ready for requests from 127.0.0.1"
 	}
@@ -157,10 +159,11 @@ func (s *Server) serve() {
 		go func() {
 			defer s.wg.Done()
 			newSession(s, conn).run()
+			conn.Close()
 			s.mu.Lock()
 			delete(s.conns, conn)
+			s.ended.Broadcast()
 			s.mu.Unlock()
-			conn.Close()
 		}()
 	}
 }
@@ -175,6 +178,20 @@ func (s *Server) Close() {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+}
+
+// WaitSessions waits until every session the server accepted has ended
+// and released the maildrop. The server sees a client's close, or a QUIT
+// sent without waiting for its reply, a moment after the client is done:
+// a test that logs in again after a session it ended waits here first, as
+// a later run would find the maildrop free. Call it only when the client
+// has closed its connections, or it waits for them.
+func (s *Server) WaitSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.conns) > 0 {
+		s.ended.Wait()
+	}
 }
 
 // Messages returns what the maildrop holds now.
