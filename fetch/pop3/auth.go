@@ -110,7 +110,7 @@ func (c *Client) saslExchange(client sasl.Client, held []byte) error {
 		if err := c.bw.Flush(); err != nil {
 			return readErr(err)
 		}
-		c.dc.startReply()
+		c.dc.startReply("AUTH")
 		line, err := c.readLine()
 		if err != nil {
 			return err

@@ -28,7 +28,7 @@ var (
 	// ErrInvalidArgument: an argument holds CR, LF or NUL, or is empty.
 	ErrInvalidArgument = errors.New("pop3: invalid argument")
 	// ErrTimeout: the server sent nothing for [Options.Timeout].
-	ErrTimeout = errors.New("pop3: timeout")
+	ErrTimeout = errors.New("pop3: the server stopped answering")
 	// ErrTooSlow: a reply came slower than [Options.MinRate].
 	ErrTooSlow = errors.New("pop3: the server sends too slowly")
 	// ErrAbort, returned (or wrapped) by a [Client.Retr] or
