@@ -13,20 +13,21 @@ import (
 	"github.com/emersion/go-sasl"
 )
 
-// Login authenticates with USER and PASS (RFC 1939).
+// Login authenticates with USER and PASS (RFC 1939). Read [Client.Capa]
+// first: when it announced PIPELINING, USER and PASS go together, and when
+// it announced UTF8 (RFC 6856), UTF8 goes before them.
 func (c *Client) Login(ctx context.Context, user, password string) error {
 	if err := c.mayAuth("USER", user, password); err != nil {
 		return err
 	}
 	return c.do(ctx, func() error {
-		if _, err := c.cmd("", "USER", user); err != nil {
-			return err
+		err := c.authorize(c.withUTF8(
+			command{name: "USER", args: []string{user}},
+			command{shown: redacted, name: "PASS", args: []string{password}}))
+		if err == nil {
+			c.loggedIn()
 		}
-		if _, err := c.cmd(redacted, "PASS", password); err != nil {
-			return err
-		}
-		c.caps = nil
-		return nil
+		return err
 	})
 }
 
@@ -34,23 +35,30 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 var apopStamp = regexp.MustCompile(`<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>`)
 
 // APOP authenticates with the greeting's timestamp and an MD5 digest
-// (RFC 1939, section 7). MD5 is weak: prefer TLS with [Client.Login] or
-// [Client.Auth]; APOP is here for old servers.
+// (RFC 1939, section 7), so that the secret itself never crosses the
+// network. MD5 is weak: a digest that was overheard can be tested against
+// guessed passwords. Over TLS prefer [Client.Login] or [Client.Auth]; APOP
+// is for connections without it. A greeting without a timestamp gives
+// [ErrNoAPOP] before anything is sent, and the session goes on.
 func (c *Client) APOP(ctx context.Context, user, secret string) error {
 	if err := c.mayAuth("APOP", user, secret); err != nil {
 		return err
 	}
+	if _, err := c.Greet(ctx); err != nil {
+		return err
+	}
+	stamp := apopStamp.FindString(c.greeting)
+	if stamp == "" {
+		return ErrNoAPOP
+	}
+	sum := md5.Sum([]byte(stamp + secret))
 	return c.do(ctx, func() error {
-		stamp := apopStamp.FindString(c.greeting)
-		if stamp == "" {
-			return ErrNoAPOP
+		err := c.authorize(c.withUTF8(
+			command{shown: user + " " + redacted, name: "APOP", args: []string{user, hex.EncodeToString(sum[:])}}))
+		if err == nil {
+			c.loggedIn()
 		}
-		sum := md5.Sum([]byte(stamp + secret))
-		if _, err := c.cmd(user+" "+redacted, "APOP", user, hex.EncodeToString(sum[:])); err != nil {
-			return err
-		}
-		c.caps = nil
-		return nil
+		return err
 	})
 }
 
@@ -69,6 +77,8 @@ func (c *Client) AuthTwoStep(ctx context.Context, client sasl.Client) error {
 	return c.auth(ctx, client, false)
 }
 
+// auth runs one AUTH exchange, after UTF8 when the server announced it
+// (a flight of its own: AUTH's exchange is not pipelined).
 func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) error {
 	mech, ir, err := client.Start()
 	if err != nil {
@@ -78,6 +88,9 @@ func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) err
 		return err
 	}
 	err = c.do(ctx, func() error {
+		if err := c.authorize(c.withUTF8()); err != nil {
+			return err
+		}
 		args := []string{mech}
 		var held []byte
 		switch {
@@ -92,7 +105,7 @@ func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) err
 		if err := c.saslExchange(client, held); err != nil {
 			return err
 		}
-		c.caps = nil
+		c.loggedIn()
 		return nil
 	})
 	var perr *Error

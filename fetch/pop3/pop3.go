@@ -110,6 +110,9 @@ type Client struct {
 	caps     Capabilities // nil until read; reset by login and STLS
 	err      error        // sticky: the session is out of step or closed
 	changed  bool         // DELE or RETR was sent: the session's end matters
+
+	utf8Sent        bool // UTF8 was sent (RFC 6856); once is enough
+	pipelinedBefore bool // PIPELINING was announced before login
 }
 
 const bufSize = 64 << 10

@@ -148,6 +148,22 @@ func TestTranscripts(t *testing.T) {
 			},
 			client: "AUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
 		},
+		"UTF8 before AUTH when announced": {
+			server: "+OK\n+OK UTF8 enabled\n+OK\n",
+			run: func(c *Client) error {
+				c.caps = Capabilities{"UTF8": nil, "PIPELINING": nil}
+				return c.Auth(ctx, NewXOAuth2Client("a", "t"))
+			},
+			client: "UTF8\nAUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
+		},
+		"UTF8 before APOP when announced": {
+			server: "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\n+OK\n+OK\n",
+			run: func(c *Client) error {
+				c.caps = Capabilities{"UTF8": nil}
+				return c.APOP(ctx, "mrose", "tanstaaf")
+			},
+			client: "UTF8\nAPOP mrose c4c9334bac560ecc979e58001b3e22fb\n",
+		},
 		"oauthbearer with initial response": {
 			server: "+OK\n+OK\n",
 			run: func(c *Client) error {

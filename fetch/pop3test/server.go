@@ -3,11 +3,15 @@
 // [Server.Close] stops them and waits for their sessions.
 //
 // The server holds one maildrop, speaks RFC 1939 with CAPA, UIDL, TOP,
-// PIPELINING, STLS, APOP and SASL PLAIN, XOAUTH2 and OAUTHBEARER (with the
-// error challenge for a refused token), locks the maildrop per
-// session ([IN-USE]) and deletes only on a successful QUIT. Its [Faults]
-// make it misbehave on purpose: drop or stall a reply, inject bytes after
-// STLS, answer with chosen lines, lie about sizes, fail a QUIT half-way.
+// PIPELINING, STLS, APOP, UTF8 (RFC 6856) and SASL PLAIN, XOAUTH2 and
+// OAUTHBEARER (with the error challenge for a refused token), locks the
+// maildrop per session ([IN-USE]) and deletes only on a successful QUIT.
+// Options make it behave as real servers do that a client must still
+// serve: Courier's login hand-off and its notice in place of UTF-8 mail,
+// Gmail's sessions. Its
+// [Faults] make it misbehave on purpose: drop or stall a reply, inject
+// bytes after STLS, answer with chosen lines, lie about sizes, fail a QUIT
+// half-way.
 package pop3test
 
 import (
@@ -48,6 +52,16 @@ type Config struct {
 	// response.
 	TwoStepXOAuth2 bool
 	NoOAuthBearer  bool // offer XOAUTH2 only, as Gmail and Office 365 do
+	// LoginHandoff behaves as Courier does, whose login process checks
+	// the password and hands the connection to the mail process: what the
+	// client sent after the command that logged it in, before the reply
+	// to it was written, is lost.
+	LoginHandoff bool
+	// UTF8 announces UTF8 (RFC 6856) and, as Courier does, sends a session
+	// that did not send UTF8 a "Cannot display Unicode content" notice,
+	// with the message attached, instead of each message whose header holds
+	// 8-bit bytes. LIST still counts the message's own size.
+	UTF8 bool
 	// Gmail behaves as Gmail's POP: a "Gpop" greeting, at most 250 messages
 	// per session, none retrieved in an earlier session listed again, and
 	// the user "recent:"+User listing everything.

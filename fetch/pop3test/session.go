@@ -27,6 +27,7 @@ type session struct {
 	isTLS   bool
 	user    string
 	authed  bool
+	utf8    bool // the client sent UTF8
 	msgs    []*Message
 	deleted map[int]bool
 	nth     map[string]int
@@ -163,6 +164,14 @@ func (ss *session) handle(name string, args []string) bool {
 		return ss.auth(name, args)
 	case "QUIT":
 		return ss.quit()
+	case "UTF8":
+		// Courier takes it before login and after (RFC 6856 has it
+		// before only).
+		if !ss.cfg.UTF8 {
+			return ss.reply(name, "-ERR unknown command\r\n")
+		}
+		ss.utf8 = true
+		return ss.reply(name, "+OK UTF8 enabled\r\n")
 	}
 	if !ss.authed {
 		return ss.reply(name, "-ERR not logged in\r\n")
@@ -177,6 +186,9 @@ func (ss *session) capa() bool {
 	}
 	var b strings.Builder
 	b.WriteString("+OK capabilities follow\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n")
+	if cfg.UTF8 {
+		b.WriteString("UTF8 USER\r\n")
+	}
 	if ss.authed || !cfg.CapaAfterLogin {
 		b.WriteString("TOP\r\n")
 		if !cfg.NoUIDL {
@@ -275,6 +287,11 @@ func (ss *session) login(cmd string) bool {
 	ss.msgs = ss.snapshot()
 	ss.s.mu.Unlock()
 	ss.authed = true
+	if n := ss.br.Buffered(); ss.cfg.LoginHandoff && n > 0 {
+		// The login process read these; the mail process never sees them.
+		ss.s.fire()
+		ss.br.Discard(n)
+	}
 	return ss.reply(cmd, "+OK logged in\r\n")
 }
 
@@ -530,7 +547,40 @@ func (ss *session) message(name string, args []string) bool {
 		ss.s.retrieved[ss.msgs[i-1]] = true
 		ss.s.mu.Unlock()
 	}
+	if ss.cfg.UTF8 && !ss.utf8 && has8BitHeader(ss.msgs[i-1].Data) {
+		ss.s.fire()
+		data = unicodeNotice(data)
+	}
 	return ss.reply(name, fmt.Sprintf("+OK %d octets\r\n", len(data))+string(Stuff(data)))
+}
+
+// has8BitHeader reports whether a message's header holds a byte over
+// 127, which Courier takes for UTF-8.
+func has8BitHeader(data []byte) bool {
+	end := bytes.Index(data, []byte("\r\n\r\n"))
+	if end < 0 {
+		end = len(data)
+	}
+	for _, b := range data[:end] {
+		if b >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// unicodeNotice wraps data as Courier does for a client that did not
+// send UTF8: a notice of its own, with the message attached.
+func unicodeNotice(data []byte) []byte {
+	const boundary = "=_pop3test-unicode"
+	var b bytes.Buffer
+	b.WriteString("From: Mail Delivery Subsystem <postmaster>\r\nSubject: Cannot display Unicode content\r\n" +
+		"Mime-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n\r\n--" + boundary + "\r\n" +
+		"Content-Type: text/plain\r\n\r\nThis E-mail message was determined to be Unicode-formatted\r\n" +
+		"but your E-mail reader does not support Unicode E-mail.\r\n\r\n--" + boundary + "\r\nContent-Type: message/global\r\n\r\n")
+	b.Write(data)
+	b.WriteString("\r\n--" + boundary + "--\r\n")
+	return b.Bytes()
 }
 
 // top returns the header and the first n lines of the body.

@@ -1,0 +1,52 @@
+package fetch
+
+import (
+	"fmt"
+	"testing"
+
+	"popvault/fetch/pop3test"
+)
+
+// Behaviours of real servers that nobody here wrote, as pop3test plays
+// them, seen from a whole fetch.
+
+// withUTF8Headers puts an 8-bit header line into every other message of
+// msgs, as mail from a program that writes UTF-8 headers unencoded.
+func withUTF8Headers(msgs []pop3test.Message) []pop3test.Message {
+	out := make([]pop3test.Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = m
+		if i%2 == 0 {
+			out[i].Data = append([]byte(fmt.Sprintf("X-Note: Grüße Nr. %d\r\n", i)), m.Data...)
+		}
+	}
+	return out
+}
+
+// TestCourierDeleteMode: Courier loses what a client pipelined after its
+// login, and gives a client that did not send UTF8 a notice in place of
+// each message whose header holds UTF-8. In delete mode every message
+// must still end in the archive, byte for byte, before it leaves the
+// server.
+func TestCourierDeleteMode(t *testing.T) {
+	msgs := withUTF8Headers(smallCorpus(6))
+	for name, cfg := range map[string]pop3test.Config{
+		"login hand-off": {LoginHandoff: true},
+		"UTF8 notice":    {UTF8: true},
+		"both":           {LoginHandoff: true, UTF8: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg.Messages = msgs
+			e := newEnv(t, cfg, false)
+			if r := e.fetch(); r.Err != nil || r.New != 6 || r.Deleted != 6 {
+				t.Fatalf("fetch: %+v", r)
+			}
+			if a, s := e.check(); a != 6 || s != 0 {
+				t.Fatalf("archive %d, server %d", a, s)
+			}
+			if n := e.server.Fired(); n != 0 {
+				t.Errorf("the server lost commands or sent a notice %d times", n)
+			}
+		})
+	}
+}
