@@ -1,7 +1,10 @@
 package fetch
 
 import (
+	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"popvault/fetch/pop3test"
@@ -46,6 +49,39 @@ func TestCourierDeleteMode(t *testing.T) {
 			}
 			if n := e.server.Fired(); n != 0 {
 				t.Errorf("the server lost commands or sent a notice %d times", n)
+			}
+		})
+	}
+}
+
+// TestAPOPWithoutTLS: on an account the user set to no encryption, a
+// server that offers APOP gets a digest, never the password; over TLS the
+// password goes as USER and PASS.
+func TestAPOPWithoutTLS(t *testing.T) {
+	for _, security := range []Security{SecurityPlain, SecurityTLS} {
+		t.Run(string(security), func(t *testing.T) {
+			cfg := pop3test.Config{Messages: smallCorpus(2), APOP: true}
+			var s *pop3test.Server
+			if security == SecurityTLS {
+				s = pop3test.NewTLSServer(cfg)
+			} else {
+				s = pop3test.NewServer(cfg)
+			}
+			defer s.Close()
+			port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
+			secrets := &MemorySecrets{}
+			secrets.Set("test", "secret")
+			f := &Fetcher{Archive: openArchive(t), Secrets: secrets, RootCAs: s.CertPool()}
+			acct := Account{Name: "test", Host: "127.0.0.1", Port: port, Security: security, User: "alice", KeepOnServer: true}
+			if r := f.Fetch(context.Background(), acct); r.Err != nil || r.New != 2 {
+				t.Fatalf("%+v", r)
+			}
+			wantAPOP := security == SecurityPlain
+			if got := s.Count("APOP") == 1 && s.Count("PASS") == 0; got != wantAPOP {
+				t.Errorf("APOP %d, PASS %d: want APOP alone %v", s.Count("APOP"), s.Count("PASS"), wantAPOP)
+			}
+			if n := s.Count("(cleartext credential)"); n != 0 {
+				t.Errorf("%d credentials sent in clear", n)
 			}
 		})
 	}

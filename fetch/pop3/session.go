@@ -12,10 +12,17 @@ type Listing struct {
 	HasUIDL bool
 }
 
-// LoginAndList logs in with USER and PASS, then reads CAPA and UIDL. LIST
-// is left to the caller: servers such as Dovecot must read every message
-// to count its size, and a check that finds nothing new does not need
-// sizes.
+// LoginAndList logs in with a password, then reads CAPA and UIDL. LIST is
+// left to the caller: servers such as Dovecot must read every message to
+// count its size, and a check that finds nothing new does not need sizes.
+//
+// On a connection without TLS (the user chose no encryption, and
+// [Options.AllowInsecureAuth] is set) whose greeting offers APOP, it logs
+// in with APOP: the password itself then never crosses the network, only
+// a digest of it that is good for this session alone. If the server
+// refuses APOP (some keep a separate APOP secret), USER and PASS follow,
+// as they would have anyway. Over TLS, USER and PASS are used: the
+// password is encrypted, and a server need not keep it readable for APOP.
 //
 // When the server announced PIPELINING before login (Dovecot does; Gmail
 // only after), USER and PASS go in one flight and, once PASS's reply has
@@ -28,7 +35,15 @@ func (c *Client) LoginAndList(ctx context.Context, user, password string) (*List
 	if _, err := c.Capa(ctx); err != nil {
 		return nil, err
 	}
-	if err := c.Login(ctx, user, password); err != nil {
+	err := ErrNoAPOP
+	if !c.isTLS {
+		err = c.APOP(ctx, user, password)
+	}
+	var perr *Error
+	if errors.Is(err, ErrNoAPOP) || errors.As(err, &perr) && !perr.Temporary() {
+		err = c.Login(ctx, user, password)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return c.Listing(ctx)

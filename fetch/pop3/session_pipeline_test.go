@@ -67,8 +67,9 @@ func (c *flightConn) SetWriteDeadline(time.Time) error { return nil }
 
 // TestLoginAndList: the login's commands go in one flight at most, and
 // nothing follows it before its reply (Courier loses what does); UTF8
-// joins the login's flight when announced; the listing is one flight
-// after a pipelined login.
+// joins the login's flight when announced; APOP keeps the password off a
+// connection without TLS; the listing is one flight after a pipelined
+// login.
 func TestLoginAndList(t *testing.T) {
 	ctx := context.Background()
 	const (
@@ -119,7 +120,26 @@ func TestLoginAndList(t *testing.T) {
 				{"CAPA\n", "+OK\nUIDL\n.\n"}, {"UIDL\n", "+OK\n1 a\n.\n"}},
 			uids: 1, hasUIDL: true,
 		},
-		"a greeting with an APOP timestamp, over TLS": {
+		"APOP without TLS": {
+			flights: []flight{{"", "+OK POP3 server ready " + stamp + "\n"}, {"CAPA\n", capa},
+				{"APOP mrose " + digest + "\n", "+OK\n"},
+				{"CAPA\nUIDL\n", "+OK\nPIPELINING\nUIDL\n.\n+OK\n1 a\n.\n"}},
+			noTLS: true, uids: 1, hasUIDL: true,
+		},
+		"APOP refused, then USER and PASS": {
+			flights: []flight{{"", "+OK POP3 server ready " + stamp + "\n"}, {"CAPA\n", capa},
+				{"APOP mrose " + digest + "\n", "-ERR [AUTH] no APOP secret\n"},
+				{"USER mrose\nPASS tanstaaf\n", "+OK\n+OK\n"},
+				{"CAPA\nUIDL\n", "+OK\nUIDL\n.\n+OK\n1 a\n.\n"}},
+			noTLS: true, uids: 1, hasUIDL: true,
+		},
+		"APOP refused for a while: no USER and PASS": {
+			flights: []flight{{"", "+OK POP3 server ready " + stamp + "\n"}, {"CAPA\n", capa},
+				{"APOP mrose " + digest + "\n", "-ERR [IN-USE] locked\n"},
+				{"NOOP\n", "+OK\n"}},
+			noTLS: true, want: ErrInUse,
+		},
+		"no APOP over TLS": {
 			flights: []flight{{"", "+OK POP3 server ready " + stamp + "\n"}, {"CAPA\n", capa},
 				{"USER mrose\nPASS tanstaaf\n", "+OK\n+OK\n"},
 				{"CAPA\nUIDL\n", "+OK\nUIDL\n.\n+OK\n.\n"}},

@@ -338,7 +338,7 @@ func (ss *session) auth(name string, args []string) bool {
 		}
 		return ss.login(name)
 	case "APOP":
-		ss.credential()
+		// A digest good for this session only, not a credential in clear.
 		sum := md5.Sum([]byte(ss.stamp + cfg.Password))
 		if ss.stamp == "" || len(args) != 2 || args[0] != cfg.User || args[1] != hex.EncodeToString(sum[:]) {
 			return ss.reply(name, bad)
