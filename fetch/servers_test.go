@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"popvault/fetch/pop3test"
+	"popvault/oauth"
 )
 
 // Behaviours of real servers that nobody here wrote, as pop3test plays
@@ -49,6 +50,28 @@ func TestCourierDeleteMode(t *testing.T) {
 			}
 			if n := e.server.Fired(); n != 0 {
 				t.Errorf("the server lost commands or sent a notice %d times", n)
+			}
+		})
+	}
+}
+
+// TestOAuthInitialResponseRefused: a custom provider's server that
+// refuses the token sent with AUTH (as Office 365's POP does, whatever the
+// provider) gets it in two steps: in the same session when it keeps the
+// session, on a new connection when it closes it.
+func TestOAuthInitialResponseRefused(t *testing.T) {
+	for name, tt := range map[string]struct {
+		cfg      pop3test.Config
+		sessions int
+	}{
+		"session kept":      {cfg: pop3test.Config{NoOAuthBearer: true, TwoStepXOAuth2: true}, sessions: 1},
+		"connection closed": {cfg: pop3test.Config{NoInitialResponse: true}, sessions: 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tt.cfg.Messages = smallCorpus(2)
+			e, _ := oauthEnv(t, tt.cfg, oauth.ProviderCustom)
+			if r := e.fetch(); r.Err != nil || r.New != 2 || e.server.Sessions() != tt.sessions {
+				t.Fatalf("%+v after %d sessions", r, e.server.Sessions())
 			}
 		})
 	}

@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/emersion/go-sasl"
 )
@@ -66,8 +68,35 @@ func (c *Client) APOP(ctx context.Context, user, secret string) error {
 // sasl.NewPlainClient("", user, password), [NewXOAuth2Client] or
 // [NewOAuthBearerClient], sending the initial response with AUTH, in one
 // step. A server's refusal of an OAuth token is a [*TokenError].
+//
+// Some servers refuse an initial response (Office 365's POP does, and then
+// closes the connection). So when an XOAUTH2 or OAUTHBEARER response in
+// one step is refused at once, with no error challenge, Auth tries the two
+// steps of [Client.AuthTwoStep] in the same session, and the session's
+// later AUTHs go in two steps. If the server closed the connection
+// meanwhile, the error is [ErrInitialResponseRefused]: log in again on a
+// new connection with AuthTwoStep.
 func (c *Client) Auth(ctx context.Context, client sasl.Client) error {
-	return c.auth(ctx, client, true)
+	if c.twoStep {
+		return c.auth(ctx, client, false)
+	}
+	err := c.auth(ctx, client, true)
+	b, isBearer := client.(bearer)
+	var perr *Error
+	if !isBearer || !errors.As(err, &perr) || perr.Temporary() || b.challenged() {
+		return err
+	}
+	c.twoStep = true
+	err2 := c.auth(ctx, client, false)
+	if err2 != nil && closedByServer(err2) {
+		return fmt.Errorf("%w (it said %q)", ErrInitialResponseRefused, perr.Text)
+	}
+	return err2
+}
+
+// closedByServer reports whether err is the server closing the connection.
+func closedByServer(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // AuthTwoStep is Auth with the initial response held back until the

@@ -38,6 +38,10 @@ var (
 	ErrAbort = errors.New("pop3: session abandoned")
 	// ErrClosed: the session was closed or broken by an earlier error.
 	ErrClosed = errors.New("pop3: session closed")
+	// ErrInitialResponseRefused: the server refused an XOAUTH2 or
+	// OAUTHBEARER response sent on the AUTH line and closed the connection,
+	// as Office 365's POP does. Connect again and use [Client.AuthTwoStep].
+	ErrInitialResponseRefused = errors.New("pop3: the server refused the sign-in sent in one step and closed the connection")
 	// ErrNoAPOP: the greeting carries no APOP timestamp.
 	ErrNoAPOP = errors.New("pop3: server does not offer APOP")
 )

@@ -113,6 +113,7 @@ type Client struct {
 
 	utf8Sent        bool // UTF8 was sent (RFC 6856); once is enough
 	pipelinedBefore bool // PIPELINING was announced before login
+	twoStep         bool // the server refused a SASL initial response
 }
 
 const bufSize = 64 << 10

@@ -2,9 +2,12 @@ package pop3
 
 import (
 	"context"
+	"errors"
 	"io"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-sasl"
 
 	"popvault/fetch/pop3test"
 )
@@ -57,6 +60,56 @@ func TestCourier(t *testing.T) {
 			}
 			if n := s.Fired(); n != 0 {
 				t.Errorf("the server lost commands or sent a notice %d times", n)
+			}
+		})
+	}
+}
+
+// TestInitialResponseRefused: Office 365's POP refuses XOAUTH2 sent with
+// the AUTH line and closes the connection; other servers refuse it and go
+// on. Either way a sign-in in two steps follows: in the same session when
+// the server kept it, on a new one when the client is told to.
+func TestInitialResponseRefused(t *testing.T) {
+	tests := map[string]struct {
+		cfg    pop3test.Config
+		client func() sasl.Client
+		closes bool
+	}{
+		"XOAUTH2, session kept": {
+			cfg:    pop3test.Config{TwoStepXOAuth2: true},
+			client: func() sasl.Client { return NewXOAuth2Client("alice", "secret") },
+		},
+		"XOAUTH2, connection closed": {
+			cfg:    pop3test.Config{NoInitialResponse: true},
+			client: func() sasl.Client { return NewXOAuth2Client("alice", "secret") },
+			closes: true,
+		},
+		"OAUTHBEARER, connection closed": {
+			cfg:    pop3test.Config{NoInitialResponse: true},
+			client: func() sasl.Client { return NewOAuthBearerClient("alice", "secret", "127.0.0.1", 995) },
+			closes: true,
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			tt.cfg.Messages = sampleMessages(1)
+			s := pop3test.NewTLSServer(tt.cfg)
+			defer s.Close()
+			ctx := context.Background()
+			c := dialTest(t, s, Options{})
+			err := c.Auth(ctx, tt.client())
+			if tt.closes {
+				if !errors.Is(err, ErrInitialResponseRefused) {
+					t.Fatalf("err = %v, want ErrInitialResponseRefused", err)
+				}
+				c = dialTest(t, s, Options{})
+				err = c.AuthTwoStep(ctx, tt.client())
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _, err := c.Stat(ctx); err != nil || n != 1 {
+				t.Fatalf("Stat = %d, %v", n, err)
 			}
 		})
 	}

@@ -8,7 +8,7 @@
 // maildrop per session ([IN-USE]) and deletes only on a successful QUIT.
 // Options make it behave as real servers do that a client must still
 // serve: Courier's login hand-off and its notice in place of UTF-8 mail,
-// Gmail's sessions. Its
+// Gmail's sessions, Office 365's refusal of a SASL initial response. Its
 // [Faults] make it misbehave on purpose: drop or stall a reply, inject
 // bytes after STLS, answer with chosen lines, lie about sizes, fail a QUIT
 // half-way.
@@ -51,7 +51,11 @@ type Config struct {
 	// 365's POP does: the client must send AUTH, wait for "+", then the
 	// response.
 	TwoStepXOAuth2 bool
-	NoOAuthBearer  bool // offer XOAUTH2 only, as Gmail and Office 365 do
+	// NoInitialResponse refuses XOAUTH2 and OAUTHBEARER with an initial
+	// response in Office 365's words, "-ERR Protocol error. Connection is
+	// closed.", and closes the connection.
+	NoInitialResponse bool
+	NoOAuthBearer     bool // offer XOAUTH2 only, as Gmail and Office 365 do
 	// LoginHandoff behaves as Courier does, whose login process checks
 	// the password and hands the connection to the mail process: what the
 	// client sent after the command that logged it in, before the reply

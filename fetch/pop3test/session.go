@@ -366,6 +366,10 @@ func (ss *session) sasl(args []string) bool {
 	if len(args) > 1 && mech == "XOAUTH2" && ss.cfg.TwoStepXOAuth2 {
 		return ss.reply("AUTH", "-ERR [AUTH] XOAUTH2 with an initial response is not supported\r\n")
 	}
+	if len(args) > 1 && mech != "PLAIN" && ss.cfg.NoInitialResponse {
+		ss.reply("AUTH", "-ERR Protocol error. Connection is closed. 10\r\n")
+		return false
+	}
 	resp := ""
 	if len(args) > 1 {
 		resp = args[1]
