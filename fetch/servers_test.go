@@ -2,11 +2,14 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"popvault/archive"
 	"popvault/fetch/pop3test"
 	"popvault/oauth"
 )
@@ -107,5 +110,46 @@ func TestAPOPWithoutTLS(t *testing.T) {
 				t.Errorf("%d credentials sent in clear", n)
 			}
 		})
+	}
+}
+
+// cancelAt is a debug log that cancels a fetch when the conversation
+// reaches a line starting with prefix.
+type cancelAt struct {
+	mu     sync.Mutex
+	prefix string
+	cancel context.CancelFunc
+}
+
+func (c *cancelAt) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if strings.HasPrefix(string(p), c.prefix) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// TestGreetingErrorReported: a session whose greeting cannot be had (here
+// the fetch was cancelled as it arrived) ends there with the error, and
+// goes on to nothing else.
+func TestGreetingErrorReported(t *testing.T) {
+	e := newEnv(t, pop3test.Config{Messages: smallCorpus(1)}, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.fetcher.DebugWriter = &cancelAt{prefix: "S: +OK", cancel: cancel}
+	var stages []Stage
+	e.fetcher.Progress = func(p Progress) { stages = append(stages, p.Stage) }
+	r := e.fetcher.Fetch(ctx, e.acct)
+	if !errors.Is(r.Err, context.Canceled) {
+		t.Fatalf("err = %v, want cancelled", r.Err)
+	}
+	for _, s := range stages {
+		if s != StageConnecting && s != StageDone {
+			t.Errorf("went on to %q after the greeting failed (stages %v)", s, stages)
+		}
+	}
+	if a, _ := e.arch.List(archive.Query{}); len(a.Messages) != 0 {
+		t.Errorf("%d messages stored", len(a.Messages))
 	}
 }

@@ -42,7 +42,10 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 		return res, err
 	}
 	defer func() { c.Close() }() // the session login ends with, which may be another
-	greeting, _ := c.Greet(ctx)
+	greeting, err := c.Greet(ctx)
+	if err != nil {
+		return res, err
+	}
 	res.gmail = acct.IsGmail() || strings.HasPrefix(greeting, "Gpop")
 
 	f.report(Progress{Account: acct.Name, Stage: StageListing})
