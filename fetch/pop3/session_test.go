@@ -299,15 +299,13 @@ func TestCancelInterruptsRead(t *testing.T) {
 	if err := c.Login(context.Background(), "alice", "secret"); err != nil {
 		t.Fatal(err)
 	}
+	// Left to its Timeout (a minute) the read would end in ErrTimeout:
+	// the context's error says the cancellation interrupted it.
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	err := c.Retr(ctx, 1, func(r io.Reader) error { _, err := io.ReadAll(r); return err })
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeout) {
 		t.Fatalf("err = %v, want deadline exceeded", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v", d)
 	}
 }
 
