@@ -1,6 +1,6 @@
-// Package pop3 is a POP3 client: RFC 1939 (the protocol), RFC 2449 (CAPA,
-// PIPELINING, response codes), RFC 2595 (STLS), RFC 5034 (SASL AUTH) and
-// RFC 8314 (implicit TLS).
+// Package pop3 is a POP3 client: RFC 1939 (the protocol, APOP), RFC 2449
+// (CAPA, PIPELINING, response codes), RFC 2595 (STLS), RFC 5034 (SASL
+// AUTH), RFC 6856 (UTF8) and RFC 8314 (implicit TLS).
 //
 // It knows nothing of archives or windows. A [Client] wraps any net.Conn;
 // [Dial] and [DialTLS] connect for you. Every method takes a context and every
