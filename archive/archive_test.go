@@ -223,6 +223,10 @@ func TestIndexExtraction(t *testing.T) {
 			subject: "broken",
 		},
 		"garbage": {raw: "\x00\x01\x02 not a message at all"},
+		"lines ending CR CR LF, as Courier and popa3d send a file stored with CRLF": {
+			raw:  "From: Ada <ada@x>\r\r\nSubject: =?UTF-8?Q?caf=C3=A9?=\r\r\nDate: Tue, 3 Jan 2023 09:00:00 +0100\r\r\nMessage-ID: <m2@x>\r\r\n\r\r\nbody\r\r\n",
+			from: "Ada <ada@x>", subject: "café", msgID: "m2@x", date: "2023-01-03T08:00:00Z",
+		},
 	}
 	arrived := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	for name, tt := range tests {

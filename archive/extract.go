@@ -18,7 +18,7 @@ import (
 // bytes are stored all the same.
 func extract(raw []byte, arrived time.Time) *Summary {
 	s := &Summary{Arrived: arrived, Date: arrived, Size: int64(len(raw))}
-	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	mr, err := mail.CreateReader(bytes.NewReader(readable(raw)))
 	if mr == nil { // err is not nil: not even the header could be read
 		s.Subject = "(unreadable message: " + clean(err.Error()) + ")"
 		return s
@@ -111,6 +111,7 @@ func fold(s string) string { return folder.String(s) }
 // Headline returns a message's decoded subject, read from its header only,
 // for progress displays.
 func Headline(raw []byte) string {
+	raw = readable(raw[:min(len(raw), 256<<10)])
 	end := bytes.Index(raw, []byte("\r\n\r\n"))
 	if end < 0 {
 		end = len(raw)

@@ -53,6 +53,7 @@ func (a *Archive) View(id uint64) (*View, error) {
 		return nil, err
 	}
 	v := &View{Summary: s}
+	raw = readable(raw)
 	if h, err := mail.CreateReader(bytes.NewReader(raw)); err == nil {
 		if list, err := h.Header.AddressList("Reply-To"); err == nil && len(list) > 0 {
 			v.ReplyTo = list[0].Address
@@ -137,7 +138,7 @@ func (v *View) problem(err error) {
 // walkParts calls part for each leaf part with its index, media type and
 // file name; problems are reported, never fatal.
 func walkParts(raw []byte, part func(i int, p *mail.Part, ctype, name string), problem func(error)) {
-	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	mr, err := mail.CreateReader(bytes.NewReader(readable(raw)))
 	if err != nil {
 		problem(err)
 	}

@@ -53,71 +53,93 @@ func (f *Fetcher) connect(ctx context.Context, acct Account, secret string) (*po
 }
 
 // loginAndList logs in and reads the listing, pipelined where the server
-// allows. XOAUTH2, and SASL PLAIN for servers that refuse USER, go one
-// command at a time.
-func (f *Fetcher) loginAndList(ctx context.Context, c *pop3.Client, acct Account, secret string) (*pop3.Listing, error) {
-	if acct.OAuth != "" {
-		if err := f.oauthLogin(ctx, c, acct); err != nil {
-			return nil, err
-		}
-		return c.Listing(ctx)
-	}
-	if acct.TokenAuth {
-		command, err := f.tokenCommand(acct)
+// allows. It returns the session to go on with, which is not always c: a
+// server that refuses a token sent in one step may close the connection,
+// and the sign-in is then made again on a new one. The session returned
+// is to be closed whatever the error.
+func (f *Fetcher) loginAndList(ctx context.Context, c *pop3.Client, acct Account, secret string) (*pop3.Client, *pop3.Listing, error) {
+	if acct.OAuth != "" || acct.TokenAuth {
+		c, err := f.tokenLogin(ctx, c, acct)
 		if err != nil {
-			return nil, err
+			return c, nil, err
 		}
-		token, err := runTokenCommand(ctx, command)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.Auth(ctx, pop3.NewXOAuth2Client(acct.User, token)); err != nil {
-			return nil, err
-		}
-		return c.Listing(ctx)
+		l, err := c.Listing(ctx)
+		return c, l, err
 	}
 	l, err := c.LoginAndList(ctx, acct.User, secret)
 	var perr *pop3.Error
 	if errors.As(err, &perr) && perr.Command == "USER" {
 		if aerr := c.Auth(ctx, sasl.NewPlainClient("", acct.User, secret)); aerr == nil {
-			return c.Listing(ctx)
+			l, err = c.Listing(ctx)
 		}
 	}
-	return l, err
+	return c, l, err
 }
 
-// oauthLogin signs in with the account's access token: OAUTHBEARER where
-// the server offers it, else XOAUTH2; in two steps for Microsoft, whose
-// POP refuses an initial response. A token the server refuses is renewed
-// once and tried once more, in the same session: it may have been
-// revoked and reissued, or the server's clock may run ahead of ours.
-func (f *Fetcher) oauthLogin(ctx context.Context, c *pop3.Client, acct Account) error {
-	if f.OAuth == nil {
-		return ErrNotSignedIn
+// tokenLogin signs in with an access token: the account's OAuth token, or
+// its token command's. An OAuth account uses OAUTHBEARER where the server
+// offers it, else XOAUTH2; a token command's token goes as XOAUTH2.
+//
+// The token goes with the AUTH line, which saves a round trip; when the
+// server refuses that at once, pop3 tries the two steps (AUTH, "+", the
+// token) in the same session, and if the server closed the connection on
+// refusing (Office 365's POP does), the sign-in is made again on a new
+// connection in two steps. Microsoft's accounts go in two steps from the
+// start. An OAuth token the server refuses is renewed once and tried once
+// more, in the same session: it may have been revoked and reissued, or
+// the server's clock may run ahead of ours.
+func (f *Fetcher) tokenLogin(ctx context.Context, c *pop3.Client, acct Account) (*pop3.Client, error) {
+	var token func(renewed bool) (string, error)
+	switch {
+	case acct.OAuth != "":
+		if f.OAuth == nil {
+			return c, ErrNotSignedIn
+		}
+		token = func(renewed bool) (string, error) { return f.OAuth.AccessToken(ctx, acct.Name, f.now(), renewed) }
+	default:
+		command, err := f.tokenCommand(acct)
+		if err != nil {
+			return c, err
+		}
+		token = func(bool) (string, error) { return runTokenCommand(ctx, command) }
 	}
+	// CAPA before login: the mechanisms, and PIPELINING and UTF8 for
+	// what follows.
 	caps, err := c.Capa(ctx)
 	if err != nil {
-		return err
+		return c, err
 	}
-	bearer := slices.Contains(caps.SASL(), "OAUTHBEARER")
+	bearer := acct.OAuth != "" && slices.Contains(caps.SASL(), "OAUTHBEARER")
 	twoStep := acct.OAuth == oauth.ProviderMicrosoft || strings.HasSuffix(strings.ToLower(acct.Host), ".office365.com")
 	for renewed := false; ; renewed = true {
-		token, err := f.OAuth.AccessToken(ctx, acct.Name, f.now(), renewed)
+		tok, err := token(renewed)
 		if err != nil {
-			return err
+			return c, err
 		}
-		client := pop3.NewXOAuth2Client(acct.User, token)
+		client := pop3.NewXOAuth2Client(acct.User, tok)
 		if bearer {
-			client = pop3.NewOAuthBearerClient(acct.User, token, acct.Host, acct.Port)
+			client = pop3.NewOAuthBearerClient(acct.User, tok, acct.Host, acct.Port)
 		}
-		auth := c.Auth
 		if twoStep {
-			auth = c.AuthTwoStep
+			err = c.AuthTwoStep(ctx, client)
+		} else {
+			err = c.Auth(ctx, client)
 		}
-		err = auth(ctx, client)
+		if errors.Is(err, pop3.ErrInitialResponseRefused) {
+			c.Close()
+			twoStep = true
+			fresh, cerr := f.connect(ctx, acct, "")
+			if cerr != nil {
+				return c, cerr // c is closed; closing it again does no harm
+			}
+			c = fresh
+			if _, err = c.Capa(ctx); err == nil {
+				err = c.AuthTwoStep(ctx, client)
+			}
+		}
 		var terr *pop3.TokenError
-		if !errors.As(err, &terr) || renewed {
-			return err
+		if !errors.As(err, &terr) || renewed || acct.OAuth == "" {
+			return c, err
 		}
 	}
 }

@@ -232,8 +232,8 @@ func (f *Fetcher) Test(ctx context.Context, acct Account, secret string) (int, i
 	if err != nil {
 		return 0, 0, err
 	}
-	defer c.Close()
-	l, err := f.loginAndList(ctx, c, acct, secret)
+	defer func() { c.Close() }()
+	c, l, err := f.loginAndList(ctx, c, acct, secret)
 	if err != nil {
 		return 0, 0, err
 	}

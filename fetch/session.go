@@ -41,12 +41,15 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 	if err != nil {
 		return res, err
 	}
-	defer c.Close()
-	greeting, _ := c.Greet(ctx)
+	defer func() { c.Close() }() // the session login ends with, which may be another
+	greeting, err := c.Greet(ctx)
+	if err != nil {
+		return res, err
+	}
 	res.gmail = acct.IsGmail() || strings.HasPrefix(greeting, "Gpop")
 
 	f.report(Progress{Account: acct.Name, Stage: StageListing})
-	listing, err := f.loginAndList(ctx, c, acct, secret)
+	c, listing, err := f.loginAndList(ctx, c, acct, secret)
 	if err != nil {
 		return res, err
 	}

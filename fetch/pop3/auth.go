@@ -7,26 +7,29 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/emersion/go-sasl"
 )
 
-// Login authenticates with USER and PASS (RFC 1939).
+// Login authenticates with USER and PASS (RFC 1939). Read [Client.Capa]
+// first: when it announced PIPELINING, USER and PASS go together, and when
+// it announced UTF8 (RFC 6856), UTF8 goes before them.
 func (c *Client) Login(ctx context.Context, user, password string) error {
 	if err := c.mayAuth("USER", user, password); err != nil {
 		return err
 	}
 	return c.do(ctx, func() error {
-		if _, err := c.cmd("", "USER", user); err != nil {
-			return err
+		err := c.authorize(c.withUTF8(
+			command{name: "USER", args: []string{user}},
+			command{shown: redacted, name: "PASS", args: []string{password}}))
+		if err == nil {
+			c.loggedIn()
 		}
-		if _, err := c.cmd(redacted, "PASS", password); err != nil {
-			return err
-		}
-		c.caps = nil
-		return nil
+		return err
 	})
 }
 
@@ -34,23 +37,30 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 var apopStamp = regexp.MustCompile(`<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>`)
 
 // APOP authenticates with the greeting's timestamp and an MD5 digest
-// (RFC 1939, section 7). MD5 is weak: prefer TLS with [Client.Login] or
-// [Client.Auth]; APOP is here for old servers.
+// (RFC 1939, section 7), so that the secret itself never crosses the
+// network. MD5 is weak: a digest that was overheard can be tested against
+// guessed passwords. Over TLS prefer [Client.Login] or [Client.Auth]; APOP
+// is for connections without it. A greeting without a timestamp gives
+// [ErrNoAPOP] before anything is sent, and the session goes on.
 func (c *Client) APOP(ctx context.Context, user, secret string) error {
 	if err := c.mayAuth("APOP", user, secret); err != nil {
 		return err
 	}
+	if _, err := c.Greet(ctx); err != nil {
+		return err
+	}
+	stamp := apopStamp.FindString(c.greeting)
+	if stamp == "" {
+		return ErrNoAPOP
+	}
+	sum := md5.Sum([]byte(stamp + secret))
 	return c.do(ctx, func() error {
-		stamp := apopStamp.FindString(c.greeting)
-		if stamp == "" {
-			return ErrNoAPOP
+		err := c.authorize(c.withUTF8(
+			command{shown: user + " " + redacted, name: "APOP", args: []string{user, hex.EncodeToString(sum[:])}}))
+		if err == nil {
+			c.loggedIn()
 		}
-		sum := md5.Sum([]byte(stamp + secret))
-		if _, err := c.cmd(user+" "+redacted, "APOP", user, hex.EncodeToString(sum[:])); err != nil {
-			return err
-		}
-		c.caps = nil
-		return nil
+		return err
 	})
 }
 
@@ -58,8 +68,35 @@ func (c *Client) APOP(ctx context.Context, user, secret string) error {
 // sasl.NewPlainClient("", user, password), [NewXOAuth2Client] or
 // [NewOAuthBearerClient], sending the initial response with AUTH, in one
 // step. A server's refusal of an OAuth token is a [*TokenError].
+//
+// Some servers refuse an initial response (Office 365's POP does, and then
+// closes the connection). So when an XOAUTH2 or OAUTHBEARER response in
+// one step is refused at once, with no error challenge, Auth tries the two
+// steps of [Client.AuthTwoStep] in the same session, and the session's
+// later AUTHs go in two steps. If the server closed the connection
+// meanwhile, the error is [ErrInitialResponseRefused]: log in again on a
+// new connection with AuthTwoStep.
 func (c *Client) Auth(ctx context.Context, client sasl.Client) error {
-	return c.auth(ctx, client, true)
+	if c.twoStep {
+		return c.auth(ctx, client, false)
+	}
+	err := c.auth(ctx, client, true)
+	b, isBearer := client.(bearer)
+	var perr *Error
+	if !isBearer || !errors.As(err, &perr) || perr.Temporary() || b.challenged() {
+		return err
+	}
+	c.twoStep = true
+	err2 := c.auth(ctx, client, false)
+	if err2 != nil && closedByServer(err2) {
+		return fmt.Errorf("%w (it said %q)", ErrInitialResponseRefused, perr.Text)
+	}
+	return err2
+}
+
+// closedByServer reports whether err is the server closing the connection.
+func closedByServer(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // AuthTwoStep is Auth with the initial response held back until the
@@ -69,6 +106,8 @@ func (c *Client) AuthTwoStep(ctx context.Context, client sasl.Client) error {
 	return c.auth(ctx, client, false)
 }
 
+// auth runs one AUTH exchange, after UTF8 when the server announced it
+// (a flight of its own: AUTH's exchange is not pipelined).
 func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) error {
 	mech, ir, err := client.Start()
 	if err != nil {
@@ -78,6 +117,9 @@ func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) err
 		return err
 	}
 	err = c.do(ctx, func() error {
+		if err := c.authorize(c.withUTF8()); err != nil {
+			return err
+		}
 		args := []string{mech}
 		var held []byte
 		switch {
@@ -92,7 +134,7 @@ func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) err
 		if err := c.saslExchange(client, held); err != nil {
 			return err
 		}
-		c.caps = nil
+		c.loggedIn()
 		return nil
 	})
 	var perr *Error
@@ -110,7 +152,7 @@ func (c *Client) saslExchange(client sasl.Client, held []byte) error {
 		if err := c.bw.Flush(); err != nil {
 			return readErr(err)
 		}
-		c.dc.startReply()
+		c.dc.startReply("AUTH")
 		line, err := c.readLine()
 		if err != nil {
 			return err

@@ -15,10 +15,11 @@ import (
 // empty response; OAUTHBEARER: a single 0x01), and then -ERR. The status
 // is kept for [TokenError].
 
-// bearer is a SASL client that carries a token, and remembers the status
-// of a server's error challenge.
+// bearer is a SASL client that carries a token, and remembers whether
+// the server sent an error challenge, and its status.
 type bearer interface {
 	status() string
+	challenged() bool
 }
 
 // TokenError is a server's refusal of an OAuth access token: its -ERR,
@@ -65,6 +66,7 @@ func challengeStatus(challenge []byte) string {
 type xoauth2 struct {
 	user, token string
 	refused     string
+	challenge   bool
 }
 
 // NewXOAuth2Client returns a SASL client for XOAUTH2 with an OAuth 2.0
@@ -75,17 +77,19 @@ func (x *xoauth2) Start() (string, []byte, error) {
 	if strings.ContainsAny(x.user+x.token, "\x01") {
 		return "", nil, errors.New("xoauth2: invalid user or token")
 	}
+	x.refused, x.challenge = "", false
 	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
 }
 
 // Next answers the server's error challenge (a JSON status) with an empty
 // response, after which the server replies -ERR.
 func (x *xoauth2) Next(challenge []byte) ([]byte, error) {
-	x.refused = challengeStatus(challenge)
+	x.refused, x.challenge = challengeStatus(challenge), true
 	return []byte{}, nil
 }
 
-func (x *xoauth2) status() string { return x.refused }
+func (x *xoauth2) status() string   { return x.refused }
+func (x *xoauth2) challenged() bool { return x.challenge }
 
 // oauthBearer is go-sasl's OAUTHBEARER with the error challenge answered
 // as RFC 7628 says (go-sasl returns an error, which would cancel the
@@ -94,6 +98,7 @@ type oauthBearer struct {
 	sasl.Client
 	user, token string
 	refused     string
+	challenge   bool
 }
 
 // NewOAuthBearerClient returns a SASL client for OAUTHBEARER (RFC 7628)
@@ -109,6 +114,7 @@ func (o *oauthBearer) Start() (string, []byte, error) {
 	if strings.ContainsAny(o.token, "\x01") || strings.ContainsAny(o.user, "\x01,=") {
 		return "", nil, errors.New("oauthbearer: invalid user or token")
 	}
+	o.refused, o.challenge = "", false
 	return o.Client.Start()
 }
 
@@ -117,7 +123,9 @@ func (o *oauthBearer) Next(challenge []byte) ([]byte, error) {
 	if _, err := o.Client.Next(challenge); errors.As(err, &berr) {
 		o.refused = berr.Status
 	}
+	o.challenge = true
 	return []byte{0x01}, nil
 }
 
-func (o *oauthBearer) status() string { return o.refused }
+func (o *oauthBearer) status() string   { return o.refused }
+func (o *oauthBearer) challenged() bool { return o.challenge }

@@ -22,6 +22,7 @@ type deadlineConn struct {
 	minRate int // bytes per second; <= 0: no rate rule
 
 	// The reply being read: touched only by the goroutine that reads.
+	replyTo    string // the command it answers, or "greeting"
 	replyStart time.Time
 	replyBytes int64
 	rateBound  bool // the last read's deadline was the rate's, not silence's
@@ -30,9 +31,10 @@ type deadlineConn struct {
 	reason error // set once the call's context is done
 }
 
-// startReply starts the clock of the rate rule for the next reply.
-func (d *deadlineConn) startReply() {
-	d.replyStart, d.replyBytes = time.Now(), 0
+// startReply starts the clock of the rate rule for the next reply, the
+// one to the command name.
+func (d *deadlineConn) startReply(name string) {
+	d.replyTo, d.replyStart, d.replyBytes = name, time.Now(), 0
 }
 
 // connError is an error deadlineConn has already worded for this
@@ -97,12 +99,24 @@ func (d *deadlineConn) explain(err error) error {
 	if d.reason != nil {
 		return d.reason
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) && d.rateBound {
-		return connError{fmt.Errorf("%w: %d bytes of a reply in %v, under %d bytes a second", ErrTooSlow,
-			d.replyBytes, time.Since(d.replyStart).Round(time.Second), d.minRate)}
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return connError{fmt.Errorf("%w: no data for %v", ErrTimeout, d.timeout)}
+	// A reply that has not begun is silence, whichever deadline came
+	// first: the server stopped answering, which a slow network does not
+	// explain. Blaming the network would send the user to try again, at
+	// the same point, for ever.
+	what := "its reply to " + d.replyTo
+	if d.replyTo == "greeting" || d.replyTo == "" {
+		what = "its greeting"
 	}
-	return err
+	switch {
+	case d.replyBytes == 0:
+		return connError{fmt.Errorf("%w: nothing came for %v while waiting for %s; if it stops at the same point every time, "+
+			"the server is not following POP3 there: tell its administrator", ErrTimeout, d.timeout, what)}
+	case d.rateBound:
+		return connError{fmt.Errorf("%w: %d bytes of %s in %v, under %d bytes a second", ErrTooSlow,
+			d.replyBytes, what, time.Since(d.replyStart).Round(time.Second), d.minRate)}
+	}
+	return connError{fmt.Errorf("%w: %s broke off after %d bytes; nothing more came for %v", ErrTimeout, what, d.replyBytes, d.timeout)}
 }

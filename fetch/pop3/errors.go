@@ -28,7 +28,7 @@ var (
 	// ErrInvalidArgument: an argument holds CR, LF or NUL, or is empty.
 	ErrInvalidArgument = errors.New("pop3: invalid argument")
 	// ErrTimeout: the server sent nothing for [Options.Timeout].
-	ErrTimeout = errors.New("pop3: timeout")
+	ErrTimeout = errors.New("pop3: the server stopped answering")
 	// ErrTooSlow: a reply came slower than [Options.MinRate].
 	ErrTooSlow = errors.New("pop3: the server sends too slowly")
 	// ErrAbort, returned (or wrapped) by a [Client.Retr] or
@@ -38,6 +38,10 @@ var (
 	ErrAbort = errors.New("pop3: session abandoned")
 	// ErrClosed: the session was closed or broken by an earlier error.
 	ErrClosed = errors.New("pop3: session closed")
+	// ErrInitialResponseRefused: the server refused an XOAUTH2 or
+	// OAUTHBEARER response sent on the AUTH line and closed the connection,
+	// as Office 365's POP does. Connect again and use [Client.AuthTwoStep].
+	ErrInitialResponseRefused = errors.New("pop3: the server refused the sign-in sent in one step and closed the connection")
 	// ErrNoAPOP: the greeting carries no APOP timestamp.
 	ErrNoAPOP = errors.New("pop3: server does not offer APOP")
 )

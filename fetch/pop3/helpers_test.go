@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"crypto/tls"
+	"net"
 
 	"github.com/emersion/go-sasl"
 
@@ -16,3 +17,9 @@ func tlsFor(s *pop3test.Server) *tls.Config {
 	cfg.ServerName = "127.0.0.1"
 	return cfg
 }
+
+// tlsLike passes for a TLS connection, for transcripts of what a client
+// does over TLS.
+type tlsLike struct{ net.Conn }
+
+func (tlsLike) ConnectionState() tls.ConnectionState { return tls.ConnectionState{} }

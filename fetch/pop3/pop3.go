@@ -1,6 +1,6 @@
-// Package pop3 is a POP3 client: RFC 1939 (the protocol), RFC 2449 (CAPA,
-// PIPELINING, response codes), RFC 2595 (STLS), RFC 5034 (SASL AUTH) and
-// RFC 8314 (implicit TLS).
+// Package pop3 is a POP3 client: RFC 1939 (the protocol, APOP), RFC 2449
+// (CAPA, PIPELINING, response codes), RFC 2595 (STLS), RFC 5034 (SASL
+// AUTH), RFC 6856 (UTF8) and RFC 8314 (implicit TLS).
 //
 // It knows nothing of archives or windows. A [Client] wraps any net.Conn;
 // [Dial] and [DialTLS] connect for you. Every method takes a context and every
@@ -110,6 +110,10 @@ type Client struct {
 	caps     Capabilities // nil until read; reset by login and STLS
 	err      error        // sticky: the session is out of step or closed
 	changed  bool         // DELE or RETR was sent: the session's end matters
+
+	utf8Sent        bool // UTF8 was sent (RFC 6856); once is enough
+	pipelinedBefore bool // PIPELINING was announced before login
+	twoStep         bool // the server refused a SASL initial response
 }
 
 const bufSize = 64 << 10

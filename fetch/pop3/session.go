@@ -12,54 +12,41 @@ type Listing struct {
 	HasUIDL bool
 }
 
-// LoginAndList logs in with USER and PASS, then reads CAPA and UIDL. When
-// the server announced PIPELINING before login (Dovecot does; Gmail only
-// after), all four commands go in one flight, so a check that finds
-// nothing new costs one round trip after the greeting and CAPA instead of
-// four. LIST is left to the caller: servers such as Dovecot must read
-// every message to count its size, and a check that finds nothing new
-// does not need sizes.
+// LoginAndList logs in with a password, then reads CAPA and UIDL. LIST is
+// left to the caller: servers such as Dovecot must read every message to
+// count its size, and a check that finds nothing new does not need sizes.
+//
+// On a connection without TLS (the user chose no encryption, and
+// [Options.AllowInsecureAuth] is set) whose greeting offers APOP, it logs
+// in with APOP: the password itself then never crosses the network, only
+// a digest of it that is good for this session alone. If the server
+// refuses APOP (some keep a separate APOP secret), USER and PASS follow,
+// as they would have anyway. Over TLS, USER and PASS are used: the
+// password is encrypted, and a server need not keep it readable for APOP.
+//
+// When the server announced PIPELINING before login (Dovecot does; Gmail
+// only after), USER and PASS go in one flight and, once PASS's reply has
+// come, CAPA and UIDL in the next: a check that finds nothing new costs
+// three round trips after the greeting (CAPA, login, listing).
 func (c *Client) LoginAndList(ctx context.Context, user, password string) (*Listing, error) {
 	if err := c.mayAuth("USER", user, password); err != nil {
 		return nil, err
 	}
-	caps, err := c.Capa(ctx)
+	if _, err := c.Capa(ctx); err != nil {
+		return nil, err
+	}
+	err := ErrNoAPOP
+	if !c.isTLS {
+		err = c.APOP(ctx, user, password)
+	}
+	var perr *Error
+	if errors.Is(err, ErrNoAPOP) || errors.As(err, &perr) && !perr.Temporary() {
+		err = c.Login(ctx, user, password)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !caps.Has("PIPELINING") {
-		if err := c.Login(ctx, user, password); err != nil {
-			return nil, err
-		}
-		return c.Listing(ctx)
-	}
-	l := &Listing{Caps: Capabilities{}}
-	var loginErr error
-	err = c.do(ctx, func() error {
-		c.send("", "USER", user)
-		c.send(redacted, "PASS", password)
-		c.send("", "CAPA")
-		c.send("", "UIDL")
-		if err := c.bw.Flush(); err != nil {
-			return readErr(err)
-		}
-		for _, name := range []string{"USER", "PASS"} {
-			if _, err := c.status(name); err != nil && loginErr == nil {
-				loginErr = err
-			}
-		}
-		// After a failed login the server still answers the rest, UIDL
-		// with -ERR; read them all to stay in step.
-		return c.readListings(l)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if loginErr != nil {
-		return nil, loginErr
-	}
-	c.caps = l.Caps
-	return l, nil
+	return c.Listing(ctx)
 }
 
 // readListings reads the replies to a pipelined CAPA and UIDL.
@@ -95,9 +82,27 @@ func (l *Listing) add(name, line string) error {
 	return nil
 }
 
-// Listing reads CAPA and UIDL one at a time, after a login by other means
-// (SASL, APOP). A server without UIDL gives a Listing with HasUIDL false.
+// Listing reads CAPA and UIDL after a login. When the server announced
+// PIPELINING before the login, both go in one flight; otherwise one at a
+// time (Gmail announces PIPELINING only after login). A server without
+// UIDL gives a Listing with HasUIDL false.
 func (c *Client) Listing(ctx context.Context) (*Listing, error) {
+	if c.caps == nil && c.pipelinedBefore {
+		l := &Listing{Caps: Capabilities{}}
+		err := c.do(ctx, func() error {
+			c.send("", "CAPA")
+			c.send("", "UIDL")
+			if err := c.bw.Flush(); err != nil {
+				return readErr(err)
+			}
+			return c.readListings(l)
+		})
+		if err != nil {
+			return nil, err
+		}
+		c.caps = l.Caps
+		return l, nil
+	}
 	caps, err := c.Capa(ctx)
 	if err != nil {
 		return nil, err

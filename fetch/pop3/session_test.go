@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -195,7 +196,8 @@ func TestMaildropLockAndQuit(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Close() // no QUIT: nothing is deleted
-	waitFor(t, func() bool { return !s.InUse() })
+	b.Close()
+	s.WaitSessions()
 	if n := len(s.Messages()); n != 3 {
 		t.Fatalf("%d messages after a dropped session, want 3", n)
 	}
@@ -211,13 +213,6 @@ func TestMaildropLockAndQuit(t *testing.T) {
 	}
 	if left := s.Messages(); len(left) != 1 || left[0].UID != "uid-0001" {
 		t.Fatalf("left %v", left)
-	}
-}
-
-func waitFor(t *testing.T, ok func() bool) {
-	t.Helper()
-	for i := 0; i < 200 && !ok(); i++ {
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -253,25 +248,46 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// TestStallTimesOut: a server that stops answering is cut off after
+// Timeout of silence, and the error says where it stopped: silence from
+// the start of a reply is not the network being slow (which would send
+// the user to try again, for ever, at the same point).
 func TestStallTimesOut(t *testing.T) {
-	s := pop3test.NewTLSServer(pop3test.Config{Messages: sampleMessages(2),
-		Faults: pop3test.Faults{Stall: &pop3test.Trigger{Command: "RETR", AfterBytes: 20}}})
-	defer s.Close()
-	c := dialTest(t, s, Options{Timeout: 200 * time.Millisecond})
-	ctx := context.Background()
-	if err := c.Login(ctx, "alice", "secret"); err != nil {
-		t.Fatal(err)
+	tests := map[string]struct {
+		stall *pop3test.Trigger
+		run   func(ctx context.Context, c *Client) error
+		says  string
+	}{
+		"no reply at all": {
+			stall: &pop3test.Trigger{Command: "UIDL"},
+			run:   func(ctx context.Context, c *Client) error { _, err := c.UIDL(ctx); return err },
+			says:  "pop3: the server stopped answering: nothing came for 200ms while waiting for its reply to UIDL",
+		},
+		"a reply cut short": {
+			stall: &pop3test.Trigger{Command: "RETR", AfterBytes: 20},
+			run: func(ctx context.Context, c *Client) error {
+				return c.Retr(ctx, 1, func(r io.Reader) error { _, err := io.ReadAll(r); return err })
+			},
+			says: "pop3: the server stopped answering: its reply to RETR broke off",
+		},
 	}
-	start := time.Now()
-	err := c.Retr(ctx, 1, func(r io.Reader) error { _, err := io.ReadAll(r); return err })
-	if !errors.Is(err, ErrTimeout) {
-		t.Fatalf("err = %v, want timeout", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v", d)
-	}
-	if err := c.Noop(ctx); err == nil {
-		t.Error("session usable after a timeout")
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			s := pop3test.NewTLSServer(pop3test.Config{Messages: sampleMessages(2), Faults: pop3test.Faults{Stall: tt.stall}})
+			defer s.Close()
+			c := dialTest(t, s, Options{Timeout: 200 * time.Millisecond})
+			ctx := context.Background()
+			if err := c.Login(ctx, "alice", "secret"); err != nil {
+				t.Fatal(err)
+			}
+			err := tt.run(ctx, c)
+			if !errors.Is(err, ErrTimeout) || errors.Is(err, ErrTooSlow) || !strings.HasPrefix(err.Error(), tt.says) {
+				t.Fatalf("err = %v, want a timeout that says %q", err, tt.says)
+			}
+			if err := c.Noop(ctx); err == nil {
+				t.Error("session usable after a timeout")
+			}
+		})
 	}
 }
 
@@ -283,15 +299,13 @@ func TestCancelInterruptsRead(t *testing.T) {
 	if err := c.Login(context.Background(), "alice", "secret"); err != nil {
 		t.Fatal(err)
 	}
+	// Left to its Timeout (a minute) the read would end in ErrTimeout:
+	// the context's error says the cancellation interrupted it.
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	err := c.Retr(ctx, 1, func(r io.Reader) error { _, err := io.ReadAll(r); return err })
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeout) {
 		t.Fatalf("err = %v, want deadline exceeded", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v", d)
 	}
 }
 
@@ -326,8 +340,7 @@ func TestRetrManyCallbackError(t *testing.T) {
 }
 
 // A refused token comes back as a TokenError with the challenge's status,
-// and the session is still in step for another try; a server that wants
-// XOAUTH2 in two steps refuses it in one.
+// and the session is still in step for another try.
 func TestTokenRefused(t *testing.T) {
 	// A server each: a session that logged in holds the maildrop until
 	// the server has seen it close, which the next one need not wait for.
@@ -352,9 +365,5 @@ func TestTokenRefused(t *testing.T) {
 				t.Fatalf("the next try in the same session: %v", err)
 			}
 		})
-	}
-	c := dialTest(t, server(t), Options{})
-	if err := c.Auth(ctx, NewXOAuth2Client("alice", "secret")); err == nil {
-		t.Fatal("XOAUTH2 with an initial response was accepted by a server that refuses it")
 	}
 }

@@ -148,6 +148,68 @@ func TestTranscripts(t *testing.T) {
 			},
 			client: "AUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
 		},
+		"xoauth2 refused in one step at once is tried in two": {
+			server: "+OK\n-ERR Protocol error\n+ \n+OK\n",
+			run: func(c *Client) error {
+				return c.Auth(ctx, NewXOAuth2Client("a", "t"))
+			},
+			client: "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\nAUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
+		},
+		"oauthbearer refused in one step at once is tried in two": {
+			server: "+OK\n-ERR Protocol error\n+ \n+OK\n",
+			run: func(c *Client) error {
+				return c.Auth(ctx, NewOAuthBearerClient("a", "t", "mail.example.org", 995))
+			},
+			client: "AUTH OAUTHBEARER bixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\n" +
+				"AUTH OAUTHBEARER\nbixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\n",
+		},
+		"after one refusal the session's AUTHs go in two steps": {
+			server: "+OK\n-ERR Protocol error\n+ \n-ERR [AUTH] bad token\n+ \n+OK\n",
+			run: func(c *Client) error {
+				if err := c.Auth(ctx, NewXOAuth2Client("a", "t")); !errors.Is(err, ErrAuth) {
+					t.Errorf("first token: %v, want [AUTH]", err)
+				}
+				return c.Auth(ctx, NewXOAuth2Client("a", "u"))
+			},
+			client: "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\nAUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n" +
+				"AUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHUBAQ==\n",
+		},
+		"a token refused for a while is not tried in two steps": {
+			server: "+OK\n-ERR [LOGIN-DELAY] wait a minute\n",
+			run: func(c *Client) error {
+				if err := c.Auth(ctx, NewXOAuth2Client("a", "t")); !errors.Is(err, ErrLoginDelay) {
+					t.Errorf("err = %v, want [LOGIN-DELAY]", err)
+				}
+				return nil
+			},
+			client: "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
+		},
+		"plain refused in one step is not sent again": {
+			server: "+OK\n-ERR [AUTH] no\n",
+			run: func(c *Client) error {
+				if err := c.Auth(ctx, plain("a", "p")); !errors.Is(err, ErrAuth) {
+					t.Errorf("err = %v, want [AUTH]", err)
+				}
+				return nil
+			},
+			client: "AUTH PLAIN AGEAcA==\n",
+		},
+		"UTF8 before AUTH when announced": {
+			server: "+OK\n+OK UTF8 enabled\n+OK\n",
+			run: func(c *Client) error {
+				c.caps = Capabilities{"UTF8": nil, "PIPELINING": nil}
+				return c.Auth(ctx, NewXOAuth2Client("a", "t"))
+			},
+			client: "UTF8\nAUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
+		},
+		"UTF8 before APOP when announced": {
+			server: "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\n+OK\n+OK\n",
+			run: func(c *Client) error {
+				c.caps = Capabilities{"UTF8": nil}
+				return c.APOP(ctx, "mrose", "tanstaaf")
+			},
+			client: "UTF8\nAPOP mrose c4c9334bac560ecc979e58001b3e22fb\n",
+		},
 		"oauthbearer with initial response": {
 			server: "+OK\n+OK\n",
 			run: func(c *Client) error {

@@ -45,7 +45,7 @@ func readErr(err error) error {
 // status reads a reply to cmd: the text after "+OK", or an *Error for
 // "-ERR", or ErrProtocol for anything else.
 func (c *Client) status(cmd string) (string, error) {
-	c.dc.startReply()
+	c.dc.startReply(cmd)
 	line, err := c.readLine()
 	if err != nil {
 		return "", err

@@ -3,11 +3,15 @@
 // [Server.Close] stops them and waits for their sessions.
 //
 // The server holds one maildrop, speaks RFC 1939 with CAPA, UIDL, TOP,
-// PIPELINING, STLS, APOP and SASL PLAIN, XOAUTH2 and OAUTHBEARER (with the
-// error challenge for a refused token), locks the maildrop per
-// session ([IN-USE]) and deletes only on a successful QUIT. Its [Faults]
-// make it misbehave on purpose: drop or stall a reply, inject bytes after
-// STLS, answer with chosen lines, lie about sizes, fail a QUIT half-way.
+// PIPELINING, STLS, APOP, UTF8 (RFC 6856) and SASL PLAIN, XOAUTH2 and
+// OAUTHBEARER (with the error challenge for a refused token), locks the
+// maildrop per session ([IN-USE]) and deletes only on a successful QUIT.
+// Options make it behave as real servers do that a client must still
+// serve: Courier's login hand-off and its notice in place of UTF-8 mail,
+// Gmail's sessions, Office 365's refusal of a SASL initial response. Its
+// [Faults] make it misbehave on purpose: drop or stall a reply, inject
+// bytes after STLS, answer with chosen lines, lie about sizes, fail a QUIT
+// half-way.
 package pop3test
 
 import (
@@ -47,7 +51,21 @@ type Config struct {
 	// 365's POP does: the client must send AUTH, wait for "+", then the
 	// response.
 	TwoStepXOAuth2 bool
-	NoOAuthBearer  bool // offer XOAUTH2 only, as Gmail and Office 365 do
+	// NoInitialResponse refuses XOAUTH2 and OAUTHBEARER with an initial
+	// response in Office 365's words, "-ERR Protocol error. Connection is
+	// closed.", and closes the connection.
+	NoInitialResponse bool
+	NoOAuthBearer     bool // offer XOAUTH2 only, as Gmail and Office 365 do
+	// LoginHandoff behaves as Courier does, whose login process checks
+	// the password and hands the connection to the mail process: what the
+	// client sent after the command that logged it in, before the reply
+	// to it was written, is lost.
+	LoginHandoff bool
+	// UTF8 announces UTF8 (RFC 6856) and, as Courier does, sends a session
+	// that did not send UTF8 a "Cannot display Unicode content" notice,
+	// with the message attached, instead of each message whose header holds
+	// 8-bit bytes. LIST still counts the message's own size.
+	UTF8 bool
 	// Gmail behaves as Gmail's POP: a "Gpop" greeting, at most 250 messages
 	// per session, none retrieved in an earlier session listed again, and
 	// the user "recent:"+User listing everything.
@@ -74,6 +92,7 @@ type Server struct {
 	logins    int // since the faults were last set
 	fired     int // faults that acted
 	conns     map[net.Conn]struct{}
+	ended     *sync.Cond // on mu: a session has ended
 	closed    bool
 	wg        sync.WaitGroup
 }
@@ -107,6 +126,7 @@ func NewUnstartedServer(cfg Config) *Server {
 	}
 	s := &Server{Addr: ln.Addr().String(), Listener: ln, Config: cfg,
 		counts: map[string]int{}, conns: map[net.Conn]struct{}{}, retrieved: map[*Message]bool{}}
+	s.ended = sync.NewCond(&s.mu)
 	if cfg.Gmail && cfg.Greeting == "pop3test ready" {
 		s.Config.Greeting = "Gpop ready for requests from 127.0.0.1"
 	}
@@ -157,10 +177,11 @@ func (s *Server) serve() {
 		go func() {
 			defer s.wg.Done()
 			newSession(s, conn).run()
+			conn.Close()
 			s.mu.Lock()
 			delete(s.conns, conn)
+			s.ended.Broadcast()
 			s.mu.Unlock()
-			conn.Close()
 		}()
 	}
 }
@@ -175,6 +196,20 @@ func (s *Server) Close() {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+}
+
+// WaitSessions waits until every session the server accepted has ended
+// and released the maildrop. The server sees a client's close, or a QUIT
+// sent without waiting for its reply, a moment after the client is done:
+// a test that logs in again after a session it ended waits here first, as
+// a later run would find the maildrop free. Call it only when the client
+// has closed its connections, or it waits for them.
+func (s *Server) WaitSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.conns) > 0 {
+		s.ended.Wait()
+	}
 }
 
 // Messages returns what the maildrop holds now.

@@ -27,6 +27,7 @@ type session struct {
 	isTLS   bool
 	user    string
 	authed  bool
+	utf8    bool // the client sent UTF8
 	msgs    []*Message
 	deleted map[int]bool
 	nth     map[string]int
@@ -163,6 +164,14 @@ func (ss *session) handle(name string, args []string) bool {
 		return ss.auth(name, args)
 	case "QUIT":
 		return ss.quit()
+	case "UTF8":
+		// Courier takes it before login and after (RFC 6856 has it
+		// before only).
+		if !ss.cfg.UTF8 {
+			return ss.reply(name, "-ERR unknown command\r\n")
+		}
+		ss.utf8 = true
+		return ss.reply(name, "+OK UTF8 enabled\r\n")
 	}
 	if !ss.authed {
 		return ss.reply(name, "-ERR not logged in\r\n")
@@ -177,6 +186,9 @@ func (ss *session) capa() bool {
 	}
 	var b strings.Builder
 	b.WriteString("+OK capabilities follow\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n")
+	if cfg.UTF8 {
+		b.WriteString("UTF8 USER\r\n")
+	}
 	if ss.authed || !cfg.CapaAfterLogin {
 		b.WriteString("TOP\r\n")
 		if !cfg.NoUIDL {
@@ -275,6 +287,11 @@ func (ss *session) login(cmd string) bool {
 	ss.msgs = ss.snapshot()
 	ss.s.mu.Unlock()
 	ss.authed = true
+	if n := ss.br.Buffered(); ss.cfg.LoginHandoff && n > 0 {
+		// The login process read these; the mail process never sees them.
+		ss.s.fire()
+		ss.br.Discard(n)
+	}
 	return ss.reply(cmd, "+OK logged in\r\n")
 }
 
@@ -321,7 +338,7 @@ func (ss *session) auth(name string, args []string) bool {
 		}
 		return ss.login(name)
 	case "APOP":
-		ss.credential()
+		// A digest good for this session only, not a credential in clear.
 		sum := md5.Sum([]byte(ss.stamp + cfg.Password))
 		if ss.stamp == "" || len(args) != 2 || args[0] != cfg.User || args[1] != hex.EncodeToString(sum[:]) {
 			return ss.reply(name, bad)
@@ -348,6 +365,10 @@ func (ss *session) sasl(args []string) bool {
 	ss.s.mu.Unlock()
 	if len(args) > 1 && mech == "XOAUTH2" && ss.cfg.TwoStepXOAuth2 {
 		return ss.reply("AUTH", "-ERR [AUTH] XOAUTH2 with an initial response is not supported\r\n")
+	}
+	if len(args) > 1 && mech != "PLAIN" && ss.cfg.NoInitialResponse {
+		ss.reply("AUTH", "-ERR Protocol error. Connection is closed. 10\r\n")
+		return false
 	}
 	resp := ""
 	if len(args) > 1 {
@@ -530,7 +551,40 @@ func (ss *session) message(name string, args []string) bool {
 		ss.s.retrieved[ss.msgs[i-1]] = true
 		ss.s.mu.Unlock()
 	}
+	if ss.cfg.UTF8 && !ss.utf8 && has8BitHeader(ss.msgs[i-1].Data) {
+		ss.s.fire()
+		data = unicodeNotice(data)
+	}
 	return ss.reply(name, fmt.Sprintf("+OK %d octets\r\n", len(data))+string(Stuff(data)))
+}
+
+// has8BitHeader reports whether a message's header holds a byte over
+// 127, which Courier takes for UTF-8.
+func has8BitHeader(data []byte) bool {
+	end := bytes.Index(data, []byte("\r\n\r\n"))
+	if end < 0 {
+		end = len(data)
+	}
+	for _, b := range data[:end] {
+		if b >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// unicodeNotice wraps data as Courier does for a client that did not
+// send UTF8: a notice of its own, with the message attached.
+func unicodeNotice(data []byte) []byte {
+	const boundary = "=_pop3test-unicode"
+	var b bytes.Buffer
+	b.WriteString("From: Mail Delivery Subsystem <postmaster>\r\nSubject: Cannot display Unicode content\r\n" +
+		"Mime-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n\r\n--" + boundary + "\r\n" +
+		"Content-Type: text/plain\r\n\r\nThis E-mail message was determined to be Unicode-formatted\r\n" +
+		"but your E-mail reader does not support Unicode E-mail.\r\n\r\n--" + boundary + "\r\nContent-Type: message/global\r\n\r\n")
+	b.Write(data)
+	b.WriteString("\r\n--" + boundary + "--\r\n")
+	return b.Bytes()
 }
 
 // top returns the header and the first n lines of the body.
