@@ -33,51 +33,95 @@ type container struct {
 	msg      *Message
 	parent   *container
 	children []*container
+
+	// A disjoint-set forest over the containers answers "which tree is
+	// this in?" in near-constant time, where walking up the parents
+	// would take as many steps as the tree is deep (and crafted
+	// References make trees tens of thousands deep). It works because
+	// Build only ever links a root under another tree, never moves a
+	// container that has a parent: trees only join.
+	up   *container // towards the set's representative; nil at it
+	rank uint8      // at a representative: a bound on the set's height
+	top  *container // at a representative: the root of its tree
 }
 
-func (c *container) isAncestorOf(d *container) bool {
-	for p := d; p != nil; p = p.parent {
-		if p == c {
-			return true
-		}
+// builder holds the containers while Build threads.
+type builder struct {
+	table map[string]*container
+	finds int // calls of rep, and
+	steps int // set links they followed: for the test of Build's cost
+}
+
+func (b *builder) get(id string) *container {
+	c := b.table[id]
+	if c == nil {
+		c = &container{}
+		b.table[id] = c
 	}
-	return false
+	return c
 }
 
-func (c *container) setParent(p *container) {
-	if c.parent != nil {
-		siblings := c.parent.children
-		for i, s := range siblings {
-			if s == c {
-				c.parent.children = append(siblings[:i:i], siblings[i+1:]...)
-				break
-			}
+// rep is c's set's representative, halving the path on the way.
+func (b *builder) rep(c *container) *container {
+	b.finds++
+	for c.up != nil {
+		b.steps++
+		if c.up.up != nil {
+			c.up = c.up.up
 		}
+		c = c.up
+	}
+	return c
+}
+
+// root is the root of the tree c is in.
+func (b *builder) root(c *container) *container {
+	if r := b.rep(c); r.top != nil {
+		return r.top
+	}
+	return c // never linked: its own root
+}
+
+// link makes c, a root, a child of p, unless that would make a loop.
+func (b *builder) link(c, p *container) {
+	if c.parent != nil || c == p || b.root(p) == c {
+		return
 	}
 	c.parent = p
-	if p != nil {
-		p.children = append(p.children, c)
+	p.children = append(p.children, c)
+	rc, rp := b.rep(c), b.rep(p)
+	top := b.root(p)
+	if rc.rank > rp.rank {
+		rc, rp = rp, rc
 	}
+	rc.up = rp
+	if rc.rank == rp.rank {
+		rp.rank++
+	}
+	rp.top = top
 }
 
 // Build threads msgs, newest thread first. Duplicate Message-IDs make
 // separate messages; loops in References are broken.
+//
+// Each message's parent is first its last reference: what the message
+// says of itself wins over what others guess of it. Then, message by
+// message, the rest of the references are linked in order, each the
+// parent of the next, where the next has no parent yet. A link that
+// would close a loop is not made, and no link is ever undone: so each is
+// decided in near-constant time, whatever the depth of the thread.
 func Build(msgs []Message) []*Thread {
-	table := map[string]*container{}
-	get := func(id string) *container {
-		c := table[id]
-		if c == nil {
-			c = &container{}
-			table[id] = c
-		}
-		return c
-	}
-	var all []*container
+	b := &builder{table: make(map[string]*container, len(msgs))}
+	return b.build(msgs)
+}
+
+func (b *builder) build(msgs []Message) []*Thread {
+	own := make([]*container, len(msgs))
 	for i := range msgs {
 		m := &msgs[i]
 		var c *container
 		if m.MessageID != "" {
-			c = get(m.MessageID)
+			c = b.get(m.MessageID)
 			if c.msg != nil { // a duplicate: a message of its own
 				c = &container{}
 			}
@@ -85,28 +129,26 @@ func Build(msgs []Message) []*Thread {
 			c = &container{}
 		}
 		c.msg = m
-		all = append(all, c)
-		// Link the references in order, each the parent of the next,
-		// never making a loop and never moving a container that already
-		// has a parent.
-		var prev *container
-		for _, ref := range m.Parents {
-			r := get(ref)
-			if prev != nil && r.parent == nil && r != prev && !r.isAncestorOf(prev) {
-				r.setParent(prev)
-			}
-			prev = r
+		own[i] = c
+	}
+	// Each message's references, resolved once.
+	refs := make([][]*container, len(msgs))
+	for i := range msgs {
+		refs[i] = make([]*container, len(msgs[i].Parents))
+		for k, id := range msgs[i].Parents {
+			refs[i][k] = b.get(id)
 		}
-		// The message's own parent is its last reference, whatever was
-		// guessed before.
-		if prev != nil && (prev == c || c.isAncestorOf(prev)) {
-			prev = nil
-		}
-		if c.parent != prev {
-			c.setParent(prev)
+		if n := len(refs[i]); n > 0 {
+			b.link(own[i], refs[i][n-1])
 		}
 	}
-	for _, c := range table {
+	for _, rs := range refs {
+		for k := 1; k < len(rs); k++ {
+			b.link(rs[k], rs[k-1])
+		}
+	}
+	all := own
+	for _, c := range b.table {
 		all = append(all, c)
 	}
 	// The root set: containers without parents, each once.
