@@ -6,6 +6,7 @@
 package thread
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -48,16 +49,28 @@ type container struct {
 // builder holds the containers while Build threads.
 type builder struct {
 	table map[string]*container
-	finds int // calls of rep, and
-	steps int // set links they followed: for the test of Build's cost
+	all   []*container // every container, in the order made
+	slab  []container  // where the next are made, allocated together
+	finds int          // calls of rep, and
+	steps int          // set links they followed: for the test of Build's cost
 }
 
 func (b *builder) get(id string) *container {
 	c := b.table[id]
 	if c == nil {
-		c = &container{}
+		c = b.make()
 		b.table[id] = c
 	}
+	return c
+}
+
+func (b *builder) make() *container {
+	if len(b.slab) == 0 {
+		b.slab = make([]container, max(64, cap(b.all)-len(b.all)))
+	}
+	c := &b.slab[0]
+	b.slab = b.slab[1:]
+	b.all = append(b.all, c)
 	return c
 }
 
@@ -111,8 +124,15 @@ func (b *builder) link(c, p *container) {
 // would close a loop is not made, and no link is ever undone: so each is
 // decided in near-constant time, whatever the depth of the thread.
 func Build(msgs []Message) []*Thread {
-	b := &builder{table: make(map[string]*container, len(msgs))}
-	return b.build(msgs)
+	return newBuilder(msgs).build(msgs)
+}
+
+func newBuilder(msgs []Message) *builder {
+	n := len(msgs)
+	for _, m := range msgs {
+		n += len(m.Parents)
+	}
+	return &builder{table: make(map[string]*container, n), all: make([]*container, 0, n)}
 }
 
 func (b *builder) build(msgs []Message) []*Thread {
@@ -123,18 +143,23 @@ func (b *builder) build(msgs []Message) []*Thread {
 		if m.MessageID != "" {
 			c = b.get(m.MessageID)
 			if c.msg != nil { // a duplicate: a message of its own
-				c = &container{}
+				c = b.make()
 			}
 		} else {
-			c = &container{}
+			c = b.make()
 		}
 		c.msg = m
 		own[i] = c
 	}
 	// Each message's references, resolved once.
-	refs := make([][]*container, len(msgs))
+	n := 0
 	for i := range msgs {
-		refs[i] = make([]*container, len(msgs[i].Parents))
+		n += len(msgs[i].Parents)
+	}
+	refs := make([][]*container, len(msgs))
+	flat := make([]*container, n)
+	for i := range msgs {
+		refs[i], flat = flat[:len(msgs[i].Parents):len(msgs[i].Parents)], flat[len(msgs[i].Parents):]
 		for k, id := range msgs[i].Parents {
 			refs[i][k] = b.get(id)
 		}
@@ -147,16 +172,10 @@ func (b *builder) build(msgs []Message) []*Thread {
 			b.link(rs[k], rs[k-1])
 		}
 	}
-	all := own
-	for _, c := range b.table {
-		all = append(all, c)
-	}
-	// The root set: containers without parents, each once.
-	seen := map[*container]bool{}
+	// The root set: containers without parents.
 	var roots []*container
-	for _, c := range all {
-		if c.parent == nil && !seen[c] {
-			seen[c] = true
+	for _, c := range b.all {
+		if c.parent == nil {
 			roots = append(roots, c)
 		}
 	}
@@ -164,7 +183,9 @@ func (b *builder) build(msgs []Message) []*Thread {
 	// children; those without children go.
 	var kept []*container
 	for _, r := range roots {
-		kept = append(kept, prune(r)...)
+		if k := prune(r); k != nil {
+			kept = append(kept, k)
+		}
 	}
 	// A reply that names no parent (its program dropped References)
 	// joins the thread that began with its subject. Oldest first, so the
@@ -195,19 +216,52 @@ func (b *builder) build(msgs []Message) []*Thread {
 	return out
 }
 
-// prune returns what stands for c at the root: c itself when it holds a
-// message, else its children (pruned in turn), or nothing.
-func prune(c *container) []*container {
-	var children []*container
-	for _, ch := range c.children {
-		children = append(children, prune(ch)...)
+// prune returns what stands for root at the root: root itself when it
+// holds a message, else what stands for its children (pruned in turn),
+// or nil. It keeps its own stack: crafted References make trees deeper
+// than recursion should go.
+func prune(root *container) *container {
+	type frame struct {
+		c    *container
+		next int // the next child to prune
+		base int // where what stands for its children begins in kept
 	}
+	stack := []frame{{c: root}}
+	var kept []*container // what stands for the children pruned, of every frame open
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.next < len(f.c.children) {
+			ch := f.c.children[f.next]
+			f.next++
+			stack = append(stack, frame{c: ch, base: len(kept)})
+			continue
+		}
+		r := settle(f.c, kept[f.base:])
+		kept = kept[:f.base]
+		stack = stack[:len(stack)-1]
+		if r != nil {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return kept[0]
+}
+
+// settle puts c's pruned children under it and returns c; when c holds
+// no message, it returns what stands for it instead: its one child, the
+// eldest of several holding the others, or nil.
+func settle(c *container, children []*container) *container {
 	if c.msg == nil {
 		for _, ch := range children {
 			ch.parent = nil
 		}
-		if len(children) <= 1 {
-			return children
+		switch len(children) {
+		case 0:
+			return nil
+		case 1:
+			return children[0]
 		}
 		// Several replies to a message we do not have: the eldest holds
 		// the others.
@@ -217,21 +271,27 @@ func prune(c *container) []*container {
 			ch.parent = first
 			first.children = append(first.children, ch)
 		}
-		return []*container{first}
+		return first
 	}
-	c.children = children
+	c.children = slices.Clone(children)
 	for _, ch := range children {
 		ch.parent = c
 	}
-	return []*container{c}
+	return c
 }
 
+// collect appends the messages of the tree under c, c's first.
 func collect(c *container, out *[]Message) {
-	if c.msg != nil {
-		*out = append(*out, *c.msg)
-	}
-	for _, ch := range c.children {
-		collect(ch, out)
+	stack := []*container{c}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c.msg != nil {
+			*out = append(*out, *c.msg)
+		}
+		for i := len(c.children) - 1; i >= 0; i-- {
+			stack = append(stack, c.children[i])
+		}
 	}
 }
 

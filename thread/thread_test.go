@@ -133,7 +133,7 @@ func TestBuildCost(t *testing.T) {
 		"100,000 messages":               many(100000),
 	} {
 		t.Run(name, func(t *testing.T) {
-			b := &builder{table: map[string]*container{}}
+			b := newBuilder(msgs)
 			ts := b.build(msgs)
 			n := 0
 			for _, th := range ts {
@@ -155,7 +155,7 @@ func FuzzBuild(f *testing.F) {
 	f.Add(format(rootAgain(200)))
 	f.Fuzz(func(t *testing.T, spec string) {
 		msgs := parse(spec)
-		b := &builder{table: map[string]*container{}}
+		b := newBuilder(msgs)
 		n := 0
 		for _, th := range b.build(msgs) {
 			n += len(th.Messages)
