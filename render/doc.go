@@ -80,6 +80,7 @@ type Doc struct {
 const (
 	maxInput  = 2 << 20 // bytes of HTML or text read
 	maxText   = 1 << 20 // bytes of text kept
+	maxLines  = 100000  // line breaks kept: each is a line of the layout, and a megabyte of them would be a million
 	maxBlocks = 20000
 	maxCells  = 10000 // table cells, in all tables (each also a block while its table is open)
 	maxDepth  = 256   // element nesting followed; deeper markup is flattened
