@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -16,12 +17,24 @@ import (
 // table inside) stay tables; tables used for layout, as most HTML mail's
 // outer tables are, give up their cells' content in order.
 func HTML(src string) *Doc {
+	d, _ := HTMLContext(context.Background(), src)
+	return d
+}
+
+// HTMLContext is HTML that gives up when ctx is done, returning ctx's
+// error (wrapped) and no document: a reader cancels ctx when another
+// message is opened.
+func HTMLContext(ctx context.Context, src string) (*Doc, error) {
 	b := &builder{}
 	if len(src) > maxInput {
 		src, b.doc.Cut = src[:maxInput], true
 	}
+	var poll poller
 	z := html.NewTokenizer(strings.NewReader(src))
 	for !b.full() {
+		if err := poll.check(ctx); err != nil {
+			return nil, err
+		}
 		tt := z.Next()
 		if tt == html.ErrorToken {
 			break
@@ -52,7 +65,7 @@ func HTML(src string) *Doc {
 		b.pop()
 	}
 	b.close()
-	return &b.doc
+	return &b.doc, nil
 }
 
 // frame is an open element and the state to return to at its end.

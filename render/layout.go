@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"unicode/utf8"
 )
@@ -46,9 +47,21 @@ const (
 // Layout breaks d into lines of at most width columns (characters),
 // with a blank line between blocks but not between a list's items.
 func Layout(d *Doc, width int) []Line {
+	lines, _ := LayoutContext(context.Background(), d, width)
+	return lines
+}
+
+// LayoutContext is Layout that gives up when ctx is done, returning
+// ctx's error (wrapped) and no lines: a reader cancels ctx when the width
+// changes again or another message is opened.
+func LayoutContext(ctx context.Context, d *Doc, width int) ([]Line, error) {
 	width = max(width, 20)
 	var out []Line
+	var poll poller
 	for i, b := range d.Blocks {
+		if err := poll.check(ctx); err != nil {
+			return nil, err
+		}
 		if i > 0 && !(b.Indent > 0 && d.Blocks[i-1].Indent > 0) {
 			out = append(out, Line{Quote: min(b.Quote, d.Blocks[i-1].Quote)})
 		}
@@ -93,7 +106,7 @@ func Layout(d *Doc, width int) []Line {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // imageText is what stands for a picture.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"strings"
 	"unicode/utf8"
 )
@@ -11,10 +12,25 @@ import (
 // kept. Lines starting with ">" are quotes, as deep as their ">"s, and
 // web and mail addresses become links.
 func PlainText(src string, flowed, delsp bool) *Doc {
+	d, _ := PlainTextContext(context.Background(), src, Format{Flowed: flowed, DelSp: delsp})
+	return d
+}
+
+// Format is how a text/plain body's lines are meant (RFC 3676).
+type Format struct {
+	Flowed bool // format=flowed: a line ending in a space goes on in the next
+	DelSp  bool // delsp=yes: and that space is not part of the text
+}
+
+// PlainTextContext is PlainText that gives up when ctx is done,
+// returning ctx's error (wrapped) and no document.
+func PlainTextContext(ctx context.Context, src string, f Format) (*Doc, error) {
+	flowed, delsp := f.Flowed, f.DelSp
 	b := &builder{}
 	if len(src) > maxInput {
 		src, b.doc.Cut = src[:maxInput], true
 	}
+	var poll poller
 	src = strings.ReplaceAll(src, "\r\n", "\n")
 	lines := strings.Split(strings.TrimRight(src, "\n"), "\n")
 	var para []string
@@ -52,6 +68,9 @@ func PlainText(src string, flowed, delsp bool) *Doc {
 		b.cur, para = nil, nil
 	}
 	for _, line := range lines {
+		if err := poll.check(ctx); err != nil {
+			return nil, err
+		}
 		if b.lines >= maxLines {
 			b.doc.Cut = true
 		}
@@ -81,7 +100,7 @@ func PlainText(src string, flowed, delsp bool) *Doc {
 		}
 	}
 	flush()
-	return &b.doc
+	return &b.doc, nil
 }
 
 // quoteDepth counts a line's leading ">"s; outside format=flowed, "> >"
