@@ -185,3 +185,22 @@ func TestSkippedMarkupStaysShallow(t *testing.T) {
 		t.Errorf("%d blocks: what follows the svg, and only that, must show", len(d.Blocks))
 	}
 }
+
+// BenchmarkPageHostile makes the View in browser page of each hostile
+// HTML shape at Page's own input limit.
+func BenchmarkPageHostile(b *testing.B) {
+	for _, s := range hostileShapes {
+		if s.plain {
+			continue
+		}
+		src := s.src(maxInput * 4)
+		b.Run(s.name, func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			cpu := cpuTime()
+			for b.Loop() {
+				Page("t", src, func(string) (string, []byte, bool) { return "", nil, false })
+			}
+			reportCPU(b, cpu)
+		})
+	}
+}
