@@ -66,7 +66,7 @@ func (b *builder) get(id string) *container {
 
 func (b *builder) make() *container {
 	if len(b.slab) == 0 {
-		b.slab = make([]container, max(64, cap(b.all)-len(b.all)))
+		b.slab = make([]container, min(max(64, len(b.all)/4), 4096))
 	}
 	c := &b.slab[0]
 	b.slab = b.slab[1:]
@@ -127,12 +127,10 @@ func Build(msgs []Message) []*Thread {
 	return newBuilder(msgs).build(msgs)
 }
 
+// newBuilder sizes a builder for msgs: a container each, to begin with
+// (references mostly name messages that are there).
 func newBuilder(msgs []Message) *builder {
-	n := len(msgs)
-	for _, m := range msgs {
-		n += len(m.Parents)
-	}
-	return &builder{table: make(map[string]*container, n), all: make([]*container, 0, n)}
+	return &builder{table: make(map[string]*container, len(msgs)), all: make([]*container, 0, len(msgs))}
 }
 
 func (b *builder) build(msgs []Message) []*Thread {
@@ -151,25 +149,19 @@ func (b *builder) build(msgs []Message) []*Thread {
 		c.msg = m
 		own[i] = c
 	}
-	// Each message's references, resolved once.
-	n := 0
 	for i := range msgs {
-		n += len(msgs[i].Parents)
-	}
-	refs := make([][]*container, len(msgs))
-	flat := make([]*container, n)
-	for i := range msgs {
-		refs[i], flat = flat[:len(msgs[i].Parents):len(msgs[i].Parents)], flat[len(msgs[i].Parents):]
-		for k, id := range msgs[i].Parents {
-			refs[i][k] = b.get(id)
-		}
-		if n := len(refs[i]); n > 0 {
-			b.link(own[i], refs[i][n-1])
+		if n := len(msgs[i].Parents); n > 0 {
+			b.link(own[i], b.get(msgs[i].Parents[n-1]))
 		}
 	}
-	for _, rs := range refs {
-		for k := 1; k < len(rs); k++ {
-			b.link(rs[k], rs[k-1])
+	for i := range msgs {
+		var prev *container
+		for _, id := range msgs[i].Parents {
+			r := b.get(id)
+			if prev != nil {
+				b.link(r, prev)
+			}
+			prev = r
 		}
 	}
 	// The root set: containers without parents.
