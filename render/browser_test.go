@@ -21,6 +21,11 @@ const hostile = `<html><head><link rel="stylesheet" href="http://style.example/s
 <iframe src="http://frame.example/"></iframe><object data="http://object.example/x"></object>
 <form action="http://form.example/"><input type="image" src="http://input.example/i.png"></form>
 <video poster="http://video.example/p.png"></video><img srcset="http://srcset.example/a.png 2x">
+<img src="&#104;ttp://entity.example/a.png" alt="entity"><img src="ht&#116;p://entity2.example/a.png">
+<p style="color: green; background: url(http://styleattr.example/bg.png)">Seeds and bulbs.</p>
+<ul style="list-style: url(http://liststyle.example/dot.png)"><li>Tulips</li></ul>
+<table background="http://table.example/t.png"><tr><td>cell</td></tr></table>
+<img src="//protorel.example/a.png"><a href="//protorel-link.example/share">share</a>
 </body></html>`
 
 // loadInChromium opens the page in headless Chromium, every connection
@@ -78,20 +83,31 @@ func loadInChromium(t *testing.T, page []byte) (string, []string) {
 }
 
 // TestPageInBrowser loads the View in browser page in a real browser:
-// it renders, and asks for nothing outside the file. The same mail as it
-// came, unsanitized, asks for its pictures: so the probe can see a load.
+// it renders, and asks for nothing outside the file; nor does it with
+// its Content-Security-Policy taken out, so the sanitizer and the
+// address fence hold on their own. The same mail as it came,
+// unsanitized, asks for its pictures: so the probe can see a load.
 func TestPageInBrowser(t *testing.T) {
-	dom, hosts := loadInChromium(t, Page("news", hostile, func(string) (string, []byte, bool) { return "", nil, false }))
-	if !strings.Contains(dom, "What's new this spring") || !strings.Contains(dom, "Our garden range is back.") {
-		t.Errorf("the page did not render: %.500s", dom)
+	page := Page("news", hostile, func(string) (string, []byte, bool) { return "", nil, false })
+	checkPage(t, page)
+	policy := `<meta http-equiv="Content-Security-Policy" content="` + csp + `">`
+	unfenced := strings.Replace(string(page), policy, "", 1)
+	if unfenced == string(page) {
+		t.Fatal("the page has no Content-Security-Policy to take out")
 	}
-	for _, h := range hosts {
-		if strings.Contains(h, ".example") {
-			t.Errorf("the page asked for %s", h)
+	for name, p := range map[string][]byte{"the page": page, "the page without its policy": []byte(unfenced)} {
+		dom, hosts := loadInChromium(t, p)
+		if !strings.Contains(dom, "What's new this spring") || !strings.Contains(dom, "Our garden range is back.") || !strings.Contains(dom, "Seeds and bulbs.") {
+			t.Errorf("%s did not render: %.500s", name, dom)
+		}
+		for _, h := range hosts {
+			if strings.Contains(h, ".example") {
+				t.Errorf("%s asked for %s", name, h)
+			}
 		}
 	}
-	_, hosts = loadInChromium(t, []byte(hostile))
-	if !strings.Contains(strings.Join(hosts, " "), "img.example") {
+	_, hosts := loadInChromium(t, []byte(hostile))
+	if seen := strings.Join(hosts, " "); !strings.Contains(seen, "img.example") || !strings.Contains(seen, "entity.example") {
 		t.Errorf("the unsanitized mail asked for nothing through the proxy (%v): the probe sees nothing", hosts)
 	}
 }

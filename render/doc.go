@@ -9,6 +9,11 @@
 // reader that shows them in a virtualized list.
 package render
 
+import (
+	"context"
+	"fmt"
+)
+
 // Style is a span's typeface.
 type Style uint8
 
@@ -80,10 +85,30 @@ type Doc struct {
 const (
 	maxInput  = 2 << 20 // bytes of HTML or text read
 	maxText   = 1 << 20 // bytes of text kept
+	maxLines  = 100000  // line breaks kept: each is a line of the layout, and a megabyte of them would be a million
 	maxBlocks = 20000
 	maxCells  = 10000 // table cells, in all tables (each also a block while its table is open)
 	maxDepth  = 256   // element nesting followed; deeper markup is flattened
 )
+
+// poller looks at a context now and then: often enough that a cancelled
+// render stops within a millisecond or so, seldom enough to cost nothing.
+type poller struct{ n int }
+
+// every is how many steps (tokens, lines, blocks) go between two looks.
+const every = 256
+
+// check returns ctx's error, wrapped, once ctx is done.
+func (p *poller) check(ctx context.Context) error {
+	p.n++
+	if p.n%every != 1 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	return nil
+}
 
 // Text returns the text of spans.
 func Text(spans []Span) string {

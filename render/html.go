@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -16,12 +17,24 @@ import (
 // table inside) stay tables; tables used for layout, as most HTML mail's
 // outer tables are, give up their cells' content in order.
 func HTML(src string) *Doc {
+	d, _ := HTMLContext(context.Background(), src)
+	return d
+}
+
+// HTMLContext is HTML that gives up when ctx is done, returning ctx's
+// error (wrapped) and no document: a reader cancels ctx when another
+// message is opened.
+func HTMLContext(ctx context.Context, src string) (*Doc, error) {
 	b := &builder{}
 	if len(src) > maxInput {
 		src, b.doc.Cut = src[:maxInput], true
 	}
+	var poll poller
 	z := html.NewTokenizer(strings.NewReader(src))
 	for !b.full() {
+		if err := poll.check(ctx); err != nil {
+			return nil, err
+		}
 		tt := z.Next()
 		if tt == html.ErrorToken {
 			break
@@ -52,7 +65,7 @@ func HTML(src string) *Doc {
 		b.pop()
 	}
 	b.close()
-	return &b.doc
+	return &b.doc, nil
 }
 
 // frame is an open element and the state to return to at its end.
@@ -61,6 +74,53 @@ type frame struct {
 	saved state
 	list  *list  // ul, ol
 	table *table // table
+	// near holds, for each scope, the index in the stack of the nearest
+	// frame at or below this one that the scope stops at (-1: none), and
+	// below the index of the nearest frame below of the same name: what
+	// the rules for tags look for, found without walking the stack (which
+	// made each tag cost the depth of the markup).
+	near  [scopes]int
+	below int
+}
+
+// A scope is the set of elements that a rule for tags looks for: the
+// element it closes and those it does not reach past.
+type scope uint8
+
+const (
+	pScope     scope = iota // a new p closes the open p, unless one of these is nearer
+	liScope                 // a new li closes the open li within its list
+	tdScope                 // a new td or th closes the open td within its row
+	thScope                 // ... and the open th
+	trScope                 // a new tr closes the open tr within its table
+	cellScope               // an end tag does not reach out of a table or cell
+	listScope               // the list a li numbers
+	tableScope              // the table a row or cell belongs to
+	scopes
+)
+
+// inScope tells which scopes stop at an element by its name (the list
+// and table scopes stop at the frames that hold a list or table).
+func inScope(name string) (in [scopes]bool) {
+	switch name {
+	case "p":
+		in[pScope] = true
+	case "li":
+		in[pScope], in[liScope] = true, true
+	case "ul", "ol":
+		in[liScope] = true
+	case "td":
+		in[pScope], in[tdScope], in[cellScope] = true, true, true
+	case "th":
+		in[pScope], in[thScope], in[cellScope] = true, true, true
+	case "tr":
+		in[tdScope], in[thScope], in[trScope] = true, true, true
+	case "table":
+		in[pScope], in[tdScope], in[thScope], in[trScope], in[cellScope] = true, true, true, true, true
+	case "blockquote", "div":
+		in[pScope] = true
+	}
+	return in
 }
 
 // state is what applies to the text at a point.
@@ -88,15 +148,18 @@ type builder struct {
 	state
 	doc    Doc
 	stack  []frame
-	cur    *Block // the open paragraph, heading or pre, if any
-	marker string // the bullet for the next block opened
-	text_  int    // bytes of text kept
+	open   map[string]int // each name's innermost open element: its index in the stack, plus one
+	cur    *Block         // the open paragraph, heading or pre, if any
+	tail   []byte         // the text of cur's last span, kept here until cur closes
+	marker string         // the bullet for the next block opened
+	text_  int            // bytes of text kept
+	lines  int            // line breaks kept
 	cells  int
 	blocks int
 }
 
 func (b *builder) full() bool {
-	return b.doc.Cut && (b.text_ >= maxText || b.blocks >= maxBlocks || b.cells >= maxCells)
+	return b.doc.Cut && (b.text_ >= maxText || b.blocks >= maxBlocks || b.cells >= maxCells || b.lines >= maxLines)
 }
 
 // target is where blocks go now.
@@ -126,6 +189,7 @@ func (b *builder) close() {
 	if b.cur == nil {
 		return
 	}
+	b.flush()
 	cur := b.cur
 	b.cur = nil
 	if cur.Kind == Pre {
@@ -163,7 +227,7 @@ func (b *builder) text(s string) {
 		return
 	}
 	if b.text_+len(s) > maxText {
-		s = s[:maxText-b.text_]
+		s = cutAt(s, maxText-b.text_)
 		b.doc.Cut = true
 	}
 	if b.pre > 0 {
@@ -200,9 +264,8 @@ func (b *builder) text(s string) {
 		}
 	}
 	// No double space across spans.
-	if strings.HasPrefix(collapsed, " ") && len(b.cur.Spans) > 0 {
-		prev := b.cur.Spans[len(b.cur.Spans)-1].Text
-		if strings.HasSuffix(prev, " ") || strings.HasSuffix(prev, "\n") {
+	if strings.HasPrefix(collapsed, " ") {
+		if last := b.lastByte(); last == ' ' || last == '\n' {
 			collapsed = collapsed[1:]
 		}
 	}
@@ -210,10 +273,21 @@ func (b *builder) text(s string) {
 }
 
 // span appends text to the open block, merged with the last span when
-// their style and link agree.
+// their style and link agree. The last span's text grows in b.tail, not
+// by string concatenation, which copies all of it each time: mail that
+// puts an empty element between every letter would cost the square of
+// its length.
 func (b *builder) span(s string) {
 	if s == "" || b.cur == nil {
 		return
+	}
+	if n := strings.Count(s, "\n"); n > 0 {
+		if b.lines+n > maxLines {
+			s = s[:nthIndex(s, '\n', maxLines-b.lines)]
+			n = maxLines - b.lines
+			b.doc.Cut = true
+		}
+		b.lines += n
 	}
 	b.text_ += len(s)
 	style := b.style
@@ -221,10 +295,47 @@ func (b *builder) span(s string) {
 		style |= Mono
 	}
 	if n := len(b.cur.Spans); n > 0 && b.cur.Spans[n-1].Style == style && b.cur.Spans[n-1].Link == b.link {
-		b.cur.Spans[n-1].Text += s
+		b.tail = append(b.tail, s...)
 		return
 	}
-	b.cur.Spans = append(b.cur.Spans, Span{Text: s, Style: style, Link: b.link})
+	b.flush()
+	b.cur.Spans = append(b.cur.Spans, Span{Style: style, Link: b.link})
+	b.tail = append(b.tail, s...)
+}
+
+// nthIndex is the index of the n+1th c in s (counting from 0: n of them
+// before it), or len(s).
+func nthIndex(s string, c byte, n int) int {
+	i := 0
+	for ; n >= 0; n-- {
+		j := strings.IndexByte(s[i:], c)
+		if j < 0 {
+			return len(s)
+		}
+		i += j + 1
+	}
+	return i - 1
+}
+
+// flush stores the text kept in b.tail in the open block's last span.
+func (b *builder) flush() {
+	if b.cur != nil && len(b.cur.Spans) > 0 && len(b.tail) > 0 {
+		b.cur.Spans[len(b.cur.Spans)-1].Text += string(b.tail)
+	}
+	b.tail = b.tail[:0]
+}
+
+// lastByte is the last byte of the open block's text, or 0.
+func (b *builder) lastByte() byte {
+	if n := len(b.tail); n > 0 {
+		return b.tail[n-1]
+	}
+	if n := len(b.cur.Spans); n > 0 {
+		if t := b.cur.Spans[n-1].Text; t != "" {
+			return t[len(t)-1]
+		}
+	}
+	return 0
 }
 
 // blockElements end the paragraph before and after them.
@@ -246,7 +357,9 @@ var skipped = map[string]bool{"script": true, "style": true, "head": true, "titl
 
 func (b *builder) start(name string, attrs map[string]string, selfClosing bool) {
 	if b.skip > 0 && !voidElements[name] && !selfClosing {
-		b.push(name)
+		if len(b.stack) < maxDepth {
+			b.push(name)
+		}
 		return
 	}
 	switch name {
@@ -269,14 +382,14 @@ func (b *builder) start(name string, attrs map[string]string, selfClosing bool) 
 	// What a new element closes implicitly.
 	switch name {
 	case "p":
-		b.closeOpen("p", "li", "td", "th", "table", "blockquote", "div")
+		b.closeIn(pScope, "p")
 	case "li":
-		b.closeOpen("li", "ul", "ol")
+		b.closeIn(liScope, "li")
 	case "td", "th":
-		b.closeOpen("td", "tr", "table")
-		b.closeOpen("th", "tr", "table")
+		b.closeIn(tdScope, "td")
+		b.closeIn(thScope, "th")
 	case "tr":
-		b.closeOpen("tr", "table")
+		b.closeIn(trScope, "tr")
 	}
 	if len(b.stack) >= maxDepth {
 		// Too deep to follow: its text joins what is open.
@@ -314,6 +427,7 @@ func (b *builder) start(name string, attrs map[string]string, selfClosing bool) 
 		b.close()
 		b.indent++
 		f.list = &list{ordered: name == "ol"}
+		f.near[listScope] = len(b.stack) - 1
 		if n, err := strconv.Atoi(attrs["start"]); err == nil && n > 0 && n < 1e6 {
 			f.list.n = n - 1
 		}
@@ -330,6 +444,7 @@ func (b *builder) start(name string, attrs map[string]string, selfClosing bool) 
 			t.nested = true
 		}
 		f.table = &table{}
+		f.near[tableScope] = len(b.stack) - 1
 	case name == "tr":
 		b.close()
 		if t := b.innermostTable(0); t != nil {
@@ -364,49 +479,73 @@ func (b *builder) start(name string, attrs map[string]string, selfClosing bool) 
 // push opens an element; the frame it returns is valid until the next
 // push.
 func (b *builder) push(name string) *frame {
-	b.stack = append(b.stack, frame{name: name, saved: b.state})
-	return &b.stack[len(b.stack)-1]
+	i := len(b.stack)
+	f := frame{name: name, saved: b.state, below: b.open[name] - 1}
+	in := inScope(name)
+	for k := range f.near {
+		switch {
+		case in[k]:
+			f.near[k] = i
+		case i > 0:
+			f.near[k] = b.stack[i-1].near[k]
+		default:
+			f.near[k] = -1
+		}
+	}
+	if b.open == nil {
+		b.open = map[string]int{}
+	}
+	b.open[name] = i + 1
+	b.stack = append(b.stack, f)
+	return &b.stack[i]
 }
 
-// closeOpen pops up to and including the innermost open element called
-// name, unless one of the stoppers is open inside it.
-func (b *builder) closeOpen(name string, stoppers ...string) {
-	for i := len(b.stack) - 1; i >= 0; i-- {
-		n := b.stack[i].name
-		if n == name {
-			for len(b.stack) > i {
-				b.pop()
-			}
-			return
-		}
-		for _, s := range stoppers {
-			if n == s {
-				return
-			}
-		}
+// nearest is the index of the innermost open frame that sc stops at, or
+// -1.
+func (b *builder) nearest(sc scope) int {
+	if len(b.stack) == 0 {
+		return -1
+	}
+	return b.stack[len(b.stack)-1].near[sc]
+}
+
+// closeIn pops up to and including the innermost open element called
+// name, when it is the nearest that sc stops at.
+func (b *builder) closeIn(sc scope, name string) {
+	if i := b.nearest(sc); i >= 0 && b.stack[i].name == name {
+		b.popTo(i)
+	}
+}
+
+// popTo pops the frames from the top down to and including frame i.
+func (b *builder) popTo(i int) {
+	for len(b.stack) > i {
+		b.pop()
 	}
 }
 
 func (b *builder) end(name string) {
-	for i := len(b.stack) - 1; i >= 0; i-- {
-		if b.stack[i].name == name {
-			for len(b.stack) > i {
-				b.pop()
-			}
-			return
-		}
-		// An end tag does not reach out of a table or cell it was not
-		// opened outside of.
-		if n := b.stack[i].name; (n == "table" || n == "td" || n == "th") && name != "table" && name != "tr" && name != "td" && name != "th" {
-			return
-		}
+	i := b.open[name] - 1
+	if i < 0 {
+		return
 	}
+	// An end tag does not reach out of a table or cell it was not
+	// opened outside of.
+	if name != "table" && name != "tr" && name != "td" && name != "th" && i < b.nearest(cellScope) {
+		return
+	}
+	b.popTo(i)
 }
 
 // pop ends the innermost element and restores the state before it.
 func (b *builder) pop() {
 	f := b.stack[len(b.stack)-1]
 	b.stack = b.stack[:len(b.stack)-1]
+	if f.below >= 0 {
+		b.open[f.name] = f.below + 1
+	} else {
+		delete(b.open, f.name)
+	}
 	switch {
 	case blockElements[f.name], f.name == "pre", f.name == "blockquote", f.name == "ul", f.name == "ol", f.name == "li",
 		f.name == "td", f.name == "th", f.name == "tr", f.name == "table", f.name[0] == 'h' && len(f.name) == 2 && f.name[1] >= '1' && f.name[1] <= '6':
@@ -419,28 +558,22 @@ func (b *builder) pop() {
 }
 
 func (b *builder) innermostList() *list {
-	for i := len(b.stack) - 1; i >= 0; i-- {
-		if b.stack[i].list != nil {
-			return b.stack[i].list
-		}
-		if b.stack[i].table != nil {
-			return nil
-		}
+	if l := b.nearest(listScope); l >= 0 && l > b.nearest(tableScope) {
+		return b.stack[l].list
 	}
 	return nil
 }
 
 // innermostTable returns the table open nearest, skipping skip of them.
 func (b *builder) innermostTable(skip int) *table {
-	for i := len(b.stack) - 1; i >= 0; i-- {
-		if t := b.stack[i].table; t != nil {
-			if skip == 0 {
-				return t
-			}
-			skip--
-		}
+	i := b.nearest(tableScope)
+	for ; skip > 0 && i > 0; skip-- {
+		i = b.stack[i-1].near[tableScope]
 	}
-	return nil
+	if i < 0 || skip > 0 {
+		return nil
+	}
+	return b.stack[i].table
 }
 
 // finishTable puts a closed table where blocks go: as a table when it

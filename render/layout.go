@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,9 +47,21 @@ const (
 // Layout breaks d into lines of at most width columns (characters),
 // with a blank line between blocks but not between a list's items.
 func Layout(d *Doc, width int) []Line {
+	lines, _ := LayoutContext(context.Background(), d, width)
+	return lines
+}
+
+// LayoutContext is Layout that gives up when ctx is done, returning
+// ctx's error (wrapped) and no lines: a reader cancels ctx when the width
+// changes again or another message is opened.
+func LayoutContext(ctx context.Context, d *Doc, width int) ([]Line, error) {
 	width = max(width, 20)
 	var out []Line
+	var poll poller
 	for i, b := range d.Blocks {
+		if err := poll.check(ctx); err != nil {
+			return nil, err
+		}
 		if i > 0 && !(b.Indent > 0 && d.Blocks[i-1].Indent > 0) {
 			out = append(out, Line{Quote: min(b.Quote, d.Blocks[i-1].Quote)})
 		}
@@ -92,7 +106,7 @@ func Layout(d *Doc, width int) []Line {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // imageText is what stands for a picture.
@@ -111,88 +125,109 @@ func imageText(img *Img) string {
 // it can and inside a word where it must; "\n" always breaks. pre keeps
 // spaces as they are and breaks only at "\n" and the width.
 func wrap(spans []Span, width int, pre bool) [][]Seg {
-	width = max(width, 1)
-	var lines [][]Seg
-	var line []Seg
-	col := 0
-	put := func(text string, s Span) {
-		n := len(line)
-		if n > 0 && line[n-1].Style == s.Style && line[n-1].Link == s.Link {
-			line[n-1].Text += text
-		} else {
-			line = append(line, Seg{Text: text, Style: s.Style, Link: s.Link, Col: col})
-		}
-		col += utf8.RuneCountInString(text)
-	}
-	newline := func() {
-		if n := len(line); n > 0 && !pre {
-			line[n-1].Text = strings.TrimRight(line[n-1].Text, " ")
-		}
-		lines = append(lines, line)
-		line, col = nil, 0
-	}
+	w := wrapper{width: max(width, 1), pre: pre}
 	for _, s := range spans {
 		for i, part := range strings.Split(s.Text, "\n") {
 			if i > 0 {
-				newline()
+				w.newline()
 			}
-			for _, word := range words(part, pre) {
-				n := utf8.RuneCountInString(word)
-				if col+n > width && col > 0 {
-					if word == " " {
-						continue
-					}
-					newline()
-					if !pre {
-						word = strings.TrimLeft(word, " ")
-						n = utf8.RuneCountInString(word)
-					}
-				}
-				for n > width { // a word longer than the line
-					cut := byteIndex(word, width-col)
-					put(word[:cut], s)
-					newline()
-					word = word[cut:]
-					n = utf8.RuneCountInString(word)
-				}
-				if word != "" && !(col == 0 && word == " " && !pre) {
-					put(word, s)
-				}
+			for part != "" {
+				var word string
+				word, part = nextWord(part, pre)
+				w.word(word, s)
 			}
 		}
 	}
-	if len(line) > 0 || len(lines) == 0 {
-		newline()
+	if len(w.line) > 0 || len(w.lines) == 0 {
+		w.newline()
 	}
-	return lines
+	return w.lines
 }
 
-// words splits text into words and the single spaces between them (pre:
-// runs of spaces kept whole).
-func words(s string, pre bool) []string {
-	var out []string
-	for s != "" {
-		i := strings.IndexByte(s, ' ')
-		switch {
-		case i < 0:
-			return append(out, s)
-		case i > 0:
-			out = append(out, s[:i])
-			s = s[i:]
-		default:
-			j := 0
-			for j < len(s) && s[j] == ' ' {
-				j++
-			}
-			if pre {
-				out = append(out, s[:j])
-			} else {
-				out = append(out, " ")
-			}
-			s = s[j:]
+// wrapper fills lines for wrap.
+type wrapper struct {
+	width int
+	pre   bool
+	lines [][]Seg
+	line  []Seg  // the line being filled
+	text  []byte // the text of its last segment, until the segment ends
+	col   int
+}
+
+// word puts a word, or the spaces between words, on the line, breaking
+// the line before it or inside it where it does not fit.
+func (w *wrapper) word(word string, s Span) {
+	n := utf8.RuneCountInString(word)
+	if w.col+n > w.width && w.col > 0 {
+		if word == " " {
+			return
+		}
+		w.newline()
+		if !w.pre {
+			word = strings.TrimLeft(word, " ")
+			n = utf8.RuneCountInString(word)
 		}
 	}
-	return out
+	for n > w.width { // a word longer than the line
+		k := max(w.width-w.col, 1)
+		cut := byteIndex(word, k)
+		w.put(word[:cut], s)
+		w.newline()
+		word = word[cut:]
+		n -= k // counting the rest again would cost the square of a long word
+	}
+	if word != "" && !(w.col == 0 && word == " " && !w.pre) {
+		w.put(word, s)
+	}
+}
+
+// put adds text to the line, in the last segment where its style and
+// link agree. The segment's text grows in w.text, not by string
+// concatenation, which would copy the whole segment for each word.
+func (w *wrapper) put(text string, s Span) {
+	if n := len(w.line); n == 0 || w.line[n-1].Style != s.Style || w.line[n-1].Link != s.Link {
+		w.end()
+		w.line = append(w.line, Seg{Style: s.Style, Link: s.Link, Col: w.col})
+	}
+	w.text = append(w.text, text...)
+	w.col += utf8.RuneCountInString(text)
+}
+
+// end stores the text of the line's last segment.
+func (w *wrapper) end() {
+	if n := len(w.line); n > 0 {
+		w.line[n-1].Text = string(w.text)
+	}
+	w.text = w.text[:0]
+}
+
+func (w *wrapper) newline() {
+	if !w.pre {
+		w.text = bytes.TrimRight(w.text, " ")
+	}
+	w.end()
+	w.lines = append(w.lines, w.line)
+	w.line, w.col = nil, 0
+}
+
+// nextWord splits the first word, or the single space between words,
+// off s (pre: a run of spaces kept whole).
+func nextWord(s string, pre bool) (word, rest string) {
+	i := strings.IndexByte(s, ' ')
+	switch {
+	case i < 0:
+		return s, ""
+	case i > 0:
+		return s[:i], s[i:]
+	}
+	j := 0
+	for j < len(s) && s[j] == ' ' {
+		j++
+	}
+	if pre {
+		return s[:j], s[j:]
+	}
+	return " ", s[j:]
 }
 
 // byteIndex is the byte offset of rune n of s (at least 1 rune).
@@ -222,19 +257,7 @@ func tableLines(b Block, base Line, width int) []Line {
 			}
 		}
 	}
-	// Narrow the widest columns until the row fits.
-	for total := sum(widths) + 2*(cols-1); total > width; total-- {
-		widest := 0
-		for j := range widths {
-			if widths[j] > widths[widest] {
-				widest = j
-			}
-		}
-		if widths[widest] <= 3 {
-			break
-		}
-		widths[widest]--
-	}
+	narrow(widths, sum(widths)+2*(cols-1)-width)
 	var out []Line
 	for _, r := range b.Rows {
 		var cells [][][]Seg
@@ -269,6 +292,42 @@ func tableLines(b Block, base Line, width int) []Line {
 		}
 	}
 	return out
+}
+
+// narrow takes excess columns from the widest, one at a time and the
+// leftmost first, none narrower than 3: worked out level by level rather
+// than a column at a time, which cost the number of columns for each.
+func narrow(widths []int, excess int) {
+	if excess <= 0 {
+		return
+	}
+	over := func(level int) int { // columns taken to make none wider than level
+		n := 0
+		for _, w := range widths {
+			n += max(0, w-level)
+		}
+		return n
+	}
+	if over(3) <= excess {
+		for j := range widths {
+			widths[j] = min(widths[j], 3)
+		}
+		return
+	}
+	level := maxColumn
+	for over(level-1) <= excess {
+		level--
+	}
+	left := excess - over(level) // taken from the leftmost at that level
+	for j := range widths {
+		if widths[j] >= level {
+			widths[j] = level
+			if left > 0 {
+				widths[j]--
+				left--
+			}
+		}
+	}
 }
 
 func sum(xs []int) int {

@@ -1,9 +1,12 @@
 package render
 
 import (
+	"math/rand"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -93,5 +96,38 @@ func TestLayoutNarrowTable(t *testing.T) {
 	}
 	if got := drawAll(Layout(d, 20)); !strings.Contains(got, "a long          9.99\ndescription of\nthe item\nb               1.00") {
 		t.Errorf("columns do not line up:\n%s", got)
+	}
+}
+
+// TestNarrow compares narrow with what it replaced: taking one column at
+// a time from the widest, the leftmost first, down to 3.
+func TestNarrow(t *testing.T) {
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewSource(seed))
+	for range 20000 {
+		widths := make([]int, 1+r.Intn(8))
+		for j := range widths {
+			widths[j] = r.Intn(maxColumn + 1)
+		}
+		width := r.Intn(sum(widths) + 2*len(widths) + 5)
+		want := slices.Clone(widths)
+		for total := sum(want) + 2*(len(want)-1); total > width; total-- {
+			widest := 0
+			for j := range want {
+				if want[j] > want[widest] {
+					widest = j
+				}
+			}
+			if want[widest] <= 3 {
+				break
+			}
+			want[widest]--
+		}
+		got := slices.Clone(widths)
+		narrow(got, sum(got)+2*(len(got)-1)-width)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%v in %d: %v, want %v", widths, width, got, want)
+		}
 	}
 }

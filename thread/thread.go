@@ -6,6 +6,7 @@
 package thread
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,88 +34,140 @@ type container struct {
 	msg      *Message
 	parent   *container
 	children []*container
+
+	// A disjoint-set forest over the containers answers "which tree is
+	// this in?" in near-constant time, where walking up the parents
+	// would take as many steps as the tree is deep (and crafted
+	// References make trees tens of thousands deep). It works because
+	// Build only ever links a root under another tree, never moves a
+	// container that has a parent: trees only join.
+	up   *container // towards the set's representative; nil at it
+	rank uint8      // at a representative: a bound on the set's height
+	top  *container // at a representative: the root of its tree
 }
 
-func (c *container) isAncestorOf(d *container) bool {
-	for p := d; p != nil; p = p.parent {
-		if p == c {
-			return true
-		}
+// builder holds the containers while Build threads.
+type builder struct {
+	table map[string]*container
+	all   []*container // every container, in the order made
+	slab  []container  // where the next are made, allocated together
+	finds int          // calls of rep, and
+	steps int          // set links they followed: for the test of Build's cost
+}
+
+func (b *builder) get(id string) *container {
+	c := b.table[id]
+	if c == nil {
+		c = b.make()
+		b.table[id] = c
 	}
-	return false
+	return c
 }
 
-func (c *container) setParent(p *container) {
-	if c.parent != nil {
-		siblings := c.parent.children
-		for i, s := range siblings {
-			if s == c {
-				c.parent.children = append(siblings[:i:i], siblings[i+1:]...)
-				break
-			}
+func (b *builder) make() *container {
+	if len(b.slab) == 0 {
+		b.slab = make([]container, min(max(64, len(b.all)/4), 4096))
+	}
+	c := &b.slab[0]
+	b.slab = b.slab[1:]
+	b.all = append(b.all, c)
+	return c
+}
+
+// rep is c's set's representative, halving the path on the way.
+func (b *builder) rep(c *container) *container {
+	b.finds++
+	for c.up != nil {
+		b.steps++
+		if c.up.up != nil {
+			c.up = c.up.up
 		}
+		c = c.up
+	}
+	return c
+}
+
+// root is the root of the tree c is in.
+func (b *builder) root(c *container) *container {
+	if r := b.rep(c); r.top != nil {
+		return r.top
+	}
+	return c // never linked: its own root
+}
+
+// link makes c, a root, a child of p, unless that would make a loop.
+func (b *builder) link(c, p *container) {
+	if c.parent != nil || c == p || b.root(p) == c {
+		return
 	}
 	c.parent = p
-	if p != nil {
-		p.children = append(p.children, c)
+	p.children = append(p.children, c)
+	rc, rp := b.rep(c), b.rep(p)
+	top := b.root(p)
+	if rc.rank > rp.rank {
+		rc, rp = rp, rc
 	}
+	rc.up = rp
+	if rc.rank == rp.rank {
+		rp.rank++
+	}
+	rp.top = top
 }
 
 // Build threads msgs, newest thread first. Duplicate Message-IDs make
 // separate messages; loops in References are broken.
+//
+// Each message's parent is first its last reference: what the message
+// says of itself wins over what others guess of it. Then, message by
+// message, the rest of the references are linked in order, each the
+// parent of the next, where the next has no parent yet. A link that
+// would close a loop is not made, and no link is ever undone: so each is
+// decided in near-constant time, whatever the depth of the thread.
 func Build(msgs []Message) []*Thread {
-	table := map[string]*container{}
-	get := func(id string) *container {
-		c := table[id]
-		if c == nil {
-			c = &container{}
-			table[id] = c
-		}
-		return c
-	}
-	var all []*container
+	return newBuilder(msgs).build(msgs)
+}
+
+// newBuilder sizes a builder for msgs: a container each, to begin with
+// (references mostly name messages that are there).
+func newBuilder(msgs []Message) *builder {
+	return &builder{table: make(map[string]*container, len(msgs)), all: make([]*container, 0, len(msgs))}
+}
+
+func (b *builder) build(msgs []Message) []*Thread {
+	own := make([]*container, len(msgs))
 	for i := range msgs {
 		m := &msgs[i]
 		var c *container
 		if m.MessageID != "" {
-			c = get(m.MessageID)
+			c = b.get(m.MessageID)
 			if c.msg != nil { // a duplicate: a message of its own
-				c = &container{}
+				c = b.make()
 			}
 		} else {
-			c = &container{}
+			c = b.make()
 		}
 		c.msg = m
-		all = append(all, c)
-		// Link the references in order, each the parent of the next,
-		// never making a loop and never moving a container that already
-		// has a parent.
+		own[i] = c
+	}
+	for i := range msgs {
+		if n := len(msgs[i].Parents); n > 0 {
+			b.link(own[i], b.get(msgs[i].Parents[n-1]))
+		}
+	}
+	for i := range msgs {
 		var prev *container
-		for _, ref := range m.Parents {
-			r := get(ref)
-			if prev != nil && r.parent == nil && r != prev && !r.isAncestorOf(prev) {
-				r.setParent(prev)
+		for _, id := range msgs[i].Parents {
+			r := b.get(id)
+			if prev != nil {
+				b.link(r, prev)
 			}
 			prev = r
 		}
-		// The message's own parent is its last reference, whatever was
-		// guessed before.
-		if prev != nil && (prev == c || c.isAncestorOf(prev)) {
-			prev = nil
-		}
-		if c.parent != prev {
-			c.setParent(prev)
-		}
 	}
-	for _, c := range table {
-		all = append(all, c)
-	}
-	// The root set: containers without parents, each once.
-	seen := map[*container]bool{}
+	// The root set: containers without parents.
 	var roots []*container
-	for _, c := range all {
-		if c.parent == nil && !seen[c] {
-			seen[c] = true
+	for _, c := range b.all {
+		if c.parent == nil {
 			roots = append(roots, c)
 		}
 	}
@@ -122,7 +175,9 @@ func Build(msgs []Message) []*Thread {
 	// children; those without children go.
 	var kept []*container
 	for _, r := range roots {
-		kept = append(kept, prune(r)...)
+		if k := prune(r); k != nil {
+			kept = append(kept, k)
+		}
 	}
 	// A reply that names no parent (its program dropped References)
 	// joins the thread that began with its subject. Oldest first, so the
@@ -153,19 +208,52 @@ func Build(msgs []Message) []*Thread {
 	return out
 }
 
-// prune returns what stands for c at the root: c itself when it holds a
-// message, else its children (pruned in turn), or nothing.
-func prune(c *container) []*container {
-	var children []*container
-	for _, ch := range c.children {
-		children = append(children, prune(ch)...)
+// prune returns what stands for root at the root: root itself when it
+// holds a message, else what stands for its children (pruned in turn),
+// or nil. It keeps its own stack: crafted References make trees deeper
+// than recursion should go.
+func prune(root *container) *container {
+	type frame struct {
+		c    *container
+		next int // the next child to prune
+		base int // where what stands for its children begins in kept
 	}
+	stack := []frame{{c: root}}
+	var kept []*container // what stands for the children pruned, of every frame open
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.next < len(f.c.children) {
+			ch := f.c.children[f.next]
+			f.next++
+			stack = append(stack, frame{c: ch, base: len(kept)})
+			continue
+		}
+		r := settle(f.c, kept[f.base:])
+		kept = kept[:f.base]
+		stack = stack[:len(stack)-1]
+		if r != nil {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return kept[0]
+}
+
+// settle puts c's pruned children under it and returns c; when c holds
+// no message, it returns what stands for it instead: its one child, the
+// eldest of several holding the others, or nil.
+func settle(c *container, children []*container) *container {
 	if c.msg == nil {
 		for _, ch := range children {
 			ch.parent = nil
 		}
-		if len(children) <= 1 {
-			return children
+		switch len(children) {
+		case 0:
+			return nil
+		case 1:
+			return children[0]
 		}
 		// Several replies to a message we do not have: the eldest holds
 		// the others.
@@ -175,21 +263,27 @@ func prune(c *container) []*container {
 			ch.parent = first
 			first.children = append(first.children, ch)
 		}
-		return []*container{first}
+		return first
 	}
-	c.children = children
+	c.children = slices.Clone(children)
 	for _, ch := range children {
 		ch.parent = c
 	}
-	return []*container{c}
+	return c
 }
 
+// collect appends the messages of the tree under c, c's first.
 func collect(c *container, out *[]Message) {
-	if c.msg != nil {
-		*out = append(*out, *c.msg)
-	}
-	for _, ch := range c.children {
-		collect(ch, out)
+	stack := []*container{c}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c.msg != nil {
+			*out = append(*out, *c.msg)
+		}
+		for i := len(c.children) - 1; i >= 0; i-- {
+			stack = append(stack, c.children[i])
+		}
 	}
 }
 

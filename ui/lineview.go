@@ -2,7 +2,6 @@ package ui
 
 import (
 	"image/color"
-	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/render"
+	"popvault/render/linkcheck"
 )
 
 // lineView draws one line of a laid-out message: quote bars, then its
@@ -197,8 +197,9 @@ func (r *reader) linkText(id int, link string) string {
 // askOpenLink shows where a link really goes, and warns when its text
 // names another site, before handing it to the browser.
 func (r *reader) askOpenLink(link, text string) {
-	msg := "Open this address in your browser?\n\n" + link
-	if warning := linkMismatch(link, text); warning != "" {
+	v := linkcheck.Check(link, text)
+	msg := "Open this address in your browser?\n\n" + v.Address
+	if warning := v.Message(); warning != "" {
 		msg = warning + "\n\n" + msg
 	}
 	label := widget.NewLabel(msg)
@@ -214,50 +215,6 @@ func (r *reader) askOpenLink(link, text string) {
 	d.Resize(fyne.NewSize(480, 220))
 	d.Show()
 	r.asked = d
-}
-
-// linkMismatch says so when a link's text looks like an address on one
-// site and the link goes to another: the mark of a phishing mail.
-func linkMismatch(link, text string) string {
-	shown := hostOf(text)
-	real := hostOf(link)
-	if shown == "" || real == "" || sameSite(shown, real) {
-		return ""
-	}
-	return "Careful: the link's text shows " + shown + ", but it goes to " + real + "."
-}
-
-// hostOf is the host an address names, or "" where s is not one.
-func hostOf(s string) string {
-	s = strings.TrimSpace(s)
-	if strings.ContainsAny(s, " \t\n") {
-		return ""
-	}
-	lower := strings.ToLower(s)
-	if strings.HasPrefix(lower, "mailto:") {
-		if _, domain, ok := strings.Cut(lower, "@"); ok {
-			return strings.SplitN(domain, "?", 2)[0]
-		}
-		return ""
-	}
-	if !strings.Contains(lower, "://") {
-		if !strings.HasPrefix(lower, "www.") {
-			return ""
-		}
-		lower = "http://" + lower
-	}
-	u, err := url.Parse(lower)
-	if err != nil || !strings.Contains(u.Hostname(), ".") {
-		return ""
-	}
-	return u.Hostname()
-}
-
-// sameSite: one host is the other, or inside it (www.bank.example and
-// bank.example).
-func sameSite(a, b string) bool {
-	a, b = strings.TrimPrefix(a, "www."), strings.TrimPrefix(b, "www.")
-	return a == b || strings.HasSuffix(a, "."+b) || strings.HasSuffix(b, "."+a)
 }
 
 // drawRTL draws a line holding right-to-left text in the order the

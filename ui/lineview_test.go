@@ -22,27 +22,6 @@ import (
 	"popvault/fetch/pop3test"
 )
 
-func TestLinkMismatch(t *testing.T) {
-	for _, c := range []struct {
-		link, text string
-		warns      bool
-	}{
-		{"https://evil.example/login", "https://www.bank.example/login", true},
-		{"https://evil.example/login", "www.bank.example", true},
-		{"https://www.bank.example/help", "our help pages", false},
-		{"https://bank.example/x", "https://www.bank.example", false},
-		{"https://mail.bank.example/x", "bank.example/login", false}, // no scheme, no www.: not an address
-		{"https://news.example/u?id=1", "https://news.example/unsubscribe", false},
-		{"mailto:help@bank.example", "help@bank.example", false},
-		{"mailto:x@evil.example", "mailto:help@bank.example", true},
-	} {
-		got := linkMismatch(c.link, c.text)
-		if (got != "") != c.warns {
-			t.Errorf("%s shown as %q: %q", c.link, c.text, got)
-		}
-	}
-}
-
 // openHTML stores an HTML message, opens it in the reader and waits.
 func openHTML(t *testing.T, u *UI, name string) {
 	t.Helper()
