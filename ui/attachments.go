@@ -1,13 +1,8 @@
 package ui
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/gif" // pictures mail carries
-	_ "image/jpeg"
-	_ "image/png"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,65 +18,12 @@ import (
 	"popvault/archive"
 )
 
-// Limits on pictures decoded for showing: a decompression bomb gets a
-// placeholder, never gigabytes.
-const (
-	maxPictureBytes  = 8 << 20
-	maxPicturePixels = 4096 * 4096
-	maxPictures      = 20 // per message
-)
-
-// errTooBig: a picture over the limits, shown as its placeholder.
-var errTooBig = errors.New("the picture is too large to show")
-
-// decodePicture decodes an image within the limits: its header is read
-// first, so a bomb is refused before it is decoded.
-func decodePicture(data []byte) (image.Image, error) {
-	if len(data) > maxPictureBytes {
-		return nil, errTooBig
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPicturePixels {
-		return nil, errTooBig
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	return img, err
-}
-
-// pictures decodes the message's pictures off the UI goroutine: those its
-// HTML shows by cid:, and attached ones, for previews. Keys are Content-IDs
-// for the first and "#index" for the second.
-func (r *reader) pictures(v *archive.View) map[string]image.Image {
-	out := map[string]image.Image{}
-	for _, a := range v.Attachments {
-		if len(out) >= maxPictures {
-			break
-		}
-		if !strings.HasPrefix(a.ContentType, "image/") || strings.Contains(a.ContentType, "svg") || a.Size > maxPictureBytes {
-			continue
-		}
-		_, data, err := r.u.arch.Attachment(v.ID, a.Index)
-		if err != nil {
-			continue
-		}
-		img, err := decodePicture(data)
-		if err != nil {
-			continue
-		}
-		if a.ContentID != "" {
-			out[a.ContentID] = img
-		}
-		out[fmt.Sprintf("#%d", a.Index)] = img
-	}
-	return out
-}
+// previewSize is the side of an attached picture's preview.
+const previewSize = 48
 
 // showAttachments lists the attachments: each with its icon (a preview
 // for a picture), name and size, Open and Save; Save all where there are
-// several.
+// several. A picture too large to show says so.
 func (r *reader) showAttachments(v *archive.View) {
 	r.attachments.Objects = nil
 	// A picture the body shows, that has no name of its own, is part of
@@ -105,10 +47,14 @@ func (r *reader) showAttachments(v *archive.View) {
 		if img := r.pics[fmt.Sprintf("#%d", a.Index)]; img != nil {
 			c := canvas.NewImageFromImage(img)
 			c.FillMode = canvas.ImageFillContain
-			c.SetMinSize(fyne.NewSize(48, 48))
+			c.SetMinSize(fyne.NewSize(previewSize, previewSize))
 			icon = c
 		}
-		name := widget.NewLabel(fmt.Sprintf("%s (%s)", a.Name, humanSize(a.Size)))
+		label := fmt.Sprintf("%s (%s)", a.Name, humanSize(a.Size))
+		if r.unshown[a.Index] {
+			label += " · too large to show here"
+		}
+		name := widget.NewLabel(label)
 		name.Truncation = fyne.TextTruncateEllipsis
 		buttons := container.NewHBox(
 			widget.NewButton("Open", func() { r.openAttachment(a) }),
