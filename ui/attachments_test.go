@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/widget"
+
 	"popvault/archive"
 	"popvault/fetch/pop3test"
 )
@@ -77,7 +79,7 @@ func TestAttachments(t *testing.T) {
 	s := pop3test.NewTLSServer(pop3test.Config{})
 	defer s.Close()
 	var opened []string
-	u, _ := newTestUIWith(t, s, Options{OpenURL: func(a string) error { opened = append(opened, a); return nil }})
+	u, w := newTestUIWith(t, s, Options{OpenURL: func(a string) error { opened = append(opened, a); return nil }})
 	part := func(headers, body string) string { return "--b\r\n" + headers + "\r\n\r\n" + body + "\r\n" }
 	raw := "From: a@example.org\r\nSubject: files\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 		part("Content-Type: text/html", `<p>Look:</p><img src="cid:pic@x" alt="the picture"><img src="cid:bomb@x" alt="a bomb">`) +
@@ -126,7 +128,13 @@ func TestAttachments(t *testing.T) {
 			byName[a.Name] = a
 		}
 	}
+	var saveOnly *widget.Button
+	ui(func() { saveOnly = button(w, "Save only") })
+	if saveOnly == nil {
+		t.Error("run.sh is not marked save only")
+	}
 	ui(func() { u.reader.openAttachment(byName["run.sh"]) })
+	tap(t, w, "Cancel") // the dialog saying why it is saved only
 	ui(func() { u.reader.openAttachment(byName["notes.txt"]) })
 	eventually(t, "the attachment opened", func() bool { return len(opened) == 1 })
 	path := localPath(t, opened[0])
@@ -136,6 +144,7 @@ func TestAttachments(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || modesKept && fi.Mode().Perm() != 0o600 {
 		t.Errorf("the copy's mode: %v %v", fi.Mode(), err)
 	}
+	markedAsFromInternet(t, path)
 
 	// Save all: every attachment, none overwriting another or what was there.
 	dir := t.TempDir()
@@ -147,6 +156,9 @@ func TestAttachments(t *testing.T) {
 	for name, want := range map[string]string{"notes.txt": "first", "notes (2).txt": "second", "run.sh": "mine", "run (2).sh": "rm -rf ~"} {
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
 			t.Errorf("%s: %q %v", name, b, err)
+		}
+		if name != "run.sh" {
+			markedAsFromInternet(t, filepath.Join(dir, name))
 		}
 	}
 }

@@ -126,7 +126,7 @@ func runChild(what string) int {
 }
 
 // BenchmarkOpenPictures reports the peak memory of a process that opens
-// a message with 20 attached 4096×4096 16-bit PNGs (108 KB each,
+// a message with 20 attached 4096×4096 16-bit PNGs (131 KB each,
 // 128 MiB each decoded), and of one that opens the same message without
 // them, to see what the pictures cost. The process is this test binary
 // again (runChild); its peak is read from /proc (internal/procmem).

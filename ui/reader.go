@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"os"
-	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,6 +58,7 @@ type reader struct {
 	actions     *fyne.Container
 	page        *fyne.Container
 	view        *archive.View
+	saveDir     string // the folder last saved into, offered first
 
 	// ctx is the work of the message last opened: open and clear cancel
 	// it, so that what was under way for another message stops, and its
@@ -133,8 +132,9 @@ func (r *reader) open(id uint64, read bool) {
 	r.u.background(func() func() {
 		m, err := r.load(ctx, req)
 		return func() {
-			// ctx ends on this goroutine only: when it has, another message
-			// was opened (or the reader cleared) since, and this is stale.
+			// Only this goroutine cancels ctx: if it has ended, another
+			// message was opened (or the reader cleared) since, and this
+			// result is stale.
 			stale := ctx.Err() != nil
 			if r.loaded != nil {
 				defer r.loaded(id, !stale && err == nil)
@@ -209,7 +209,7 @@ func renderBody(ctx context.Context, v *archive.View) (*render.Doc, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	doc := bodyDoc(v)
+	doc := bodyDoc(v) // TODO(p25-render): pass ctx
 	return doc, ctx.Err()
 }
 
@@ -218,7 +218,7 @@ func layoutBody(ctx context.Context, doc *render.Doc, cols int) ([]render.Line, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	lines := render.Layout(doc, cols)
+	lines := render.Layout(doc, cols) // TODO(p25-render): pass ctx
 	return lines, ctx.Err()
 }
 
@@ -512,42 +512,6 @@ func (r *reader) saveEML() {
 	r.saveAs(emlName(r.view.Subject), "Saving the message failed", func(w io.WriteCloser) error {
 		return r.writeEML(id, w)
 	})
-}
-
-// saveAs asks where, then writes there off the UI goroutine, into a file
-// only the user can read, and says how it went: a write or a close that
-// failed, or a damaged attachment saved in part, is never passed over.
-func (r *reader) saveAs(name, failed string, write func(io.WriteCloser) error) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		r.u.background(func() func() {
-			private(w.URI())
-			err := write(w)
-			return func() {
-				switch {
-				case errors.Is(err, archive.ErrDamaged):
-					r.u.showError("Saved "+w.URI().Name()+", but not all of it", err)
-				case err != nil:
-					r.u.showError(failed, err)
-				default:
-					r.u.setStatus("Saved " + w.URI().Name())
-				}
-			}
-		})
-	}, r.u.win)
-	d.SetFileName(name)
-	d.Show()
-}
-
-// private makes a file the user saved readable only by them, as the
-// archive is (Fyne creates it 0644). Where permissions mean nothing
-// (Windows), the folder the user chose protects it.
-func private(u fyne.URI) {
-	if u.Scheme() == "file" && runtime.GOOS != "windows" {
-		os.Chmod(u.Path(), 0o600)
-	}
 }
 
 // writeAttachment writes an attachment's decoded bytes to w and closes
