@@ -55,8 +55,8 @@ func (r *reader) showAttachments(v *archive.View) {
 			icon = c
 		}
 		label := fmt.Sprintf("%s (%s)", a.Name, humanSize(a.Size))
-		if r.unshown[a.Index] {
-			label += " · too large to show here"
+		if why := r.unshown[a.Index]; why != "" {
+			label += " · " + why
 		}
 		name := widget.NewLabel(label)
 		name.Truncation = fyne.TextTruncateEllipsis

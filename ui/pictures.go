@@ -114,9 +114,9 @@ type messagePictures struct {
 	// byKey holds the pictures, by Content-ID for those the HTML shows
 	// by cid:, and by "#index" for the attachments' previews.
 	byKey map[string]image.Image
-	// unshown are the pictures not decoded for being too large, alone or
-	// together, by attachment index: they are listed, to open or save.
-	unshown map[int]bool
+	// unshown are the pictures not decoded, by attachment index, with
+	// why in a few words: they are listed, to open or save.
+	unshown map[int]string
 }
 
 // pictures decodes v's pictures off the UI goroutine, within lim: those
@@ -124,7 +124,7 @@ type messagePictures struct {
 // attached ones, to the size of a preview. It stops when ctx ends
 // (another message was opened), with what it decoded so far.
 func (r *reader) pictures(ctx context.Context, v *archive.View, doc *render.Doc, lim pictureLimits) messagePictures {
-	out := messagePictures{byKey: map[string]image.Image{}, unshown: map[int]bool{}}
+	out := messagePictures{byKey: map[string]image.Image{}, unshown: map[int]string{}}
 	inBody := map[string]bool{}
 	if doc != nil {
 		for _, b := range doc.Blocks {
@@ -153,8 +153,12 @@ func (r *reader) pictures(ctx context.Context, v *archive.View, doc *render.Doc,
 		if i < len(body) {
 			box = lim.Body
 		}
-		if decoded >= maxPictures || a.Size > maxPictureBytes {
-			out.unshown[a.Index] = true
+		if decoded >= maxPictures {
+			out.unshown[a.Index] = fmt.Sprintf("not shown: %d pictures are shown at most", maxPictures)
+			continue
+		}
+		if a.Size > maxPictureBytes {
+			out.unshown[a.Index] = "too large to show here"
 			continue
 		}
 		_, data, err := r.u.arch.Attachment(v.ID, a.Index)
@@ -162,8 +166,11 @@ func (r *reader) pictures(ctx context.Context, v *archive.View, doc *render.Doc,
 			continue
 		}
 		img, err := decodePicture(data, box, &budget)
-		if errors.Is(err, errTooBig) || errors.Is(err, errOverBudget) {
-			out.unshown[a.Index] = true
+		switch {
+		case errors.Is(err, errTooBig):
+			out.unshown[a.Index] = "too large to show here"
+		case errors.Is(err, errOverBudget):
+			out.unshown[a.Index] = "too large to show with the others"
 		}
 		if err != nil {
 			continue
@@ -199,7 +206,7 @@ func unshownNote(n int) string {
 	case 0:
 		return ""
 	case 1:
-		return "One picture is not shown: it is too large to draw here. Open or save it from the attachments above."
+		return "One picture is not shown: drawing it would take too much memory. Open or save it from the attachments above."
 	}
-	return fmt.Sprintf("%d pictures are not shown: together they are too large to draw here. Open or save them from the attachments above.", n)
+	return fmt.Sprintf("%d pictures are not shown: drawing them would take too much memory or time. Open or save them from the attachments above.", n)
 }

@@ -97,14 +97,15 @@ func TestPictureBudget(t *testing.T) {
 	if !strings.Contains(note, "3 pictures are not shown") {
 		t.Errorf("the note says %q", note)
 	}
-	tooLarge := 0
+	said := map[string]string{}
 	for _, row := range rows {
-		if strings.HasSuffix(row, "too large to show here") {
-			tooLarge++
-		}
+		name, why, _ := strings.Cut(row, " · ")
+		said[strings.Fields(name)[0]] = why
 	}
-	if tooLarge != 3 {
-		t.Errorf("%d rows say too large to show: %q", tooLarge, rows)
+	wantSaid := map[string]string{"c.png": "", "d.png": "too large to show with the others", "e.png": "too large to show with the others",
+		"a.png": "", "b.png": "", "bomb.png": "too large to show here"}
+	if fmt.Sprint(said) != fmt.Sprint(wantSaid) {
+		t.Errorf("the rows say %q, want %q", said, wantSaid)
 	}
 
 	// Another message opened: nothing more is decoded.
@@ -112,5 +113,34 @@ func TestPictureBudget(t *testing.T) {
 	cancel()
 	if pics := u.reader.pictures(ctx, v, doc, lim); len(pics.byKey) != 0 {
 		t.Errorf("decoded %d pictures after the message was left", len(pics.byKey))
+	}
+}
+
+// TestPictureCount: past maxPictures, pictures are listed, not decoded,
+// however small.
+func TestPictureCount(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	pic := base64.StdEncoding.EncodeToString(pngBytes(t, 2, 2))
+	var raw strings.Builder
+	raw.WriteString("From: a@example.org\r\nSubject: many\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nMany.\r\n")
+	for i := range maxPictures + 1 {
+		fmt.Fprintf(&raw, "--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=p%d.png\r\n\r\n%s\r\n", i, pic)
+	}
+	raw.WriteString("--b--\r\n")
+	st, err := u.arch.Store([]archive.Incoming{{Account: "a", UID: "1", Raw: []byte(raw.String())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := u.arch.View(st[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := pictureLimits{Pixels: maxMessagePixels, Body: image.Pt(50, 50), Preview: image.Pt(10, 10)}
+	pics := u.reader.pictures(context.Background(), v, bodyDoc(v), lim)
+	last := v.Attachments[len(v.Attachments)-1].Index
+	if len(pics.byKey) != maxPictures || len(pics.unshown) != 1 || pics.unshown[last] == "" {
+		t.Errorf("%d decoded, not shown: %v; want %d decoded, the last not shown", len(pics.byKey), pics.unshown, maxPictures)
 	}
 }

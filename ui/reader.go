@@ -47,7 +47,7 @@ type reader struct {
 	cols        int                    // the width lines were laid out at, in characters
 	asked       dialog.Dialog          // the last Open link dialog, for tests
 	pics        map[string]image.Image // the open message's pictures (see pictures)
-	unshown     map[int]bool           // its pictures too large to show, by attachment index
+	unshown     map[int]string         // its pictures not shown, and why (see messagePictures)
 	tall        []int                  // lines given a picture's height
 	thread      *thread.Thread         // the conversation the open message was opened from, if any
 	convo       *fyne.Container        // its other messages, collapsed
