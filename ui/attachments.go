@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/gif" // pictures mail carries
-	_ "image/jpeg"
-	_ "image/png"
+	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,67 +18,16 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
+	"popvault/internal/motw"
 )
 
-// Limits on pictures decoded for showing: a decompression bomb gets a
-// placeholder, never gigabytes.
-const (
-	maxPictureBytes  = 8 << 20
-	maxPicturePixels = 4096 * 4096
-	maxPictures      = 20 // per message
-)
-
-// errTooBig: a picture over the limits, shown as its placeholder.
-var errTooBig = errors.New("the picture is too large to show")
-
-// decodePicture decodes an image within the limits: its header is read
-// first, so a bomb is refused before it is decoded.
-func decodePicture(data []byte) (image.Image, error) {
-	if len(data) > maxPictureBytes {
-		return nil, errTooBig
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPicturePixels {
-		return nil, errTooBig
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	return img, err
-}
-
-// pictures decodes the message's pictures off the UI goroutine: those its
-// HTML shows by cid:, and attached ones, for previews. Keys are Content-IDs
-// for the first and "#index" for the second.
-func (r *reader) pictures(v *archive.View) map[string]image.Image {
-	out := map[string]image.Image{}
-	for _, a := range v.Attachments {
-		if len(out) >= maxPictures {
-			break
-		}
-		if !strings.HasPrefix(a.ContentType, "image/") || strings.Contains(a.ContentType, "svg") || a.Size > maxPictureBytes {
-			continue
-		}
-		_, data, err := r.u.arch.Attachment(v.ID, a.Index)
-		if err != nil {
-			continue
-		}
-		img, err := decodePicture(data)
-		if err != nil {
-			continue
-		}
-		if a.ContentID != "" {
-			out[a.ContentID] = img
-		}
-		out[fmt.Sprintf("#%d", a.Index)] = img
-	}
-	return out
-}
+// previewSize is the side of an attached picture's preview.
+const previewSize = 48
 
 // showAttachments lists the attachments: each with its icon (a preview
-// for a picture), name and size, Open and Save; Save all where there are
-// several.
+// for a picture), name and size, Open (or Save only, for what popvault
+// does not open: see mayOpen) and Save; Save all where there are several.
+// A picture too large to show says so.
 func (r *reader) showAttachments(v *archive.View) {
 	r.attachments.Objects = nil
 	// A picture the body shows, that has no name of its own, is part of
@@ -105,15 +51,21 @@ func (r *reader) showAttachments(v *archive.View) {
 		if img := r.pics[fmt.Sprintf("#%d", a.Index)]; img != nil {
 			c := canvas.NewImageFromImage(img)
 			c.FillMode = canvas.ImageFillContain
-			c.SetMinSize(fyne.NewSize(48, 48))
+			c.SetMinSize(fyne.NewSize(previewSize, previewSize))
 			icon = c
 		}
-		name := widget.NewLabel(fmt.Sprintf("%s (%s)", a.Name, humanSize(a.Size)))
+		label := fmt.Sprintf("%s (%s)", a.Name, humanSize(a.Size))
+		if why := r.unshown[a.Index]; why != "" {
+			label += " · " + why
+		}
+		name := widget.NewLabel(label)
 		name.Truncation = fyne.TextTruncateEllipsis
-		buttons := container.NewHBox(
-			widget.NewButton("Open", func() { r.openAttachment(a) }),
-			widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), func() { r.saveAttachment(a) }),
-		)
+		open := widget.NewButton("Open", func() { r.openAttachment(a) })
+		if ok, _ := mayOpen(a); !ok {
+			open = widget.NewButtonWithIcon("Save only", theme.InfoIcon(), func() { r.openAttachment(a) })
+			open.Importance = widget.LowImportance
+		}
+		buttons := container.NewHBox(open, widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), func() { r.saveAttachment(a) }))
 		r.attachments.Add(container.NewBorder(nil, nil, icon, buttons, name))
 	}
 	if listed > 1 {
@@ -138,20 +90,20 @@ func attachmentIcon(ctype string) fyne.Resource {
 	return theme.FileIcon()
 }
 
-// runnable are file types that a double-click would run rather than
-// show: popvault does not open those, it offers to save them.
-var runnable = map[string]bool{
-	".desktop": true, ".exe": true, ".bat": true, ".cmd": true, ".com": true, ".scr": true, ".ps1": true, ".vbs": true,
-	".vbe": true, ".js": true, ".jse": true, ".wsf": true, ".jar": true, ".sh": true, ".run": true, ".appimage": true,
-	".msi": true, ".lnk": true, ".hta": true, ".py": true, ".pl": true, ".cpl": true, ".reg": true, ".bin": true, ".deb": true, ".rpm": true,
-}
-
 // openAttachment opens an attachment with the system's program for its
-// type, from a copy only this user can read (removed when the window
-// closes). Programs and scripts are never opened, only saved.
+// kind, from a copy only this user can read (removed when the window
+// closes), marked as come from the Internet. What popvault does not open
+// (see mayOpen) it offers to save, saying why.
 func (r *reader) openAttachment(a archive.Attachment) {
-	if runnable[strings.ToLower(filepath.Ext(a.Name))] {
-		dialog.ShowInformation("Not opened", a.Name+" is a program or a script: popvault does not run what mail carries. Save it, if you trust it, and decide there.", r.u.win)
+	if ok, why := mayOpen(a); !ok {
+		d := dialog.NewConfirm("Save only", why+" Save it, and open it yourself only if you trust who sent it.", func(save bool) {
+			if save {
+				r.saveAttachment(a)
+			}
+		}, r.u.win)
+		d.SetConfirmText("Save…")
+		d.SetDismissText("Cancel")
+		d.Show()
 		return
 	}
 	id := r.view.ID
@@ -195,7 +147,12 @@ func (u *UI) privateCopy(id uint64, a archive.Attachment) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(sub, a.Name)
-	return path, os.WriteFile(path, data, 0o600)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return "", err
+	}
+	// Opened without the mark, a document would skip Office's Protected
+	// View and SmartScreen: it is not opened at all.
+	return path, motw.Mark(path)
 }
 
 // saveAll asks for a folder and saves every attachment there, under
@@ -212,21 +169,26 @@ func (r *reader) saveAll() {
 		r.u.background(func() func() {
 			n, err := r.u.saveAllTo(v, dir.Path())
 			return func() {
-				if err != nil {
+				switch {
+				case err == nil:
+					r.u.setStatus(fmt.Sprintf("Saved %d attachments in %s", n, dir.Path()))
+				case n == len(v.Attachments): // damaged, or not marked
+					r.u.showError(fmt.Sprintf("Saved %d attachments in %s, with a warning", n, dir.Path()), err)
+				default:
 					r.u.showError("Saving the attachments failed", err)
-					return
 				}
-				r.u.setStatus(fmt.Sprintf("Saved %d attachments in %s", n, dir.Path()))
 			}
 		})
 	}, r.u.win)
 }
 
-// saveAllTo writes v's attachments into dir, each 0600, a name taken
-// already getting " (2)" and so on. A damaged one is saved as far as it
-// decodes, and the error says which.
+// saveAllTo writes v's attachments into dir, each a new file (see
+// writeNew), a name taken already getting " (2)" and so on. A damaged one
+// is saved as far as it decodes, and the error says which; so is one
+// that could not be marked as from the Internet (errNotMarked).
 func (u *UI) saveAllTo(v *archive.View, dir string) (int, error) {
 	var damaged []string
+	var unmarked error
 	n := 0
 	for _, a := range v.Attachments {
 		_, data, err := u.arch.Attachment(v.ID, a.Index)
@@ -235,32 +197,35 @@ func (u *UI) saveAllTo(v *archive.View, dir string) (int, error) {
 		} else if err != nil {
 			return n, err
 		}
-		path := freeName(dir, a.Name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return n, err
+		write := func(w io.WriteCloser) error {
+			_, err := w.Write(data)
+			return errors.Join(err, w.Close())
 		}
-		_, werr := f.Write(data)
-		if err := errors.Join(werr, f.Close()); err != nil {
+		for i := 1; ; i++ {
+			err = writeNew(filepath.Join(dir, numbered(a.Name, i)), write)
+			if !errors.Is(err, fs.ErrExist) {
+				break
+			}
+		}
+		if errors.Is(err, errNotMarked) {
+			unmarked, err = err, nil
+		}
+		if err != nil {
 			return n, err
 		}
 		n++
 	}
 	if len(damaged) > 0 {
-		return n, fmt.Errorf("%w: %s saved only as far as it could be decoded", archive.ErrDamaged, strings.Join(damaged, ", "))
+		return n, errors.Join(fmt.Errorf("%w: %s saved only as far as it could be decoded", archive.ErrDamaged, strings.Join(damaged, ", ")), unmarked)
 	}
-	return n, nil
+	return n, unmarked
 }
 
-// freeName is name in dir, or "name (2).ext" and so on where it is taken.
-func freeName(dir, name string) string {
-	ext := filepath.Ext(name)
-	base := strings.TrimSuffix(name, ext)
-	path := filepath.Join(dir, name)
-	for i := 2; ; i++ {
-		if _, err := os.Lstat(path); os.IsNotExist(err) {
-			return path
-		}
-		path = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", base, i, ext))
+// numbered is name for i = 1, else "name (i).ext".
+func numbered(name string, i int) string {
+	if i == 1 {
+		return name
 	}
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s (%d)%s", strings.TrimSuffix(name, ext), i, ext)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	pngenc "image/png"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
 	"popvault/fetch/pop3test"
@@ -34,15 +37,41 @@ func bomb(t *testing.T) []byte {
 	return b
 }
 
+// TestDecodePicture: a picture is decoded scaled down to the size it is
+// shown at, its pixels spent from the message's budget; a bomb, or a
+// picture past what the budget has left, is refused from its header.
 func TestDecodePicture(t *testing.T) {
-	if img, err := decodePicture(pngBytes(t, 30, 20)); err != nil || img.Bounds().Dx() != 30 {
-		t.Errorf("a small picture: %v", err)
-	}
-	if _, err := decodePicture(bomb(t)); err != errTooBig {
-		t.Errorf("a bomb: %v", err)
-	}
-	if _, err := decodePicture([]byte("not a picture")); err == nil {
-		t.Error("garbage decoded")
+	box := image.Pt(100, 50)
+	for name, c := range map[string]struct {
+		data       []byte
+		budget     int
+		want       image.Point // the decoded picture's size
+		err        error
+		budgetLeft int
+	}{
+		"small, as it is":        {pngBytes(t, 30, 20), 1000, image.Pt(30, 20), nil, 400},
+		"large, fitted":          {pngBytes(t, 400, 100), 1_000_000, image.Pt(100, 25), nil, 960_000},
+		"tall, fitted":           {pngBytes(t, 100, 400), 1_000_000, image.Pt(13, 50), nil, 960_000},
+		"the budget exactly":     {pngBytes(t, 30, 20), 600, image.Pt(30, 20), nil, 0},
+		"past the budget":        {pngBytes(t, 30, 20), 599, image.Point{}, errOverBudget, 599},
+		"a bomb":                 {bomb(t), 1 << 40, image.Point{}, errTooBig, 1 << 40},
+		"16 bits, fitted":        {png16(640, 480), 1_000_000, image.Pt(67, 50), nil, 1_000_000 - 640*480},
+		"not a picture":          {[]byte("not a picture"), 1000, image.Point{}, image.ErrFormat, 1000},
+		"over the encoded limit": {make([]byte, maxPictureBytes+1), 1 << 40, image.Point{}, errTooBig, 1 << 40},
+	} {
+		t.Run(name, func(t *testing.T) {
+			budget := c.budget
+			img, err := decodePicture(c.data, box, &budget)
+			if !errors.Is(err, c.err) {
+				t.Fatalf("error %v, want %v", err, c.err)
+			}
+			if err == nil && img.Bounds().Size() != c.want {
+				t.Errorf("decoded at %v, want %v", img.Bounds().Size(), c.want)
+			}
+			if budget != c.budgetLeft {
+				t.Errorf("%d pixels left of the budget, want %d", budget, c.budgetLeft)
+			}
+		})
 	}
 }
 
@@ -50,7 +79,7 @@ func TestAttachments(t *testing.T) {
 	s := pop3test.NewTLSServer(pop3test.Config{})
 	defer s.Close()
 	var opened []string
-	u, _ := newTestUIWith(t, s, Options{OpenURL: func(a string) error { opened = append(opened, a); return nil }})
+	u, w := newTestUIWith(t, s, Options{OpenURL: func(a string) error { opened = append(opened, a); return nil }})
 	part := func(headers, body string) string { return "--b\r\n" + headers + "\r\n\r\n" + body + "\r\n" }
 	raw := "From: a@example.org\r\nSubject: files\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 		part("Content-Type: text/html", `<p>Look:</p><img src="cid:pic@x" alt="the picture"><img src="cid:bomb@x" alt="a bomb">`) +
@@ -99,7 +128,13 @@ func TestAttachments(t *testing.T) {
 			byName[a.Name] = a
 		}
 	}
+	var saveOnly *widget.Button
+	ui(func() { saveOnly = button(w, "Save only") })
+	if saveOnly == nil {
+		t.Error("run.sh is not marked save only")
+	}
 	ui(func() { u.reader.openAttachment(byName["run.sh"]) })
+	tap(t, w, "Cancel") // the dialog saying why it is saved only
 	ui(func() { u.reader.openAttachment(byName["notes.txt"]) })
 	eventually(t, "the attachment opened", func() bool { return len(opened) == 1 })
 	path := localPath(t, opened[0])
@@ -109,6 +144,7 @@ func TestAttachments(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || modesKept && fi.Mode().Perm() != 0o600 {
 		t.Errorf("the copy's mode: %v %v", fi.Mode(), err)
 	}
+	markedAsFromInternet(t, path)
 
 	// Save all: every attachment, none overwriting another or what was there.
 	dir := t.TempDir()
@@ -120,6 +156,9 @@ func TestAttachments(t *testing.T) {
 	for name, want := range map[string]string{"notes.txt": "first", "notes (2).txt": "second", "run.sh": "mine", "run (2).sh": "rm -rf ~"} {
 		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
 			t.Errorf("%s: %q %v", name, b, err)
+		}
+		if name != "run.sh" {
+			markedAsFromInternet(t, filepath.Join(dir, name))
 		}
 	}
 }

@@ -96,7 +96,7 @@ func benchOpen(b *testing.B, indexing bool) {
 			}
 			doc := bodyDoc(v)
 			lines := render.Layout(doc, cols)
-			ui(func() { u.reader.show(v, doc, lines, cols, nil) })
+			ui(func() { u.reader.show(&openedMessage{v: v, doc: doc, lines: lines, cols: cols}) })
 			times = append(times, time.Since(start))
 		}
 	}

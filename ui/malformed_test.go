@@ -53,7 +53,7 @@ func TestMalformedMail(t *testing.T) {
 			t.Fatalf("view %q: %v", sum.Subject, err)
 		}
 		doc := bodyDoc(v)
-		ui(func() { u.reader.show(v, doc, render.Layout(doc, 80), 80, nil) })
+		ui(func() { u.reader.show(&openedMessage{v: v, doc: doc, lines: render.Layout(doc, 80), cols: 80}) })
 		for _, a := range v.Attachments {
 			if strings.ContainsAny(a.Name, "/\\\x1b") || strings.HasPrefix(a.Name, ".") {
 				t.Fatalf("%q offers attachment name %q", sum.Subject, a.Name)

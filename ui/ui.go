@@ -25,6 +25,7 @@ import (
 
 	"popvault/archive"
 	"popvault/fetch"
+	"popvault/internal/motw"
 	"popvault/render"
 )
 
@@ -230,7 +231,7 @@ func (u *UI) writePage(v *archive.View) (string, error) {
 	if err := os.WriteFile(path, page, 0o600); err != nil {
 		return "", err
 	}
-	return path, nil
+	return path, motw.Mark(path) // mail is from the Internet, its page too
 }
 
 func (u *UI) build() {
