@@ -197,29 +197,18 @@ func (r *reader) load(ctx context.Context, req openRequest) (*openedMessage, err
 }
 
 // renderBody renders v's body for the reader: the reader's render,
-// unless a test replaces it.
-//
-// ctx ends when another message is opened. render's entry points do not
-// take a context yet: a change making them cancellable is under way
-// (issue 25, branch p25-render). When it lands, pass ctx to render.HTML
-// and render.PlainText here, and to render.Layout in layoutBody: a body
-// that takes long then stops as soon as the next message is opened.
-// Until then its work runs to its end and is dropped.
+// unless a test replaces it. ctx ends when another message is opened: a
+// body that takes long then stops at render's next check.
 func renderBody(ctx context.Context, v *archive.View) (*render.Doc, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if strings.TrimSpace(v.HTML) != "" {
+		return render.HTMLContext(ctx, v.HTML)
 	}
-	doc := bodyDoc(v) // TODO(p25-render): pass ctx
-	return doc, ctx.Err()
+	return render.PlainTextContext(ctx, v.Text, render.Format{Flowed: v.Flowed, DelSp: v.DelSp})
 }
 
 // layoutBody lays doc out at cols (see renderBody for ctx).
 func layoutBody(ctx context.Context, doc *render.Doc, cols int) ([]render.Line, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	lines := render.Layout(doc, cols) // TODO(p25-render): pass ctx
-	return lines, ctx.Err()
+	return render.LayoutContext(ctx, doc, cols)
 }
 
 // markRead marks a message shown unread as read: in the list at once, in
@@ -235,15 +224,6 @@ func (r *reader) markRead(id uint64) {
 			r.u.refreshCounts()
 		}
 	})
-}
-
-// bodyDoc renders the body as it was written: the HTML part where there
-// is one (most mail's text part is a poorer copy of it), else the text.
-func bodyDoc(v *archive.View) *render.Doc {
-	if strings.TrimSpace(v.HTML) != "" {
-		return render.HTML(v.HTML)
-	}
-	return render.PlainText(v.Text, v.Flowed, v.DelSp)
 }
 
 // show shows a loaded message.
