@@ -102,7 +102,7 @@ func (f *Fetcher) oauthLogin(ctx context.Context, c *pop3.Client, acct Account) 
 	bearer := slices.Contains(caps.SASL(), "OAUTHBEARER")
 	twoStep := acct.OAuth == oauth.ProviderMicrosoft || strings.HasSuffix(strings.ToLower(acct.Host), ".office365.com")
 	for renewed := false; ; renewed = true {
-		token, err := f.OAuth.AccessToken(ctx, acct.Name, f.now(), renewed)
+		token, err := f.OAuth.AccessToken(ctx, acct, f.now(), renewed)
 		if err != nil {
 			return err
 		}
