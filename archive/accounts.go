@@ -92,6 +92,48 @@ func (a *Archive) PutSettings(account string, settings []byte) error {
 	})
 }
 
+// ReadOnly reports whether the archive was opened read-only: settings
+// cannot be changed then.
+func (a *Archive) ReadOnly() bool { return a.db.IsReadOnly() }
+
+// ChangeSettings replaces an account's settings with what change makes of
+// the stored ones (nil when the account has none yet), in one
+// transaction: two changes made at once never undo each other, and a
+// check of what is stored (a name already taken, an id already given)
+// holds when the write happens. change returning nil bytes leaves the
+// settings as they are; an error from it is returned as it is.
+func (a *Archive) ChangeSettings(account string, change func(old []byte) ([]byte, error)) error {
+	if account == "" {
+		return fmt.Errorf("archive: account name is empty")
+	}
+	var changeErr error
+	err := a.update(func(tx *bbolt.Tx) error {
+		var old []byte
+		if b := tx.Bucket(bucketAccounts).Bucket([]byte(account)); b != nil {
+			if v := b.Get(keySettings); v != nil {
+				old = append([]byte(nil), v...)
+			}
+		}
+		settings, err := change(old)
+		if err != nil {
+			changeErr = err
+			return err
+		}
+		if settings == nil {
+			return nil
+		}
+		b, err := tx.Bucket(bucketAccounts).CreateBucketIfNotExists([]byte(account))
+		if err != nil {
+			return err
+		}
+		return b.Put(keySettings, settings)
+	})
+	if changeErr != nil {
+		return changeErr
+	}
+	return err
+}
+
 // Settings returns an account's settings, or ErrNotFound.
 func (a *Archive) Settings(account string) ([]byte, error) {
 	var out []byte

@@ -8,6 +8,7 @@
 package fetch
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,6 +60,59 @@ type Account struct {
 	// "microsoft" or "custom"), with no password. The sign-in itself (the
 	// client and the tokens) is kept on this machine by [OAuthStore].
 	OAuth string `json:"oauth,omitempty"`
+	// SignIn, when set, is an OAuth sign-in just made and not kept yet
+	// (the account dialog's Test connection uses it): it is used instead
+	// of the one kept on this machine, and nothing stores it but
+	// [OAuthStore.Save].
+	SignIn *SignIn `json:"-"`
+
+	// ID is made at random when the account is added (for an account
+	// saved before there were ids, when it is first read) and never
+	// changes. What the account signs in with is kept on this machine
+	// under [Account.Key], which holds it: two archives that each have an
+	// account "home" never share a password or a sign-in.
+	ID string `json:"id,omitempty"`
+	// NameKeyed: the account was saved before there were ids, when
+	// popvault kept what it signs in with under its bare name. Found
+	// there, a secret is copied under Key; the entry under the name stays,
+	// since another archive's account of that name may still read it.
+	NameKeyed bool `json:"name_keyed,omitempty"`
+}
+
+// Key is what the account's password, token command and OAuth sign-in
+// are kept under on this machine: its name and its id ("home#Q2X…"), or
+// its name alone when it has no id (an account made in code, or read
+// from an archive opened read-only).
+func (a *Account) Key() string {
+	if a.ID == "" {
+		return a.Name
+	}
+	return a.Name + "#" + a.ID
+}
+
+// nameKey is the bare name an account saved before ids kept its secrets
+// under, or "" when it has none to look for.
+func (a *Account) nameKey() string {
+	if !a.NameKeyed || a.Key() == a.Name {
+		return ""
+	}
+	return a.Name
+}
+
+// NewAccountID returns a random id for a new account (128 bits, in
+// base32's letters and digits).
+func NewAccountID() string { return rand.Text() }
+
+// SignsInWith says how the account signs in: "oauth", "token" (a token
+// command) or "password".
+func (a *Account) SignsInWith() string {
+	switch {
+	case a.OAuth != "":
+		return "oauth"
+	case a.TokenAuth || a.TokenCommand != "":
+		return "token"
+	}
+	return "password"
 }
 
 // Duration is a time.Duration that reads and writes as "60s".
@@ -155,16 +209,47 @@ func (a *Account) Describe() string {
 	return s
 }
 
+// ErrAccountExists: AddAccount was given a name already in use.
+var ErrAccountExists = errors.New("fetch: an account of this name exists already")
+
 // SaveAccount validates and stores an account's settings in the archive.
+// The id already stored for the account is kept, whatever acct says: what
+// it signs in with on this machine is kept under it.
 func SaveAccount(a *archive.Archive, acct Account) error {
+	return putAccount(a, acct, false)
+}
+
+// AddAccount stores a new account's settings, with acct's id (the one its
+// secrets were just stored under) or else a new one. A name already in
+// use is refused in the same transaction, so nothing of the account that
+// has it is replaced.
+func AddAccount(a *archive.Archive, acct Account) error {
+	return putAccount(a, acct, true)
+}
+
+func putAccount(a *archive.Archive, acct Account, adding bool) error {
 	if err := acct.Validate(); err != nil {
 		return err
 	}
-	b, err := json.Marshal(acct)
-	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
-	}
-	return a.PutSettings(acct.Name, b)
+	return a.ChangeSettings(acct.Name, func(old []byte) ([]byte, error) {
+		var stored struct {
+			ID        string `json:"id"`
+			NameKeyed bool   `json:"name_keyed"`
+		}
+		switch {
+		case old != nil && adding:
+			return nil, fmt.Errorf("%w: %q; give the new one another name", ErrAccountExists, acct.Name)
+		case old != nil && json.Unmarshal(old, &stored) == nil && stored.ID != "":
+			acct.ID, acct.NameKeyed = stored.ID, stored.NameKeyed
+		case adding && acct.ID == "":
+			acct.ID = NewAccountID()
+		}
+		b, err := json.Marshal(acct)
+		if err != nil {
+			return nil, fmt.Errorf("fetch: %w", err)
+		}
+		return b, nil
+	})
 }
 
 // LoadAccount reads an account's settings from the archive.
@@ -185,7 +270,37 @@ func LoadAccount(a *archive.Archive, name string) (Account, error) {
 	if json.Unmarshal(b, &old) == nil && old.TokenCommand != "" {
 		acct.TokenAuth = true
 	}
+	if acct.ID == "" && !a.ReadOnly() {
+		if acct.ID, acct.NameKeyed, err = giveID(a, name); err != nil {
+			return Account{}, err
+		}
+	}
 	return acct, nil
+}
+
+// giveID stores an id in the settings of an account saved before there
+// were ids, and marks it as keeping its secrets under its name until
+// they are copied; the settings are otherwise left as stored. Should two
+// readers do this at once, the first id stored is the one both return.
+func giveID(a *archive.Archive, name string) (id string, nameKeyed bool, err error) {
+	err = a.ChangeSettings(name, func(old []byte) ([]byte, error) {
+		if old == nil {
+			return nil, fmt.Errorf("%w: account %q", archive.ErrNotFound, name)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(old, &m); err != nil || m == nil {
+			return nil, fmt.Errorf("fetch: account %q: its settings are damaged", name)
+		}
+		if json.Unmarshal(m["id"], &id) == nil && id != "" {
+			json.Unmarshal(m["name_keyed"], &nameKeyed)
+			return nil, nil
+		}
+		id, nameKeyed = NewAccountID(), true
+		m["id"], _ = json.Marshal(id)
+		m["name_keyed"] = json.RawMessage("true")
+		return json.Marshal(m)
+	})
+	return id, nameKeyed, err
 }
 
 // LoadAccounts reads every account, by name.

@@ -95,7 +95,7 @@ func (f *Fetcher) tokenLogin(ctx context.Context, c *pop3.Client, acct Account) 
 		if f.OAuth == nil {
 			return c, ErrNotSignedIn
 		}
-		token = func(renewed bool) (string, error) { return f.OAuth.AccessToken(ctx, acct.Name, f.now(), renewed) }
+		token = func(renewed bool) (string, error) { return f.OAuth.AccessToken(ctx, acct, f.now(), renewed) }
 	default:
 		command, err := f.tokenCommand(acct)
 		if err != nil {

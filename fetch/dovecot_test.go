@@ -289,9 +289,11 @@ func TestDovecotOAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store.Save("d", p.Client(), tok)
 	f := &Fetcher{Archive: arch, OAuth: store}
 	acct := Account{Name: "d", Host: "127.0.0.1", Port: d.TLSPort, User: d.User, KeepOnServer: true, CAFile: d.CAFile, OAuth: oauth.ProviderCustom}
+	if err := store.Save(acct, NewSignIn(p.Client(), tok)); err != nil {
+		t.Fatal(err)
+	}
 	if r := f.Fetch(context.Background(), acct); r.Err != nil || r.New != len(msgs) {
 		t.Fatalf("fetch: %+v", r)
 	}

@@ -125,7 +125,7 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 	}
 	secret := ""
 	if !acct.TokenAuth && acct.OAuth == "" && f.Secrets != nil {
-		s, err := f.Secrets.Get(acct.Name)
+		s, err := Password(f.Secrets, acct)
 		if err != nil {
 			res.Err = &AccountError{Account: acct.Name, Err: err}
 			return res

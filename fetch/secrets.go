@@ -33,6 +33,53 @@ func Where(s Secrets) string {
 	return "Passwords are kept outside the archive."
 }
 
+// Password returns acct's password: the one kept under its key, or, for
+// an account saved before there were ids, the one kept under its bare
+// name, which is then copied under its key (and left where it was: see
+// [Account.NameKeyed]).
+func Password(s Secrets, acct Account) (string, error) {
+	return withNameKey(acct, s.Get, s.Set)
+}
+
+// SetPassword keeps acct's password, under its key.
+func SetPassword(s Secrets, acct Account, password string) error {
+	return s.Set(acct.Key(), password)
+}
+
+// withNameKey reads what acct keeps under its key with get, or else what
+// an account saved before ids kept under its bare name, copied with set
+// under its key so that the two stay apart from now on. A copy that
+// fails is no reason to refuse the value: the name's entry is still
+// there, and the next read copies again.
+func withNameKey(acct Account, get func(string) (string, error), set func(string, string) error) (string, error) {
+	v, err := get(acct.Key())
+	name := acct.nameKey()
+	if !errors.Is(err, ErrNoSecret) || name == "" {
+		return v, err
+	}
+	v, nerr := get(name)
+	if errors.Is(nerr, ErrNoSecret) {
+		return "", err // says where it looked first
+	}
+	if nerr != nil {
+		return "", nerr
+	}
+	set(acct.Key(), v)
+	return v, nil
+}
+
+// deleteBoth deletes what acct keeps under its key and, for an account
+// saved before ids, under its bare name: removed, an account leaves
+// nothing of its own behind, as an earlier popvault's removal did not
+// either.
+func deleteBoth(acct Account, del func(string) error) error {
+	err := del(acct.Key())
+	if name := acct.nameKey(); name != "" {
+		err = errors.Join(err, del(name))
+	}
+	return err
+}
+
 // ErrNoSecret: no password is stored for the account.
 var ErrNoSecret = errors.New("fetch: no password stored for this account")
 
@@ -120,8 +167,11 @@ func call(op func() error) error {
 }
 
 func keyringErr(err error) error {
-	if errors.Is(err, ErrKeyring) {
+	switch {
+	case errors.Is(err, ErrKeyring):
 		return err
+	case errors.Is(err, keyring.ErrSetDataTooBig):
+		return fmt.Errorf("%w: the entry is larger than this system's keyring takes", ErrKeyring)
 	}
 	return fmt.Errorf("%w: %v (is it locked?)", ErrKeyring, err)
 }
@@ -199,7 +249,7 @@ func (k *keyringSecrets) Where() string {
 	}
 	switch runtime.GOOS {
 	case "windows":
-		return "The password is kept in Windows' Credential Manager, under your Windows account (as popvault:NAME); a scheduled task that runs as you reads it there."
+		return "The password is kept in Windows' Credential Manager, under your Windows account (as popvault:NAME#ID, the account's name and an id of its own); a scheduled task that runs as you reads it there."
 	case "darwin":
 		return "The password is kept in your login keychain."
 	}

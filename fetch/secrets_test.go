@@ -204,7 +204,7 @@ func TestTokenCommandNotFromArchive(t *testing.T) {
 	if r.Err == nil || !strings.Contains(r.Err.Error(), "account edit") || fileExists(ran) {
 		t.Fatalf("fetch with the archive's command: %v (ran: %v)", r.Err, fileExists(ran))
 	}
-	e.fetcher.TokenCommands.Set(acct.Name, "echo secret")
+	e.fetcher.TokenCommands.Set(acct, "echo secret")
 	if r := e.fetcher.Fetch(t.Context(), loaded); r.Err != nil || r.New != 2 {
 		t.Fatalf("with this machine's command: %+v", r)
 	}

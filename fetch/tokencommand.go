@@ -23,14 +23,20 @@ func NewTokenCommands(path string) *TokenCommands {
 	return &TokenCommands{store: &fileStore{path: path}}
 }
 
-// Get returns an account's token command, or ErrNoSecret.
-func (t *TokenCommands) Get(account string) (string, error) { return t.store.Get(account) }
+// Get returns an account's token command, or ErrNoSecret: the one kept
+// under its key, or one an account saved before ids kept under its name
+// (copied then under its key).
+func (t *TokenCommands) Get(acct Account) (string, error) {
+	return withNameKey(acct, t.store.Get, t.store.Set)
+}
 
-// Set records an account's token command.
-func (t *TokenCommands) Set(account, command string) error { return t.store.Set(account, command) }
+// Set records an account's token command, under its key.
+func (t *TokenCommands) Set(acct Account, command string) error {
+	return t.store.Set(acct.Key(), command)
+}
 
 // Delete forgets an account's token command.
-func (t *TokenCommands) Delete(account string) error { return t.store.Delete(account) }
+func (t *TokenCommands) Delete(acct Account) error { return deleteBoth(acct, t.store.Delete) }
 
 // errNoTokenCommand: the account signs in with a token command that was
 // never set on this machine (an archive from elsewhere, or from a version
@@ -48,7 +54,7 @@ func (f *Fetcher) tokenCommand(acct Account) (string, error) {
 	if f.TokenCommands == nil {
 		return "", errNoTokenCommand(acct.Name)
 	}
-	cmd, err := f.TokenCommands.Get(acct.Name)
+	cmd, err := f.TokenCommands.Get(acct)
 	if errors.Is(err, ErrNoSecret) {
 		return "", errNoTokenCommand(acct.Name)
 	}

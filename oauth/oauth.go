@@ -1,7 +1,7 @@
 // Package oauth signs a person in to their mail provider with OAuth 2.0
 // the way RFC 8252 says a desktop program should: the system browser
-// shows the provider's consent page, a listener on 127.0.0.1 takes the
-// one redirect back, and the authorization code is exchanged with PKCE
+// shows the provider's consent page, a listener on the loopback address
+// takes the one redirect back, and the authorization code is exchanged with PKCE
 // (RFC 7636, S256) and a random state. golang.org/x/oauth2 speaks the
 // protocol; this package owns only the loopback listener, the hand-off to
 // the browser, and what a mail program needs from the result: a refresh
@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -56,18 +57,46 @@ type Client struct {
 	Scopes       []string `json:"scopes"`
 	// RedirectHost is the loopback redirect's host: "127.0.0.1" (RFC
 	// 8252's advice, and Google's), or "localhost" for Microsoft, whose
-	// app registrations take http://localhost with any port. The listener
-	// is on 127.0.0.1 either way.
+	// app registrations take http://localhost with any port. For
+	// "localhost" SignIn listens on 127.0.0.1 and ::1 alike, at one port.
 	RedirectHost string `json:"redirect_host,omitempty"`
+}
+
+// The endpoints of the providers popvault knows. A Google or Microsoft
+// client always uses these, whatever a client file or a stored client
+// says: the code, the PKCE verifier and the refresh token cross them.
+var (
+	googleEndpoint = oauth2.Endpoint{AuthURL: "https://accounts.google.com/o/oauth2/v2/auth",
+		TokenURL: "https://oauth2.googleapis.com/token"}
+	microsoftEndpoint = oauth2.Endpoint{AuthURL: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+		TokenURL: "https://login.microsoftonline.com/common/oauth2/v2.0/token"}
+)
+
+// googleHosts are the hosts Google's own client files name for its
+// endpoints, then and now.
+var googleHosts = []string{"accounts.google.com", "oauth2.googleapis.com", "www.googleapis.com"}
+
+// MailHosts are the mail servers, POP and IMAP, that a provider
+// documents for its accounts: its access tokens are for these and no
+// other. None for a custom provider (its account's own server).
+func MailHosts(provider string) []string {
+	switch provider {
+	case ProviderGoogle:
+		return []string{"pop.gmail.com", "imap.gmail.com"}
+	case ProviderMicrosoft:
+		// outlook.office365.com for Outlook.com and Microsoft 365 alike;
+		// the other two are Outlook.com's older names, still documented.
+		return []string{"outlook.office365.com", "pop-mail.outlook.com", "imap-mail.outlook.com"}
+	}
+	return nil
 }
 
 // Google is Google's endpoints and the full mail scope (POP needs it),
 // for the given client.
 func Google(clientID, clientSecret string) Client {
 	return Client{Provider: ProviderGoogle, ClientID: clientID, ClientSecret: clientSecret,
-		AuthURL:  "https://accounts.google.com/o/oauth2/v2/auth",
-		TokenURL: "https://oauth2.googleapis.com/token",
-		Scopes:   []string{"https://mail.google.com/"}}
+		AuthURL: googleEndpoint.AuthURL, TokenURL: googleEndpoint.TokenURL,
+		Scopes: []string{"https://mail.google.com/"}}
 }
 
 // Microsoft is the Microsoft identity platform's endpoints ("common":
@@ -76,11 +105,23 @@ func Google(clientID, clientSecret string) Client {
 // (client) ID. Microsoft's desktop apps have no secret.
 func Microsoft(clientID string) Client {
 	return Client{Provider: ProviderMicrosoft, ClientID: clientID,
-		AuthURL:  "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
-		TokenURL: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+		AuthURL: microsoftEndpoint.AuthURL, TokenURL: microsoftEndpoint.TokenURL,
 		Scopes: []string{"https://outlook.office.com/POP.AccessAsUser.All",
 			"https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"},
 		RedirectHost: "localhost"}
+}
+
+// endpoint is where c signs in: Google's or Microsoft's own endpoints
+// for their clients, whatever c holds (a client stored by an earlier
+// popvault may hold what a client file said), else c's.
+func (c Client) endpoint() oauth2.Endpoint {
+	switch c.Provider {
+	case ProviderGoogle:
+		return googleEndpoint
+	case ProviderMicrosoft:
+		return microsoftEndpoint
+	}
+	return oauth2.Endpoint{AuthURL: c.AuthURL, TokenURL: c.TokenURL}
 }
 
 // BuiltIn returns the client a build carries for provider, if any.
@@ -104,7 +145,8 @@ func (c Client) Validate() error {
 	case len(c.Scopes) == 0:
 		return errors.New("oauth: no scope")
 	}
-	for _, u := range []struct{ name, url string }{{"authorization", c.AuthURL}, {"token", c.TokenURL}} {
+	e := c.endpoint()
+	for _, u := range []struct{ name, url string }{{"authorization", e.AuthURL}, {"token", e.TokenURL}} {
 		if err := checkEndpoint(u.url); err != nil {
 			return fmt.Errorf("oauth: the %s address: %w", u.name, err)
 		}
@@ -143,10 +185,12 @@ func (c Client) config(redirect string) *oauth2.Config {
 	if c.ClientSecret == "" || c.Provider == ProviderGoogle || c.Provider == ProviderMicrosoft {
 		style = oauth2.AuthStyleInParams
 	}
+	e := c.endpoint()
+	e.AuthStyle = style
 	return &oauth2.Config{
 		ClientID:     c.ClientID,
 		ClientSecret: c.ClientSecret,
-		Endpoint:     oauth2.Endpoint{AuthURL: c.AuthURL, TokenURL: c.TokenURL, AuthStyle: style},
+		Endpoint:     e,
 		RedirectURL:  redirect,
 		Scopes:       c.Scopes,
 	}
@@ -175,12 +219,17 @@ func FromGoogleFile(b []byte) (Client, error) {
 		return Client{}, errors.New("oauth: not a Google client file (no \"installed\" section)")
 	}
 	c := Google(f.Installed.ClientID, f.Installed.ClientSecret)
-	// The file names its endpoints, as Google's own libraries read them.
-	if f.Installed.AuthURI != "" {
-		c.AuthURL = f.Installed.AuthURI
-	}
-	if f.Installed.TokenURI != "" {
-		c.TokenURL = f.Installed.TokenURI
+	// The file names endpoints too; a Google client signs in at Google's
+	// whatever it says. A file that names another host is not one Google
+	// gave: one passed around with its token_uri changed would send the
+	// code, the verifier and the refresh token there.
+	for _, u := range []string{f.Installed.AuthURI, f.Installed.TokenURI} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || p.Scheme != "https" || !slices.Contains(googleHosts, strings.ToLower(p.Host)) {
+			return Client{}, fmt.Errorf("oauth: this client file sends the sign-in to %q, which is not Google's: download the file again from console.cloud.google.com (Credentials, your Desktop app's client)", u)
+		}
 	}
 	if c.ClientID == "" {
 		return Client{}, errors.New("oauth: the client file holds no client ID")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -129,12 +130,15 @@ func TestProviderChecksPKCE(t *testing.T) {
 }
 
 func TestClientValidate(t *testing.T) {
-	good := oauth.Google("123.apps.googleusercontent.com", "x")
+	good := oauth.Client{Provider: oauth.ProviderCustom, ClientID: "123", AuthURL: "https://auth.example.org/authorize",
+		TokenURL: "https://auth.example.org/token", Scopes: []string{"mail"}}
 	tests := map[string]struct {
 		change func(c *oauth.Client)
 		ok     bool
 	}{
-		"Google":                     {func(*oauth.Client) {}, true},
+		"custom":                     {func(*oauth.Client) {}, true},
+		"Google":                     {func(c *oauth.Client) { *c = oauth.Google("123.apps.googleusercontent.com", "x") }, true},
+		"Google, another token URL":  {func(c *oauth.Client) { *c = oauth.Google("1", "x"); c.TokenURL = "http://evil.example/" }, true}, // never used: see TestGoogleEndpointsFixed
 		"a plain-HTTP token URL":     {func(c *oauth.Client) { c.TokenURL = "http://auth.example.org/token" }, false},
 		"plain HTTP on loopback":     {func(c *oauth.Client) { c.TokenURL = "http://127.0.0.1:8080/token" }, true},
 		"no client ID":               {func(c *oauth.Client) { c.ClientID = "" }, false},
@@ -160,5 +164,116 @@ func TestFromGoogleFile(t *testing.T) {
 	}
 	if _, err := oauth.FromGoogleFile([]byte(`not json`)); err == nil {
 		t.Fatal("not JSON accepted")
+	}
+}
+
+// A Google client file that names endpoints other than Google's is
+// refused, in words: one passed around with its token_uri changed would
+// send the code, the verifier and the refresh token to that host.
+func TestGoogleFileEndpoints(t *testing.T) {
+	file := func(authURI, tokenURI string) []byte {
+		return []byte(`{"installed":{"client_id":"1-a.apps.googleusercontent.com","client_secret":"GOCSPX-x",` +
+			`"auth_uri":"` + authURI + `","token_uri":"` + tokenURI + `"}}`)
+	}
+	tests := map[string]struct {
+		authURI, tokenURI string
+		ok                bool
+	}{
+		"Google's, as files have them":  {"https://accounts.google.com/o/oauth2/auth", "https://oauth2.googleapis.com/token", true},
+		"Google's older token address":  {"https://accounts.google.com/o/oauth2/auth", "https://accounts.google.com/o/oauth2/token", true},
+		"another token endpoint":        {"https://accounts.google.com/o/oauth2/auth", "https://collector.example/token", false},
+		"another authorization address": {"https://accounts.google.com.evil.example/auth", "https://oauth2.googleapis.com/token", false},
+		"Google's host, without TLS":    {"https://accounts.google.com/o/oauth2/auth", "http://oauth2.googleapis.com/token", false},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			c, err := oauth.FromGoogleFile(file(tt.authURI, tt.tokenURI))
+			if !tt.ok {
+				if err == nil || !strings.Contains(err.Error(), "not Google's") {
+					t.Fatalf("accepted, or not said why: %+v, %v", c, err)
+				}
+				return
+			}
+			google := oauth.Google("", "")
+			if err != nil || c.AuthURL != google.AuthURL || c.TokenURL != google.TokenURL {
+				t.Fatalf("%+v, %v", c, err)
+			}
+		})
+	}
+}
+
+// A Google or Microsoft client signs in and renews at its provider's own
+// endpoints, whatever it holds (a client kept by an earlier popvault holds
+// what its file said): the local provider it names hears nothing.
+func TestProviderEndpointsFixed(t *testing.T) {
+	p := oauthtest.NewServer("popvault-test", "not-a-secret")
+	defer p.Close()
+	for provider, hosts := range map[string][2]string{
+		oauth.ProviderGoogle:    {"accounts.google.com", "oauth2.googleapis.com"},
+		oauth.ProviderMicrosoft: {"login.microsoftonline.com", "login.microsoftonline.com"},
+	} {
+		t.Run(provider, func(t *testing.T) {
+			c := p.Client()
+			c.Provider = provider
+			var asked []string
+			offline := &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+				asked = append(asked, r.URL.Host)
+				return nil, errors.New("offline")
+			})}
+			if _, err := oauth.Refresh(context.Background(), c, "refresh", offline); err == nil {
+				t.Fatal("a refresh with no network succeeded")
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			var opened string
+			oauth.SignIn(ctx, c, oauth.SignInOptions{Open: func(u string) error { opened = u; cancel(); return nil }, HTTPClient: offline})
+			consent, _ := url.Parse(opened)
+			if len(asked) != 1 || asked[0] != hosts[1] || consent == nil || consent.Host != hosts[0] {
+				t.Fatalf("token requests to %q, the consent page at %q", asked, opened)
+			}
+			if n := p.Count("refresh_token") + p.Count("authorize"); n != 0 {
+				t.Fatalf("the address the client held had %d requests", n)
+			}
+		})
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Microsoft's redirect is http://localhost:PORT, which a browser may
+// resolve to ::1: the listener holds the port on ::1 as well as on
+// 127.0.0.1, so no other user of this machine can listen there and be
+// handed the code; and it answers there.
+func TestLocalhostRedirectHoldsBoth(t *testing.T) {
+	p := oauthtest.NewServer("popvault-test", "not-a-secret")
+	defer p.Close()
+	c := p.Client()
+	c.RedirectHost = "localhost"
+	var taken error
+	var answered int
+	tok, err := oauth.SignIn(context.Background(), c, oauth.SignInOptions{Open: func(authURL string) error {
+		u, _ := url.Parse(authURL)
+		back, _ := url.Parse(u.Query().Get("redirect_uri"))
+		if back.Hostname() != "localhost" {
+			t.Errorf("the redirect: %s", back)
+		}
+		ln, err := net.Listen("tcp6", net.JoinHostPort("::1", back.Port()))
+		if err == nil {
+			ln.Close()
+		}
+		taken = err
+		resp, err := http.Get("http://" + net.JoinHostPort("::1", back.Port()) + "/?code=x&state=guess")
+		if err == nil {
+			answered = resp.StatusCode
+			resp.Body.Close()
+		}
+		return p.Browser(authURL)
+	}})
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("sign-in: %v", err)
+	}
+	if taken == nil || answered != http.StatusBadRequest {
+		t.Fatalf("another program could listen on [::1] at the redirect's port (%v), or popvault does not answer there (%d)", taken, answered)
 	}
 }

@@ -47,24 +47,24 @@ type SignInOptions struct {
 	HTTPClient *http.Client
 }
 
-// SignIn runs the whole sign-in: it listens on 127.0.0.1 at a port of
-// its own, opens the provider's consent page with PKCE and a random
-// state, takes the one redirect that carries both back, shows the browser
-// a page that says it may close, and exchanges the code for a token with
-// a refresh token. ctx cancels it (a Cancel button).
+// SignIn runs the whole sign-in: it listens on the loopback address at a
+// port of its own, opens the provider's consent page with PKCE and a
+// random state, takes the one redirect that carries both back, shows the
+// browser a page that says it may close, and exchanges the code for a
+// token with a refresh token. ctx cancels it (a Cancel button).
 func SignIn(ctx context.Context, c Client, opts SignInOptions) (*oauth2.Token, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("oauth: listening for the browser: %w", err)
 	}
 	host := c.RedirectHost
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	redirect := "http://" + net.JoinHostPort(host, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)) + "/"
+	lns, err := listen(host)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: listening for the browser: %w", err)
+	}
+	redirect := "http://" + net.JoinHostPort(host, strconv.Itoa(lns[0].Addr().(*net.TCPAddr).Port)) + "/"
 	cfg := c.config(redirect)
 	state := randomString()
 	verifier := oauth2.GenerateVerifier()
@@ -81,7 +81,9 @@ func SignIn(ctx context.Context, c Client, opts SignInOptions) (*oauth2.Token, e
 
 	answers := make(chan answer, 1)
 	srv := &http.Server{Handler: &redirectHandler{state: state, answers: answers}, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	for _, ln := range lns {
+		go srv.Serve(ln)
+	}
 	defer func() {
 		// Shutdown lets a handler under way finish its page; a browser
 		// that keeps its connection open is not waited for long.
@@ -126,6 +128,43 @@ func SignIn(ctx context.Context, c Client, opts SignInOptions) (*oauth2.Token, e
 		return nil, ErrNoRefreshToken
 	}
 	return tok, nil
+}
+
+// listen opens the listeners the redirect to host comes back to. For
+// 127.0.0.1, one. For "localhost", which a browser may resolve to ::1 as
+// well as to 127.0.0.1, both, at one port: a port free on ::1 alone would
+// let another user of this machine listen there and be handed the code.
+// Where this machine has no IPv6 loopback at all, nobody can listen on
+// ::1 and browsers do not go there: 127.0.0.1 alone is enough.
+func listen(host string) ([]net.Listener, error) {
+	if host != "localhost" {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		return []net.Listener{ln}, nil
+	}
+	for range 20 {
+		v4, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		port := strconv.Itoa(v4.Addr().(*net.TCPAddr).Port)
+		v6, err := net.Listen("tcp6", net.JoinHostPort("::1", port))
+		if err == nil {
+			return []net.Listener{v4, v6}, nil
+		}
+		// Taken on ::1 (by chance, or by someone waiting for it), or no
+		// IPv6 loopback here: a port of the system's choosing on ::1
+		// tells the two apart.
+		probe, perr := net.Listen("tcp6", "[::1]:0")
+		if perr != nil {
+			return []net.Listener{v4}, nil
+		}
+		probe.Close()
+		v4.Close()
+	}
+	return nil, errors.New("no port is free on both 127.0.0.1 and ::1")
 }
 
 // answer is what the browser brought back: a code, or why not.

@@ -36,7 +36,8 @@ type accountForm struct {
 	test                                    *widget.Button
 	dialog                                  dialog.Dialog
 	existing                                *fetch.Account
-	whereText                               string // where a password goes
+	taken                                   map[string]bool // the names of the accounts there are
+	whereText                               string          // where a password goes
 	passwordItem                            *widget.FormItem
 	form                                    *widget.Form
 }
@@ -89,11 +90,11 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 			f.showWhere()
 		}
 	})
+	// Cancel has nothing to undo: a sign-in is held in the dialog until
+	// Save keeps it.
 	f.dialog = dialog.NewCustomConfirm(title, "Save", "Cancel", container.NewVScroll(body), func(ok bool) {
 		if ok {
 			u.saveAccount(f)
-		} else {
-			u.forgetUnsavedSignIn(f)
 		}
 	}, u.win)
 	f.dialog.Resize(fyne.NewSize(560, 640))
@@ -102,7 +103,7 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 }
 
 func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
-	f := &accountForm{existing: existing,
+	f := &accountForm{existing: existing, taken: map[string]bool{},
 		name: widget.NewEntry(), email: widget.NewEntry(), host: widget.NewEntry(), port: widget.NewEntry(),
 		user: widget.NewEntry(), password: widget.NewPasswordEntry(),
 		note: widget.NewLabel(""), warning: widget.NewLabel(""), result: widget.NewLabel(""), where: widget.NewLabel(""),
@@ -115,6 +116,9 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 		l.Hide() // until they have something to say: an empty line pushes Test connection out of sight
 	}
 	f.warning.Importance = widget.DangerImportance
+	for _, a := range u.accounts {
+		f.taken[a.Name] = true
+	}
 	f.email.SetPlaceHolder("you@example.org")
 	f.host.SetPlaceHolder("pop.example.org")
 	f.port.SetText("995")
@@ -184,7 +188,7 @@ func (f *accountForm) loadKeptClient(a fetch.Account) {
 	}
 	u := f.oauth.u
 	u.background(func() func() {
-		c, err := u.oauth.Client(a.Name)
+		c, err := u.oauth.Client(a)
 		return func() {
 			if err != nil {
 				f.oauth.status.SetText("Not signed in on this machine: sign in below.")
@@ -252,8 +256,33 @@ func (f *accountForm) applyPreset(email string) {
 		}
 	}
 	if f.name.Text == "" {
-		f.name.SetText(p.Provider)
+		f.name.SetText(f.freeName(p.Provider, strings.TrimSpace(email)))
 	}
+}
+
+// freeName names a new account after its provider ("Gmail"), or, when an
+// account has that name, after its address, or else the provider and a
+// number: a second Gmail account is never named as the first.
+func (f *accountForm) freeName(provider, email string) string {
+	if !f.taken[provider] {
+		return provider
+	}
+	if email != "" && !f.taken[email] {
+		return email
+	}
+	for n := 2; ; n++ {
+		if name := fmt.Sprintf("%s %d", provider, n); !f.taken[name] {
+			return name
+		}
+	}
+}
+
+// nameInUse says, for a new account, that its name is another's.
+func (f *accountForm) nameInUse(name string) error {
+	if f.existing == nil && f.taken[name] {
+		return fmt.Errorf("an account named %q exists: give this one another name", name)
+	}
+	return nil
 }
 
 func (f *accountForm) securityChanged() {
@@ -289,6 +318,7 @@ func (f *accountForm) account() (fetch.Account, error) {
 	}
 	if f.existing != nil {
 		a.CAFile, a.Timeout = f.existing.CAFile, f.existing.Timeout
+		a.ID, a.NameKeyed = f.existing.ID, f.existing.NameKeyed
 	}
 	a.OAuth = f.oauth.provider()
 	if f.existing != nil && a.OAuth == "" {
@@ -309,14 +339,23 @@ func (u *UI) testConnection(f *accountForm) {
 		f.result.SetText(err.Error())
 		return
 	}
+	typed, existing := f.password.Text, f.existing
+	if a.OAuth != "" {
+		// The sign-in just made, else the one kept for the account being
+		// edited: never one kept on this machine for some other account.
+		a.SignIn = f.oauth.held
+		if a.SignIn == nil && (existing == nil || existing.OAuth != a.OAuth) {
+			f.result.SetText("Sign in first: press " + f.oauth.signIn.Text + ".")
+			return
+		}
+	}
 	f.result.SetText("Connecting…")
 	f.test.Disable()
-	typed, existing := f.password.Text, f.existing
 	u.background(func() func() {
 		pw := typed
 		var err error
-		if pw == "" && existing != nil {
-			pw, err = u.secrets.Get(existing.Name)
+		if pw == "" && existing != nil && a.OAuth == "" {
+			pw, err = fetch.Password(u.secrets, *existing)
 		}
 		var n int
 		var size int64
@@ -336,41 +375,54 @@ func (u *UI) testConnection(f *accountForm) {
 	})
 }
 
-// saveAccount stores the settings and the password off the UI goroutine.
+// saveAccount stores the settings and the password or the sign-in off
+// the UI goroutine. A new account's name must be free: it is checked
+// before anything is stored, and again as the account is stored, so an
+// account of that name keeps what it signs in with.
 func (u *UI) saveAccount(f *accountForm) {
 	a, err := f.account()
+	if err == nil {
+		err = f.nameInUse(a.Name)
+	}
 	if err != nil {
 		u.showError("The account was not saved", err)
 		return
 	}
-	if f.existing == nil {
-		for _, e := range u.accounts {
-			if e.Name == a.Name {
-				u.showError("The account was not saved", fmt.Errorf("an account named %q exists", a.Name))
-				return
-			}
-		}
-	}
 	typed := f.password.Text
-	o := f.oauth
+	held := f.oauth.held
 	keepsSignIn := f.existing != nil && f.existing.OAuth == a.OAuth
-	if a.OAuth != "" && o.token == nil && !keepsSignIn {
-		u.showError("The account was not saved", errors.New("sign in first: press "+o.signIn.Text))
+	if a.OAuth != "" && held == nil && !keepsSignIn {
+		u.showError("The account was not saved", errors.New("sign in first: press "+f.oauth.signIn.Text))
 		return
 	}
+	existing := f.existing
+	if existing == nil {
+		a.ID = fetch.NewAccountID()
+	}
+	creds := u.credentials()
 	u.background(func() func() {
-		var err error
+		var err, ferr error
 		switch {
-		case a.OAuth != "" && o.token != nil && o.savedAs != a.Name:
-			err = u.oauth.Save(a.Name, o.client, o.token)
+		case a.OAuth != "" && held != nil:
+			err = u.oauth.Save(a, held)
 		case a.OAuth != "":
 		case typed != "":
-			err = u.secrets.Set(a.Name, typed)
-		case f.existing == nil || f.existing.OAuth != "":
+			err = fetch.SetPassword(u.secrets, a, typed)
+		case existing == nil || existing.OAuth != "":
 			err = errors.New("enter the password")
 		}
-		if err == nil {
-			err = fetch.SaveAccount(u.arch, a)
+		switch {
+		case err != nil:
+		case existing == nil:
+			if err = fetch.AddAccount(u.arch, a); err != nil {
+				// What was just stored under the new account's id is
+				// no one's now.
+				err = errors.Join(err, creds.Forget(a))
+			}
+		default:
+			if err = fetch.SaveAccount(u.arch, a); err == nil {
+				ferr = creds.ForgetReplaced(*existing, a)
+			}
 		}
 		return func() {
 			if err != nil {
@@ -378,9 +430,18 @@ func (u *UI) saveAccount(f *accountForm) {
 				return
 			}
 			u.setStatus(fmt.Sprintf("Saved %s. %s", a.Name, a.Describe()))
+			if ferr != nil {
+				u.showError(fmt.Sprintf("Saved %s, but what it signed in with before could not be deleted from this machine", a.Name), ferr)
+			}
 			u.reloadAccounts()
 		}
 	})
+}
+
+// credentials are the places this machine keeps what the window's
+// accounts sign in with.
+func (u *UI) credentials() fetch.Credentials {
+	return fetch.Credentials{Passwords: u.secrets, TokenCommands: u.fetcher.TokenCommands, OAuth: u.oauth}
 }
 
 // setNote shows a label with text, or hides it when there is none.
@@ -391,22 +452,4 @@ func setNote(l *widget.Label, text string) {
 	} else {
 		l.Show()
 	}
-}
-
-// forgetUnsavedSignIn drops a sign-in kept for Test connection when the
-// dialog of a new account is cancelled.
-func (u *UI) forgetUnsavedSignIn(f *accountForm) {
-	name := f.oauth.savedAs
-	if name == "" || f.existing != nil {
-		return
-	}
-	for _, a := range u.accounts {
-		if a.Name == name {
-			return
-		}
-	}
-	u.background(func() func() {
-		u.oauth.Delete(name)
-		return nil
-	})
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/oauth2"
 
+	"popvault/fetch"
 	"popvault/oauth"
 )
 
@@ -39,9 +40,7 @@ type oauthForm struct {
 
 	imported *oauth.Client // from a Google client file
 	kept     *oauth.Client // the one an account being edited signed in with
-	client   oauth.Client  // what the sign-in used
-	token    *oauth2.Token // the sign-in, until Save keeps it
-	savedAs  string        // the account name it was kept under for Test connection
+	held     *fetch.SignIn // the sign-in just made, held here until Save keeps it
 }
 
 func newOAuthForm(u *UI, f *accountForm) *oauthForm {
@@ -206,8 +205,11 @@ func (o *oauthForm) oauthClient() (oauth.Client, error) {
 	return oauth.Client{}, errors.New("type your app's application (client) ID first (below)")
 }
 
-// run signs in, and keeps the sign-in under the account's name at once,
-// so that Test connection can use it; Save keeps it for good.
+// run signs in, and holds the sign-in in the dialog: Test connection
+// uses it from there, Save keeps it, Cancel drops it. Nothing is stored
+// before Save, so an account of the same name (one whose name was typed
+// by mistake) keeps its own; and a new account's name must be free
+// before a browser opens.
 func (o *oauthForm) run() {
 	client, err := o.oauthClient()
 	if err != nil {
@@ -219,6 +221,10 @@ func (o *oauthForm) run() {
 		o.status.SetText("Name the account first.")
 		return
 	}
+	if err := o.f.nameInUse(name); err != nil {
+		o.status.SetText(capitalize(err.Error()) + ", then sign in.")
+		return
+	}
 	o.status.SetText("Waiting for your browser…")
 	o.signIn.Disable()
 	hint := strings.TrimSpace(o.f.email.Text)
@@ -228,17 +234,7 @@ func (o *oauthForm) run() {
 			o.status.SetText("Not signed in: " + err.Error())
 			return
 		}
-		o.client, o.token = client, tok
-		o.u.background(func() func() {
-			err := o.u.oauth.Save(name, client, tok)
-			return func() {
-				if err != nil {
-					o.status.SetText("Signed in, but keeping it failed: " + err.Error())
-					return
-				}
-				o.savedAs = name
-				o.status.SetText("Signed in. Test connection, or Save.")
-			}
-		})
+		o.held = fetch.NewSignIn(client, tok)
+		o.status.SetText("Signed in. Test connection, or Save.")
 	})
 }

@@ -56,7 +56,8 @@ type restoreForm struct {
 	passwordItem        *widget.FormItem
 	form                *widget.Form
 	dialog              dialog.Dialog
-	signIns             []string // OAuth accounts offered under signIn, after "Password"
+	signIns             []fetch.Account // OAuth accounts offered under signIn, after "Password"
+	signInNote          *widget.Label   // why a sign-in was not kept
 	scopeAll, scopeOpen string
 	progress            *restoreProgress // once Copy was pressed
 }
@@ -67,11 +68,11 @@ func (u *UI) showRestoreDialog() *restoreForm {
 	f := &restoreForm{u: u, account: u.selected, search: strings.TrimSpace(u.search.Text),
 		host: widget.NewEntry(), port: widget.NewEntry(), user: widget.NewEntry(),
 		password: widget.NewPasswordEntry(), caFile: widget.NewEntry(), mailbox: widget.NewEntry(),
-		note: widget.NewLabel(""), warning: widget.NewLabel("")}
+		note: widget.NewLabel(""), warning: widget.NewLabel(""), signInNote: widget.NewLabel("")}
 	if v := u.reader.view; v != nil {
 		f.open = v.ID
 	}
-	for _, l := range []*widget.Label{f.note, f.warning} {
+	for _, l := range []*widget.Label{f.note, f.warning, f.signInNote} {
 		l.Wrapping = fyne.TextWrapWord
 		l.Hide()
 	}
@@ -98,12 +99,12 @@ func (u *UI) showRestoreDialog() *restoreForm {
 	f.signIn = widget.NewSelect([]string{"Password"}, func(string) { f.signInChanged() })
 	for _, a := range u.accounts {
 		if a.OAuth != "" {
-			f.signIns = append(f.signIns, a.Name)
+			f.signIns = append(f.signIns, a)
 		}
 	}
 	var options []string
 	for _, a := range f.signIns {
-		options = append(options, "The sign-in of "+a)
+		options = append(options, "The sign-in of "+a.Name)
 	}
 	f.signIn.Options = append(f.signIn.Options, options...)
 	f.signIn.SetSelectedIndex(0)
@@ -112,6 +113,7 @@ func (u *UI) showRestoreDialog() *restoreForm {
 		names = append(names, p.name)
 	}
 	f.preset = widget.NewSelect(names, func(string) { f.presetChanged() })
+	f.host.OnChanged = func(string) { f.checkSignIn() }
 	f.passwordItem = widget.NewFormItem("Password", f.password)
 	f.form = widget.NewForm(
 		widget.NewFormItem("Copy", f.scope),
@@ -136,7 +138,7 @@ func (u *UI) showRestoreDialog() *restoreForm {
 	explain := widget.NewLabel("Each message is copied byte for byte, once: running the copy again, or after it was cut off, sends only what is missing.")
 	explain.Wrapping = fyne.TextWrapWord
 	explain.Importance = widget.LowImportance
-	body := container.NewVBox(f.form, f.note, f.warning, explain)
+	body := container.NewVBox(f.form, f.signInNote, f.note, f.warning, explain)
 	f.dialog = dialog.NewCustomConfirm("Copy to an IMAP mailbox", "Copy", "Cancel", container.NewVScroll(body), func(ok bool) {
 		if ok {
 			f.start()
@@ -166,13 +168,14 @@ func clip(s string, n int) string {
 	return s
 }
 
-// fillFrom takes the provider, user and sign-in of the account shown.
+// fillFrom takes the provider, user and sign-in of the account shown:
+// the provider it signs in with (a Google Workspace address is Gmail's
+// too), else the one of its address.
 func (f *restoreForm) fillFrom(a fetch.Account) {
-	if p, ok := PresetFor(a.Email); ok {
-		for i, ip := range imapPresets {
-			if ip.name == p.Provider || strings.HasPrefix(ip.name, p.Provider) {
-				f.preset.SetSelectedIndex(i)
-			}
+	p, ok := PresetFor(a.Email)
+	for i, ip := range imapPresets {
+		if a.OAuth != "" && ip.oauth == a.OAuth || a.OAuth == "" && ok && (ip.name == p.Provider || strings.HasPrefix(ip.name, p.Provider)) {
+			f.preset.SetSelectedIndex(i)
 		}
 	}
 	if a.Email != "" && !strings.Contains(a.User, "@") {
@@ -180,8 +183,8 @@ func (f *restoreForm) fillFrom(a fetch.Account) {
 	} else {
 		f.user.SetText(strings.TrimPrefix(a.User, "recent:"))
 	}
-	for i, name := range f.signIns {
-		if name == a.Name {
+	for i, s := range f.signIns {
+		if s.Name == a.Name {
 			f.signIn.SetSelectedIndex(i + 1)
 		}
 	}
@@ -217,6 +220,7 @@ func (f *restoreForm) securityChanged() {
 	} else {
 		setNote(f.warning, "")
 	}
+	f.checkSignIn()
 	f.refresh()
 }
 
@@ -231,6 +235,30 @@ func (f *restoreForm) signInChanged() {
 		f.password.Enable()
 		f.password.SetPlaceHolder("")
 	}
+	f.checkSignIn()
+}
+
+// checkSignIn goes back to a password whenever the sign-in chosen may not
+// go to the server and security the form now names (a server typed, the
+// last copy's put back, a preset chosen, encryption turned off), and
+// says why: an account's sign-in goes only to its provider's servers
+// (fetch.OAuthStore.CheckHost, the one rule). Copy asks again.
+func (f *restoreForm) checkSignIn() {
+	if f.signIn == nil || f.security == nil || f.passwordItem == nil {
+		return // still being built
+	}
+	i, host := f.signIn.SelectedIndex(), strings.TrimSpace(f.host.Text)
+	if i <= 0 || host == "" {
+		return // no server yet: Copy asks for one
+	}
+	err := f.u.oauth.CheckHost(f.signIns[i-1], host, f.selectedSecurity())
+	if err == nil {
+		setNote(f.signInNote, "")
+		return
+	}
+	f.signIn.SetSelectedIndex(0)
+	setNote(f.signInNote, capitalize(strings.TrimPrefix(err.Error(), "fetch: "))+".")
+	f.refresh()
 }
 
 func (f *restoreForm) refresh() {
@@ -270,24 +298,26 @@ func (f *restoreForm) target() (restore.Target, error) {
 	return t, nil
 }
 
-// credentials are the password, or an account's OAuth sign-in, asked for
-// one token at a time since the connections sign in at once.
-func (f *restoreForm) credentials() restore.Credentials {
+// credentials are the password, or an account's OAuth sign-in, for t's
+// server only (the store refuses any other, and renews one sign-in once
+// at a time for the connections that sign in at once).
+func (f *restoreForm) credentials(t restore.Target) (restore.Credentials, error) {
 	i := f.signIn.SelectedIndex()
 	if i <= 0 {
-		return restore.Credentials{Password: f.password.Text}
+		return restore.Credentials{Password: f.password.Text}, nil
 	}
-	name, store := f.signIns[i-1], f.u.oauth
-	var mu sync.Mutex
+	acct := f.signIns[i-1]
+	tokens, err := f.u.oauth.TokenFor(acct, t.Host, t.Security)
+	if err != nil {
+		return restore.Credentials{}, err
+	}
 	return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		tok, err := store.AccessToken(ctx, name, time.Now(), renew)
+		tok, err := tokens(ctx, renew)
 		if fetch.NeedsSignIn(err) {
-			return "", fmt.Errorf("the sign-in of %s has ended: sign in again from its row in the sidebar, then copy again", name)
+			return "", fmt.Errorf("the sign-in of %s has ended: sign in again from its row in the sidebar, then copy again", acct.Name)
 		}
 		return tok, err
-	}}
+	}}, nil
 }
 
 // start reads the form and copies, showing progress. An unusable form
@@ -295,8 +325,12 @@ func (f *restoreForm) credentials() restore.Credentials {
 func (f *restoreForm) start() {
 	u := f.u
 	t, err := f.target()
+	var creds restore.Credentials
+	if err == nil {
+		creds, err = f.credentials(t)
+	}
 	if err != nil {
-		dialog.ShowInformation("Copy to an IMAP mailbox", capitalize(err.Error())+".", u.win)
+		dialog.ShowInformation("Copy to an IMAP mailbox", capitalize(strings.TrimPrefix(err.Error(), "fetch: "))+".", u.win)
 		f.dialog.Show()
 		return
 	}
@@ -306,7 +340,7 @@ func (f *restoreForm) start() {
 		only = f.open
 	}
 	f.keepLast(t)
-	opts := restore.Options{Target: t, Credentials: f.credentials(), Create: f.create.Checked, RootCAs: u.opts.RootCAs}
+	opts := restore.Options{Target: t, Credentials: creds, Create: f.create.Checked, RootCAs: u.opts.RootCAs}
 	f.progress = u.copyToIMAP(opts, account, search, only)
 }
 

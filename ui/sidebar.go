@@ -114,13 +114,23 @@ func (u *UI) selectedAccount() *fetch.Account {
 // confirmRemove asks whether to keep the account's mail, then removes it.
 func (u *UI) confirmRemove(name string) {
 	var d dialog.Dialog
+	var acct *fetch.Account
+	for i := range u.accounts {
+		if u.accounts[i].Name == name {
+			acct = &u.accounts[i]
+		}
+	}
+	if acct == nil {
+		return
+	}
+	a, creds := *acct, u.credentials()
 	remove := func(keepMail bool) {
 		d.Hide()
 		u.background(func() func() {
 			err := u.arch.RemoveAccount(name, keepMail)
 			var serr error
 			if err == nil {
-				serr = u.secrets.Delete(name)
+				serr = creds.Forget(a)
 			}
 			return func() {
 				if err != nil {
@@ -128,7 +138,7 @@ func (u *UI) confirmRemove(name string) {
 					return
 				}
 				if serr != nil {
-					u.showError(fmt.Sprintf("Removed %s, but its password could not be deleted", name), serr)
+					u.showError(fmt.Sprintf("Removed %s, but not everything it signed in with could be deleted from this machine", name), serr)
 				}
 				u.selected = ""
 				u.sidebar.list.Select(0)

@@ -48,8 +48,9 @@ func (u *UI) signIn(client oauth.Client, loginHint string, done func(*oauth2.Tok
 	d.Show()
 	go func() {
 		tok, err := oauth.SignIn(ctx, client, oauth.SignInOptions{
-			LoginHint: loginHint,
-			Open:      u.openURL,
+			LoginHint:  loginHint,
+			HTTPClient: u.oauth.HTTPClient,
+			Open:       u.openURL,
 			Show: func(a string) {
 				onUI(func() {
 					address.SetText("If no browser opened, open this address:\n" + a)
@@ -81,7 +82,7 @@ func (u *UI) signInAgain(name string) {
 	}
 	a := *acct
 	u.background(func() func() {
-		client, err := u.oauth.Client(a.Name)
+		client, err := u.oauth.Client(a)
 		if built, ok := oauth.BuiltIn(a.OAuth); err != nil && ok {
 			client, err = built, nil
 		}
@@ -98,7 +99,7 @@ func (u *UI) signInAgain(name string) {
 					return
 				}
 				u.background(func() func() {
-					err := u.oauth.Save(a.Name, client, tok)
+					err := u.oauth.Save(a, fetch.NewSignIn(client, tok))
 					return func() {
 						if err != nil {
 							u.showError("Keeping the sign-in failed", err)

@@ -166,8 +166,10 @@ func TestWindowFlow(t *testing.T) {
 	eventually(t, "Test connection", func() bool { return strings.HasPrefix(f.result.Text, "Connected: 3 messages") })
 	tap(t, w, "Save")
 	eventually(t, "the account in the sidebar", func() bool { return len(u.accounts) == 1 && u.accounts[0].Name == "Home" })
-	if secret, _ := u.secrets.Get("Home"); secret != "secret" {
-		t.Fatal("password not in the secret store")
+	var home fetch.Account
+	ui(func() { home = u.accounts[0] })
+	if secret, _ := fetch.Password(u.secrets, home); secret != "secret" || home.ID == "" {
+		t.Fatal("password not in the secret store, under the account's key")
 	}
 
 	// Fetch, and see the messages, newest first.
@@ -230,7 +232,7 @@ func TestWindowFlow(t *testing.T) {
 	tap(t, w, "Remove, keep its mail")
 	eventually(t, "account gone", func() bool { return len(u.accounts) == 0 })
 	eventually(t, "mail kept", func() bool { return u.counts[""].Total == 3 })
-	if _, err := u.secrets.Get("Home"); err == nil {
+	if _, err := fetch.Password(u.secrets, home); err == nil {
 		t.Fatal("the password outlived the account")
 	}
 }

@@ -74,10 +74,14 @@ func (c *cli) accountAdd(args []string) error {
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
+	if err := f.oauth.refused(); err != nil {
+		return err
+	}
 	if err := f.settle(); err != nil {
 		return err
 	}
 	a := f.acct
+	a.ID = fetch.NewAccountID() // what it signs in with is kept under it
 	a.OAuth = f.oauth.provider
 	if a.OAuth != "" {
 		oauthDefaults(&a)
@@ -93,18 +97,20 @@ func (c *cli) accountAdd(args []string) error {
 		return fmt.Errorf("an account named %q exists: change it with popvault account edit", a.Name)
 	}
 	if a.OAuth != "" {
-		client, err := f.oauth.client(c.oauthStore(), a.Name)
+		client, err := f.oauth.client(c.oauthStore(), a, c.stdin)
 		if err != nil {
 			return err
 		}
-		if err := c.signIn(a.Name, hint(a), client, f.oauth.noBrowser); err != nil {
+		if err := c.signIn(a, hint(a), client, f.oauth.noBrowser); err != nil {
 			return err
 		}
 	} else if err := c.storeCredential(a, f.passwordStdin, true); err != nil {
 		return err
 	}
-	if err := fetch.SaveAccount(arch, a); err != nil {
-		return err
+	if err := fetch.AddAccount(arch, a); err != nil {
+		// Kept under the new account's id, what was just stored is no
+		// one's now.
+		return errors.Join(err, c.credentials().Forget(a))
 	}
 	if a.Security == fetch.SecurityPlain {
 		fmt.Fprintln(c.stderr, "popvault: warning: this account sends its password unencrypted")
@@ -124,7 +130,7 @@ func (c *cli) accountAdd(args []string) error {
 // terminal, or (when not required) left as it is.
 func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
 	if a.TokenCommand != "" {
-		if err := fetch.NewTokenCommands("").Set(a.Name, a.TokenCommand); err != nil {
+		if err := fetch.NewTokenCommands("").Set(a, a.TokenCommand); err != nil {
 			return fmt.Errorf("storing the token command: %w", err)
 		}
 		return nil
@@ -136,7 +142,7 @@ func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
 	if err != nil {
 		return err
 	}
-	if err := c.secrets().Set(a.Name, password); err != nil {
+	if err := fetch.SetPassword(c.secrets(), a, password); err != nil {
 		return fmt.Errorf("storing the password: %w", err)
 	}
 	return nil
@@ -163,6 +169,7 @@ func (c *cli) accountEdit(args []string) error {
 	if err != nil {
 		return err
 	}
+	before := a
 	if err := f.settle(); err != nil {
 		return err
 	}
@@ -213,13 +220,15 @@ func (c *cli) accountEdit(args []string) error {
 	if err := c.storeCredential(a, f.passwordStdin, f.askPassword); err != nil {
 		return err
 	}
-	if switchToPassword {
-		fetch.NewTokenCommands("").Delete(a.Name)
-	}
 	if err := fetch.SaveAccount(arch, a); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Changed %s. %s\n", a.Name, a.Describe())
+	// Only once the account says it signs in another way: what it signed
+	// in with before is then no one's.
+	if err := c.credentials().ForgetReplaced(before, a); err != nil {
+		return fmt.Errorf("changed %s, but what it signed in with before is still on this machine (%w): run this edit again once that is mended", a.Name, err)
+	}
 	return nil
 }
 
@@ -297,13 +306,22 @@ func (c *cli) accountRemove(args []string) error {
 	if err != nil {
 		return err
 	}
+	a, err := fetch.LoadAccount(arch, *name)
+	if err != nil {
+		return err
+	}
 	if err := arch.RemoveAccount(*name, *keepMail); err != nil {
 		return err
 	}
-	err = errors.Join(c.secrets().Delete(*name), fetch.NewTokenCommands("").Delete(*name), c.oauthStore().Delete(*name))
-	if err != nil {
-		return fmt.Errorf("removed %s from the archive, but its password could not be deleted: %w", *name, err)
+	if err := c.credentials().Forget(a); err != nil {
+		return fmt.Errorf("removed %s from the archive, but not everything it signed in with could be deleted from this machine: %w", *name, err)
 	}
 	fmt.Fprintf(c.stdout, "Removed %s.\n", *name)
 	return nil
+}
+
+// credentials are the places this machine keeps what accounts sign in
+// with.
+func (c *cli) credentials() fetch.Credentials {
+	return fetch.Credentials{Passwords: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), OAuth: c.oauthStore()}
 }

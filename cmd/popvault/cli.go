@@ -36,7 +36,7 @@ Commands:
               --user U [--email ADDRESS] [--password-stdin | --token-command CMD]
               [--keep=true|false] [--delete-after-days D] [--check-every MINUTES] [--timeout 60s]
   account add --name N --email ADDRESS --oauth google|microsoft|custom [--no-browser]
-              [--client-secret-file JSON | --client-id ID [--client-secret S]]
+              [--client-secret-file JSON | --client-id ID [--client-secret-stdin]]
               [--auth-url U --token-url U --scope S...]     sign in in a browser, no password
   account edit --name N [any flag of account add] [--password-stdin | --ask-password]
                                  changes only what is given; what was fetched stays known
@@ -67,7 +67,9 @@ Commands:
 --security: tls (port 995) or starttls (port 110) never send a password in
 clear; plain does. --oauth signs in with Google, Microsoft or another
 provider in a browser (the address is printed too, for a machine without
-one); the sign-in is kept in the keyring, not in the archive.
+one); the sign-in is kept in the keyring, not in the archive. A client
+secret is read from standard input (--client-secret-stdin), never taken
+on the command line, where every user of the machine sees it.
 --token-command signs in with XOAUTH2, using the access token the command
 prints; the command is kept on this machine, not in the archive.
 --check-every sets the window's automatic checks.

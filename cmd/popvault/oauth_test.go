@@ -19,7 +19,13 @@ import (
 // plays the browser at the address it prints, and returns what it said.
 func (v *vault) signInCLI(p *oauthtest.Server, args ...string) (stdout, stderr string) {
 	v.t.Helper()
-	c := v.cmd("", args...)
+	return v.signInCLIWith(p, "", args...)
+}
+
+// signInCLIWith is signInCLI with stdin (a client secret, for one).
+func (v *vault) signInCLIWith(p *oauthtest.Server, stdin string, args ...string) (stdout, stderr string) {
+	v.t.Helper()
+	c := v.cmd(stdin, args...)
 	var out bytes.Buffer
 	c.Stdout = &out
 	pipe, err := c.StderrPipe()
@@ -64,8 +70,8 @@ func TestOAuthCommandLine(t *testing.T) {
 	port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
 	v := newVault(t)
 	var said strings.Builder
-	out, errs := v.signInCLI(p, "account", "add", "--name", "o", "--email", "alice@example.org", "--user", "alice",
-		"--oauth", "custom", "--client-id", "popvault-test", "--client-secret", secret,
+	out, errs := v.signInCLIWith(p, secret+"\n", "account", "add", "--name", "o", "--email", "alice@example.org", "--user", "alice",
+		"--oauth", "custom", "--client-id", "popvault-test", "--client-secret-stdin",
 		"--auth-url", p.URL+"/authorize", "--token-url", p.URL+"/token", "--scope", "mail",
 		"--host", "127.0.0.1", "--port", port, "--ca-file", ca, "--no-browser")
 	said.WriteString(out + errs)
@@ -89,10 +95,16 @@ func TestOAuthCommandLine(t *testing.T) {
 	}
 
 	archive, _ := os.ReadFile(v.path)
+	clients, err := os.ReadFile(filepath.Join(v.config, "popvault", "oauth-clients.json"))
+	if err != nil || !strings.Contains(string(clients), "popvault-test") {
+		t.Fatalf("oauth-clients.json: %v %s", err, clients)
+	}
 	for _, leak := range append(p.Issued(), secret) {
 		switch {
 		case bytes.Contains(archive, []byte(leak)):
 			t.Errorf("the archive holds a token or the client secret")
+		case bytes.Contains(clients, []byte(leak)):
+			t.Errorf("oauth-clients.json holds a token or the client secret: %s", clients)
 		case holds(said.String(), leak):
 			t.Errorf("popvault printed a token or the client secret:\n%s", said.String())
 		}
@@ -117,4 +129,48 @@ func holds(text, secret string) bool {
 		}
 	}
 	return false
+}
+
+// A client secret on the command line would show to every user of the
+// machine (ps): --client-secret is refused, with what to do instead, and
+// the refusal does not repeat the secret.
+func TestClientSecretNotInArguments(t *testing.T) {
+	v := newVault(t)
+	for _, args := range [][]string{
+		{"account", "add", "--name", "o", "--email", "a@example.org", "--host", "pop.example.org", "--oauth", "custom",
+			"--client-id", "x", "--client-secret", "s3cr3t-value", "--auth-url", "http://auth.example.org/a", "--token-url", "http://auth.example.org/t", "--scope", "mail"},
+		{"restore", "--host", "imap.example.org", "--user", "u", "--mailbox", "INBOX", "--oauth-account", "o", "--client-secret", "s3cr3t-value"},
+	} {
+		_, errs, code := v.run("", args...)
+		if code == 0 || !strings.Contains(errs, "--client-secret-stdin") || strings.Contains(errs, "s3cr3t-value") {
+			t.Errorf("%s: exit %d: %q", args[0], code, errs)
+		}
+	}
+}
+
+// restore --oauth-account sends the account's sign-in only to the
+// account's own server (for Google and Microsoft, to theirs): another
+// server named is refused with the reason, before any token is asked
+// for or any connection made.
+func TestRestoreSignInOnlyToItsServer(t *testing.T) {
+	p := oauthtest.NewServer("popvault-test", "")
+	defer p.Close()
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: []pop3test.Message{{UID: "1", Data: []byte("Subject: hi\r\n\r\nhello\r\n")}}, ValidToken: p.Valid})
+	defer s.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, s.CertPEM(), 0o600)
+	port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
+	v := newVault(t)
+	v.signInCLI(p, "account", "add", "--name", "o", "--user", "alice", "--oauth", "custom", "--client-id", "popvault-test",
+		"--auth-url", p.URL+"/authorize", "--token-url", p.URL+"/token", "--scope", "mail",
+		"--host", "127.0.0.1", "--port", port, "--ca-file", ca, "--no-browser")
+	v.ok("", "fetch", "--quiet")
+	// Access tokens live in memory: a restore that went ahead would renew
+	// the sign-in first.
+	renewals := p.Count("refresh_token")
+	_, errs, code := v.run("", "restore", "--host", "localhost", "--port", port, "--ca-file", ca, "--user", "alice",
+		"--mailbox", "INBOX", "--oauth-account", "o")
+	if code == 0 || !strings.Contains(errs, "the sign-in of o goes only to its own server (127.0.0.1), never to localhost") || p.Count("refresh_token") != renewals {
+		t.Fatalf("exit %d, %d renewals: %q", code, p.Count("refresh_token")-renewals, errs)
+	}
 }

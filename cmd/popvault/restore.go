@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"popvault/archive"
 	"popvault/fetch"
 	"popvault/restore"
 )
@@ -38,6 +39,9 @@ func (c *cli) restoreCmd(args []string) error {
 	timeout := fs.Duration("timeout", 60*time.Second, "give up on a server silent this long")
 	quiet := fs.Bool("quiet", false, "print only failures")
 	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if err := o.refused(); err != nil {
 		return err
 	}
 	t.Security = fetch.Security(*security)
@@ -70,7 +74,7 @@ func (c *cli) restoreCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	creds, err := c.restoreCredentials(ctx, t, *fromStdin, *oauthAccount, o)
+	creds, err := c.restoreCredentials(ctx, arch, t, *fromStdin, *oauthAccount, o)
 	if err != nil {
 		return err
 	}
@@ -113,45 +117,61 @@ func (c *cli) restoreCmd(args []string) error {
 
 // restoreCredentials are the password (from stdin or the terminal), or
 // an OAuth sign-in: an account's, or one kept for this server and user,
-// made in a browser when there is none yet.
-func (c *cli) restoreCredentials(ctx context.Context, t restore.Target, fromStdin bool, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
+// made in a browser when there is none yet. A sign-in goes only where
+// fetch.OAuthStore.CheckHost allows.
+func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, fromStdin bool, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
 	store := c.oauthStore()
 	switch {
 	case oauthAccount != "":
-		if _, err := store.Client(oauthAccount); err != nil {
+		acct, err := fetch.LoadAccount(arch, oauthAccount)
+		if err != nil {
 			return restore.Credentials{}, fmt.Errorf("--oauth-account %s: %w", oauthAccount, err)
 		}
-		var mu sync.Mutex
-		return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			return store.AccessToken(ctx, oauthAccount, time.Now(), renew)
-		}}, nil
+		if acct.OAuth == "" {
+			return restore.Credentials{}, fmt.Errorf("--oauth-account %s: that account signs in with a password; give --password-stdin instead", oauthAccount)
+		}
+		if _, err := store.Client(acct); err != nil {
+			return restore.Credentials{}, fmt.Errorf("--oauth-account %s: %w", oauthAccount, err)
+		}
+		tokens, err := store.TokenFor(acct, t.Host, t.Security)
+		if err != nil {
+			return restore.Credentials{}, fmt.Errorf("--oauth-account %s: %w", oauthAccount, err)
+		}
+		return restore.Credentials{Token: tokens}, nil
 	case o.provider != "":
-		key := "imap:" + t.User + "@" + t.Host
-		client, err := o.client(store, key)
+		// A sign-in for this server and user, kept under a name of its
+		// own: it belongs to no account.
+		server := fetch.Account{Name: "imap:" + t.User + "@" + t.Host, OAuth: o.provider, Host: t.Host}
+		client, err := o.client(store, server, c.stdin)
 		if err != nil {
 			return restore.Credentials{}, err
 		}
-		if kept, err := store.Client(key); err != nil || !reflect.DeepEqual(kept, client) {
-			if err := c.signIn(key, t.User, client, o.noBrowser); err != nil {
+		tokens, err := store.TokenFor(server, t.Host, t.Security)
+		if err != nil {
+			return restore.Credentials{}, err
+		}
+		if kept, err := store.Client(server); err != nil || !reflect.DeepEqual(kept, client) {
+			if err := c.signIn(server, t.User, client, o.noBrowser); err != nil {
 				return restore.Credentials{}, err
 			}
 		}
-		// Connections sign in at once: one asks for a token at a time,
-		// so that a refresh or a sign-in happens once.
+		// The store renews one sign-in once at a time; a sign-in in the
+		// browser, when the kept one has ended, is made here once.
 		var mu sync.Mutex
 		return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
+			tok, err := tokens(ctx, renew)
+			if !fetch.NeedsSignIn(err) {
+				return tok, err
+			}
 			mu.Lock()
 			defer mu.Unlock()
-			tok, err := store.AccessToken(ctx, key, time.Now(), renew)
-			if fetch.NeedsSignIn(err) {
-				if err := c.signIn(key, t.User, client, o.noBrowser); err != nil {
-					return "", err
-				}
-				return store.AccessToken(ctx, key, time.Now(), false)
+			if tok, err := tokens(ctx, false); !fetch.NeedsSignIn(err) {
+				return tok, err // signed in again by another connection
 			}
-			return tok, err
+			if err := c.signIn(server, t.User, client, o.noBrowser); err != nil {
+				return "", err
+			}
+			return tokens(ctx, false)
 		}}, nil
 	}
 	pw, err := c.readPassword(t.User+" on "+t.Host, fromStdin)

@@ -212,9 +212,9 @@ func TestRestoreOAuth(t *testing.T) {
 	v.ok("", "fetch", "--quiet")
 	args := []string{"restore", "--host", "127.0.0.1", "--port", strconv.Itoa(d.IMAPTLSPort), "--ca-file", d.CAFile,
 		"--user", d.User2, "--mailbox", "INBOX", "--no-browser",
-		"--oauth", "custom", "--client-id", "popvault-test", "--client-secret", "restore-app-secret",
+		"--oauth", "custom", "--client-id", "popvault-test", "--client-secret-stdin",
 		"--auth-url", p.URL + "/authorize", "--token-url", p.URL + "/token", "--scope", "mail"}
-	out, errs := v.signInCLI(p, args...)
+	out, errs := v.signInCLIWith(p, "restore-app-secret\n", args...)
 	if !strings.Contains(out, "30 of 30 messages are in INBOX") || !strings.Contains(errs, "Signed in") {
 		t.Fatalf("first restore:\n%s%s", out, errs)
 	}
@@ -224,7 +224,7 @@ func TestRestoreOAuth(t *testing.T) {
 	}
 	// Again, with the sign-in kept: no address to open, nothing sent twice.
 	p.Expire() // and the kept access token refused: it is renewed
-	out, errs, code := v.run("", args...)
+	out, errs, code := v.run("restore-app-secret\n", args...)
 	if code != 0 || strings.Contains(errs, "http") || !strings.Contains(out, "0 sent now, 30 there before") || p.Count("refresh_token") == 0 {
 		t.Fatalf("second restore: exit %d, %d refreshes\n%s%s", code, p.Count("refresh_token"), out, errs)
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -20,31 +22,71 @@ import (
 // oauthFlags are how account add and account signin learn the app that
 // signs in: a provider, and its client (or a build's default).
 type oauthFlags struct {
-	provider         string
-	clientSecretFile string
-	clientID         string
-	clientSecret     string
-	authURL          string
-	tokenURL         string
-	scopes           repeated
-	noBrowser        bool
+	provider          string
+	clientSecretFile  string
+	clientID          string
+	clientSecretStdin bool
+	clientSecretArg   bool // the old --client-secret, refused
+	authURL           string
+	tokenURL          string
+	scopes            repeated
+	noBrowser         bool
 }
 
 func (o *oauthFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.provider, "oauth", "", "sign in with OAuth instead of a password: google, microsoft or custom")
 	fs.StringVar(&o.clientSecretFile, "client-secret-file", "", "with --oauth google: the client_secret_*.json of your Google Cloud OAuth client (Desktop app)")
 	fs.StringVar(&o.clientID, "client-id", "", "with --oauth: the app's client ID (Microsoft: the application (client) ID)")
-	fs.StringVar(&o.clientSecret, "client-secret", "", "with --oauth custom: the app's client secret, if it has one")
+	fs.BoolVar(&o.clientSecretStdin, "client-secret-stdin", false, "with --oauth custom (or google with --client-id): read the app's client secret from the first line of standard input")
+	fs.Var(refusedFlag{&o.clientSecretArg}, "client-secret", "no longer taken: every user of this machine sees a command line (ps); use --client-secret-stdin")
 	fs.StringVar(&o.authURL, "auth-url", "", "with --oauth custom: the authorization address")
 	fs.StringVar(&o.tokenURL, "token-url", "", "with --oauth custom: the token address")
 	fs.Var(&o.scopes, "scope", "with --oauth custom: a scope to ask for (repeatable)")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "with --oauth: do not open a browser; print the address to open instead")
 }
 
-// client is the app the flags name, or else the one kept for account,
-// or else the build's own.
-func (o *oauthFlags) client(store *fetch.OAuthStore, account string) (oauth.Client, error) {
+// refusedFlag takes a flag that is no longer taken, and notes that it
+// was given: its value, a secret, is never repeated in the error.
+type refusedFlag struct{ given *bool }
+
+func (f refusedFlag) String() string   { return "" }
+func (f refusedFlag) Set(string) error { *f.given = true; return nil }
+
+// refused says why a flag given is no longer taken; commands call it
+// once their flags are read, before anything else.
+func (o *oauthFlags) refused() error {
+	if o.clientSecretArg {
+		return errClientSecretArg
+	}
+	return nil
+}
+
+var errClientSecretArg = errors.New("--client-secret is no longer taken: a command line is seen by every user of this machine (ps). Write the secret to standard input and give --client-secret-stdin, for example: popvault ... --client-secret-stdin < secret.txt")
+
+// clientSecret reads the client secret from stdin's first line, when
+// --client-secret-stdin says so.
+func (o *oauthFlags) clientSecret(stdin io.Reader) (string, error) {
+	if err := o.refused(); err != nil {
+		return "", err
+	}
+	if !o.clientSecretStdin {
+		return "", nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("--client-secret-stdin: nothing on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// client is the app the flags name (its secret, if any, read from
+// stdin), or else the one kept for acct, or else the build's own.
+func (o *oauthFlags) client(store *fetch.OAuthStore, acct fetch.Account, stdin io.Reader) (oauth.Client, error) {
 	var c oauth.Client
+	secret, err := o.clientSecret(stdin)
+	if err != nil {
+		return c, err
+	}
 	switch o.provider {
 	case oauth.ProviderGoogle:
 		switch {
@@ -55,7 +97,7 @@ func (o *oauthFlags) client(store *fetch.OAuthStore, account string) (oauth.Clie
 			}
 			return oauth.FromGoogleFile(b)
 		case o.clientID != "":
-			return oauth.Google(o.clientID, o.clientSecret), nil
+			return oauth.Google(o.clientID, secret), nil
 		}
 	case oauth.ProviderMicrosoft:
 		if o.clientID != "" {
@@ -63,19 +105,19 @@ func (o *oauthFlags) client(store *fetch.OAuthStore, account string) (oauth.Clie
 		}
 	case oauth.ProviderCustom:
 		if o.clientID != "" || o.authURL != "" || o.tokenURL != "" {
-			c = oauth.Client{Provider: oauth.ProviderCustom, ClientID: o.clientID, ClientSecret: o.clientSecret,
+			c = oauth.Client{Provider: oauth.ProviderCustom, ClientID: o.clientID, ClientSecret: secret,
 				AuthURL: o.authURL, TokenURL: o.tokenURL, Scopes: o.scopes}
 			return c, c.Validate()
 		}
 	case "":
-		if kept, err := store.Client(account); err == nil {
+		if kept, err := store.Client(acct); err == nil {
 			return kept, nil
 		}
 		return c, errors.New("no app to sign in with on this machine: give --oauth and its client (see popvault account add --help)")
 	default:
 		return c, fmt.Errorf("--oauth %q: google, microsoft or custom", o.provider)
 	}
-	if kept, err := store.Client(account); err == nil && kept.Provider == o.provider {
+	if kept, err := store.Client(acct); err == nil && kept.Provider == o.provider {
 		return kept, nil
 	}
 	if built, ok := oauth.BuiltIn(o.provider); ok {
@@ -90,9 +132,9 @@ func (o *oauthFlags) client(store *fetch.OAuthStore, account string) (oauth.Clie
 	return c, errors.New("--oauth custom needs --client-id, --auth-url, --token-url and --scope")
 }
 
-// signIn runs the browser sign-in for account and keeps it: the address
+// signIn runs the browser sign-in for acct and keeps it: the address
 // is always printed, and opened in a browser where there may be one.
-func (c *cli) signIn(account, loginHint string, client oauth.Client, noBrowser bool) error {
+func (c *cli) signIn(acct fetch.Account, loginHint string, client oauth.Client, noBrowser bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := oauth.SignInOptions{
@@ -109,7 +151,7 @@ func (c *cli) signIn(account, loginHint string, client oauth.Client, noBrowser b
 	if err != nil {
 		return err
 	}
-	if err := c.oauthStore().Save(account, client, tok); err != nil {
+	if err := c.oauthStore().Save(acct, fetch.NewSignIn(client, tok)); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.stderr, "Signed in.")
@@ -157,6 +199,9 @@ func (c *cli) accountSignIn(args []string) error {
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
+	if err := o.refused(); err != nil {
+		return err
+	}
 	if *name == "" {
 		return errors.New("--name is required")
 	}
@@ -174,11 +219,11 @@ func (c *cli) accountSignIn(args []string) error {
 	if o.provider == "" {
 		o.provider = a.OAuth
 	}
-	client, err := o.client(c.oauthStore(), a.Name)
+	client, err := o.client(c.oauthStore(), a, c.stdin)
 	if err != nil {
 		return err
 	}
-	if err := c.signIn(a.Name, hint(a), client, o.noBrowser); err != nil {
+	if err := c.signIn(a, hint(a), client, o.noBrowser); err != nil {
 		return err
 	}
 	if a.OAuth != client.Provider {

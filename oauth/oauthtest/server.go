@@ -35,6 +35,7 @@ type Server struct {
 	now     time.Time
 	deny    bool
 	rotate  bool
+	large   bool
 	codes   map[string]grant
 	issued  []string
 	access  map[string]time.Time // access token → expiry
@@ -86,6 +87,56 @@ func (s *Server) Rotate(rotate bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rotate = rotate
+}
+
+// Large makes tokens the size Microsoft's are: an access token of about
+// 3 KB, a refresh token of about 1.5 KB and an ID token of 1 KB, some
+// 5.5 KB in all in each answer of the token endpoint.
+func (s *Server) Large(large bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.large = large
+}
+
+// Impersonate returns an HTTP client that takes requests for the given
+// hosts (a provider's real endpoints: accounts.google.com,
+// oauth2.googleapis.com) to this server instead, at /authorize or /token
+// by the last part of their path, and everything else where it is
+// addressed; and a browser (see Browser) that does the same. A test can
+// then sign in as a provider whose endpoints popvault never lets a client
+// change.
+func (s *Server) Impersonate(hosts ...string) (*http.Client, func(authURL string) error) {
+	target, _ := url.Parse(s.URL)
+	client := &http.Client{Transport: &impersonation{hosts: hosts, target: target}}
+	browser := func(authURL string) error {
+		resp, err := client.Get(authURL)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		return nil
+	}
+	return client, browser
+}
+
+type impersonation struct {
+	hosts  []string
+	target *url.URL
+}
+
+func (t *impersonation) RoundTrip(r *http.Request) (*http.Response, error) {
+	for _, h := range t.hosts {
+		if strings.EqualFold(r.URL.Hostname(), h) {
+			r = r.Clone(r.Context())
+			path := "/token"
+			if strings.HasSuffix(r.URL.Path, "auth") || strings.HasSuffix(r.URL.Path, "authorize") {
+				path = "/authorize"
+			}
+			r.URL.Scheme, r.URL.Host, r.URL.Path, r.Host = t.target.Scheme, t.target.Host, path, ""
+			break
+		}
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // Revoke withdraws every refresh and access token, as a person who
@@ -228,7 +279,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			oauthError(w, "invalid_grant", "the PKCE verifier does not match the challenge")
 			return
 		}
-		issueRefresh = random()
+		issueRefresh = s.newToken(1500)
 	case "refresh_token":
 		old := r.PostForm.Get("refresh_token")
 		if !s.refresh[old] {
@@ -237,16 +288,19 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		}
 		if s.rotate {
 			s.refresh[old] = false
-			issueRefresh = random()
+			issueRefresh = s.newToken(1500)
 		}
 	default:
 		oauthError(w, "unsupported_grant_type", "")
 		return
 	}
-	access := random()
+	access := s.newToken(3000)
 	s.access[access] = s.now.Add(s.AccessTTL)
 	s.issued = append(s.issued, access)
 	resp := map[string]any{"access_token": access, "token_type": "Bearer", "expires_in": int(s.AccessTTL.Seconds()), "scope": "mail"}
+	if s.large {
+		resp["id_token"] = s.newToken(1000)
+	}
 	if issueRefresh != "" {
 		s.refresh[issueRefresh] = true
 		s.issued = append(s.issued, issueRefresh)
@@ -278,6 +332,16 @@ func oauthError(w http.ResponseWriter, code, description string) {
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
+}
+
+// newToken is a random token, of about size characters when the server
+// makes large ones. The caller holds s.mu.
+func (s *Server) newToken(size int) string {
+	t := random()
+	if s.large {
+		t += strings.Repeat("x", size-len(t))
+	}
+	return t
 }
 
 func random() string {
