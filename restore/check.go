@@ -35,8 +35,7 @@ type probe struct {
 // store their own way), or, for servers that rewrite what they store, by
 // the same Message-ID and size.
 func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) error {
-	t := r.opts.Target
-	if _, err := waitFor(c, c.Select(t.Mailbox, &imap.SelectOptions{ReadOnly: true})); err != nil {
+	if _, err := waitFor(c, c.Select(r.name, &imap.SelectOptions{ReadOnly: true})); err != nil {
 		return err
 	}
 	var probes []*probe

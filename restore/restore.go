@@ -64,7 +64,10 @@ func (t Target) withDefaults() Target {
 	return t
 }
 
-// Key names the target in the archive's records.
+// Key names the target in the archive's records. Run keys them by the
+// mailbox's name as the server spells it (see Run), which is Mailbox
+// itself where the server separates levels with "/" and has no namespace
+// prefix (Gmail, Fastmail, Cyrus 3).
 func (t Target) Key() string {
 	t = t.withDefaults()
 	return "imap://" + t.User + "@" + net.JoinHostPort(strings.ToLower(t.Host), strconv.Itoa(t.Port)) + "/" + t.Mailbox
@@ -153,6 +156,9 @@ func (s *Summary) String() string {
 }
 
 // Run copies the messages ids into the target and returns what it did.
+// The mailbox's name is written the server's way: "/" between levels
+// becomes its separator, and a name in none of its namespaces gets its
+// personal prefix ("Archive/2019" is "INBOX.Archive.2019" on Courier).
 // The summary is filled in as far as the run got, also when it returns
 // an error; a run that leaves any message missing is not Complete.
 func Run(ctx context.Context, a *archive.Archive, ids []uint64, opts Options) (*Summary, error) {
@@ -160,8 +166,7 @@ func Run(ctx context.Context, a *archive.Archive, ids []uint64, opts Options) (*
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}
-	r := &run{a: a, opts: opts, key: opts.Target.Key(),
-		sum: &Summary{Target: opts.Target.String(), Total: len(ids)}}
+	r := &run{a: a, opts: opts, sum: &Summary{Target: opts.Target.String(), Total: len(ids)}}
 	err := r.run(ctx, dedupe(ids))
 	if errors.Is(err, context.Canceled) && r.sum.Complete() {
 		err = nil // cancelled as the last answers came: nothing is missing

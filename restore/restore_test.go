@@ -673,8 +673,8 @@ func TestRestoreSecurity(t *testing.T) {
 	}
 }
 
-// fakeIMAP serves one connection with a greeting, CAPABILITY, LOGIN and
-// STATUS, and hands every other command line to other; then it stops
+// fakeIMAP serves one connection with a greeting, CAPABILITY, LOGIN,
+// LIST of the separator and STATUS, and hands every other command line to other; then it stops
 // listening, so that a second connection fails.
 func fakeIMAP(t *testing.T, other func(w io.Writer, tag, rest string)) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -702,6 +702,8 @@ func fakeIMAP(t *testing.T, other func(w io.Writer, tag, rest string)) int {
 				fmt.Fprintf(conn, "* CAPABILITY IMAP4rev1\r\n%s OK\r\n", tag)
 			case strings.HasPrefix(rest, "LOGIN"):
 				fmt.Fprintf(conn, "%s OK\r\n", tag)
+			case strings.HasPrefix(rest, `LIST "" ""`):
+				fmt.Fprintf(conn, "* LIST (\\Noselect) \"/\" \"\"\r\n%s OK\r\n", tag)
 			case strings.HasPrefix(rest, "STATUS"):
 				fmt.Fprintf(conn, "* STATUS INBOX (UIDVALIDITY 7)\r\n%s OK\r\n", tag)
 			default:

@@ -38,6 +38,7 @@ const (
 type run struct {
 	a    *archive.Archive
 	opts Options
+	name string // the mailbox, as the server spells it
 	key  string
 	sum  *Summary
 	// claimed are the server's UIDs known to hold a message of ours.
@@ -60,6 +61,16 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 			c.logout()
 		}
 	}()
+	n, err := namesOf(first)
+	if err != nil {
+		return fmt.Errorf("restore: asking %s how it names mailboxes: %w", t.Host, err)
+	}
+	r.name = n.spell(t.Mailbox)
+	// The record is kept under the server's spelling, so that two
+	// spellings of one mailbox share it.
+	spelled := t
+	spelled.Mailbox = r.name
+	r.key = spelled.Key()
 	uidValidity, err := r.mailbox(first)
 	if err != nil {
 		return err
@@ -102,34 +113,6 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 	}
 	conns = append(conns, r.more(ctx, min(r.opts.Connections, 1+len(todo)/16)-1)...)
 	return r.send(ctx, conns, todo)
-}
-
-// mailbox returns the target mailbox's UIDVALIDITY, making the mailbox
-// first when it is missing and Create is set.
-func (r *run) mailbox(c *conn) (uint32, error) {
-	t := r.opts.Target
-	status := func() (*imap.StatusData, error) {
-		return waitFor(c, c.Status(t.Mailbox, &imap.StatusOptions{UIDValidity: true}))
-	}
-	st, err := status()
-	var ierr *imap.Error
-	if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
-		if !r.opts.Create {
-			return 0, fmt.Errorf("%w: %q on %s (%s); make it, or let popvault make it (--create)", ErrNoMailbox, t.Mailbox, t.Host, ierr.Text)
-		}
-		if err := c.wait(c.Create(t.Mailbox, nil)); err != nil {
-			return 0, fmt.Errorf("restore: making mailbox %q on %s: %w", t.Mailbox, t.Host, err)
-		}
-		r.sum.Created = true
-		st, err = status()
-	}
-	if err != nil {
-		return 0, fmt.Errorf("restore: mailbox %q on %s: %w", t.Mailbox, t.Host, err)
-	}
-	if st.UIDValidity == 0 {
-		return 0, fmt.Errorf("restore: %s gave mailbox %q no UIDVALIDITY", t.Host, t.Mailbox)
-	}
-	return st.UIDValidity, nil
 }
 
 // more opens up to n more connections, at once. A server that allows
@@ -538,7 +521,7 @@ func (r *run) session(c *conn, jobs <-chan []*job, outcomes chan<- outcome, stop
 		<-waited
 	}()
 	// send writes one command: an APPEND, or a MULTIAPPEND for a batch.
-	mailbox := r.opts.Target.Mailbox
+	mailbox := r.name
 	send := func(batch []*job) (wait func() ([]imap.UID, error), err error) {
 		if len(batch) == 1 {
 			j := batch[0]
