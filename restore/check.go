@@ -34,10 +34,18 @@ type probe struct {
 // then recognised by its bytes (line endings aside, which servers may
 // store their own way), or, for servers that rewrite what they store, by
 // the same Message-ID and size.
-func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) error {
+//
+// It leaves the mailbox unselected: Courier refuses an APPEND into the
+// mailbox the connection has examined.
+func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) (err error) {
 	if _, err := waitFor(c, c.Select(r.name, &imap.SelectOptions{ReadOnly: true})); err != nil {
 		return err
 	}
+	defer func() {
+		if uerr := unselect(c); err == nil && uerr != nil {
+			err = uerr
+		}
+	}()
 	var probes []*probe
 	var gone []uint64
 	for _, id := range rec.Pending {
@@ -93,6 +101,16 @@ func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) 
 		return err
 	}
 	return r.a.ForgetRestore(r.key, forget)
+}
+
+// unselect leaves the selected mailbox: with UNSELECT where the server
+// has it, else with CLOSE, which expunges nothing in a mailbox selected
+// with EXAMINE (RFC 3501, 6.4.2).
+func unselect(c *conn) error {
+	if c.Caps().Has(imap.CapUnselect) {
+		return c.wait(c.Unselect())
+	}
+	return c.wait(c.UnselectAndExpunge())
 }
 
 // find looks for probes on the server: one search each, pipelined, then

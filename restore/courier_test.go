@@ -1,6 +1,7 @@
 package restore
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -45,4 +46,66 @@ func once(t *testing.T, a *archive.Archive, s *imaptest.Server, mailbox string, 
 	if len(got) != len(ids)+others {
 		t.Errorf("%s holds %d messages, want %d of the archive's and %d others", mailbox, len(got), len(ids), others)
 	}
+}
+
+// markPending records ids as pending in mailbox: what a run leaves when
+// it is killed.
+func markPending(t *testing.T, a *archive.Archive, s *imaptest.Server, key, mailbox string, ids []uint64) {
+	t.Helper()
+	uv, err := s.UIDValidity(mailbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.StartRestore(key, uv); err != nil {
+		t.Fatal(err)
+	}
+	marks := map[uint64]uint32{}
+	for _, id := range ids {
+		marks[id] = 0
+	}
+	if err := a.MarkRestore(key, archive.RestorePending, marks); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A run that finds a record examines the mailbox read-only to check it,
+// then appends on the same connection. Courier refuses an APPEND into
+// the mailbox the connection has examined, until UNSELECT or CLOSE (it
+// announces no UNSELECT); the run leaves the mailbox first either way.
+func TestRestoreAfterExamine(t *testing.T) {
+	for name, opts := range map[string]imaptest.Options{
+		"Courier: CLOSE":           imaptest.Courier(),
+		"with UNSELECT":            func() imaptest.Options { o := imaptest.Courier(); o.HideCaps = nil; return o }(),
+		"plain server, no refusal": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			quickSettling(t) // the pending were never sent
+			s := imaptest.Start(t, opts)
+			a := newArchive(t)
+			ids := fill(t, a, 20, 41)
+			o := testOptions(s, "Restored")
+			o.Connections = 1 // the connection that examined is the one that sends
+			if sum, err := Run(context.Background(), a, ids[:8], o); err != nil || !sum.Complete() {
+				t.Fatalf("first run: %v, %+v", err, sum)
+			}
+			// Resumed: some pending, as a killed run leaves them.
+			key := o.Target
+			key.Mailbox = (names{prefix: opts.Prefix, delim: opts.Delim}).spell("Restored")
+			markPending(t, a, s, key.Key(), key.Mailbox, ids[8:12])
+			sum, err := Run(context.Background(), a, ids, o)
+			if err != nil || !sum.Complete() || sum.Already != 8 || sum.Sent != 12 {
+				t.Fatalf("second run: %v, %+v %+v", err, sum, sum.Failed)
+			}
+			once(t, a, s, key.Mailbox, ids, 0)
+		})
+	}
+}
+
+// quickSettling makes resolve believe a mailbox at once, for tests where
+// nothing lands late.
+func quickSettling(t *testing.T) {
+	t.Helper()
+	saved := settle
+	t.Cleanup(func() { settle = saved })
+	settle = time.Millisecond
 }
