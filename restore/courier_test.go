@@ -100,12 +100,3 @@ func TestRestoreAfterExamine(t *testing.T) {
 		})
 	}
 }
-
-// quickSettling makes resolve believe a mailbox at once, for tests where
-// nothing lands late.
-func quickSettling(t *testing.T) {
-	t.Helper()
-	saved := settle
-	t.Cleanup(func() { settle = saved })
-	settle = time.Millisecond
-}

@@ -365,8 +365,7 @@ func noAppendUID(t *testing.T, target string) int {
 // next run sends only the second kind, also for messages without a
 // Message-ID and for two that differ only in their line endings.
 func TestRestoreResolvesPending(t *testing.T) {
-	defer func(s time.Duration) { settle = s }(settle)
-	settle = 10 * time.Millisecond
+	quickSettling(t) // nothing lands late here
 	d := startIMAP(t, dovecot.Options{})
 	a := newArchive(t)
 	ids := fill(t, a, 10, 5)
@@ -577,8 +576,6 @@ func (c *cutter) serve(conn net.Conn) {
 }
 
 func TestRestoreDroppedConnection(t *testing.T) {
-	defer func(s time.Duration) { settle = s }(settle)
-	settle = 200 * time.Millisecond
 	d := startIMAP(t, dovecot.Options{})
 	a := newArchive(t)
 	ids := fill(t, a, 200, 7)
