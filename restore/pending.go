@@ -91,10 +91,8 @@ func (r *run) examine(c *conn) (state, error) {
 // the same Message-ID and size. What is not found is looked for again
 // each time the mailbox changes, until it has stood still (see
 // settling): only then is the answer taken as the server's last word.
-//
-// It leaves the mailbox unselected: Courier refuses an APPEND into the
-// mailbox the connection has examined.
-func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) (err error) {
+// It leaves the mailbox selected read-only.
+func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) error {
 	var probes []*probe
 	var gone []uint64
 	for _, id := range rec.Pending {
@@ -112,11 +110,6 @@ func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) 
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if uerr := unselect(c); err == nil && uerr != nil {
-			err = uerr
-		}
-	}()
 	left := slices.Clone(probes) // DeleteFunc clears what it drops
 	var quiet, waited time.Duration
 	for changed := true; len(left) > 0; {
@@ -160,16 +153,6 @@ func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) 
 		return err
 	}
 	return r.a.ForgetRestore(r.key, forget)
-}
-
-// unselect leaves the selected mailbox: with UNSELECT where the server
-// has it, else with CLOSE, which expunges nothing in a mailbox selected
-// with EXAMINE (RFC 3501, 6.4.2).
-func unselect(c *conn) error {
-	if c.Caps().Has(imap.CapUnselect) {
-		return c.wait(c.Unselect())
-	}
-	return c.wait(c.UnselectAndExpunge())
 }
 
 // find looks for probes on the server: one search each, pipelined, then

@@ -4,10 +4,16 @@
 // The archive keeps a record per target (server, user, mailbox) under the
 // mailbox's UIDVALIDITY. A message is marked pending there, in a durable
 // commit, before its APPEND is sent, and done once the server has said OK
-// (with its UID, where the server has UIDPLUS). A run that finds pending
-// messages left by one that was killed or cut off asks the server about
-// each (by Message-ID or size, then the bytes themselves) before sending
-// it again, so that a crash between the server's OK and the commit that
+// (with its UID, where the server has UIDPLUS). The record is never
+// believed alone: each run first asks the server which recorded messages
+// its mailbox still holds (UID SEARCH over the recorded UIDs; for records
+// without one, a listing matched by Message-ID and size, or size and
+// bytes), and sends again those it no longer holds. A run that finds
+// pending messages left by one that was killed or cut off asks the server
+// about each (by Message-ID or size, then the bytes themselves) until the
+// mailbox stops changing, since a server may go on storing a dead
+// connection's uploads for seconds, and only then sends again those it
+// did not find; so a crash between the server's OK and the commit that
 // records it sends nothing twice. Messages the server refuses are named,
 // with its reason, and never counted as restored.
 //
@@ -133,6 +139,10 @@ type Summary struct {
 	// sent there was dropped and this run started over.
 	Restarted bool
 	Created   bool // the mailbox was made by this run
+	// Gone were recorded as restored by an earlier run and are no longer
+	// in the mailbox (emptied, or a Gmail label taken off): this run
+	// sent them again, and counts them in Sent or Failed.
+	Gone int
 }
 
 // Complete reports whether every message asked for is on the server.
@@ -145,6 +155,9 @@ func (s *Summary) String() string {
 	fmt.Fprintf(&b, "%d of %d messages are in %s", s.Sent+s.Already, s.Total, s.Target)
 	if s.Already > 0 {
 		fmt.Fprintf(&b, " (%d sent now, %d there before)", s.Sent, s.Already)
+	}
+	if s.Gone > 0 {
+		fmt.Fprintf(&b, "; %d restored before were no longer there and were sent again", s.Gone)
 	}
 	if s.Unconfirmed > 0 {
 		fmt.Fprintf(&b, "; %d sent but not confirmed (checked on the next run)", s.Unconfirmed)

@@ -57,7 +57,7 @@ func fill(t *testing.T, a *archive.Archive, n int, seed uint64) []uint64 {
 	return ids
 }
 
-func newArchive(t *testing.T) *archive.Archive {
+func newArchive(t testing.TB) *archive.Archive {
 	t.Helper()
 	a, err := archive.Open(filepath.Join(t.TempDir(), "archive.db"), nil)
 	if err != nil {
@@ -67,7 +67,7 @@ func newArchive(t *testing.T) *archive.Archive {
 	return a
 }
 
-func startIMAP(t *testing.T, opts dovecot.Options) *dovecot.Server {
+func startIMAP(t testing.TB, opts dovecot.Options) *dovecot.Server {
 	t.Helper()
 	opts.IMAP = true
 	return dovecot.StartForTestWith(t, opts)
@@ -126,7 +126,7 @@ func mailbox(t *testing.T, d *dovecot.Server, name string) []onServer {
 	return out
 }
 
-func bob(t *testing.T, d *dovecot.Server) *imapclient.Client {
+func bob(t testing.TB, d *dovecot.Server) *imapclient.Client {
 	t.Helper()
 	c, err := d.DialIMAP()
 	if err != nil {
@@ -217,7 +217,7 @@ func TestRestoreThousand(t *testing.T) {
 	}
 }
 
-func uidValidity(t *testing.T, d *dovecot.Server, name string) uint32 {
+func uidValidity(t testing.TB, d *dovecot.Server, name string) uint32 {
 	c := bob(t, d)
 	defer c.Close()
 	st, err := c.Status(name, &imap.StatusOptions{UIDValidity: true}).Wait()

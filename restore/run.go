@@ -89,14 +89,15 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 	}
 	r.sum.Restarted = restarted
 	r.claimed = map[imap.UID]bool{}
-	for _, uid := range rec.Done {
-		if uid != 0 {
-			r.claimed[imap.UID(uid)] = true
+	if len(rec.Done) > 0 || len(rec.Pending) > 0 {
+		gone, err := r.recheck(ctx, first, &rec)
+		if err != nil {
+			return fmt.Errorf("restore: checking %s against what was restored there before: %w", t, err)
 		}
-	}
-	if len(rec.Pending) > 0 {
-		if err := r.resolve(ctx, first, &rec); err != nil {
-			return fmt.Errorf("restore: checking what an earlier run left unconfirmed: %w", err)
+		for _, id := range ids {
+			if gone[id] {
+				r.sum.Gone++
+			}
 		}
 	}
 	var todo []uint64
