@@ -2,6 +2,7 @@ package restore
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,4 +100,23 @@ func TestRestoreAfterExamine(t *testing.T) {
 			once(t, a, s, key.Mailbox, ids, 0)
 		})
 	}
+}
+
+// A server that takes fewer connections than asked for: the run goes on
+// with those it has, and says why it had fewer.
+func TestRestoreConnectionLimit(t *testing.T) {
+	s := imaptest.Start(t, imaptest.Options{MaxConnections: 2})
+	a := newArchive(t)
+	ids := fill(t, a, 100, 44)
+	o := testOptions(s, "INBOX")
+	o.Connections = 4
+	sum, err := Run(context.Background(), a, ids, o)
+	if err != nil || !sum.Complete() {
+		t.Fatalf("%v, %+v", err, sum)
+	}
+	const why = "Maximum number of connections"
+	if sum.Unopened != 2 || !strings.Contains(sum.UnopenedWhy, why) || !strings.Contains(sum.String(), "2 connections could not be opened") {
+		t.Fatalf("fewer connections, not said why: %+v\n%s", sum, sum)
+	}
+	once(t, a, s, "INBOX", ids, 0)
 }

@@ -143,6 +143,11 @@ type Summary struct {
 	// in the mailbox (emptied, or a Gmail label taken off): this run
 	// sent them again, and counts them in Sent or Failed.
 	Gone int
+	// Unopened counts connections the run asked for and could not open
+	// (a server's limit per user, say); UnopenedWhy is the last one's
+	// error. The run went on with those it had.
+	Unopened    int
+	UnopenedWhy string
 }
 
 // Complete reports whether every message asked for is on the server.
@@ -164,6 +169,11 @@ func (s *Summary) String() string {
 	}
 	if len(s.Failed) > 0 {
 		fmt.Fprintf(&b, "; %d missing", len(s.Failed))
+	}
+	if s.Unopened == 1 {
+		fmt.Fprintf(&b, "; 1 connection could not be opened (%s)", s.UnopenedWhy)
+	} else if s.Unopened > 1 {
+		fmt.Fprintf(&b, "; %d connections could not be opened (the last: %s)", s.Unopened, s.UnopenedWhy)
 	}
 	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -754,9 +755,10 @@ func TestRestoreTooBigAndNoConnectionLeft(t *testing.T) {
 	}
 	done := make(chan struct{})
 	var sum *Summary
+	var err error
 	go func() {
 		defer close(done)
-		sum, _ = Run(context.Background(), a, ids, opts)
+		sum, err = Run(context.Background(), a, ids, opts)
 	}()
 	select {
 	case <-done:
@@ -766,6 +768,13 @@ func TestRestoreTooBigAndNoConnectionLeft(t *testing.T) {
 	if sum.Complete() || len(sum.Failed) != 3 || sum.Failed[0].Reason != "too large for this server: Message too large" ||
 		!strings.Contains(sum.Failed[2].Reason, "no connection") {
 		t.Fatalf("%+v", sum)
+	}
+	// Why no new connection could be made is said, not dropped: in each
+	// message's reason, in the summary and in the error.
+	why := sum.UnopenedWhy
+	if !errors.Is(err, syscall.ECONNREFUSED) || sum.Unopened == 0 || why == "" ||
+		!strings.Contains(sum.Failed[2].Reason, why) || !strings.Contains(sum.String(), why) {
+		t.Fatalf("why no connection was left is not said: %v\n%+v\n%s", err, sum, sum)
 	}
 }
 

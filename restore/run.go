@@ -47,6 +47,10 @@ type run struct {
 	// single for the pass that sends refused MULTIAPPENDs' messages one
 	// by one.
 	multi, single bool
+
+	mu sync.Mutex
+	// dialErr is why the last connection asked for could not be opened.
+	dialErr error
 }
 
 func (r *run) run(ctx context.Context, ids []uint64) error {
@@ -116,6 +120,28 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 	return r.send(ctx, conns, todo)
 }
 
+// unopened counts a connection that could not be opened, and keeps why,
+// for the summary; one that failed because the run was cancelled is not
+// counted.
+func (r *run) unopened(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dialErr = err
+	r.sum.Unopened++
+	r.sum.UnopenedWhy = err.Error()
+}
+
+// lastDialErr is why the last connection could not be opened, if one
+// could not.
+func (r *run) lastDialErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.dialErr
+}
+
 // more opens up to n more connections, at once. A server that allows
 // fewer (a limit on connections per user) leaves the restore with those
 // it has.
@@ -128,6 +154,7 @@ func (r *run) more(ctx context.Context, n int) []*conn {
 		go func() {
 			c, err := r.dial(ctx)
 			if err != nil {
+				r.unopened(ctx, err)
 				c = nil
 			}
 			ch <- c
@@ -202,6 +229,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		r.produce(todo, jobs, outcomes, stopped, budget, &markErr)
 	}()
 	var working atomic.Int32
+	var noneLeft atomic.Bool
 	working.Add(int32(len(conns)))
 	for _, c := range conns {
 		wg.Add(1)
@@ -209,7 +237,8 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 			defer wg.Done()
 			r.work(ctx, c, jobs, outcomes, stopped, budget)
 			if working.Add(-1) == 0 {
-				stop("not sent: no connection to the server was left")
+				noneLeft.Store(true)
+				stop(noConnection(r.lastDialErr()))
 			}
 		}()
 	}
@@ -287,12 +316,14 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	if why == "" {
 		why = "not sent"
 	}
+	unsent := 0
 	for _, id := range todo {
 		if !heard[id] {
 			if stopReason == sendAlone {
 				again = append(again, id)
 				continue
 			}
+			unsent++
 			forget = append(forget, id)
 			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: why})
 		}
@@ -322,10 +353,24 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		return fmt.Errorf("restore: the connection to %s was lost: %w", t.Host, connErr)
 	case ctx.Err() != nil:
 		return fmt.Errorf("restore: %w", ctx.Err())
-	case forgetErr != nil || len(again) == 0:
+	case forgetErr != nil:
+		return forgetErr
+	case noneLeft.Load() && unsent > 0 && r.lastDialErr() != nil:
+		return fmt.Errorf("restore: no connection to %s was left for the rest, and a new one could not be opened: %w", t.Host, r.lastDialErr())
+	case len(again) == 0:
 		return forgetErr
 	}
 	return r.sendAlone(ctx, again)
+}
+
+// noConnection is the reason given for messages not sent because no
+// connection was left, with why the last attempt to open one failed.
+func noConnection(dialErr error) string {
+	why := "not sent: no connection to the server was left"
+	if dialErr != nil {
+		why += " (a new one failed: " + dialErr.Error() + ")"
+	}
+	return why
 }
 
 // sendAlone sends the messages of refused MULTIAPPENDs one APPEND each,
@@ -340,11 +385,18 @@ func (r *run) sendAlone(ctx context.Context, ids []uint64) error {
 		}
 	}()
 	if len(conns) == 0 {
+		why := noConnection(r.lastDialErr())
 		for _, id := range ids {
-			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: "not sent: no connection to the server was left"})
+			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: why})
 		}
 		r.progress()
-		return r.a.ForgetRestore(r.key, ids)
+		if err := r.a.ForgetRestore(r.key, ids); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		return fmt.Errorf("restore: no connection to %s could be opened to send the rest: %w", r.opts.Target.Host, r.lastDialErr())
 	}
 	return r.send(ctx, conns, ids)
 }
@@ -469,7 +521,11 @@ func (r *run) work(ctx context.Context, c *conn, jobs <-chan []*job, outcomes ch
 		}
 		c = nil
 		if again {
-			c, _ = r.dial(ctx)
+			var err error
+			if c, err = r.dial(ctx); err != nil {
+				r.unopened(ctx, err)
+				c = nil
+			}
 		}
 	}
 }
