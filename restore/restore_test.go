@@ -721,13 +721,10 @@ func TestRestoreSilentServer(t *testing.T) {
 		Target:  Target{Host: "127.0.0.1", Port: port, Security: fetch.SecurityPlain, User: "bob"},
 		Timeout: time.Second,
 	}
-	start := time.Now()
+	// Only the watchdog says "did not answer", and it says for how long.
 	sum, err := Run(context.Background(), a, ids, opts)
-	if err == nil || !strings.Contains(err.Error(), "did not answer") || sum.Complete() {
+	if err == nil || !strings.Contains(err.Error(), "did not answer for 1s") || sum.Complete() {
 		t.Fatalf("got %v, %+v", err, sum)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Fatalf("gave up after %v", d)
 	}
 }
 
@@ -753,18 +750,9 @@ func TestRestoreTooBigAndNoConnectionLeft(t *testing.T) {
 		Target:  Target{Host: "127.0.0.1", Port: port, Security: fetch.SecurityPlain, User: "bob"},
 		Timeout: 5 * time.Second,
 	}
-	done := make(chan struct{})
-	var sum *Summary
-	var err error
-	go func() {
-		defer close(done)
-		sum, err = Run(context.Background(), a, ids, opts)
-	}()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the restore hangs once no connection is left")
-	}
+	// A restore that hung once no connection is left would end in go
+	// test's timeout, with every goroutine's stack.
+	sum, err := Run(context.Background(), a, ids, opts)
 	if sum.Complete() || len(sum.Failed) != 3 || sum.Failed[0].Reason != "too large for this server: Message too large" ||
 		!strings.Contains(sum.Failed[2].Reason, "no connection") {
 		t.Fatalf("%+v", sum)
