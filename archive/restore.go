@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -93,9 +95,13 @@ func (a *Archive) MarkRestore(target string, state byte, uids map[uint64]uint32)
 	if len(uids) == 0 {
 		return nil
 	}
+	// In key order: bbolt keeps a node's keys sorted until the commit
+	// splits it, so puts in a map's random order move half the node
+	// each, and 100,000 of them in one commit took 4.7 s.
+	order := slices.Sorted(maps.Keys(uids))
 	return a.restoreIDs(target, func(ids *bbolt.Bucket) error {
-		for id, uid := range uids {
-			v := append([]byte{state}, binary.BigEndian.AppendUint32(nil, uid)...)
+		for _, id := range order {
+			v := append([]byte{state}, binary.BigEndian.AppendUint32(nil, uids[id])...)
 			if err := ids.Put(u64(id), v); err != nil {
 				return err
 			}
@@ -110,8 +116,9 @@ func (a *Archive) ForgetRestore(target string, ids []uint64) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	order := slices.Sorted(slices.Values(ids)) // as MarkRestore: in key order
 	return a.restoreIDs(target, func(b *bbolt.Bucket) error {
-		for _, id := range ids {
+		for _, id := range order {
 			if err := b.Delete(u64(id)); err != nil {
 				return err
 			}

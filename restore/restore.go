@@ -4,10 +4,16 @@
 // The archive keeps a record per target (server, user, mailbox) under the
 // mailbox's UIDVALIDITY. A message is marked pending there, in a durable
 // commit, before its APPEND is sent, and done once the server has said OK
-// (with its UID, where the server has UIDPLUS). A run that finds pending
-// messages left by one that was killed or cut off asks the server about
-// each (by Message-ID or size, then the bytes themselves) before sending
-// it again, so that a crash between the server's OK and the commit that
+// (with its UID, where the server has UIDPLUS). The record is never
+// believed alone: each run first asks the server which recorded messages
+// its mailbox still holds (UID SEARCH over the recorded UIDs; for records
+// without one, a listing matched by Message-ID and size, or size and
+// bytes), and sends again those it no longer holds. A run that finds
+// pending messages left by one that was killed or cut off asks the server
+// about each (by Message-ID or size, then the bytes themselves) until the
+// mailbox stops changing, since a server may go on storing a dead
+// connection's uploads for seconds, and only then sends again those it
+// did not find; so a crash between the server's OK and the commit that
 // records it sends nothing twice. Messages the server refuses are named,
 // with its reason, and never counted as restored.
 //
@@ -64,7 +70,10 @@ func (t Target) withDefaults() Target {
 	return t
 }
 
-// Key names the target in the archive's records.
+// Key names the target in the archive's records. Run keys them by the
+// mailbox's name as the server spells it (see Run), which is Mailbox
+// itself where the server separates levels with "/" and has no namespace
+// prefix (Gmail, Fastmail, Cyrus 3).
 func (t Target) Key() string {
 	t = t.withDefaults()
 	return "imap://" + t.User + "@" + net.JoinHostPort(strings.ToLower(t.Host), strconv.Itoa(t.Port)) + "/" + t.Mailbox
@@ -130,6 +139,15 @@ type Summary struct {
 	// sent there was dropped and this run started over.
 	Restarted bool
 	Created   bool // the mailbox was made by this run
+	// Gone were recorded as restored by an earlier run and are no longer
+	// in the mailbox (emptied, or a Gmail label taken off): this run
+	// sent them again, and counts them in Sent or Failed.
+	Gone int
+	// Unopened counts connections the run asked for and could not open
+	// (a server's limit per user, say); UnopenedWhy is the last one's
+	// error. The run went on with those it had.
+	Unopened    int
+	UnopenedWhy string
 }
 
 // Complete reports whether every message asked for is on the server.
@@ -143,16 +161,27 @@ func (s *Summary) String() string {
 	if s.Already > 0 {
 		fmt.Fprintf(&b, " (%d sent now, %d there before)", s.Sent, s.Already)
 	}
+	if s.Gone > 0 {
+		fmt.Fprintf(&b, "; %d restored before were no longer there and were sent again", s.Gone)
+	}
 	if s.Unconfirmed > 0 {
 		fmt.Fprintf(&b, "; %d sent but not confirmed (checked on the next run)", s.Unconfirmed)
 	}
 	if len(s.Failed) > 0 {
 		fmt.Fprintf(&b, "; %d missing", len(s.Failed))
 	}
+	if s.Unopened == 1 {
+		fmt.Fprintf(&b, "; 1 connection could not be opened (%s)", s.UnopenedWhy)
+	} else if s.Unopened > 1 {
+		fmt.Fprintf(&b, "; %d connections could not be opened (the last: %s)", s.Unopened, s.UnopenedWhy)
+	}
 	return b.String()
 }
 
 // Run copies the messages ids into the target and returns what it did.
+// The mailbox's name is written the server's way: "/" between levels
+// becomes its separator, and a name in none of its namespaces gets its
+// personal prefix ("Archive/2019" is "INBOX.Archive.2019" on Courier).
 // The summary is filled in as far as the run got, also when it returns
 // an error; a run that leaves any message missing is not Complete.
 func Run(ctx context.Context, a *archive.Archive, ids []uint64, opts Options) (*Summary, error) {
@@ -160,8 +189,7 @@ func Run(ctx context.Context, a *archive.Archive, ids []uint64, opts Options) (*
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}
-	r := &run{a: a, opts: opts, key: opts.Target.Key(),
-		sum: &Summary{Target: opts.Target.String(), Total: len(ids)}}
+	r := &run{a: a, opts: opts, sum: &Summary{Target: opts.Target.String(), Total: len(ids)}}
 	err := r.run(ctx, dedupe(ids))
 	if errors.Is(err, context.Canceled) && r.sum.Complete() {
 		err = nil // cancelled as the last answers came: nothing is missing

@@ -38,6 +38,7 @@ const (
 type run struct {
 	a    *archive.Archive
 	opts Options
+	name string // the mailbox, as the server spells it
 	key  string
 	sum  *Summary
 	// claimed are the server's UIDs known to hold a message of ours.
@@ -46,6 +47,10 @@ type run struct {
 	// single for the pass that sends refused MULTIAPPENDs' messages one
 	// by one.
 	multi, single bool
+
+	mu sync.Mutex
+	// dialErr is why the last connection asked for could not be opened.
+	dialErr error
 }
 
 func (r *run) run(ctx context.Context, ids []uint64) error {
@@ -60,6 +65,16 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 			c.logout()
 		}
 	}()
+	n, err := namesOf(first)
+	if err != nil {
+		return fmt.Errorf("restore: asking %s how it names mailboxes: %w", t.Host, err)
+	}
+	r.name = n.spell(t.Mailbox)
+	// The record is kept under the server's spelling, so that two
+	// spellings of one mailbox share it.
+	spelled := t
+	spelled.Mailbox = r.name
+	r.key = spelled.Key()
 	uidValidity, err := r.mailbox(first)
 	if err != nil {
 		return err
@@ -78,14 +93,15 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 	}
 	r.sum.Restarted = restarted
 	r.claimed = map[imap.UID]bool{}
-	for _, uid := range rec.Done {
-		if uid != 0 {
-			r.claimed[imap.UID(uid)] = true
+	if len(rec.Done) > 0 || len(rec.Pending) > 0 {
+		gone, err := r.recheck(ctx, first, &rec)
+		if err != nil {
+			return fmt.Errorf("restore: checking %s against what was restored there before: %w", t, err)
 		}
-	}
-	if len(rec.Pending) > 0 {
-		if err := r.resolve(ctx, first, &rec); err != nil {
-			return fmt.Errorf("restore: checking what an earlier run left unconfirmed: %w", err)
+		for _, id := range ids {
+			if gone[id] {
+				r.sum.Gone++
+			}
 		}
 	}
 	var todo []uint64
@@ -104,32 +120,26 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 	return r.send(ctx, conns, todo)
 }
 
-// mailbox returns the target mailbox's UIDVALIDITY, making the mailbox
-// first when it is missing and Create is set.
-func (r *run) mailbox(c *conn) (uint32, error) {
-	t := r.opts.Target
-	status := func() (*imap.StatusData, error) {
-		return waitFor(c, c.Status(t.Mailbox, &imap.StatusOptions{UIDValidity: true}))
+// unopened counts a connection that could not be opened, and keeps why,
+// for the summary; one that failed because the run was cancelled is not
+// counted.
+func (r *run) unopened(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
 	}
-	st, err := status()
-	var ierr *imap.Error
-	if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
-		if !r.opts.Create {
-			return 0, fmt.Errorf("%w: %q on %s (%s); make it, or let popvault make it (--create)", ErrNoMailbox, t.Mailbox, t.Host, ierr.Text)
-		}
-		if err := c.wait(c.Create(t.Mailbox, nil)); err != nil {
-			return 0, fmt.Errorf("restore: making mailbox %q on %s: %w", t.Mailbox, t.Host, err)
-		}
-		r.sum.Created = true
-		st, err = status()
-	}
-	if err != nil {
-		return 0, fmt.Errorf("restore: mailbox %q on %s: %w", t.Mailbox, t.Host, err)
-	}
-	if st.UIDValidity == 0 {
-		return 0, fmt.Errorf("restore: %s gave mailbox %q no UIDVALIDITY", t.Host, t.Mailbox)
-	}
-	return st.UIDValidity, nil
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dialErr = err
+	r.sum.Unopened++
+	r.sum.UnopenedWhy = err.Error()
+}
+
+// lastDialErr is why the last connection could not be opened, if one
+// could not.
+func (r *run) lastDialErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.dialErr
 }
 
 // more opens up to n more connections, at once. A server that allows
@@ -144,6 +154,7 @@ func (r *run) more(ctx context.Context, n int) []*conn {
 		go func() {
 			c, err := r.dial(ctx)
 			if err != nil {
+				r.unopened(ctx, err)
 				c = nil
 			}
 			ch <- c
@@ -218,6 +229,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		r.produce(todo, jobs, outcomes, stopped, budget, &markErr)
 	}()
 	var working atomic.Int32
+	var noneLeft atomic.Bool
 	working.Add(int32(len(conns)))
 	for _, c := range conns {
 		wg.Add(1)
@@ -225,7 +237,8 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 			defer wg.Done()
 			r.work(ctx, c, jobs, outcomes, stopped, budget)
 			if working.Add(-1) == 0 {
-				stop("not sent: no connection to the server was left")
+				noneLeft.Store(true)
+				stop(noConnection(r.lastDialErr()))
 			}
 		}()
 	}
@@ -303,12 +316,14 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	if why == "" {
 		why = "not sent"
 	}
+	unsent := 0
 	for _, id := range todo {
 		if !heard[id] {
 			if stopReason == sendAlone {
 				again = append(again, id)
 				continue
 			}
+			unsent++
 			forget = append(forget, id)
 			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: why})
 		}
@@ -338,10 +353,24 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		return fmt.Errorf("restore: the connection to %s was lost: %w", t.Host, connErr)
 	case ctx.Err() != nil:
 		return fmt.Errorf("restore: %w", ctx.Err())
-	case forgetErr != nil || len(again) == 0:
+	case forgetErr != nil:
+		return forgetErr
+	case noneLeft.Load() && unsent > 0 && r.lastDialErr() != nil:
+		return fmt.Errorf("restore: no connection to %s was left for the rest, and a new one could not be opened: %w", t.Host, r.lastDialErr())
+	case len(again) == 0:
 		return forgetErr
 	}
 	return r.sendAlone(ctx, again)
+}
+
+// noConnection is the reason given for messages not sent because no
+// connection was left, with why the last attempt to open one failed.
+func noConnection(dialErr error) string {
+	why := "not sent: no connection to the server was left"
+	if dialErr != nil {
+		why += " (a new one failed: " + dialErr.Error() + ")"
+	}
+	return why
 }
 
 // sendAlone sends the messages of refused MULTIAPPENDs one APPEND each,
@@ -356,11 +385,18 @@ func (r *run) sendAlone(ctx context.Context, ids []uint64) error {
 		}
 	}()
 	if len(conns) == 0 {
+		why := noConnection(r.lastDialErr())
 		for _, id := range ids {
-			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: "not sent: no connection to the server was left"})
+			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: why})
 		}
 		r.progress()
-		return r.a.ForgetRestore(r.key, ids)
+		if err := r.a.ForgetRestore(r.key, ids); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		return fmt.Errorf("restore: no connection to %s could be opened to send the rest: %w", r.opts.Target.Host, r.lastDialErr())
 	}
 	return r.send(ctx, conns, ids)
 }
@@ -485,7 +521,11 @@ func (r *run) work(ctx context.Context, c *conn, jobs <-chan []*job, outcomes ch
 		}
 		c = nil
 		if again {
-			c, _ = r.dial(ctx)
+			var err error
+			if c, err = r.dial(ctx); err != nil {
+				r.unopened(ctx, err)
+				c = nil
+			}
 		}
 	}
 }
@@ -538,7 +578,7 @@ func (r *run) session(c *conn, jobs <-chan []*job, outcomes chan<- outcome, stop
 		<-waited
 	}()
 	// send writes one command: an APPEND, or a MULTIAPPEND for a batch.
-	mailbox := r.opts.Target.Mailbox
+	mailbox := r.name
 	send := func(batch []*job) (wait func() ([]imap.UID, error), err error) {
 		if len(batch) == 1 {
 			j := batch[0]

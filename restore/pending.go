@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,10 +15,30 @@ import (
 	"popvault/archive"
 )
 
-// settle is how long resolve waits before asking a second time about
-// messages it did not find: the server may still be storing the last
-// upload of a run that was killed a moment ago.
-var settle = time.Second
+// settling is how resolve waits for a server that may still be storing
+// the uploads of a connection that died: it looks at the mailbox every
+// every, and believes what it found once the mailbox has not changed for
+// quiet, or after most in all. Courier went on storing a killed run's
+// APPENDs for up to 4 s, each as it read it, and UIDNEXT moves with each
+// one stored: a mailbox whose message count and UIDNEXT stand still for
+// 2 s while it is asked every 250 ms has stored what it had. The bound
+// keeps a mailbox that changes for reasons of its own (an INBOX receiving
+// mail) from holding the restore; by then a dead connection's uploads are
+// long stored.
+var settling = struct{ every, quiet, most time.Duration }{250 * time.Millisecond, 2 * time.Second, 30 * time.Second}
+
+// pause waits d, or until ctx is done. Tests replace it to drive a test
+// server's clock.
+var pause = func(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // probe is a pending message being looked for on the server.
 type probe struct {
@@ -28,57 +49,94 @@ type probe struct {
 	found     imap.UID
 }
 
+// newProbe reads what a message is recognised by; false when the message
+// is no longer in the archive.
+func (r *run) newProbe(id uint64) (*probe, bool, error) {
+	raw, err := r.a.Raw(id)
+	if errors.Is(err, archive.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	s, err := r.a.Summary(id)
+	if err != nil {
+		return nil, false, err
+	}
+	norm := crlf(raw)
+	return &probe{id: id, sum: sha256.Sum256(norm), size: int64(len(norm)), messageID: s.MessageID}, true, nil
+}
+
+// state is what tells that a mailbox changed: a message stored moves
+// UIDNEXT, one expunged lowers the count.
+type state struct {
+	exists  uint32
+	uidNext imap.UID
+}
+
+// examine selects the mailbox read-only and says its state.
+func (r *run) examine(c *conn) (state, error) {
+	sel, err := waitFor(c, c.Select(r.name, &imap.SelectOptions{ReadOnly: true}))
+	if err != nil {
+		return state{}, err
+	}
+	return state{sel.NumMessages, sel.UIDNext}, nil
+}
+
 // resolve asks the server about the messages an earlier run marked
 // pending and never confirmed: those it holds become done, the rest are
 // forgotten and sent again. A message is found by Message-ID or by size,
 // then recognised by its bytes (line endings aside, which servers may
 // store their own way), or, for servers that rewrite what they store, by
-// the same Message-ID and size.
+// the same Message-ID and size. What is not found is looked for again
+// each time the mailbox changes, until it has stood still (see
+// settling): only then is the answer taken as the server's last word.
+// It leaves the mailbox selected read-only.
 func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) error {
-	t := r.opts.Target
-	if _, err := waitFor(c, c.Select(t.Mailbox, &imap.SelectOptions{ReadOnly: true})); err != nil {
-		return err
-	}
 	var probes []*probe
 	var gone []uint64
 	for _, id := range rec.Pending {
-		raw, err := r.a.Raw(id)
-		if errors.Is(err, archive.ErrNotFound) {
+		p, ok, err := r.newProbe(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			gone = append(gone, id) // deleted from the archive since
 			continue
 		}
-		if err != nil {
-			return err
-		}
-		s, err := r.a.Summary(id)
-		if err != nil {
-			return err
-		}
-		norm := crlf(raw)
-		probes = append(probes, &probe{id: id, sum: sha256.Sum256(norm), size: int64(len(norm)), messageID: s.MessageID})
+		probes = append(probes, p)
 	}
-	left := probes
-	for attempt := 0; attempt < 2 && len(left) > 0; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(settle):
-			}
-			if err := c.wait(c.Noop()); err != nil {
+	last, err := r.examine(c)
+	if err != nil {
+		return err
+	}
+	left := slices.Clone(probes) // DeleteFunc clears what it drops
+	var quiet, waited time.Duration
+	for changed := true; len(left) > 0; {
+		if changed {
+			if err := r.find(c, left); err != nil {
 				return err
 			}
+			left = slices.DeleteFunc(left, func(p *probe) bool { return p.found != 0 })
 		}
-		if err := r.find(c, left); err != nil {
+		if len(left) == 0 || quiet >= settling.quiet || waited >= settling.most {
+			break
+		}
+		if err := pause(ctx, settling.every); err != nil {
 			return err
 		}
-		var still []*probe
-		for _, p := range left {
-			if p.found == 0 {
-				still = append(still, p)
-			}
+		waited += settling.every
+		now, err := r.examine(c)
+		if err != nil {
+			return err
 		}
-		left = still
+		changed = now != last
+		last = now
+		if changed {
+			quiet = 0
+		} else {
+			quiet += settling.every
+		}
 	}
 	found := map[uint64]uint32{}
 	forget := gone
@@ -90,6 +148,7 @@ func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) 
 			forget = append(forget, p.id)
 		}
 	}
+	rec.Pending = nil
 	if err := r.a.MarkRestore(r.key, archive.RestoreDone, found); err != nil {
 		return err
 	}
