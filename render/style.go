@@ -79,6 +79,9 @@ func (s *sheet) add(src string) {
 				s.rules = map[string][]decl{}
 			}
 			for _, sel := range selectors {
+				if s.n >= maxDecls {
+					break
+				}
 				s.set(sel, d)
 			}
 		}
