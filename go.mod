@@ -3,6 +3,7 @@ module popvault
 go 1.26.0
 
 require (
+	code.dny.dev/ssrf v0.3.0
 	early.popvault.io/localefix v0.0.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/blevesearch/bleve/v2 v2.6.3
@@ -14,6 +15,7 @@ require (
 	github.com/klauspost/compress v1.20.4
 	github.com/microcosm-cc/bluemonday v1.0.27
 	github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
+	github.com/tdewolff/parse/v2 v2.8.20
 	github.com/zalando/go-keyring v0.2.8
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/image v0.24.0

@@ -38,7 +38,7 @@ func extract(raw []byte, arrived time.Time) *Summary {
 		s.Date = d
 	}
 	s.Parents = parents(&h)
-	s.HasAttachments = hasAttachments(mr)
+	s.HasAttachments = hasAttachments(mr, raw)
 	return s
 }
 
@@ -73,18 +73,62 @@ func clean(s string) string {
 	return s
 }
 
-// hasAttachments walks the parts without decoding their bodies.
-func hasAttachments(mr *mail.Reader) bool {
+// hasAttachments reports whether a message has an attachment, as View
+// lists them: a part to save (isAttachment) that is not a picture the
+// body shows. It walks the parts without decoding their bodies; only
+// where a picture may be the body's is the HTML read, in a second walk.
+func hasAttachments(mr *mail.Reader, raw []byte) bool {
+	var pictures []string
 	for i := 0; i < maxParts; i++ {
 		p, err := mr.NextPart()
 		if err != nil {
-			return false
+			break
 		}
-		if _, ok := p.Header.(*mail.AttachmentHeader); ok {
+		ctype, params, perr := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if perr != nil || ctype == "" {
+			ctype = "text/plain"
+		}
+		name := ""
+		if ah, ok := p.Header.(*mail.AttachmentHeader); ok {
+			name, _ = ah.Filename()
+		}
+		if name == "" {
+			name = params["name"]
+		}
+		if !isAttachment(p, ctype, name) {
+			continue
+		}
+		id := pictureID(p, ctype)
+		if id == "" {
+			return true
+		}
+		pictures = append(pictures, id)
+	}
+	if len(pictures) == 0 {
+		return false
+	}
+	refs := cidRefs(firstHTML(raw))
+	for _, id := range pictures {
+		if !refs[id] {
 			return true
 		}
 	}
 	return false
+}
+
+// firstHTML is the text of a message's first text/html part, as View
+// reads it.
+func firstHTML(raw []byte) string {
+	var html string
+	found := false
+	walkParts(raw, func(i int, p *mail.Part, ctype, name string) {
+		if !found && ctype == "text/html" && !isAttachment(p, ctype, name) {
+			found = true
+			var v View
+			html = v.readText(p.Body)
+		}
+	}, func(error) {})
+	return html
 }
 
 // maxParts bounds the parts read from one message.

@@ -15,6 +15,25 @@ func (v *View) BodyText() string {
 	return HTMLText(v.HTML)
 }
 
+// SearchText is the body's text as the search index reads it: the text
+// part, and the HTML part reduced to text where there is no text part or
+// where the HTML says what the text part does not (a stub: "This message
+// is best read as HTML"). The window looks for a search's words in it,
+// to mark them.
+func (v *View) SearchText() string {
+	if v.HTML == "" {
+		return v.Text
+	}
+	html := HTMLText(v.HTML)
+	switch {
+	case strings.TrimSpace(v.Text) == "":
+		return html
+	case htmlAdds(v.Text, html):
+		return v.Text + "\n" + html
+	}
+	return v.Text
+}
+
 // HTMLText reduces HTML to readable text: scripts, styles and heads go,
 // block elements become line breaks, links keep their address, images
 // keep their alt text. It reads the markup with x/net/html's tokenizer and

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-message/mail"
 	"go.etcd.io/bbolt"
@@ -35,6 +36,13 @@ var (
 	bucketDirty = []byte("textdirty") // id → change sequence
 	keyOwner    = []byte("owner")     // random; names this archive to its index
 )
+
+// textVersion names how textDoc takes text from mail. Version 2 indexes
+// a message's HTML where it says what the text part does not, and its
+// attachments as View lists them; an index of another version is
+// rebuilt, and the rebuild corrects the attachment mark of messages
+// stored before (fixFlags).
+const textVersion = "/text-2"
 
 const (
 	indexBatchCount = 300
@@ -92,6 +100,9 @@ func (t *textIndex) index() (*fulltext.Index, error) {
 	if t.openErr != nil {
 		return nil, t.openErr
 	}
+	// The index names its archive and how text was taken from mail: an
+	// index made by another extraction is not this one's, and is rebuilt.
+	t.owner = append(t.owner, textVersion...)
 	x, err := fulltext.Open(SearchDir(t.a.path))
 	if err != nil {
 		t.openErr = wrapErr("", err)
@@ -312,6 +323,7 @@ type job struct {
 	seq  []byte // for a dirty id: the change it answers
 	doc  fulltext.Doc
 	gone bool
+	read bool // its bytes were read: doc says what the message holds
 }
 
 // step indexes one batch: new messages above the mark and changed ones
@@ -353,7 +365,44 @@ func (t *textIndex) step() (int, error) {
 			return 0, err
 		}
 	}
+	if err := t.fixFlags(jobs); err != nil {
+		return 0, err
+	}
 	return len(jobs), nil
+}
+
+// fixFlags corrects the attachment mark of messages whose record says
+// otherwise than their text does: those stored before pictures the body
+// shows stopped counting as attachments. The mark then agrees with
+// has:attachment. Each record is read again in the transaction, so a
+// change made meanwhile (read, unread) is kept.
+func (t *textIndex) fixFlags(jobs []job) error {
+	var wrong []job
+	for _, j := range jobs {
+		if !j.gone && j.read && j.rec.HasAttachments != (len(j.doc.Attachments) > 0) {
+			wrong = append(wrong, j)
+		}
+	}
+	if len(wrong) == 0 {
+		return nil
+	}
+	err := t.a.db.Update(func(tx *bbolt.Tx) error {
+		for _, j := range wrong {
+			s, err := getRecord(tx, j.id)
+			if err != nil {
+				continue // deleted meanwhile
+			}
+			s.HasAttachments = len(j.doc.Attachments) > 0
+			if err := tx.Bucket(bucketIndex).Put(u64(j.id), s.encode()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrapErr("index", err)
+	}
+	return nil
 }
 
 // collect reads a batch of messages above the mark and of changed ids.
@@ -446,12 +495,15 @@ func (j *job) prepare() {
 	if err != nil {
 		raw = nil // index what the record says
 	}
+	j.read = err == nil
 	j.doc = textDoc(j.rec, raw)
 }
 
 // textDoc is what the index holds of a message: its headers, its text
-// parts (or else its HTML reduced to text), up to maxIndexText, and its
-// attachments' names.
+// parts, and its HTML reduced to text where that says what they do not
+// (see htmlAdds), up to maxIndexText; and its attachments' names, as
+// View lists them (a nameless one as "attachment-N"), so that
+// has:attachment finds what the list marks.
 func textDoc(s *Summary, raw []byte) fulltext.Doc {
 	d := fulltext.Doc{ID: s.ID, Date: s.Date, From: s.From, To: s.To, Subject: s.Subject}
 	if s.Cc != "" {
@@ -460,31 +512,104 @@ func textDoc(s *Summary, raw []byte) fulltext.Doc {
 	for _, r := range s.Refs {
 		d.Accounts = append(d.Accounts, r.Account)
 	}
-	var plain, html strings.Builder
+	var plain strings.Builder
+	var html string
+	var names, pictures []string
 	walkParts(raw, func(i int, p *mail.Part, ctype, name string) {
 		if isAttachment(p, ctype, name) {
-			if name != "" {
-				d.Attachments = append(d.Attachments, safeName(name, i))
-			}
+			names = append(names, safeName(name, i))
+			pictures = append(pictures, pictureID(p, ctype))
 			return
 		}
 		switch {
 		case ctype == "text/plain" && plain.Len() < maxIndexText:
 			io.Copy(&plain, io.LimitReader(p.Body, int64(maxIndexText-plain.Len())))
 			plain.WriteByte('\n')
-		case ctype == "text/html" && html.Len() == 0:
-			io.Copy(&html, io.LimitReader(p.Body, 4*maxIndexText))
+		case ctype == "text/html" && html == "":
+			var v View
+			html = v.readText(p.Body) // whole, as View reads it: its cid: addresses decide what is attached
 		}
 	}, func(error) {})
+	refs := cidRefs(html)
+	for i, name := range names {
+		if pictures[i] == "" || !refs[pictures[i]] {
+			d.Attachments = append(d.Attachments, name)
+		}
+	}
 	d.Body = plain.String()
-	if strings.TrimSpace(d.Body) == "" && html.Len() > 0 {
-		d.Body = HTMLText(html.String())
+	if html != "" {
+		text := HTMLText(cutText(html, 4*maxIndexText))
+		if strings.TrimSpace(d.Body) == "" {
+			d.Body = text
+		} else if htmlAdds(d.Body, text) {
+			d.Body += "\n" + text
+		}
 	}
-	if len(d.Body) > maxIndexText {
-		d.Body = d.Body[:maxIndexText]
-	}
+	d.Body = cutText(d.Body, maxIndexText)
 	d.Body = strings.ToValidUTF8(d.Body, "\uFFFD")
 	return d
+}
+
+// cutText is at most the first n bytes of s.
+func cutText(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// htmlAdds reports whether a message's HTML, reduced to text, holds
+// words that its text part lacks: many newsletters' text part is a stub
+// ("This message is best read as HTML"), or a shortened copy. Where the
+// two agree (most mail programs write the one from the other), the HTML
+// is not indexed again. It does where more than a quarter of the HTML's
+// distinct words are missing from the text part.
+func htmlAdds(plain, html string) bool {
+	have := map[string]bool{}
+	for _, w := range words(plain, maxWords) {
+		have[w] = true
+	}
+	seen := map[string]bool{}
+	missing := 0
+	for _, w := range words(html, maxWords) {
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		if !have[w] {
+			missing++
+		}
+	}
+	return missing*4 > len(seen)
+}
+
+// maxWords bounds the words compared: enough to tell a stub or a
+// shortened copy from the whole.
+const maxWords = 5000
+
+// words returns the first n words of s (runs of letters and digits)
+// longer than two bytes ("a", "to" tell nothing), in lower case.
+func words(s string, n int) []string {
+	var out []string
+	start := -1
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start > 2 {
+			if out = append(out, strings.ToLower(s[start:i])); len(out) >= n {
+				return out
+			}
+		}
+		start = -1
+	}
+	if start >= 0 && len(s)-start > 2 {
+		out = append(out, strings.ToLower(s[start:]))
+	}
+	return out
 }
 
 // ownerID returns the archive's random name, made at its creation (or at

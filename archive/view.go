@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/url"
 	"strings"
 
 	"github.com/emersion/go-message/mail"
@@ -35,6 +36,11 @@ type Attachment struct {
 	// ContentID is the part's Content-ID, without its angle brackets:
 	// what the HTML part's cid: addresses name.
 	ContentID string
+	// Inline is set for a picture that the body shows (its HTML names it
+	// by cid:): drawn there, not listed as an attachment, nor counted in
+	// the list's mark or by has:attachment. It is here for the window to
+	// find the picture by its ContentID.
+	Inline bool
 }
 
 // maxViewText bounds the text kept for a view; the rest is dropped with a
@@ -60,6 +66,7 @@ func (a *Archive) View(id uint64) (*View, error) {
 		}
 		h.Close()
 	}
+	var pictures []string // each attachment's Content-ID if it may be a picture the body shows
 	walkParts(raw, func(i int, p *mail.Part, ctype string, name string) {
 		if isAttachment(p, ctype, name) {
 			n, err := io.Copy(io.Discard, p.Body)
@@ -68,6 +75,7 @@ func (a *Archive) View(id uint64) (*View, error) {
 			}
 			cid := strings.Trim(strings.TrimSpace(p.Header.Get("Content-Id")), "<>")
 			v.Attachments = append(v.Attachments, Attachment{Index: i, Name: safeName(name, i), ContentType: ctype, Size: n, ContentID: cid})
+			pictures = append(pictures, pictureID(p, ctype))
 			return
 		}
 		switch {
@@ -81,6 +89,10 @@ func (a *Archive) View(id uint64) (*View, error) {
 			v.HTML = v.readText(p.Body)
 		}
 	}, v.problem)
+	refs := cidRefs(v.HTML)
+	for i := range v.Attachments {
+		v.Attachments[i].Inline = pictures[i] != "" && refs[pictures[i]]
+	}
 	return v, nil
 }
 
@@ -173,11 +185,69 @@ func walkParts(raw []byte, part func(i int, p *mail.Part, ctype, name string), p
 	problem(errors.New("too many parts; the rest are not shown"))
 }
 
-// isAttachment tells a part to list for saving from a body to read: it
-// has a file name, is marked as an attachment, or is not text.
+// isAttachment tells a part to save rather than read: it has a file
+// name, is marked as an attachment, or is not text. Such a part is an
+// attachment the message has (the list's mark, has:attachment, the
+// reader's list) unless it is a picture the body shows: see pictureID
+// and cidRefs, which View, extract and textDoc all go by.
 func isAttachment(p *mail.Part, ctype, name string) bool {
 	_, marked := p.Header.(*mail.AttachmentHeader)
 	return name != "" || marked || !strings.HasPrefix(ctype, "text/")
+}
+
+// pictureID is, for a part that may be a picture the body shows (an
+// image with a Content-ID that is not marked "attachment"), its
+// Content-ID in lower case; else "".
+func pictureID(p *mail.Part, ctype string) string {
+	if !strings.HasPrefix(ctype, "image/") {
+		return ""
+	}
+	if disp, _, err := mime.ParseMediaType(p.Header.Get("Content-Disposition")); err == nil && disp == "attachment" {
+		return "" // the sender said it is one, whatever the body shows
+	}
+	return strings.ToLower(strings.Trim(strings.TrimSpace(p.Header.Get("Content-Id")), "<>"))
+}
+
+// maxRefs bounds the cid: addresses read from one HTML part.
+const maxRefs = 1000
+
+// cidRefs returns the Content-IDs that an HTML body names in cid:
+// addresses (RFC 2392: escaped as in a URL), in lower case. It looks for
+// the addresses in the text rather than parsing the markup: a "cid:"
+// that is not in an attribute costs a picture its place in the list,
+// nothing more.
+func cidRefs(html string) map[string]bool {
+	refs := map[string]bool{}
+	for rest := html; len(refs) < maxRefs; {
+		i := indexFold(rest, "cid:")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+4:]
+		end := strings.IndexAny(rest, "\"' <>)\t\r\n")
+		if end < 0 {
+			end = len(rest)
+		}
+		id := rest[:end]
+		if u, err := url.PathUnescape(id); err == nil {
+			id = u
+		}
+		if id = strings.ToLower(strings.Trim(id, "<>")); id != "" {
+			refs[id] = true
+		}
+	}
+	return refs
+}
+
+// indexFold is strings.Index for an ASCII lower-case pattern, in any
+// case; linear in s.
+func indexFold(s, lower string) int {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if s[i]|0x20 == lower[0] && strings.EqualFold(s[i:i+len(lower)], lower) {
+			return i
+		}
+	}
+	return -1
 }
 
 // safeName is the file name offered for part i.

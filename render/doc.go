@@ -1,9 +1,18 @@
 // Package render turns a message's body, HTML or plain text, into a
-// document model that the window draws: paragraphs and headings of styled
-// text with links, quotes, nested lists, preformatted blocks, rules,
-// tables and image placeholders. It is a pure function of the text it is
+// document model that the window draws: paragraphs and headings (levels
+// 1 to 6) of text in its emphasis (bold, italic, both, underlined,
+// monospace) with links, quotes, nested lists, preformatted blocks,
+// rules, tables and pictures. It is a pure function of the text it is
 // given: it loads nothing, remote or local, never runs anything the mail
 // carries, and bounds its output however large or deep the input.
+//
+// HTML is read as a browser shows it at a desktop's width: white space
+// collapses but a no-break space stays; text that styles hide (a
+// newsletter's preheader) is left out; tables that lay a newsletter out
+// give up their cells' content to flow at the reader's width, and only
+// tables of data stay tables. The pictures on the web that the body
+// shows are listed (Doc.Remote) for the window to offer to load, with
+// package remoteimg; until then each is its alt text, or nothing.
 //
 // Layout then breaks a document into lines of a given width, for a
 // reader that shows them in a virtualized list.
@@ -24,11 +33,13 @@ const (
 	Mono
 )
 
-// Span is a run of text in one style, a link where Link is set.
+// Span is a run of text in one style, a link where Link is set; or a
+// picture in the text, where Img is set, with its alt text as Text.
 type Span struct {
 	Text  string
 	Style Style
 	Link  string `json:",omitempty"`
+	Img   *Img   `json:",omitempty"`
 }
 
 // Kind is what a block is.
@@ -44,7 +55,11 @@ const (
 )
 
 // Block is one block of the document. Text inside a Paragraph or Heading
-// may hold "\n": a line break the mail asked for.
+// may hold "\n": a line break the mail asked for. An Image block holds
+// pictures that stand on their own, one or a row of them, with nothing
+// else to read beside them (a logo, a banner, a row of icons): Img is
+// the first, and Spans hold each as a picture span (with its link, if it
+// is one). Pictures inside text are spans of their paragraph.
 type Block struct {
 	Kind   Kind
 	Level  int    `json:",omitempty"` // a Heading's level, 1 to 6
@@ -66,16 +81,27 @@ type Cell struct {
 }
 
 // Img is a picture the mail refers to: its source and words for it.
-// Remote pictures are never loaded; cid: ones name a part of the message.
+// Render never loads a remote picture (Remote: on the web, over HTTP or
+// HTTPS; a protocol-relative address is given its https:); cid: ones name
+// a part of the message.
 type Img struct {
 	Src    string
 	Alt    string `json:",omitempty"`
 	Remote bool   `json:",omitempty"`
+	// Width and Height are the size in pixels the mail gives it, 0 where
+	// it gives none.
+	Width  int `json:",omitempty"`
+	Height int `json:",omitempty"`
 }
 
 // Doc is a rendered body.
 type Doc struct {
 	Blocks []Block
+	// Remote lists the addresses of the pictures on the web the body
+	// shows, each once, in order: what the window offers to load
+	// ("12 pictures on the web not loaded"). Tracking pixels (no more than
+	// 2 pixels wide or high) and hidden pictures are left out.
+	Remote []string `json:",omitempty"`
 	// Cut is set when the body was larger or deeper than the limits,
 	// and only its beginning is here.
 	Cut bool `json:",omitempty"`

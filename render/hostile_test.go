@@ -47,6 +47,19 @@ var hostileShapes = []shape{
 	{"line breaks", false, func(n int) string { return fill("<p>", "x<br>", n) }},
 	{"empty lines in a preformatted block", false, func(n int) string { return fill("<pre>", "\n", n) }},
 	{"attributes", false, func(n int) string { return fill("<p", " a=b", n-1) + ">x" }},
+	{"style attributes", false, func(n int) string {
+		return fill("<p>", `<span style="font-size:0;display:block;max-height:0;font-weight:bold">x</span>`, n)
+	}},
+	{"one long style attribute", false, func(n int) string { return fill(`<p style="`, "font-size:0;", n-4) + `">x` }},
+	{"a style sheet of simple rules", false, func(n int) string { return fill("<style>", ".a,.b{display:none;font-size:0}", n) }},
+	{"classes a style sheet hides", false, func(n int) string {
+		return fill("<style>.a{display:none}.b{font-size:0}.c{font-weight:bold}</style>", `<i class="a b c">x</i>`, n)
+	}},
+	{"classes a long style sheet styles", false, func(n int) string {
+		return fill("<style>"+strings.Repeat(".a{font-size:0;font-weight:bold}", 20000)+"</style>", `<i class="a a a a">x</i>`, n)
+	}},
+	{"pictures", false, func(n int) string { return fill("<p>", `<img src="https://x.example/a.png" alt="a">`, n) }},
+	{"no-break spaces", false, func(n int) string { return fill("<p>", "&nbsp;", n) }},
 	{"a link followed by closing brackets", true, func(n int) string { return fill("see http://x.example/", ")", n) }},
 	{"a link in brackets followed by closing brackets", true, func(n int) string { return fill("see http://x.example/(", ")", n) }},
 	{"a link followed by full stops", true, func(n int) string { return fill("see http://x.example/", ".", n) }},

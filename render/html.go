@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 )
@@ -41,7 +42,10 @@ func HTMLContext(ctx context.Context, src string) (*Doc, error) {
 		}
 		switch tt {
 		case html.TextToken:
-			if b.skip == 0 {
+			switch {
+			case b.inStyle:
+				b.sheet.add(string(z.Text()))
+			case b.skip == 0 && !b.zeroFont:
 				b.text(html.UnescapeString(string(z.Text())))
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
@@ -131,6 +135,11 @@ type state struct {
 	pre, skip     int
 	heading       int
 	cell          *[]Block // where blocks go inside a table cell; nil: the document
+	// zeroFont: the text here is in a font of size zero, which newsletters
+	// use to hide text, and to close the gaps between columns: a size set
+	// inside shows text again.
+	zeroFont bool
+	inStyle  bool // inside a <style> element: its text is CSS
 }
 
 type list struct {
@@ -142,6 +151,7 @@ type table struct {
 	rows   [][]*[]Block // each cell's blocks
 	header [][]bool
 	nested bool
+	layout bool // marked as layout: role="presentation", or as wide as a whole email
 }
 
 type builder struct {
@@ -156,6 +166,8 @@ type builder struct {
 	lines  int            // line breaks kept
 	cells  int
 	blocks int
+	sheet  sheet           // the rules of the <style> elements read so far
+	remote map[string]bool // the pictures on the web in doc.Remote
 }
 
 func (b *builder) full() bool {
@@ -184,7 +196,8 @@ func (b *builder) add(bl Block) *Block {
 	return &(*t)[len(*t)-1]
 }
 
-// close ends the open paragraph; one holding only spaces is dropped.
+// close ends the open paragraph; one holding only spaces is dropped, and
+// one holding only pictures becomes a picture block for each.
 func (b *builder) close() {
 	if b.cur == nil {
 		return
@@ -199,10 +212,10 @@ func (b *builder) close() {
 		return
 	}
 	// Trim the paragraph's ends.
-	for len(cur.Spans) > 0 && strings.TrimSpace(cur.Spans[0].Text) == "" {
+	for len(cur.Spans) > 0 && cur.Spans[0].Img == nil && blank(cur.Spans[0].Text) {
 		cur.Spans = cur.Spans[1:]
 	}
-	for len(cur.Spans) > 0 && strings.TrimSpace(cur.Spans[len(cur.Spans)-1].Text) == "" {
+	for len(cur.Spans) > 0 && cur.Spans[len(cur.Spans)-1].Img == nil && blank(cur.Spans[len(cur.Spans)-1].Text) {
 		cur.Spans = cur.Spans[:len(cur.Spans)-1]
 	}
 	if len(cur.Spans) == 0 {
@@ -215,13 +228,53 @@ func (b *builder) close() {
 		}
 		return
 	}
-	cur.Spans[0].Text = strings.TrimLeft(cur.Spans[0].Text, " ")
-	last := &cur.Spans[len(cur.Spans)-1]
-	last.Text = strings.TrimRight(last.Text, " \n")
+	if b.onlyPictures(cur) {
+		return
+	}
+	if first := &cur.Spans[0]; first.Img == nil {
+		first.Text = strings.TrimLeftFunc(first.Text, invisible)
+	}
+	if last := &cur.Spans[len(cur.Spans)-1]; last.Img == nil {
+		last.Text = strings.TrimRightFunc(last.Text, func(r rune) bool { return r == '\n' || invisible(r) })
+	}
 }
 
+// onlyPictures makes a paragraph that holds pictures and nothing else
+// to read (a logo, a banner, a row of icons) an Image block, and reports
+// whether it did.
+func (b *builder) onlyPictures(cur *Block) bool {
+	var pics []Span
+	for _, s := range cur.Spans {
+		switch {
+		case s.Img != nil:
+			pics = append(pics, s)
+		case !blank(s.Text):
+			return false
+		}
+	}
+	// The paragraph becomes the pictures' block, in its place.
+	cur.Kind, cur.Img, cur.Spans = Image, pics[0].Img, pics
+	return true
+}
+
+// invisible tells the characters that show nothing at a paragraph's
+// ends: white space, no-break spaces, and the zero-width characters that
+// preheaders pad with (U+034F, U+200B to U+200D, U+2060, U+FEFF, U+00AD).
+func invisible(r rune) bool {
+	switch r {
+	case 0x34f, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0xad:
+		return true
+	}
+	return unicode.IsSpace(r)
+}
+
+// blank reports whether s shows nothing.
+func blank(s string) bool { return strings.TrimFunc(s, invisible) == "" }
+
 // text adds text in the current style, collapsing white space outside
-// preformatted blocks.
+// preformatted blocks as browsers do: a run of spaces, tabs and line
+// breaks is one space, and a no-break space (&nbsp;) is not white space
+// there: it stays, as wide as a space, and joins the words beside it.
 func (b *builder) text(s string) {
 	if s == "" {
 		return
@@ -242,14 +295,7 @@ func (b *builder) text(s string) {
 		b.span(strings.ReplaceAll(s, "\r\n", "\n"))
 		return
 	}
-	fields := strings.Fields(s)
-	collapsed := strings.Join(fields, " ")
-	if s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r' {
-		collapsed = " " + collapsed
-	}
-	if last := s[len(s)-1]; len(fields) > 0 && (last == ' ' || last == '\n' || last == '\t' || last == '\r') {
-		collapsed += " "
-	}
+	collapsed := collapse(s)
 	if collapsed == "" || collapsed == " " && b.cur == nil {
 		return
 	}
@@ -271,6 +317,38 @@ func (b *builder) text(s string) {
 	}
 	b.span(collapsed)
 }
+
+// collapse makes each run of HTML's white space (space, tab, line feed,
+// form feed, carriage return) one space; no other character is white
+// space to HTML.
+func collapse(s string) string {
+	i := 0
+	for i < len(s) && !isHTMLSpace(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	space := false
+	for j := 0; j < len(s); j++ {
+		if isHTMLSpace(s[j]) {
+			space = true
+			continue
+		}
+		if space {
+			out = append(out, ' ')
+			space = false
+		}
+		out = append(out, s[j])
+	}
+	if space {
+		out = append(out, ' ')
+	}
+	return string(out)
+}
+
+func isHTMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
 
 // span appends text to the open block, merged with the last span when
 // their style and link agree. The last span's text grows in b.tail, not
@@ -294,7 +372,7 @@ func (b *builder) span(s string) {
 	if b.cur.Kind == Pre {
 		style |= Mono
 	}
-	if n := len(b.cur.Spans); n > 0 && b.cur.Spans[n-1].Style == style && b.cur.Spans[n-1].Link == b.link {
+	if n := len(b.cur.Spans); n > 0 && b.cur.Spans[n-1].Style == style && b.cur.Spans[n-1].Link == b.link && b.cur.Spans[n-1].Img == nil {
 		b.tail = append(b.tail, s...)
 		return
 	}
@@ -356,30 +434,30 @@ var skipped = map[string]bool{"script": true, "style": true, "head": true, "titl
 	"noscript": true, "iframe": true, "object": true, "svg": true, "math": true, "select": true, "textarea": true}
 
 func (b *builder) start(name string, attrs map[string]string, selfClosing bool) {
-	if b.skip > 0 && !voidElements[name] && !selfClosing {
-		if len(b.stack) < maxDepth {
-			b.push(name)
+	void := voidElements[name] || selfClosing
+	if b.skip == 0 {
+		switch name {
+		case "br":
+			if b.cur != nil && !b.zeroFont {
+				b.span("\n")
+			}
+			return
+		case "hr":
+			if lk := b.look(name, attrs); !lk.hidden {
+				b.close()
+				b.add(Block{Kind: Rule})
+			}
+			return
+		case "img":
+			b.image(attrs)
+			return
 		}
+	}
+	if void {
 		return
 	}
-	switch name {
-	case "br":
-		if b.cur != nil {
-			b.span("\n")
-		}
-		return
-	case "hr":
-		b.close()
-		b.add(Block{Kind: Rule})
-		return
-	case "img":
-		b.image(attrs)
-		return
-	}
-	if voidElements[name] || selfClosing {
-		return
-	}
-	// What a new element closes implicitly.
+	// What a new element closes implicitly: inside hidden markup too, as
+	// a browser does (the next cell after a hidden one is not inside it).
 	switch name {
 	case "p":
 		b.closeIn(pScope, "p")
@@ -393,13 +471,27 @@ func (b *builder) start(name string, attrs map[string]string, selfClosing bool) 
 	}
 	if len(b.stack) >= maxDepth {
 		// Too deep to follow: its text joins what is open.
-		b.doc.Cut = b.doc.Cut || name == "div" || name == "table" || name == "blockquote"
+		b.doc.Cut = b.doc.Cut || b.skip == 0 && (name == "div" || name == "table" || name == "blockquote")
 		return
 	}
 	f := b.push(name)
-	switch {
-	case skipped[name]:
+	if name == "style" {
+		b.inStyle = true
+	}
+	if b.skip > 0 {
+		return
+	}
+	if skipped[name] {
 		b.skip++
+		return
+	}
+	lk := b.look(name, attrs)
+	if lk.hidden {
+		b.skip++
+		return
+	}
+	b.restyle(lk)
+	switch {
 	case blockElements[name]:
 		b.close()
 	case name == "h1" || name == "h2" || name == "h3" || name == "h4" || name == "h5" || name == "h6":
@@ -443,7 +535,7 @@ func (b *builder) start(name string, attrs map[string]string, selfClosing bool) 
 		if t := b.innermostTable(1); t != nil {
 			t.nested = true
 		}
-		f.table = &table{}
+		f.table = &table{layout: layoutTable(attrs)}
 		f.near[tableScope] = len(b.stack) - 1
 	case name == "tr":
 		b.close()
@@ -576,22 +668,42 @@ func (b *builder) innermostTable(skip int) *table {
 	return b.stack[i].table
 }
 
+// layoutTable reports whether a table's attributes say it is for
+// layout: role="presentation" (or "none"), or a width in pixels meant
+// for a whole email (mail is laid out for about 600 pixels).
+func layoutTable(attrs map[string]string) bool {
+	if role := strings.ToLower(strings.TrimSpace(attrs["role"])); role == "presentation" || role == "none" {
+		return true
+	}
+	w, ok := pixels(strings.TrimSpace(attrs["width"]))
+	return ok && w >= 400
+}
+
 // finishTable puts a closed table where blocks go: as a table when it
-// holds data, else as its cells' content in order.
+// holds data, else as its cells' content in order, to flow at the
+// reader's width as the rest of the text does.
+//
+// A table holds data when nothing marks it as layout, no table is inside
+// it, two rows or more have two cells or more, most of its rows do, and
+// its cells hold short paragraphs only: no headings, pictures, lists or
+// pages of text. Newsletters lay themselves out with tables: a row of
+// one cell, a footer with one row of two, are layout.
 func (b *builder) finishTable(t *table) {
-	cols, rows := 0, 0
+	rows, wide := 0, 0
 	for _, r := range t.rows {
 		if len(r) > 0 {
 			rows++
 		}
-		cols = max(cols, len(r))
+		if len(r) >= 2 {
+			wide++
+		}
 	}
-	data := !t.nested && rows >= 2 && cols >= 2
+	data := !t.nested && !t.layout && wide >= 2 && 2*wide >= rows
 	if data {
 		for _, r := range t.rows {
 			for _, c := range r {
 				for _, bl := range *c {
-					if bl.Kind != Paragraph && bl.Kind != Heading || len(Text(bl.Spans)) > 300 {
+					if bl.Kind != Paragraph || bl.Indent > 0 || len(Text(bl.Spans)) > 300 {
 						data = false // a cell holding blocks or pages of text is layout
 					}
 				}
@@ -630,20 +742,94 @@ func (b *builder) finishTable(t *table) {
 	b.add(tb)
 }
 
-// image adds a picture's placeholder: a part of the message (cid:), or a
-// remote one, which is never loaded. Tracking pixels leave nothing.
+// look is what the style sheets' rules and the style attribute say of
+// an element, the attribute last; and the hidden attribute.
+func (b *builder) look(name string, attrs map[string]string) look {
+	lk := newLook()
+	if len(attrs) == 0 {
+		return lk
+	}
+	if _, ok := attrs["hidden"]; ok {
+		lk.hidden = true
+	}
+	if len(b.sheet.rules) > 0 {
+		apply := func(sel string) {
+			for _, d := range b.sheet.rules[sel] {
+				lk.apply(d)
+			}
+		}
+		for _, c := range strings.Fields(attrs["class"]) {
+			apply("." + c)
+			apply(name + "." + c)
+		}
+		if id := strings.TrimSpace(attrs["id"]); id != "" {
+			apply("#" + id)
+			apply(name + "#" + id)
+		}
+	}
+	if style := attrs["style"]; style != "" {
+		inline(style, lk.apply)
+	}
+	return lk
+}
+
+// restyle applies what an element's styles say to the text inside it.
+func (b *builder) restyle(lk look) {
+	switch lk.zeroFont {
+	case 1:
+		b.zeroFont = true
+	case -1:
+		b.zeroFont = false
+	}
+	for _, s := range []struct {
+		on    int8
+		style Style
+	}{{lk.bold, Bold}, {lk.italic, Italic}, {lk.underline, Underline}} {
+		switch s.on {
+		case 1:
+			b.style |= s.style
+		case -1:
+			b.style &^= s.style
+		}
+	}
+}
+
+// maxRemote bounds the pictures on the web a document lists.
+const maxRemote = 500
+
+// image puts a picture in the text: a part of the message (cid:), or one
+// on the web, which render never loads but lists in doc.Remote. A
+// tracking pixel (no more than 2 pixels wide or high) and a hidden
+// picture leave nothing, and are not listed.
 func (b *builder) image(attrs map[string]string) {
-	if b.skip > 0 {
+	lk := b.look("img", attrs)
+	if lk.hidden {
+		return
+	}
+	w, h := lk.width, lk.height
+	if n, ok := pixels(strings.TrimSpace(attrs["width"])); ok && w < 0 {
+		w = n
+	}
+	if n, ok := pixels(strings.TrimSpace(attrs["height"])); ok && h < 0 {
+		h = n
+	}
+	if w >= 0 && w <= 2 || h >= 0 && h <= 2 {
 		return
 	}
 	src := strings.TrimSpace(attrs["src"])
-	if attrs["width"] == "1" || attrs["height"] == "1" || attrs["width"] == "0" || attrs["height"] == "0" {
-		return
-	}
 	img := &Img{Src: src, Alt: strings.Join(strings.Fields(attrs["alt"]), " ")}
+	if w > 0 && w < 1e5 {
+		img.Width = int(w)
+	}
+	if h > 0 && h < 1e5 {
+		img.Height = int(h)
+	}
 	switch lower := strings.ToLower(src); {
 	case strings.HasPrefix(lower, "cid:"):
-	case strings.HasPrefix(lower, "http:"), strings.HasPrefix(lower, "https:"), strings.HasPrefix(lower, "//"):
+	case strings.HasPrefix(lower, "//"):
+		img.Src = "https:" + src // as a page served over HTTPS reads it
+		img.Remote = true
+	case strings.HasPrefix(lower, "http:"), strings.HasPrefix(lower, "https:"):
 		img.Remote = true
 	default:
 		if img.Alt == "" {
@@ -651,8 +837,26 @@ func (b *builder) image(attrs map[string]string) {
 		}
 		img.Src = ""
 	}
-	b.close()
-	b.add(Block{Kind: Image, Img: img})
+	if img.Remote && !b.remote[img.Src] && len(b.doc.Remote) < maxRemote {
+		if b.remote == nil {
+			b.remote = map[string]bool{}
+		}
+		b.remote[img.Src] = true
+		b.doc.Remote = append(b.doc.Remote, img.Src)
+	}
+	if b.cur == nil || b.cur.Kind == Pre {
+		b.close()
+		kind := Paragraph
+		if b.heading > 0 {
+			kind = Heading
+		}
+		if b.cur = b.add(Block{Kind: kind, Level: b.heading}); b.cur == nil {
+			return
+		}
+	}
+	b.flush()
+	b.cur.Spans = append(b.cur.Spans, Span{Text: img.Alt, Style: b.style, Link: b.link, Img: img})
+	b.text_ += len(img.Alt)
 }
 
 // safeLink reports whether a link may be offered: web and mail

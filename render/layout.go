@@ -39,15 +39,13 @@ func (l Line) Text() string {
 	return b.String()
 }
 
-const (
-	listIndent = 3  // columns per list level
-	maxColumn  = 40 // a table column's widest, before it wraps
-)
+const listIndent = 3 // columns per list level
 
 // Layout breaks d into lines of at most width columns (characters),
-// with a blank line between blocks but not between a list's items.
+// with a blank line between blocks but not between a list's items. No
+// picture from the web is shown: see LayoutWith.
 func Layout(d *Doc, width int) []Line {
-	lines, _ := LayoutContext(context.Background(), d, width)
+	lines, _ := LayoutWith(context.Background(), d, width, Options{})
 	return lines
 }
 
@@ -55,42 +53,81 @@ func Layout(d *Doc, width int) []Line {
 // ctx's error (wrapped) and no lines: a reader cancels ctx when the width
 // changes again or another message is opened.
 func LayoutContext(ctx context.Context, d *Doc, width int) ([]Line, error) {
+	return LayoutWith(ctx, d, width, Options{})
+}
+
+// Options change how a document is laid out; the zero value shows no
+// picture from the web.
+type Options struct {
+	// Loaded reports whether the window holds the picture on the web at
+	// src, loaded because the person asked: it then gets a line of its
+	// own, as the message's own (cid:) pictures always do, for the window
+	// to draw it there. Nil: none is. A picture on the web that is not
+	// loaded takes no line: it is its alt text, in italics, where that
+	// says something, and else nothing.
+	Loaded func(src string) bool
+}
+
+// drawn reports whether a picture gets a line of its own: the message's
+// own always (the window draws it there, or its placeholder), one on the
+// web when loaded.
+func (o Options) drawn(img *Img) bool {
+	return !img.Remote && img.Src != "" || img.Remote && o.Loaded != nil && o.Loaded(img.Src)
+}
+
+// LayoutWith is LayoutContext with options.
+func LayoutWith(ctx context.Context, d *Doc, width int, opts Options) ([]Line, error) {
 	width = max(width, 20)
 	var out []Line
 	var poll poller
-	for i, b := range d.Blocks {
+	var prev *Block // the last block that gave lines
+	for i := range d.Blocks {
 		if err := poll.check(ctx); err != nil {
 			return nil, err
 		}
-		if i > 0 && !(b.Indent > 0 && d.Blocks[i-1].Indent > 0) {
-			out = append(out, Line{Quote: min(b.Quote, d.Blocks[i-1].Quote)})
+		b := &d.Blocks[i]
+		lines := blockLines(b, width, opts)
+		if len(lines) == 0 {
+			continue
 		}
-		w := max(10, width-b.Quote*2-b.Indent*listIndent)
-		if b.Kind == Heading && b.Level <= 2 {
-			w = w * 100 / int(100*HeadingScale(b.Level)) // drawn larger: fewer fit
+		if prev != nil && !(b.Indent > 0 && prev.Indent > 0) {
+			out = append(out, Line{Quote: min(b.Quote, prev.Quote)})
 		}
-		base := Line{Kind: b.Kind, Level: b.Level, Quote: b.Quote, Indent: b.Indent * listIndent}
-		switch b.Kind {
-		case Rule:
-			out = append(out, base)
-		case Image:
-			for j, segs := range wrap([]Span{{Text: imageText(b.Img), Style: Italic}}, w, false) {
-				l := base
-				segs[0].Tab = true
-				if j == 0 {
-					l.Img = b.Img
-				}
-				l.Segs = segs
-				out = append(out, l)
-			}
-		case Table:
-			out = append(out, tableLines(b, base, w)...)
-		default:
-			hang := 0
-			if b.Marker != "" {
-				hang = utf8.RuneCountInString(b.Marker) + 1
-			}
-			for j, segs := range wrap(b.Spans, w-hang, b.Kind == Pre) {
+		out = append(out, lines...)
+		prev = b
+	}
+	return out, nil
+}
+
+// blockLines lays out one block.
+func blockLines(b *Block, width int, opts Options) []Line {
+	w := max(10, width-b.Quote*2-b.Indent*listIndent)
+	if b.Kind == Heading {
+		w = max(10, int(float32(w)/HeadingScale(b.Level))) // drawn larger or smaller: fewer or more fit
+	}
+	base := Line{Kind: b.Kind, Level: b.Level, Quote: b.Quote, Indent: b.Indent * listIndent}
+	var out []Line
+	switch b.Kind {
+	case Rule:
+		out = append(out, base)
+	case Image:
+		// Its pictures as a paragraph of them: each drawn on a line of its
+		// own, the others their alt text on lines they share.
+		p := *b
+		p.Kind = Paragraph
+		if len(p.Spans) == 0 {
+			p.Spans = []Span{{Text: b.Img.Alt, Img: b.Img}}
+		}
+		return blockLines(&p, width, opts)
+	case Table:
+		out = append(out, tableLines(*b, base, w)...)
+	default:
+		hang := 0
+		if b.Marker != "" {
+			hang = utf8.RuneCountInString(b.Marker) + 1
+		}
+		text := func(spans []Span) {
+			for _, segs := range wrap(spans, w-hang, b.Kind == Pre) {
 				l := base
 				for k := range segs {
 					segs[k].Col += hang
@@ -98,25 +135,99 @@ func LayoutContext(ctx context.Context, d *Doc, width int) ([]Line, error) {
 				if len(segs) > 0 {
 					segs[0].Tab = true
 				}
-				if j == 0 && b.Marker != "" {
+				if len(out) == 0 && b.Marker != "" {
 					segs = append([]Seg{{Text: b.Marker, Tab: true}}, segs...)
 				}
 				l.Segs = segs
 				out = append(out, l)
 			}
 		}
+		var run []Span // text up to the next picture drawn on its own line
+		spans := inlinePictures(b.Spans, opts)
+		for _, s := range spans {
+			if s.Img == nil {
+				run = append(run, s)
+				continue
+			}
+			if len(run) > 0 {
+				text(run)
+				run = nil
+			}
+			l := base
+			l.Kind, l.Img = Image, s.Img
+			l.Segs = []Seg{{Text: imageText(s.Img), Style: Italic, Link: s.Link, Tab: true, Col: hang}}
+			out = append(out, l)
+		}
+		// A block of nothing but pictures that say nothing has no line.
+		if len(run) > 0 || len(out) == 0 && (len(spans) > 0 || len(b.Spans) == 0) {
+			text(run)
+		}
 	}
-	return out, nil
+	return out
 }
 
-// imageText is what stands for a picture.
+// inlinePictures returns spans with each picture that is not drawn on
+// its own line made its alt text, in italics and apart from the words
+// beside it, or dropped where its alt text says nothing. Pictures drawn
+// stay as they are.
+func inlinePictures(spans []Span, opts Options) []Span {
+	has := false
+	for _, s := range spans {
+		if s.Img != nil {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return spans
+	}
+	out := make([]Span, 0, len(spans)+2)
+	apart := false // the next text must begin with a space
+	for _, s := range spans {
+		switch {
+		case s.Img == nil:
+			if apart && s.Text != "" && !strings.HasPrefix(s.Text, " ") && !strings.HasPrefix(s.Text, "\n") {
+				out = append(out, Span{Text: " "})
+			}
+			apart = false
+			out = append(out, s)
+		case opts.drawn(s.Img):
+			apart = false
+			out = append(out, s)
+		case worthShowing(s.Img.Alt):
+			if n := len(out); n > 0 && out[n-1].Img == nil && out[n-1].Text != "" &&
+				!strings.HasSuffix(out[n-1].Text, " ") && !strings.HasSuffix(out[n-1].Text, "\n") {
+				out = append(out, Span{Text: " "})
+			}
+			out = append(out, Span{Text: s.Img.Alt, Style: s.Style | Italic, Link: s.Link})
+			apart = true
+		}
+	}
+	return out
+}
+
+// worthShowing reports whether a picture's alt text says something: not
+// empty, not a file's name, not a word that only says it is a picture.
+func worthShowing(alt string) bool {
+	a := strings.ToLower(strings.Trim(alt, " .-_|*·•[]()"))
+	switch a {
+	case "", "image", "img", "picture", "photo", "spacer", "pixel", "icon", "logo", "banner", "divider", "blank":
+		return false
+	}
+	for _, ext := range []string{".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp"} {
+		if strings.HasSuffix(a, ext) {
+			return false
+		}
+	}
+	return true
+}
+
+// imageText is what stands for a picture drawn on its own line, until it
+// is drawn or where it cannot be.
 func imageText(img *Img) string {
 	what := "picture"
 	if img.Alt != "" {
 		what += ": " + img.Alt
-	}
-	if img.Remote {
-		return "[" + what + " (on the web, not loaded)]"
 	}
 	return "[" + what + "]"
 }
@@ -243,7 +354,9 @@ func byteIndex(s string, n int) int {
 }
 
 // tableLines lays a table out in columns: each as wide as its widest
-// line (at most maxColumn), narrowed to fit the width, two columns apart.
+// line, the widest narrowed first until the table fits the width, two
+// columns apart. (Each column was once held to 40 characters, which
+// wrapped a table's text at about 200 pixels in a wide reader.)
 func tableLines(b Block, base Line, width int) []Line {
 	cols := 0
 	for _, r := range b.Rows {
@@ -253,7 +366,7 @@ func tableLines(b Block, base Line, width int) []Line {
 	for _, r := range b.Rows {
 		for j, c := range r {
 			for _, l := range strings.Split(Text(c.Spans), "\n") {
-				widths[j] = max(widths[j], min(maxColumn, utf8.RuneCountInString(l)))
+				widths[j] = max(widths[j], min(width, utf8.RuneCountInString(l)))
 			}
 		}
 	}
@@ -314,7 +427,10 @@ func narrow(widths []int, excess int) {
 		}
 		return
 	}
-	level := maxColumn
+	level := 0
+	for _, w := range widths {
+		level = max(level, w)
+	}
 	for over(level-1) <= excess {
 		level--
 	}
@@ -338,13 +454,23 @@ func sum(xs []int) int {
 	return n
 }
 
-// HeadingScale is how much larger than the text a heading is drawn.
+// HeadingScale is how much larger than the text a heading is drawn: each
+// level a size of its own, so that levels 3 to 5 do not look like bold
+// text. (Browsers draw level 4 as large as the text and 5 and 6
+// smaller; a reader of mail keeps every level at least as large as the
+// text, and level 6 is bold text.)
 func HeadingScale(level int) float32 {
 	switch level {
 	case 1:
-		return 1.4
+		return 1.6
 	case 2:
-		return 1.2
+		return 1.4
+	case 3:
+		return 1.25
+	case 4:
+		return 1.15
+	case 5:
+		return 1.07
 	}
 	return 1
 }

@@ -100,10 +100,14 @@ func TestHTML(t *testing.T) {
 			}},
 		{"unclosed paragraphs", `<p>one<p>two<div>three</div>`, "P P P", nil},
 		{"script, style, head go", `<head><title>T</title><style>p{}</style></head><script>x()</script><p>body</p>`, "P", nil},
-		{"images", `<img src="cid:a@b" alt="Logo"><img src="https://t.example/p.gif" width="1" height="1"><img src="http://r.example/x.png">`, "Img Img",
+		{"images", `<img src="cid:a@b" alt="Logo"><img src="https://t.example/p.gif" width="1" height="1"><img src="http://r.example/x.png"><p>a<img src="cid:c@d">b`, "Img P",
 			func(t *testing.T, d *Doc) {
-				if d.Blocks[0].Img.Src != "cid:a@b" || d.Blocks[0].Img.Remote || !d.Blocks[1].Img.Remote {
-					t.Errorf("%+v %+v", d.Blocks[0].Img, d.Blocks[1].Img)
+				pics := d.Blocks[0].Spans
+				if d.Blocks[0].Img.Src != "cid:a@b" || len(pics) != 2 || pics[0].Img != d.Blocks[0].Img || pics[0].Img.Remote || !pics[1].Img.Remote {
+					t.Errorf("%+v %+v", d.Blocks[0].Img, pics)
+				}
+				if s := d.Blocks[1].Spans; len(s) != 3 || s[1].Img == nil || s[1].Img.Src != "cid:c@d" {
+					t.Errorf("the picture in the text: %+v", s)
 				}
 			}},
 		{"stray end tags", `</div></table></b><p>ok</p></td>`, "P", nil},
