@@ -62,6 +62,12 @@ var programs = map[string]program{
 	"wineboot":               {apt: "wine"},
 	"wineserver":             {apt: "wine", owner: "libwine"},
 	"x86_64-w64-mingw32-gcc": {apt: "gcc-mingw-w64-x86-64", owner: "gcc-mingw-w64-x86-64-win32"}, // Wine's missing DLL
+	// schedule: the jobs the system runs, and their tests.
+	"systemctl":       {apt: "systemd"},
+	"systemd-analyze": {apt: "systemd"},
+	"crontab":         {apt: "cron"},
+	"schtasks":        {elsewhen: "Windows"},
+	"launchctl":       {elsewhen: "macOS"},
 }
 
 // installed are files a test needs that it does not run itself, by the
