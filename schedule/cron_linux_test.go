@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"os/user"
@@ -15,6 +16,18 @@ import (
 	"testing"
 	"time"
 )
+
+// noUserManager answers systemctl as a machine without a systemd user
+// manager does, and runs everything else for real.
+type noUserManager struct{}
+
+func (noUserManager) Run(cmd *exec.Cmd) error {
+	if filepath.Base(cmd.Args[0]) == "systemctl" {
+		io.WriteString(cmd.Stderr, "Failed to connect to bus: No medium found\n")
+		return errors.New("exit status 1")
+	}
+	return ExecRunner{}.Run(cmd)
+}
 
 // spool is where Debian's crontab keeps crontabs.
 const spool = "/var/spool/cron/crontabs"

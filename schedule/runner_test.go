@@ -48,18 +48,6 @@ func (r *recorder) Run(cmd *exec.Cmd) error {
 	return nil
 }
 
-// noUserManager answers systemctl as a machine without a systemd user
-// manager does, and runs everything else for real.
-type noUserManager struct{}
-
-func (noUserManager) Run(cmd *exec.Cmd) error {
-	if filepath.Base(cmd.Args[0]) == "systemctl" {
-		io.WriteString(cmd.Stderr, "Failed to connect to bus: No medium found\n")
-		return errors.New("exit status 1")
-	}
-	return ExecRunner{}.Run(cmd)
-}
-
 func sameCalls(t *testing.T, got, want []string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
