@@ -162,7 +162,7 @@ check-windows: deps
 #     D-Bus session with gnome-keyring, or Chromium, and one that draws
 #     Hebrew, for which Wine has no font (Windows has several).
 WINE_PACKAGES := ./archive/... ./fetch/ ./fetch/pop3/ ./fetch/pop3test/ ./render/ ./thread/ ./oauth/... \
-                 ./internal/termtext/ ./ui/ ./schedule/
+                 ./internal/termtext/ ./ui/ ./schedule/ ./notify/
 WINE_SKIP     := ^(TestDovecot.*|TestKeyring|TestKeyringLocked|TestPageInBrowser|TestCopyToIMAP.*|TestFyneShapesAWordRightToLeft)$$
 WINEXEC       := $(CURDIR)/.tools/winexec
 test-windows: check-windows

@@ -68,6 +68,9 @@ var programs = map[string]program{
 	"crontab":         {apt: "cron"},
 	"schtasks":        {elsewhen: "Windows"},
 	"launchctl":       {elsewhen: "macOS"},
+	// notify: toasts, and macOS's fallback.
+	"powershell": {elsewhen: "Windows"},
+	"osascript":  {elsewhen: "macOS"},
 }
 
 // installed are files a test needs that it does not run itself, by the
@@ -86,6 +89,7 @@ var opaque = map[string]bool{
 	"os.Args[0]": true, // a test running itself again
 	"command":    true, // a token command the user typed, run by sh
 	"argv[0]":    true, // internal/release: the Exec line of the desktop entry the .deb installed
+	"self":       true, // notify: popvault itself (Options.Exe), to wait for a click and to open the window
 }
 
 // shellKeywords come before a command, which is the next word.
