@@ -68,6 +68,10 @@ func serviceUnit(sp Spec) []byte {
 		unit.NewUnitOption("Unit", "Description", escapeSpecifiers("popvault: back up mail ("+archiveWords(sp.Archive)+")")),
 		unit.NewUnitOption("Service", "Type", "oneshot"),
 		unit.NewUnitOption("Service", "ExecStart", strings.Join(exec, " ")),
+		// A notification's waiter (package notify) outlives the fetch
+		// for a while, to open popvault on a click: systemd would kill
+		// it with the service's last process otherwise.
+		unit.NewUnitOption("Service", "KillMode", "process"),
 	}
 	for _, e := range sp.Env {
 		opts = append(opts, unit.NewUnitOption("Service", "Environment", systemdEnvQuote(e)))
