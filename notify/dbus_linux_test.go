@@ -336,3 +336,44 @@ func childrenOf(pid int) []string {
 	}
 	return out
 }
+
+// clicked counts only the default action of its own notification, and
+// stops at that notification's closing, the connection's end, or the
+// time allowed.
+func TestClicked(t *testing.T) {
+	const id = 7
+	sig := func(member string, body ...any) *dbus.Signal {
+		return &dbus.Signal{Name: busIface + "." + member, Path: busPath, Body: body}
+	}
+	cases := map[string]struct {
+		signals []*dbus.Signal
+		closeCh bool // the connection ends after the signals
+		want    bool
+	}{
+		"clicked":                           {signals: []*dbus.Signal{sig("ActionInvoked", uint32(id), "default")}, want: true},
+		"another's click, then its":         {signals: []*dbus.Signal{sig("ActionInvoked", uint32(id+1), "default"), sig("ActionInvoked", uint32(id), "default")}, want: true},
+		"another action, then closed":       {signals: []*dbus.Signal{sig("ActionInvoked", uint32(id), "other"), sig("NotificationClosed", uint32(id), uint32(2))}},
+		"another's closing, then ours":      {signals: []*dbus.Signal{sig("NotificationClosed", uint32(id+1), uint32(1)), sig("NotificationClosed", uint32(id), uint32(1))}},
+		"a token, then the connection ends": {signals: []*dbus.Signal{sig("ActivationToken", uint32(id), "x")}, closeCh: true},
+		"nothing, and the time is up":       {},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			ch := make(chan *dbus.Signal, len(c.signals))
+			for _, s := range c.signals {
+				ch <- s
+			}
+			if c.closeCh {
+				close(ch)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			if !c.closeCh && !c.want && len(c.signals) == 0 {
+				cancel() // the time allowed is up
+			}
+			defer cancel()
+			if got := clicked(ctx, ch, id); got != c.want {
+				t.Errorf("clicked: %v, want %v", got, c.want)
+			}
+		})
+	}
+}

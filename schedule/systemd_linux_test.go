@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coreos/go-systemd/v22/unit"
 )
 
 // systemdAnswers is a user manager that answers, has no last run to
@@ -92,11 +94,29 @@ func TestSystemdUnits(t *testing.T) {
 			}
 			service, timer := filepath.Join(units, jobName+".service"), filepath.Join(units, jobName+".timer")
 			verifyUnits(t, service, timer)
+			hasOptions(t, service, "Service", "Type=oneshot", "KillMode=process")
+			hasOptions(t, timer, "Timer", "Persistent=true")
+			hasOptions(t, timer, "Install", "WantedBy=timers.target")
 			calendar := strings.TrimPrefix(job.Schedule, "OnCalendar=")
 			if gap := calendarGap(t, calendar); gap != c.want {
 				t.Errorf("systemd runs %q every %v, want %v", calendar, gap, c.want)
 			}
 		})
+	}
+}
+
+// hasOptions checks that a unit file's section holds each NAME=VALUE.
+func hasOptions(t *testing.T, path, section string, want ...string) {
+	t.Helper()
+	opts, err := readUnit(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		name, value, _ := strings.Cut(w, "=")
+		if !slices.ContainsFunc(opts, func(o *unit.UnitOption) bool { return o.Section == section && o.Name == name && o.Value == value }) {
+			t.Errorf("%s has no %s in [%s]", filepath.Base(path), w, section)
+		}
 	}
 }
 
