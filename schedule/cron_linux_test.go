@@ -187,6 +187,25 @@ func standIn(t *testing.T) string {
 	return exe
 }
 
+// cronCommand is what cron gives sh of a line's command (crontab(5)):
+// "\%" is a percent sign, and the first other "%" ends the command (the
+// rest goes to its standard input).
+func cronCommand(command string) string {
+	var b strings.Builder
+	for i := 0; i < len(command); i++ {
+		switch {
+		case command[i] == '\\' && i+1 < len(command) && command[i+1] == '%':
+			b.WriteByte('%')
+			i++
+		case command[i] == '%':
+			return b.String()
+		default:
+			b.WriteByte(command[i])
+		}
+	}
+	return b.String()
+}
+
 // checkRuns runs name's crontab line as cron would (\% is a %, the rest
 // goes to sh -c) and checks the arguments and environment it gets.
 func checkRuns(t *testing.T, tab, name string, want []string, env string) {
@@ -204,7 +223,7 @@ func checkRuns(t *testing.T, tab, name string, want []string, env string) {
 	// sh reads the command from its input, as from cron's -c: the
 	// program it runs is the stand-in.
 	cmd := exec.Command("sh")
-	cmd.Stdin = strings.NewReader(strings.ReplaceAll(command, `\%`, "%"))
+	cmd.Stdin = strings.NewReader(cronCommand(command))
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent"} // cron's
 	out, err := cmd.Output()
 	if err != nil {

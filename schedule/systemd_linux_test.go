@@ -33,7 +33,9 @@ func systemdAnswering(line string, _ []byte) reply {
 // (systemd refuses quotes and backslashes in a program's path, not in
 // its arguments: TestSystemdRefusesQuotesInProgram.)
 func oddFolder(t *testing.T) (dir, exe string) {
-	dir = filepath.Join(t.TempDir(), `100% $HOME & co`)
+	// "%h" is a specifier (the home folder), "$HOME" a variable: either,
+	// expanded, names a program that is not there.
+	dir = filepath.Join(t.TempDir(), `100%h $HOME & co`)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +97,14 @@ func TestSystemdUnits(t *testing.T) {
 			service, timer := filepath.Join(units, jobName+".service"), filepath.Join(units, jobName+".timer")
 			verifyUnits(t, service, timer)
 			hasOptions(t, service, "Service", "Type=oneshot", "KillMode=process")
+			if c.archive != "" {
+				// As systemd.service(5) and systemd.unit(5) say to write
+				// it: specifiers as %%, variables in arguments as $$,
+				// quotes and backslashes escaped within double quotes.
+				base := strings.TrimSuffix(dir, `100%h $HOME & co`)
+				want := `"` + base + `100%%h $HOME & co/popvault" "--archive" "` + base + `100%%h $$HOME & co/it's \"mail\" $$1 %%h\\.db" "fetch" "--quiet"`
+				hasOptions(t, service, "Service", "ExecStart="+want)
+			}
 			hasOptions(t, timer, "Timer", "Persistent=true")
 			hasOptions(t, timer, "Install", "WantedBy=timers.target")
 			calendar := strings.TrimPrefix(job.Schedule, "OnCalendar=")
