@@ -33,16 +33,24 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(0)
 		case OpenAccountFlag:
-			f, err := os.OpenFile(os.Getenv(openedEnv), os.O_WRONLY, 0)
-			if err != nil {
-				os.Exit(1)
-			}
-			fmt.Fprintln(f, ParseOpenArg(os.Args[2]))
-			f.Close()
-			os.Exit(0)
+			opened(ParseOpenArg(os.Args[2]))
 		}
 	}
+	if os.Getenv(openedEnv) != "" {
+		opened("") // started as the window, on no account
+	}
 	os.Exit(m.Run())
+}
+
+// opened reports the account this process was started on, and ends it.
+func opened(account string) {
+	f, err := os.OpenFile(os.Getenv(openedEnv), os.O_WRONLY, 0)
+	if err != nil {
+		os.Exit(1)
+	}
+	fmt.Fprintln(f, account)
+	f.Close()
+	os.Exit(0)
 }
 
 // privateBus starts a session bus of the test's own and returns its
@@ -354,6 +362,8 @@ func TestClicked(t *testing.T) {
 		"another's click, then its":         {signals: []*dbus.Signal{sig("ActionInvoked", uint32(id+1), "default"), sig("ActionInvoked", uint32(id), "default")}, want: true},
 		"another action, then closed":       {signals: []*dbus.Signal{sig("ActionInvoked", uint32(id), "other"), sig("NotificationClosed", uint32(id), uint32(2))}},
 		"another's closing, then ours":      {signals: []*dbus.Signal{sig("NotificationClosed", uint32(id+1), uint32(1)), sig("NotificationClosed", uint32(id), uint32(1))}},
+		"another's click, then ours closed": {signals: []*dbus.Signal{sig("ActionInvoked", uint32(id+1), "default"), sig("NotificationClosed", uint32(id), uint32(2))}},
+		"closed, then a late click":         {signals: []*dbus.Signal{sig("NotificationClosed", uint32(id), uint32(2)), sig("ActionInvoked", uint32(id), "default")}},
 		"a token, then the connection ends": {signals: []*dbus.Signal{sig("ActivationToken", uint32(id), "x")}, closeCh: true},
 		"nothing, and the time is up":       {},
 	}
@@ -363,8 +373,8 @@ func TestClicked(t *testing.T) {
 			for _, s := range c.signals {
 				ch <- s
 			}
-			if c.closeCh {
-				close(ch)
+			if len(c.signals) > 0 || c.closeCh {
+				close(ch) // the connection's end stops the wait after the signals, if nothing else does
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			if !c.closeCh && !c.want && len(c.signals) == 0 {
