@@ -22,6 +22,11 @@ func underWine() bool {
 // under Wine, whose PowerShell shows nothing, Send says so.
 func TestToast(t *testing.T) {
 	exe := `C:\Program Files\popvault\popvault.exe`
+	// Start from none (a Wine prefix keeps them from the last run); Send
+	// writes them again.
+	for _, k := range []string{uriKey + `\shell\open\command`, uriKey + `\shell\open`, uriKey + `\shell`, uriKey, appIDKey} {
+		registry.DeleteKey(registry.CURRENT_USER, k)
+	}
 	err := Send(context.Background(), Notification{Title: "Gmail: backups have stopped", Body: "Sign in again.", Account: "Gmail"}, Options{Exe: exe})
 	k, kerr := registry.OpenKey(registry.CURRENT_USER, uriKey+`\shell\open\command`, registry.READ)
 	if kerr != nil {
