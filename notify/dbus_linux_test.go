@@ -58,7 +58,7 @@ func opened(account string) {
 // again by the code under test, plays popvault (TestMain) and never runs
 // the tests again: with openedEnv set, a start it does not expect ends
 // at once.
-func privateBus(t *testing.T) string {
+func privateBus(t testing.TB) string {
 	t.Helper()
 	if os.Getenv(openedEnv) == "" {
 		t.Setenv(openedEnv, filepath.Join(t.TempDir(), "opened"))
@@ -104,7 +104,7 @@ type fakeServer struct {
 	next  uint32
 }
 
-func newFakeServer(t *testing.T, addr string) *fakeServer {
+func newFakeServer(t testing.TB, addr string) *fakeServer {
 	t.Helper()
 	conn, err := dbus.Connect(addr)
 	if err != nil {
@@ -153,7 +153,7 @@ func (f *fakeServer) notify(sender dbus.Sender, app string, replace uint32, icon
 }
 
 // signal sends a Notifications signal to one connection only.
-func (f *fakeServer) signal(t *testing.T, to, member string, body ...any) {
+func (f *fakeServer) signal(t testing.TB, to, member string, body ...any) {
 	t.Helper()
 	msg := &dbus.Message{Type: dbus.TypeSignal, Headers: map[dbus.HeaderField]dbus.Variant{
 		dbus.FieldPath:        dbus.MakeVariant(busPath),
@@ -169,7 +169,7 @@ func (f *fakeServer) signal(t *testing.T, to, member string, body ...any) {
 
 // waitGone waits until name has left the bus: its process ended, or
 // closed its connection.
-func (f *fakeServer) waitGone(t *testing.T, name string) {
+func (f *fakeServer) waitGone(t testing.TB, name string) {
 	t.Helper()
 	for g := range f.gone {
 		if g == name {
@@ -392,5 +392,24 @@ func TestClicked(t *testing.T) {
 				t.Errorf("clicked: %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// What notifying adds to a scheduled run: Send, from the start of the
+// waiter to the service's answer; the waiter then ends on the closing.
+func BenchmarkSendDetached(b *testing.B) {
+	addr := privateBus(b)
+	fake := newFakeServer(b, addr)
+	b.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	n := Notification{Title: "Gmail: backups have stopped", Body: "The server refused the password.", Account: "Gmail"}
+	for b.Loop() {
+		if err := Send(context.Background(), n, Options{Exe: os.Args[0]}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		c := <-fake.calls
+		fake.signal(b, c.sender, "NotificationClosed", c.id, uint32(2))
+		fake.waitGone(b, c.sender)
+		b.StartTimer()
 	}
 }
