@@ -13,6 +13,7 @@ import (
 type reply struct {
 	stdout, stderr string
 	fail           bool // exit 1
+	notInstalled   bool // the program is not there
 }
 
 // recorder records each command instead of running it, and answers from
@@ -39,6 +40,9 @@ func (r *recorder) Run(cmd *exec.Cmd) error {
 	a := reply{}
 	if r.answer != nil {
 		a = r.answer(line, stdin)
+	}
+	if a.notInstalled {
+		return &exec.Error{Name: cmd.Args[0], Err: exec.ErrNotFound}
 	}
 	io.WriteString(cmd.Stdout, a.stdout)
 	io.WriteString(cmd.Stderr, a.stderr)

@@ -297,3 +297,76 @@ func TestSystemdLastRun(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Linux's mechanism: systemd where a user manager answers, else cron,
+// else a clear word; installing on one removes the archive's job from
+// the other, so that one fetch never runs twice.
+func TestLinuxMechanismChoice(t *testing.T) {
+	_, exe := oddFolder(t)
+	ctx := context.Background()
+	old := string(cronBlock(Spec{Exe: exe}, "popvault-fetch", 60, slot{minute: 1}))
+	noManager := reply{stderr: "Failed to connect to bus: No medium found", fail: true}
+
+	t.Run("neither", func(t *testing.T) {
+		s := New(Options{OS: "linux", UnitDir: t.TempDir(), Runner: &recorder{t: t, answer: func(line string, _ []byte) reply {
+			if strings.HasPrefix(line, "crontab") {
+				return reply{notInstalled: true}
+			}
+			return noManager
+		}}})
+		_, err := s.Install(ctx, Spec{Exe: exe})
+		if !errors.Is(err, ErrNoMechanism) || !strings.Contains(err.Error(), "apt install cron") {
+			t.Errorf("got %v", err)
+		}
+		if _, err := s.Status(ctx, ""); !errors.Is(err, ErrNotInstalled) {
+			t.Errorf("status: %v", err)
+		}
+		if err := s.Remove(ctx, ""); !errors.Is(err, ErrNotInstalled) {
+			t.Errorf("remove: %v", err)
+		}
+	})
+	t.Run("systemd replaces a crontab line", func(t *testing.T) {
+		rec := &recorder{t: t, answer: func(line string, _ []byte) reply {
+			if line == "crontab -l" {
+				return reply{stdout: "MAILTO=me\n" + old}
+			}
+			return systemdAnswering(line, nil)
+		}}
+		s := New(Options{OS: "linux", UnitDir: t.TempDir(), Runner: rec})
+		job, err := s.Install(ctx, Spec{Exe: exe})
+		if err != nil || job.Mechanism != Systemd {
+			t.Fatalf("%+v, %v", job, err)
+		}
+		i := slices.Index(rec.calls, "crontab -")
+		if i < 0 || string(rec.stdins[i]) != "MAILTO=me\n" {
+			t.Errorf("the crontab written: %q (calls %q)", rec.stdins[i], rec.calls)
+		}
+	})
+	t.Run("cron replaces units", func(t *testing.T) {
+		units := t.TempDir()
+		s := New(Options{OS: "linux", UnitDir: units, Runner: &recorder{t: t, answer: systemdAnswering}})
+		if _, err := s.Install(ctx, Spec{Exe: exe}); err != nil {
+			t.Fatal(err)
+		}
+		var tab []byte // a crontab that keeps what is written
+		rec := &recorder{t: t, answer: func(line string, stdin []byte) reply {
+			switch {
+			case strings.HasPrefix(line, "systemctl"):
+				return noManager
+			case line == "crontab -":
+				tab = stdin
+			case line == "crontab -l" && tab != nil:
+				return reply{stdout: string(tab)}
+			}
+			return systemdAnswering(line, nil)
+		}}
+		s = New(Options{OS: "linux", UnitDir: units, Runner: rec})
+		job, err := s.Install(ctx, Spec{Exe: exe})
+		if err != nil || job.Mechanism != Cron {
+			t.Fatalf("%+v, %v", job, err)
+		}
+		if left := listDir(t, units); len(left) > 0 {
+			t.Errorf("units left: %q", left)
+		}
+	})
+}
