@@ -11,7 +11,9 @@
 //     schedule because Persistent=true works only with one: a run missed
 //     while the computer was off or asleep happens at the next start. A
 //     user manager runs while its user is logged in (or always, with
-//     `loginctl enable-linger`).
+//     `loginctl enable-linger`). KillMode=process lets a notification's
+//     waiter (package notify) outlive the fetch, to open popvault on a
+//     click.
 //   - Linux without one: two lines in the user's crontab, a marker comment
 //     naming the job and its archive, then the job. They are added and
 //     removed through `crontab -l` and `crontab -`; every other line is
