@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -131,9 +134,36 @@ func RunWaiter(stdin io.Reader, stdout io.WriteCloser) error {
 	ctx, cancel := context.WithTimeout(context.Background(), req.WaitAtMost)
 	defer cancel()
 	if clicked(ctx, signals, id) {
-		return open(req.Exe, req.Account)
+		return open(req.Exe, req.Account, sessionEnv(conn))
 	}
 	return nil
+}
+
+// graphicalVars are what popvault's window needs to open on the
+// desktop, which a run started by cron lacks.
+var graphicalVars = []string{"DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_SESSION_TYPE", "XDG_CURRENT_DESKTOP", "XDG_RUNTIME_DIR"}
+
+// sessionEnv is this process's environment, with the desktop's
+// graphical variables added where it has no display: from the systemd
+// user manager on the session bus, into which desktops (GNOME, Plasma)
+// import them for the programs it starts.
+func sessionEnv(conn *dbus.Conn) []string {
+	env := os.Environ()
+	if os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" {
+		return env
+	}
+	v, err := conn.Object("org.freedesktop.systemd1", "/org/freedesktop/systemd1").GetProperty("org.freedesktop.systemd1.Manager.Environment")
+	if err != nil {
+		return env // no user manager: the window will say it has no display
+	}
+	manager, _ := v.Value().([]string)
+	for _, kv := range manager {
+		name, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(graphicalVars, name) && os.Getenv(name) == "" {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // watchHere shows the notification from this process and waits here,
@@ -212,10 +242,12 @@ func clicked(ctx context.Context, signals <-chan *dbus.Signal, id uint32) bool {
 	}
 }
 
-// open starts popvault on the account, detached, and leaves it running.
-func open(self, account string) error {
+// open starts popvault on the account, detached, with env, and leaves it
+// running.
+func open(self, account string, env []string) error {
 	args := openArgs(self, account)
 	cmd := exec.Command(self, args[1:]...)
+	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("notify: opening popvault: %w", err)

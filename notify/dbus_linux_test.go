@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(0)
 		case OpenAccountFlag:
-			opened(ParseOpenArg(os.Args[2]))
+			opened(ParseOpenArg(os.Args[2]) + "\t" + os.Getenv("DISPLAY"))
 		}
 	}
 	if os.Getenv(openedEnv) != "" {
@@ -127,6 +127,21 @@ func newFakeServer(t testing.TB, addr string) *fakeServer {
 	if reply, err := conn.RequestName(busName, dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
 		t.Fatalf("taking %s on the private bus: %v, %v", busName, reply, err)
 	}
+	// The systemd user manager too, whose environment holds the
+	// desktop's display (as GNOME and Plasma import it there).
+	if err := conn.ExportMethodTable(map[string]any{
+		"Get": func(iface, prop string) (dbus.Variant, *dbus.Error) {
+			if iface == "org.freedesktop.systemd1.Manager" && prop == "Environment" {
+				return dbus.MakeVariant([]string{"HOME=/home/someone", "DISPLAY=:42", "XDG_SESSION_TYPE=x11"}), nil
+			}
+			return dbus.Variant{}, dbus.NewError("org.freedesktop.DBus.Error.UnknownProperty", nil)
+		},
+	}, "/org/freedesktop/systemd1", "org.freedesktop.DBus.Properties"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.RequestName("org.freedesktop.systemd1", dbus.NameFlagDoNotQueue); err != nil {
+		t.Fatal(err)
+	}
 	if err := conn.AddMatchSignal(dbus.WithMatchInterface("org.freedesktop.DBus"), dbus.WithMatchMember("NameOwnerChanged")); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +209,8 @@ func checkCall(t *testing.T, c call, n Notification) {
 
 // A scheduled run's notification: Send returns once the service has it;
 // the waiter (this test binary as `popvault notify-wait`) sent it, and a
-// click starts popvault on the account; then the waiter ends.
+// click starts popvault on the account, on the desktop's display (from
+// the user manager: cron gives none); then the waiter ends.
 func TestDetachedClickOpensTheAccount(t *testing.T) {
 	addr := privateBus(t)
 	fake := newFakeServer(t, addr)
@@ -204,6 +220,9 @@ func TestDetachedClickOpensTheAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(openedEnv, fifo)
+	// As under cron: no display; the window gets the desktop's.
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
 	n := Notification{Title: "Old ISP: backups have stopped", Body: "The server refused the password twice. Open popvault to type the new one.", Account: "Old ISP & co"}
 	if err := Send(context.Background(), n, Options{Exe: os.Args[0]}); err != nil {
 		t.Fatal(err)
@@ -221,8 +240,8 @@ func TestDetachedClickOpensTheAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(opened) != n.Account+"\n" {
-		t.Errorf("a click opened %q, want %q", opened, n.Account)
+	if want := n.Account + "\t:42\n"; string(opened) != want {
+		t.Errorf("a click opened %q (account, display), want %q", opened, want)
 	}
 	fake.waitGone(t, c.sender)
 }

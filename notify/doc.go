@@ -23,8 +23,11 @@
 // NAME`) or NotificationClosed, or for Options.WaitAtMost (15 minutes by
 // default), whichever comes first, and ends. A click after that still
 // reaches GNOME Shell, which starts the app from the desktop-entry hint
-// (without the account). The window, which stays running, sets OnClick
-// and waits in its own process.
+// (without the account). A run started by cron has no display: the
+// window a click starts gets the desktop's (DISPLAY, WAYLAND_DISPLAY and
+// the like) from the systemd user manager's environment on the session
+// bus, where GNOME and Plasma put them. The window, which stays running,
+// sets OnClick and waits in its own process.
 //
 // The waiter is started in a session of its own (setsid) with no
 // inherited output, so cron does not wait for it; a systemd service kills
