@@ -7,12 +7,15 @@
 # start (the keyring tests would not see that happen without it).
 APT_PACKAGES   := gcc libgl1-mesa-dev xorg-dev dovecot-pop3d dovecot-imapd xvfb imagemagick xdotool python3 mutt \
                   notmuch tmux gnome-keyring dbus-daemon dbus-x11 mpop fetchmail isync xdg-utils chromium \
-                  gcc-mingw-w64-x86-64 dpkg-dev xz-utils wine wine64 desktop-file-utils apt sudo
-# The last line is the release's: mingw-w64 for the Windows build (cgo,
+                  gcc-mingw-w64-x86-64 dpkg-dev xz-utils wine wine64 desktop-file-utils apt sudo \
+                  systemd cron
+# The line before last is the release's: mingw-w64 for the Windows build (cgo,
 # GLFW), dpkg-dev for dpkg-shlibdeps (the .deb's dependencies), xz for the
 # tar.xz; Wine and desktop-file-validate for their tests; apt and sudo,
 # with which the .deb's test installs and removes the package (present on
 # most machines, but a minimal container running as root may lack sudo).
+# systemd and cron: schedule's tests check its units with systemd-analyze
+# and its crontab lines with the real crontab.
 NFPM           := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -159,7 +162,7 @@ check-windows: deps
 #     D-Bus session with gnome-keyring, or Chromium, and one that draws
 #     Hebrew, for which Wine has no font (Windows has several).
 WINE_PACKAGES := ./archive/... ./fetch/ ./fetch/pop3/ ./fetch/pop3test/ ./render/ ./thread/ ./oauth/... \
-                 ./internal/termtext/ ./ui/
+                 ./internal/termtext/ ./ui/ ./schedule/ ./notify/
 WINE_SKIP     := ^(TestDovecot.*|TestKeyring|TestKeyringLocked|TestPageInBrowser|TestCopyToIMAP.*|TestFyneShapesAWordRightToLeft)$$
 WINEXEC       := $(CURDIR)/.tools/winexec
 test-windows: check-windows

@@ -62,6 +62,15 @@ var programs = map[string]program{
 	"wineboot":               {apt: "wine"},
 	"wineserver":             {apt: "wine", owner: "libwine"},
 	"x86_64-w64-mingw32-gcc": {apt: "gcc-mingw-w64-x86-64", owner: "gcc-mingw-w64-x86-64-win32"}, // Wine's missing DLL
+	// schedule: the jobs the system runs, and their tests.
+	"systemctl":       {apt: "systemd"},
+	"systemd-analyze": {apt: "systemd"},
+	"crontab":         {apt: "cron"},
+	"schtasks":        {elsewhen: "Windows"},
+	"launchctl":       {elsewhen: "macOS"},
+	// notify: toasts, and macOS's fallback.
+	"powershell": {elsewhen: "Windows"},
+	"osascript":  {elsewhen: "macOS"},
 }
 
 // installed are files a test needs that it does not run itself, by the
@@ -80,6 +89,7 @@ var opaque = map[string]bool{
 	"os.Args[0]": true, // a test running itself again
 	"command":    true, // a token command the user typed, run by sh
 	"argv[0]":    true, // internal/release: the Exec line of the desktop entry the .deb installed
+	"self":       true, // notify: popvault itself (Options.Exe), to wait for a click and to open the window
 }
 
 // shellKeywords come before a command, which is the next word.
