@@ -18,19 +18,22 @@ import (
 
 	"popvault/archive"
 	"popvault/oauth"
+	"popvault/transport"
 )
 
-// Security is how an account's connection is protected.
-type Security string
+// Security is how an account's connection is protected: the same type
+// as [transport.Security], so that the settings stored in archives read
+// and write as they always have ("tls", "starttls", "plain").
+type Security = transport.Security
 
 const (
-	SecurityTLS      Security = "tls"      // implicit TLS, port 995
-	SecurityStartTLS Security = "starttls" // STLS on port 110; never falls back
-	SecurityPlain    Security = "plain"    // no encryption: the password travels in clear
+	SecurityTLS      = transport.SecurityTLS      // implicit TLS, port 995
+	SecurityStartTLS = transport.SecurityStartTLS // STLS on port 110; never falls back
+	SecurityPlain    = transport.SecurityPlain    // no encryption: the password travels in clear
 )
 
-// Account is one POP account's settings. It never holds the password,
-// which lives in [Secrets].
+// Account is one POP account's settings. It never holds the password or
+// a token, which the [Fetcher] asks its [SignIn] for.
 type Account struct {
 	Name     string   `json:"name"`
 	Email    string   `json:"email,omitempty"`
@@ -51,52 +54,27 @@ type Account struct {
 
 	// TokenAuth signs in with XOAUTH2, with the access token a command
 	// prints (for example oauth2l, or a script). The command itself is
-	// TokenCommand, kept on this machine by [TokenCommands] and never in
-	// the archive.
+	// TokenCommand, kept on this machine (popvault/credentials) and never
+	// in the archive: here it is set only by whoever is about to store it.
 	TokenAuth    bool   `json:"token_auth,omitempty"`
 	TokenCommand string `json:"-"`
 
 	// OAuth signs in with OAuth 2.0 at this provider ("google",
 	// "microsoft" or "custom"), with no password. The sign-in itself (the
-	// client and the tokens) is kept on this machine by [OAuthStore].
+	// client and the tokens) is kept on this machine (popvault/credentials).
 	OAuth string `json:"oauth,omitempty"`
-	// SignIn, when set, is an OAuth sign-in just made and not kept yet
-	// (the account dialog's Test connection uses it): it is used instead
-	// of the one kept on this machine, and nothing stores it but
-	// [OAuthStore.Save].
-	SignIn *SignIn `json:"-"`
 
 	// ID is made at random when the account is added (for an account
 	// saved before there were ids, when it is first read) and never
 	// changes. What the account signs in with is kept on this machine
-	// under [Account.Key], which holds it: two archives that each have an
-	// account "home" never share a password or a sign-in.
+	// under its name and its id ("home#Q2X…"): two archives that each have
+	// an account "home" never share a password or a sign-in.
 	ID string `json:"id,omitempty"`
 	// NameKeyed: the account was saved before there were ids, when
 	// popvault kept what it signs in with under its bare name. Found
-	// there, a secret is copied under Key; the entry under the name stays,
+	// there, a secret is copied under NAME#ID; the entry under the name stays,
 	// since another archive's account of that name may still read it.
 	NameKeyed bool `json:"name_keyed,omitempty"`
-}
-
-// Key is what the account's password, token command and OAuth sign-in
-// are kept under on this machine: its name and its id ("home#Q2X…"), or
-// its name alone when it has no id (an account made in code, or read
-// from an archive opened read-only).
-func (a *Account) Key() string {
-	if a.ID == "" {
-		return a.Name
-	}
-	return a.Name + "#" + a.ID
-}
-
-// nameKey is the bare name an account saved before ids kept its secrets
-// under, or "" when it has none to look for.
-func (a *Account) nameKey() string {
-	if !a.NameKeyed || a.Key() == a.Name {
-		return ""
-	}
-	return a.Name
 }
 
 // NewAccountID returns a random id for a new account (128 bits, in
@@ -130,13 +108,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// DefaultPort is the port for a security mode.
-func DefaultPort(s Security) int {
-	if s == SecurityTLS {
-		return 995
-	}
-	return 110
-}
+// DefaultPort is POP3's port for a security mode: 995 with TLS, 110
+// otherwise.
+func DefaultPort(s Security) int { return transport.POP3.DefaultPort(s) }
 
 // Validate checks the settings and fills in defaults.
 func (a *Account) Validate() error {

@@ -230,7 +230,7 @@ func TestErrorsAreClassified(t *testing.T) {
 		t.Fatalf("[IN-USE] not temporary: %v", r.Err)
 	}
 	e = newEnv(t, pop3test.Config{}, true)
-	e.fetcher.Secrets.Set("test", "wrong")
+	e.fetcher.Secrets.(*MemorySecrets).Set("test", "wrong")
 	r := e.fetch()
 	if r.Err == nil || IsTemporary(r.Err) || strings.Contains(r.Err.Error(), "wrong") {
 		t.Fatalf("bad password: %v", r.Err)
@@ -437,7 +437,7 @@ func TestAccountErrorSaysFetchOnce(t *testing.T) {
 	e := newEnv(t, pop3test.Config{}, true)
 	e.fetcher.Secrets = &MemorySecrets{}
 	r := e.fetch()
-	if !errors.Is(r.Err, ErrNoSecret) || strings.Count(r.Err.Error(), "fetch:") != 1 || !strings.HasPrefix(r.Err.Error(), "fetch: test: ") {
+	if !errors.Is(r.Err, errNoPassword) || strings.Count(r.Err.Error(), "fetch:") != 1 || !strings.HasPrefix(r.Err.Error(), "fetch: test: ") {
 		t.Fatalf("%v", r.Err)
 	}
 }

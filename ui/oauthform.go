@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/oauth2"
 
-	"popvault/fetch"
+	"popvault/credentials"
 	"popvault/oauth"
 )
 
@@ -38,9 +38,9 @@ type oauthForm struct {
 	signIn                                            *widget.Button
 	status                                            *widget.Label
 
-	imported *oauth.Client // from a Google client file
-	kept     *oauth.Client // the one an account being edited signed in with
-	held     *fetch.SignIn // the sign-in just made, held here until Save keeps it
+	imported *oauth.Client       // from a Google client file
+	kept     *oauth.Client       // the one an account being edited signed in with
+	held     *credentials.SignIn // the sign-in just made, held here until Save keeps it
 }
 
 func newOAuthForm(u *UI, f *accountForm) *oauthForm {
@@ -234,7 +234,7 @@ func (o *oauthForm) run() {
 			o.status.SetText("Not signed in: " + err.Error())
 			return
 		}
-		o.held = fetch.NewSignIn(client, tok)
+		o.held = credentials.NewSignIn(client, tok)
 		o.status.SetText("Signed in. Test connection, or Save.")
 	})
 }

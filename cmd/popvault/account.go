@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"popvault/credentials"
 	"popvault/fetch"
 )
 
@@ -120,7 +121,7 @@ func (c *cli) accountAdd(args []string) error {
 	case a.OAuth != "":
 		fmt.Fprintln(c.stdout, strings.Replace(c.oauthStore().Where(), "The password is", "The sign-in is", 1))
 	case !a.TokenAuth:
-		fmt.Fprintln(c.stdout, fetch.Where(c.secrets()))
+		fmt.Fprintln(c.stdout, credentials.Where(c.secrets()))
 	}
 	return nil
 }
@@ -130,7 +131,7 @@ func (c *cli) accountAdd(args []string) error {
 // terminal, or (when not required) left as it is.
 func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
 	if a.TokenCommand != "" {
-		if err := fetch.NewTokenCommands("").Set(a, a.TokenCommand); err != nil {
+		if err := credentials.NewTokenCommands("").Set(a, a.TokenCommand); err != nil {
 			return fmt.Errorf("storing the token command: %w", err)
 		}
 		return nil
@@ -142,7 +143,7 @@ func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
 	if err != nil {
 		return err
 	}
-	if err := fetch.SetPassword(c.secrets(), a, password); err != nil {
+	if err := credentials.SetPassword(c.secrets(), a, password); err != nil {
 		return fmt.Errorf("storing the password: %w", err)
 	}
 	return nil
@@ -322,6 +323,6 @@ func (c *cli) accountRemove(args []string) error {
 
 // credentials are the places this machine keeps what accounts sign in
 // with.
-func (c *cli) credentials() fetch.Credentials {
-	return fetch.Credentials{Passwords: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), OAuth: c.oauthStore()}
+func (c *cli) credentials() *credentials.Store {
+	return &credentials.Store{Passwords: c.secrets(), TokenCommands: credentials.NewTokenCommands(""), OAuth: c.oauthStore()}
 }

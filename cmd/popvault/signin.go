@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/oauth"
 )
@@ -81,7 +82,7 @@ func (o *oauthFlags) clientSecret(stdin io.Reader) (string, error) {
 
 // client is the app the flags name (its secret, if any, read from
 // stdin), or else the one kept for acct, or else the build's own.
-func (o *oauthFlags) client(store *fetch.OAuthStore, acct fetch.Account, stdin io.Reader) (oauth.Client, error) {
+func (o *oauthFlags) client(store *credentials.OAuthStore, acct fetch.Account, stdin io.Reader) (oauth.Client, error) {
 	var c oauth.Client
 	secret, err := o.clientSecret(stdin)
 	if err != nil {
@@ -151,7 +152,7 @@ func (c *cli) signIn(acct fetch.Account, loginHint string, client oauth.Client, 
 	if err != nil {
 		return err
 	}
-	if err := c.oauthStore().Save(acct, fetch.NewSignIn(client, tok)); err != nil {
+	if err := c.oauthStore().Save(acct, credentials.NewSignIn(client, tok)); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.stderr, "Signed in.")
@@ -180,9 +181,9 @@ func openBrowser(u string) error {
 }
 
 // oauthStore keeps sign-ins: the keyring, like passwords.
-func (c *cli) oauthStore() *fetch.OAuthStore {
+func (c *cli) oauthStore() *credentials.OAuthStore {
 	if c.signins == nil {
-		c.signins = fetch.NewOAuthStore(fetch.OAuthStoreOptions{
+		c.signins = credentials.NewOAuthStore(credentials.OAuthStoreOptions{
 			Warn: func(msg string) { fmt.Fprintln(c.stderr, "popvault: note:", msg) },
 		})
 	}

@@ -65,8 +65,8 @@ func (c *Client) APOP(ctx context.Context, user, secret string) error {
 }
 
 // Auth authenticates with a SASL mechanism (RFC 5034), for example
-// sasl.NewPlainClient("", user, password), [NewXOAuth2Client] or
-// [NewOAuthBearerClient], sending the initial response with AUTH, in one
+// sasl.NewPlainClient("", user, password), [bearer.NewXOAuth2] or
+// [bearer.NewOAuthBearer], sending the initial response with AUTH, in one
 // step. A server's refusal of an OAuth token is a [*TokenError].
 //
 // Some servers refuse an initial response (Office 365's POP does, and then
@@ -81,9 +81,9 @@ func (c *Client) Auth(ctx context.Context, client sasl.Client) error {
 		return c.auth(ctx, client, false)
 	}
 	err := c.auth(ctx, client, true)
-	b, isBearer := client.(bearer)
+	b, isBearer := tokenClient(client)
 	var perr *Error
-	if !isBearer || !errors.As(err, &perr) || perr.Temporary() || b.challenged() {
+	if !isBearer || !errors.As(err, &perr) || perr.Temporary() || challenged(b) {
 		return err
 	}
 	c.twoStep = true
@@ -138,8 +138,9 @@ func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) err
 		return nil
 	})
 	var perr *Error
-	if b, ok := client.(bearer); ok && errors.As(err, &perr) {
-		return &TokenError{Err: perr, Status: b.status()}
+	if b, ok := tokenClient(client); ok && errors.As(err, &perr) {
+		status, _ := b.Refusal()
+		return &TokenError{Err: perr, Status: status}
 	}
 	return err
 }
