@@ -90,7 +90,7 @@ func withinBudget(t *testing.T, f func()) {
 func renderShape(s shape, src string, width int) []Line {
 	var d *Doc
 	if s.plain {
-		d = PlainText(src, false, false)
+		d = PlainText(src, Format{})
 	} else {
 		d = HTML(src)
 	}
@@ -130,7 +130,7 @@ func BenchmarkHostileLayout(b *testing.B) {
 		src := s.src(maxInput)
 		var d *Doc
 		if s.plain {
-			d = PlainText(src, false, false)
+			d = PlainText(src, Format{})
 		} else {
 			d = HTML(src)
 		}
