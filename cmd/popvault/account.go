@@ -105,7 +105,7 @@ func (c *cli) accountAdd(args []string) error {
 		if err := c.signIn(a, hint(a), client, f.oauth.noBrowser); err != nil {
 			return err
 		}
-	} else if err := c.storeCredential(a, f.passwordStdin, true); err != nil {
+	} else if err := c.storeCredential(a, f.newPassword(passwordFromTerminal)); err != nil {
 		return err
 	}
 	if err := fetch.AddAccount(arch, a); err != nil {
@@ -126,20 +126,41 @@ func (c *cli) accountAdd(args []string) error {
 	return nil
 }
 
+// passwordSource is where a command reads a password.
+type passwordSource int
+
+const (
+	keepPassword         passwordSource = iota // none is read: the one kept stays
+	passwordFromStdin                          // --password-stdin: the first line of standard input
+	passwordFromTerminal                       // asked for, without echo, on the terminal
+)
+
+// newPassword is where the flags say to read the account's password:
+// standard input with --password-stdin, else the terminal with
+// --ask-password, else otherwise.
+func (f *accountFlags) newPassword(otherwise passwordSource) passwordSource {
+	switch {
+	case f.passwordStdin:
+		return passwordFromStdin
+	case f.askPassword:
+		return passwordFromTerminal
+	}
+	return otherwise
+}
+
 // storeCredential keeps the account's token command on this machine, or
-// its password in the keyring: read from stdin, asked for on a
-// terminal, or (when not required) left as it is.
-func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
+// its password in the keyring, read from src.
+func (c *cli) storeCredential(a fetch.Account, src passwordSource) error {
 	if a.TokenCommand != "" {
 		if err := credentials.NewTokenCommands("").Set(a, a.TokenCommand); err != nil {
 			return fmt.Errorf("storing the token command: %w", err)
 		}
 		return nil
 	}
-	if !fromStdin && !required {
+	if src == keepPassword {
 		return nil
 	}
-	password, err := c.readPassword(a.Name, fromStdin)
+	password, err := c.readPassword(a.Name, src)
 	if err != nil {
 		return err
 	}
@@ -218,7 +239,7 @@ func (c *cli) accountEdit(args []string) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	if err := c.storeCredential(a, f.passwordStdin, f.askPassword); err != nil {
+	if err := c.storeCredential(a, f.newPassword(keepPassword)); err != nil {
 		return err
 	}
 	if err := fetch.SaveAccount(arch, a); err != nil {
@@ -241,8 +262,8 @@ func isSet(fs *flag.FlagSet, name string) bool {
 
 // readPassword takes the password from stdin's first line, or asks for it
 // without echo on a terminal.
-func (c *cli) readPassword(name string, fromStdin bool) (string, error) {
-	if fromStdin {
+func (c *cli) readPassword(name string, src passwordSource) (string, error) {
+	if src == passwordFromStdin {
 		line, err := bufio.NewReader(c.stdin).ReadString('\n')
 		if err != nil && line == "" {
 			return "", errors.New("--password-stdin: nothing on standard input")

@@ -76,7 +76,11 @@ func (c *cli) restoreCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	creds, err := c.restoreCredentials(ctx, arch, t, *fromStdin, *oauthAccount, o)
+	pw := passwordFromTerminal
+	if *fromStdin {
+		pw = passwordFromStdin
+	}
+	creds, err := c.restoreCredentials(ctx, arch, t, pw, *oauthAccount, o)
 	if err != nil {
 		return err
 	}
@@ -121,7 +125,7 @@ func (c *cli) restoreCmd(args []string) error {
 // an OAuth sign-in: an account's, or one kept for this server and user,
 // made in a browser when there is none yet. A sign-in goes only where
 // credentials.OAuthStore.CheckHost allows.
-func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, fromStdin bool, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
+func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, pw passwordSource, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
 	store := c.oauthStore()
 	switch {
 	case oauthAccount != "":
@@ -176,6 +180,6 @@ func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t r
 			return tokens(ctx, bearer.Current)
 		}}, nil
 	}
-	pw, err := c.readPassword(t.User+" on "+t.Host, fromStdin)
-	return restore.Credentials{Password: pw}, err
+	password, err := c.readPassword(t.User+" on "+t.Host, pw)
+	return restore.Credentials{Password: password}, err
 }
