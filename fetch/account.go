@@ -112,15 +112,33 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // otherwise.
 func DefaultPort(s Security) int { return transport.POP3.DefaultPort(s) }
 
-// Validate checks the settings and fills in defaults.
-func (a *Account) Validate() error {
+// WithDefaults is a with what a person may leave out filled in: the
+// name, server and user without surrounding spaces, TLS when no security
+// is given, the security's port when none is, and TokenAuth when a token
+// command is set. It checks nothing: see Check.
+func (a Account) WithDefaults() Account {
 	a.Name, a.Host, a.User = strings.TrimSpace(a.Name), strings.TrimSpace(a.Host), strings.TrimSpace(a.User)
+	if a.TokenCommand != "" {
+		a.TokenAuth = true
+	}
+	if a.Security == "" {
+		a.Security = SecurityTLS
+	}
+	if a.Port == 0 {
+		a.Port = DefaultPort(a.Security)
+	}
+	return a
+}
+
+// Check says, in a sentence, what is wrong with the settings, or nil
+// when nothing is. It fills in nothing: check a.WithDefaults().
+func (a *Account) Check() error {
 	switch {
-	case a.Name == "":
+	case strings.TrimSpace(a.Name) == "":
 		return errors.New("fetch: the account needs a name")
-	case a.Host == "":
+	case strings.TrimSpace(a.Host) == "":
 		return errors.New("fetch: the account needs a server")
-	case a.User == "":
+	case strings.TrimSpace(a.User) == "":
 		return errors.New("fetch: the account needs a user name")
 	case strings.ContainsAny(a.Name+a.Host+a.User, "\r\n\x00"):
 		return errors.New("fetch: settings may not hold line breaks")
@@ -130,29 +148,15 @@ func (a *Account) Validate() error {
 		// Read relative to wherever a later fetch runs, it would name
 		// another file or none.
 		return fmt.Errorf("fetch: the CA file %q is not a full path; give it as one (popvault account edit --ca-file does)", a.CAFile)
-	}
-	if a.TokenCommand != "" {
-		a.TokenAuth = true
-	}
-	switch {
 	case a.OAuth != "" && a.OAuth != oauth.ProviderGoogle && a.OAuth != oauth.ProviderMicrosoft && a.OAuth != oauth.ProviderCustom:
 		return fmt.Errorf("fetch: OAuth provider %q is not google, microsoft or custom", a.OAuth)
-	case a.OAuth != "" && a.TokenAuth:
+	case a.OAuth != "" && (a.TokenAuth || a.TokenCommand != ""):
 		return errors.New("fetch: an account signs in with OAuth or with a token command, not both")
-	}
-	if a.Security == "" {
-		a.Security = SecurityTLS
-	}
-	if a.Security != SecurityTLS && a.Security != SecurityStartTLS && a.Security != SecurityPlain {
+	case a.Security != SecurityTLS && a.Security != SecurityStartTLS && a.Security != SecurityPlain:
 		return fmt.Errorf("fetch: security %q is not tls, starttls or plain", a.Security)
-	}
-	if a.Port == 0 {
-		a.Port = DefaultPort(a.Security)
-	}
-	if a.Port < 1 || a.Port > 65535 {
+	case a.Port < 1 || a.Port > 65535:
 		return fmt.Errorf("fetch: port %d is out of range", a.Port)
-	}
-	if a.IsRecentMode() && !a.KeepOnServer {
+	case a.IsRecentMode() && !a.KeepOnServer:
 		return errors.New("fetch: Gmail's recent: mode lists mail already fetched; it must keep mail on the server")
 	}
 	return nil
@@ -202,7 +206,8 @@ func AddAccount(a *archive.Archive, acct Account) error {
 }
 
 func putAccount(a *archive.Archive, acct Account, adding bool) error {
-	if err := acct.Validate(); err != nil {
+	acct = acct.WithDefaults()
+	if err := acct.Check(); err != nil {
 		return err
 	}
 	return a.ChangeSettings(acct.Name, func(old []byte) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"popvault/archive"
@@ -82,5 +83,48 @@ func TestAccountIDs(t *testing.T) {
 	defer ro.Close()
 	if acct, err := LoadAccount(ro, "old"); err != nil || acct.ID != "" || acct.NameKeyed {
 		t.Fatalf("read-only: %+v, %v", acct, err)
+	}
+}
+
+// WithDefaults fills in what a person may leave out and checks nothing;
+// Check says what is wrong and fills in nothing.
+func TestAccountDefaultsAndCheck(t *testing.T) {
+	given := Account{Name: " home ", Host: " pop.example.org ", User: " me ", TokenCommand: "oauth2l fetch"}
+	got := given.WithDefaults()
+	want := Account{Name: "home", Host: "pop.example.org", User: "me", TokenCommand: "oauth2l fetch", TokenAuth: true, Security: SecurityTLS, Port: 995}
+	if got != want {
+		t.Fatalf("WithDefaults: %+v, want %+v", got, want)
+	}
+	if plain := (Account{Security: SecurityStartTLS}).WithDefaults(); plain.Port != 110 {
+		t.Fatalf("STARTTLS's port: %d", plain.Port)
+	}
+	if given.Name != " home " || given.Port != 0 {
+		t.Fatal("WithDefaults changed its receiver")
+	}
+	ok := want
+	for name, tt := range map[string]struct {
+		change func(*Account)
+		want   string // in the error; empty: no error
+	}{
+		"as filled in":               {func(*Account) {}, ""},
+		"no name":                    {func(a *Account) { a.Name = "  " }, "needs a name"},
+		"no server":                  {func(a *Account) { a.Host = "" }, "needs a server"},
+		"no user":                    {func(a *Account) { a.User = "" }, "needs a user name"},
+		"a line break":               {func(a *Account) { a.User = "me\r\nDELE 1" }, "line breaks"},
+		"negative days":              {func(a *Account) { a.DeleteAfterDays = -1 }, "cannot be negative"},
+		"a relative CA file":         {func(a *Account) { a.CAFile = "ca.pem" }, "not a full path"},
+		"an unknown OAuth provider":  {func(a *Account) { a.TokenAuth, a.TokenCommand, a.OAuth = false, "", "yahoo" }, "not google"},
+		"OAuth and a token command":  {func(a *Account) { a.TokenAuth, a.OAuth = false, "google" }, "not both"},
+		"no security, not filled in": {func(a *Account) { a.Security = "" }, "security"},
+		"an unknown security":        {func(a *Account) { a.Security = "ssl" }, "security"},
+		"no port, not filled in":     {func(a *Account) { a.Port = 0 }, "out of range"},
+		"recent: deleting":           {func(a *Account) { a.User, a.KeepOnServer = "recent:me", false }, "recent: mode"},
+	} {
+		a := ok
+		tt.change(&a)
+		err := a.Check()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: %v, want %q", name, err, tt.want)
+		}
 	}
 }

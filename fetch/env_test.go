@@ -219,7 +219,7 @@ func TestGmailSessions(t *testing.T) {
 		t.Fatalf("recent: %+v", r)
 	}
 	e.acct.KeepOnServer = false
-	if err := e.acct.Validate(); err == nil {
+	if acct := e.acct.WithDefaults(); acct.Check() == nil {
 		t.Fatal("recent: with delete mode was accepted")
 	}
 }

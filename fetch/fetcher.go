@@ -122,7 +122,8 @@ var ErrNoUIDL = errors.New("fetch: this server does not support UIDL, so popvaul
 // in Result.More.
 func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 	res := Result{Account: acct.Name}
-	if err := acct.Validate(); err != nil {
+	acct = acct.WithDefaults()
+	if err := acct.Check(); err != nil {
 		res.Err = err
 		return res
 	}
@@ -235,7 +236,8 @@ func password(ctx context.Context, in SignIn, acct Account) (string, error) {
 // returns the number and total size of the messages on the server; it
 // changes nothing there.
 func (f *Fetcher) TryConnection(ctx context.Context, acct Account, in SignIn) (messages int, size int64, err error) {
-	if err := acct.Validate(); err != nil {
+	acct = acct.WithDefaults()
+	if err := acct.Check(); err != nil {
 		return 0, 0, err
 	}
 	secret, err := password(ctx, in, acct)

@@ -331,7 +331,8 @@ func (f *accountForm) account() (fetch.Account, error) {
 	if i := f.check.SelectedIndex(); i > 0 {
 		a.CheckEveryMinutes = checkMinutes[i]
 	}
-	return a, a.Validate()
+	a = a.WithDefaults()
+	return a, a.Check()
 }
 
 func (u *UI) testConnection(f *accountForm) {

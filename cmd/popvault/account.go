@@ -87,7 +87,8 @@ func (c *cli) accountAdd(args []string) error {
 	if a.OAuth != "" {
 		oauthDefaults(&a)
 	}
-	if err := a.Validate(); err != nil {
+	a = a.WithDefaults()
+	if err := a.Check(); err != nil {
 		return err
 	}
 	arch, err := c.open()
@@ -236,7 +237,8 @@ func (c *cli) accountEdit(args []string) error {
 	if switchToPassword {
 		a.TokenAuth = false
 	}
-	if err := a.Validate(); err != nil {
+	a = a.WithDefaults()
+	if err := a.Check(); err != nil {
 		return err
 	}
 	if err := c.storeCredential(a, f.newPassword(keepPassword)); err != nil {
