@@ -97,7 +97,7 @@ func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret s
 	if len(want) == 0 && len(doomed) == 0 && len(drop) == 0 {
 		// Nothing waits on QUIT's reply: the check that finds nothing new,
 		// which is most of them, ends a round trip sooner.
-		end = c.Leave
+		end = c.QuitWithoutWaiting
 	}
 	if err := end(ctx); err != nil {
 		return res, err

@@ -88,7 +88,7 @@ func TestTranscripts(t *testing.T) {
 				if _, _, err := c.Stat(ctx); err != nil {
 					return err
 				}
-				return c.Leave(ctx)
+				return c.QuitWithoutWaiting(ctx)
 			},
 			client: "STAT\nQUIT\n",
 		},
@@ -98,15 +98,15 @@ func TestTranscripts(t *testing.T) {
 				if err := c.Dele(ctx, 1); err != nil {
 					return err
 				}
-				if err := c.Leave(ctx); err == nil {
-					t.Error("Leave after DELE did not wait for QUIT's reply")
+				if err := c.QuitWithoutWaiting(ctx); err == nil {
+					t.Error("QuitWithoutWaiting after DELE did not wait for QUIT's reply")
 				}
 				c, _ = script("+OK\n+OK\nbody\n.\n", false, nil)
 				if err := c.Retr(ctx, 1, func(io.Reader) error { return nil }); err != nil {
 					return err
 				}
-				if err := c.Leave(ctx); err == nil {
-					t.Error("Leave after RETR did not wait for QUIT's reply")
+				if err := c.QuitWithoutWaiting(ctx); err == nil {
+					t.Error("QuitWithoutWaiting after RETR did not wait for QUIT's reply")
 				}
 				return nil
 			},
