@@ -431,6 +431,36 @@ func seen(read bool) []imap.Flag {
 	return nil
 }
 
+// A quota that runs out early, while most messages are still to be
+// taken: the pass stops at the first refused MULTIAPPEND, and every
+// message it left unsent is sent alone after, so each is stored or named
+// with the server's reason, never given up with the pass's.
+func TestRestoreQuotaEarly(t *testing.T) {
+	a := newArchive(t)
+	ids := fill(t, a, 400, 7)
+	var total int64
+	for _, id := range ids {
+		s, _ := a.Summary(id)
+		total += s.Size
+	}
+	d := startIMAP(t, dovecot.Options{QuotaKiB: total / 10 / 1024})
+	sum, err := Run(context.Background(), a, ids, options(d, "INBOX"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Sent+len(sum.Failed) != len(ids) || sum.Sent == 0 || len(sum.Failed) == 0 {
+		t.Fatalf("over quota early: %+v", sum)
+	}
+	for _, f := range sum.Failed {
+		if f.Reason == overQuotaAloneNext.why || !strings.Contains(f.Reason, "quota") {
+			t.Fatalf("message %d was not sent alone: %q", f.ID, f.Reason)
+		}
+	}
+	if stored := mailbox(t, d, "INBOX"); len(stored) != sum.Sent {
+		t.Fatalf("the server holds %d, the summary says %d were sent", len(stored), sum.Sent)
+	}
+}
+
 // A quota that runs out halfway: the messages that did not fit are
 // named, the run is not complete, and a run after the quota grows sends
 // the rest, each once.
