@@ -85,7 +85,7 @@ func (t trial) Token(ctx context.Context, acct fetch.Account, want bearer.Freshn
 // window and the command line both call it. What could not be removed is
 // said, place by place.
 func (s *Store) Forget(acct fetch.Account) error {
-	return errors.Join(s.forget(acct, "password"), s.forget(acct, "token"), s.forget(acct, "oauth"))
+	return errors.Join(s.forget(acct, fetch.WithPassword), s.forget(acct, fetch.WithTokenCommand), s.forget(acct, fetch.WithOAuth))
 }
 
 // ForgetReplaced removes what before signed in with once after signs in
@@ -99,19 +99,29 @@ func (s *Store) ForgetReplaced(before, after fetch.Account) error {
 	return s.forget(before, before.SignsInWith())
 }
 
-func (s *Store) forget(acct fetch.Account, what string) error {
+// forget removes what acct keeps for one way of signing in.
+func (s *Store) forget(acct fetch.Account, how fetch.SignInMethod) error {
 	var err error
-	switch {
-	case what == "password" && s.Passwords != nil:
-		err = deleteBoth(acct, s.Passwords.Delete)
-	case what == "token" && s.TokenCommands != nil:
-		err = s.TokenCommands.Delete(acct)
-	case what == "oauth" && s.OAuth != nil:
-		err = s.OAuth.Delete(acct)
+	var thing string
+	switch how {
+	case fetch.WithPassword:
+		thing = "password"
+		if s.Passwords != nil {
+			err = deleteBoth(acct, s.Passwords.Delete)
+		}
+	case fetch.WithTokenCommand:
+		thing = "token command"
+		if s.TokenCommands != nil {
+			err = s.TokenCommands.Delete(acct)
+		}
+	case fetch.WithOAuth:
+		thing = "OAuth sign-in"
+		if s.OAuth != nil {
+			err = s.OAuth.Delete(acct)
+		}
 	}
-	if err == nil {
-		return nil
+	if err != nil {
+		return fmt.Errorf("credentials: deleting the %s of %s: %w", thing, acct.Name, err)
 	}
-	thing := map[string]string{"password": "password", "token": "token command", "oauth": "OAuth sign-in"}[what]
-	return fmt.Errorf("credentials: deleting the %s of %s: %w", thing, acct.Name, err)
+	return nil
 }

@@ -81,16 +81,24 @@ type Account struct {
 // base32's letters and digits).
 func NewAccountID() string { return rand.Text() }
 
-// SignsInWith says how the account signs in: "oauth", "token" (a token
-// command) or "password".
-func (a *Account) SignsInWith() string {
+// SignInMethod is how an account signs in.
+type SignInMethod int
+
+const (
+	WithPassword     SignInMethod = iota // a password (USER and PASS, APOP or SASL PLAIN)
+	WithTokenCommand                     // an access token that a command prints (XOAUTH2)
+	WithOAuth                            // an OAuth 2.0 sign-in at its provider
+)
+
+// SignsInWith says how the account signs in.
+func (a *Account) SignsInWith() SignInMethod {
 	switch {
 	case a.OAuth != "":
-		return "oauth"
+		return WithOAuth
 	case a.TokenAuth || a.TokenCommand != "":
-		return "token"
+		return WithTokenCommand
 	}
-	return "password"
+	return WithPassword
 }
 
 // Duration is a time.Duration that reads and writes as "60s".
@@ -194,7 +202,7 @@ var ErrAccountExists = errors.New("fetch: an account of this name exists already
 // The id already stored for the account is kept, whatever acct says: what
 // it signs in with on this machine is kept under it.
 func SaveAccount(a *archive.Archive, acct Account) error {
-	return putAccount(a, acct, false)
+	return putAccount(a, acct, replacing)
 }
 
 // AddAccount stores a new account's settings, with acct's id (the one its
@@ -202,10 +210,19 @@ func SaveAccount(a *archive.Archive, acct Account) error {
 // use is refused in the same transaction, so nothing of the account that
 // has it is replaced.
 func AddAccount(a *archive.Archive, acct Account) error {
-	return putAccount(a, acct, true)
+	return putAccount(a, acct, adding)
 }
 
-func putAccount(a *archive.Archive, acct Account, adding bool) error {
+// putMode is whether putAccount adds a new account or replaces one's
+// settings.
+type putMode int
+
+const (
+	replacing putMode = iota // SaveAccount: the id stored is kept
+	adding                   // AddAccount: a name in use is refused
+)
+
+func putAccount(a *archive.Archive, acct Account, mode putMode) error {
 	acct = acct.WithDefaults()
 	if err := acct.Check(); err != nil {
 		return err
@@ -216,11 +233,11 @@ func putAccount(a *archive.Archive, acct Account, adding bool) error {
 			NameKeyed bool   `json:"name_keyed"`
 		}
 		switch {
-		case old != nil && adding:
+		case old != nil && mode == adding:
 			return nil, fmt.Errorf("%w: %q; give the new one another name", ErrAccountExists, acct.Name)
 		case old != nil && json.Unmarshal(old, &stored) == nil && stored.ID != "":
 			acct.ID, acct.NameKeyed = stored.ID, stored.NameKeyed
-		case adding && acct.ID == "":
+		case mode == adding && acct.ID == "":
 			acct.ID = NewAccountID()
 		}
 		b, err := json.Marshal(acct)
