@@ -5,6 +5,10 @@
 // (fsync), and the server deletes nothing until QUIT succeeds, so a crash,
 // kill or dropped connection at any moment loses nothing and duplicates
 // nothing.
+//
+// It keeps no secret and opens no keyring: an account's password or
+// access token comes from the [SignIn] its caller hands the [Fetcher]
+// (the window and the command line hand popvault/credentials' store).
 package fetch
 
 import (
