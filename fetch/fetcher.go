@@ -101,13 +101,19 @@ type AccountError struct {
 func (e *AccountError) Error() string { return "fetch: " + e.Account + ": " + e.Reason() }
 
 // Reason is the failure without "fetch:" and the account's name, for a
-// place that shows it beside the account. A cause from the store of what
-// accounts sign in with (popvault/credentials, the usual [SignIn]) is
-// shown without its package's name too: "no password stored for this
+// place that shows it beside the account. A cause from the packages that
+// sign a fetch in and protect its connection (credentials, the usual
+// [SignIn]; transport) is shown without its package's name too, as it
+// was when that code was this package's: "no password stored for this
 // account" says all a person needs.
 func (e *AccountError) Reason() string {
 	msg := strings.TrimPrefix(e.Err.Error(), "fetch: ")
-	return strings.TrimPrefix(msg, "credentials: ")
+	for _, p := range []string{"credentials: ", "transport: "} {
+		if rest, ok := strings.CutPrefix(msg, p); ok {
+			return rest
+		}
+	}
+	return msg
 }
 
 func (e *AccountError) Unwrap() error { return e.Err }
