@@ -165,6 +165,9 @@ WINE_PACKAGES := ./archive/... ./fetch/ ./fetch/pop3/ ./fetch/pop3test/ ./render
                  ./internal/termtext/ ./ui/ ./schedule/ ./notify/
 WINE_SKIP     := ^(TestDovecot.*|TestKeyring|TestKeyringLocked|TestPageInBrowser|TestCopyToIMAP.*|TestFyneShapesAWordRightToLeft)$$
 WINEXEC       := $(CURDIR)/.tools/winexec
+# What left fetch for packages of its own (#26) runs there as it did:
+# the keyring's file fallback, Credential Manager, token commands by cmd.
+WINE_PACKAGES += ./credentials/ ./transport/ ./bearer/
 test-windows: check-windows
 	go build -o $(WINEXEC) ./internal/wine/winexec
 	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINEXEC) --init

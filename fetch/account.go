@@ -5,6 +5,10 @@
 // (fsync), and the server deletes nothing until QUIT succeeds, so a crash,
 // kill or dropped connection at any moment loses nothing and duplicates
 // nothing.
+//
+// It keeps no secret and opens no keyring: an account's password or
+// access token comes from the [SignIn] its caller hands the [Fetcher]
+// (the window and the command line hand popvault/credentials' store).
 package fetch
 
 import (
@@ -18,19 +22,22 @@ import (
 
 	"popvault/archive"
 	"popvault/oauth"
+	"popvault/transport"
 )
 
-// Security is how an account's connection is protected.
-type Security string
+// Security is how an account's connection is protected: the same type
+// as [transport.Security], so that the settings stored in archives read
+// and write as they always have ("tls", "starttls", "plain").
+type Security = transport.Security
 
 const (
-	SecurityTLS      Security = "tls"      // implicit TLS, port 995
-	SecurityStartTLS Security = "starttls" // STLS on port 110; never falls back
-	SecurityPlain    Security = "plain"    // no encryption: the password travels in clear
+	SecurityTLS      = transport.SecurityTLS      // implicit TLS, port 995
+	SecurityStartTLS = transport.SecurityStartTLS // STLS on port 110; never falls back
+	SecurityPlain    = transport.SecurityPlain    // no encryption: the password travels in clear
 )
 
-// Account is one POP account's settings. It never holds the password,
-// which lives in [Secrets].
+// Account is one POP account's settings. It never holds the password or
+// a token, which the [Fetcher] asks its [SignIn] for.
 type Account struct {
 	Name     string   `json:"name"`
 	Email    string   `json:"email,omitempty"`
@@ -51,68 +58,51 @@ type Account struct {
 
 	// TokenAuth signs in with XOAUTH2, with the access token a command
 	// prints (for example oauth2l, or a script). The command itself is
-	// TokenCommand, kept on this machine by [TokenCommands] and never in
-	// the archive.
+	// TokenCommand, kept on this machine (popvault/credentials) and never
+	// in the archive: here it is set only by whoever is about to store it.
 	TokenAuth    bool   `json:"token_auth,omitempty"`
 	TokenCommand string `json:"-"`
 
 	// OAuth signs in with OAuth 2.0 at this provider ("google",
 	// "microsoft" or "custom"), with no password. The sign-in itself (the
-	// client and the tokens) is kept on this machine by [OAuthStore].
+	// client and the tokens) is kept on this machine (popvault/credentials).
 	OAuth string `json:"oauth,omitempty"`
-	// SignIn, when set, is an OAuth sign-in just made and not kept yet
-	// (the account dialog's Test connection uses it): it is used instead
-	// of the one kept on this machine, and nothing stores it but
-	// [OAuthStore.Save].
-	SignIn *SignIn `json:"-"`
 
 	// ID is made at random when the account is added (for an account
 	// saved before there were ids, when it is first read) and never
 	// changes. What the account signs in with is kept on this machine
-	// under [Account.Key], which holds it: two archives that each have an
-	// account "home" never share a password or a sign-in.
+	// under its name and its id ("home#Q2X…"): two archives that each have
+	// an account "home" never share a password or a sign-in.
 	ID string `json:"id,omitempty"`
 	// NameKeyed: the account was saved before there were ids, when
 	// popvault kept what it signs in with under its bare name. Found
-	// there, a secret is copied under Key; the entry under the name stays,
+	// there, a secret is copied under NAME#ID; the entry under the name stays,
 	// since another archive's account of that name may still read it.
 	NameKeyed bool `json:"name_keyed,omitempty"`
-}
-
-// Key is what the account's password, token command and OAuth sign-in
-// are kept under on this machine: its name and its id ("home#Q2X…"), or
-// its name alone when it has no id (an account made in code, or read
-// from an archive opened read-only).
-func (a *Account) Key() string {
-	if a.ID == "" {
-		return a.Name
-	}
-	return a.Name + "#" + a.ID
-}
-
-// nameKey is the bare name an account saved before ids kept its secrets
-// under, or "" when it has none to look for.
-func (a *Account) nameKey() string {
-	if !a.NameKeyed || a.Key() == a.Name {
-		return ""
-	}
-	return a.Name
 }
 
 // NewAccountID returns a random id for a new account (128 bits, in
 // base32's letters and digits).
 func NewAccountID() string { return rand.Text() }
 
-// SignsInWith says how the account signs in: "oauth", "token" (a token
-// command) or "password".
-func (a *Account) SignsInWith() string {
+// SignInMethod is how an account signs in.
+type SignInMethod int
+
+const (
+	WithPassword     SignInMethod = iota // a password (USER and PASS, APOP or SASL PLAIN)
+	WithTokenCommand                     // an access token that a command prints (XOAUTH2)
+	WithOAuth                            // an OAuth 2.0 sign-in at its provider
+)
+
+// SignsInWith says how the account signs in.
+func (a *Account) SignsInWith() SignInMethod {
 	switch {
 	case a.OAuth != "":
-		return "oauth"
+		return WithOAuth
 	case a.TokenAuth || a.TokenCommand != "":
-		return "token"
+		return WithTokenCommand
 	}
-	return "password"
+	return WithPassword
 }
 
 // Duration is a time.Duration that reads and writes as "60s".
@@ -130,23 +120,37 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// DefaultPort is the port for a security mode.
-func DefaultPort(s Security) int {
-	if s == SecurityTLS {
-		return 995
+// DefaultPort is POP3's port for a security mode: 995 with TLS, 110
+// otherwise.
+func DefaultPort(s Security) int { return transport.POP3.DefaultPort(s) }
+
+// WithDefaults is a with what a person may leave out filled in: the
+// name, server and user without surrounding spaces, TLS when no security
+// is given, the security's port when none is, and TokenAuth when a token
+// command is set. It checks nothing: see Check.
+func (a Account) WithDefaults() Account {
+	a.Name, a.Host, a.User = strings.TrimSpace(a.Name), strings.TrimSpace(a.Host), strings.TrimSpace(a.User)
+	if a.TokenCommand != "" {
+		a.TokenAuth = true
 	}
-	return 110
+	if a.Security == "" {
+		a.Security = SecurityTLS
+	}
+	if a.Port == 0 {
+		a.Port = DefaultPort(a.Security)
+	}
+	return a
 }
 
-// Validate checks the settings and fills in defaults.
-func (a *Account) Validate() error {
-	a.Name, a.Host, a.User = strings.TrimSpace(a.Name), strings.TrimSpace(a.Host), strings.TrimSpace(a.User)
+// Check says, in a sentence, what is wrong with the settings, or nil
+// when nothing is. It fills in nothing: check a.WithDefaults().
+func (a *Account) Check() error {
 	switch {
-	case a.Name == "":
+	case strings.TrimSpace(a.Name) == "":
 		return errors.New("fetch: the account needs a name")
-	case a.Host == "":
+	case strings.TrimSpace(a.Host) == "":
 		return errors.New("fetch: the account needs a server")
-	case a.User == "":
+	case strings.TrimSpace(a.User) == "":
 		return errors.New("fetch: the account needs a user name")
 	case strings.ContainsAny(a.Name+a.Host+a.User, "\r\n\x00"):
 		return errors.New("fetch: settings may not hold line breaks")
@@ -156,29 +160,15 @@ func (a *Account) Validate() error {
 		// Read relative to wherever a later fetch runs, it would name
 		// another file or none.
 		return fmt.Errorf("fetch: the CA file %q is not a full path; give it as one (popvault account edit --ca-file does)", a.CAFile)
-	}
-	if a.TokenCommand != "" {
-		a.TokenAuth = true
-	}
-	switch {
 	case a.OAuth != "" && a.OAuth != oauth.ProviderGoogle && a.OAuth != oauth.ProviderMicrosoft && a.OAuth != oauth.ProviderCustom:
 		return fmt.Errorf("fetch: OAuth provider %q is not google, microsoft or custom", a.OAuth)
-	case a.OAuth != "" && a.TokenAuth:
+	case a.OAuth != "" && (a.TokenAuth || a.TokenCommand != ""):
 		return errors.New("fetch: an account signs in with OAuth or with a token command, not both")
-	}
-	if a.Security == "" {
-		a.Security = SecurityTLS
-	}
-	if a.Security != SecurityTLS && a.Security != SecurityStartTLS && a.Security != SecurityPlain {
+	case a.Security != SecurityTLS && a.Security != SecurityStartTLS && a.Security != SecurityPlain:
 		return fmt.Errorf("fetch: security %q is not tls, starttls or plain", a.Security)
-	}
-	if a.Port == 0 {
-		a.Port = DefaultPort(a.Security)
-	}
-	if a.Port < 1 || a.Port > 65535 {
+	case a.Port < 1 || a.Port > 65535:
 		return fmt.Errorf("fetch: port %d is out of range", a.Port)
-	}
-	if a.IsRecentMode() && !a.KeepOnServer {
+	case a.IsRecentMode() && !a.KeepOnServer:
 		return errors.New("fetch: Gmail's recent: mode lists mail already fetched; it must keep mail on the server")
 	}
 	return nil
@@ -216,7 +206,7 @@ var ErrAccountExists = errors.New("fetch: an account of this name exists already
 // The id already stored for the account is kept, whatever acct says: what
 // it signs in with on this machine is kept under it.
 func SaveAccount(a *archive.Archive, acct Account) error {
-	return putAccount(a, acct, false)
+	return putAccount(a, acct, replacing)
 }
 
 // AddAccount stores a new account's settings, with acct's id (the one its
@@ -224,11 +214,21 @@ func SaveAccount(a *archive.Archive, acct Account) error {
 // use is refused in the same transaction, so nothing of the account that
 // has it is replaced.
 func AddAccount(a *archive.Archive, acct Account) error {
-	return putAccount(a, acct, true)
+	return putAccount(a, acct, adding)
 }
 
-func putAccount(a *archive.Archive, acct Account, adding bool) error {
-	if err := acct.Validate(); err != nil {
+// putMode is whether putAccount adds a new account or replaces one's
+// settings.
+type putMode int
+
+const (
+	replacing putMode = iota // SaveAccount: the id stored is kept
+	adding                   // AddAccount: a name in use is refused
+)
+
+func putAccount(a *archive.Archive, acct Account, mode putMode) error {
+	acct = acct.WithDefaults()
+	if err := acct.Check(); err != nil {
 		return err
 	}
 	return a.ChangeSettings(acct.Name, func(old []byte) ([]byte, error) {
@@ -237,11 +237,11 @@ func putAccount(a *archive.Archive, acct Account, adding bool) error {
 			NameKeyed bool   `json:"name_keyed"`
 		}
 		switch {
-		case old != nil && adding:
+		case old != nil && mode == adding:
 			return nil, fmt.Errorf("%w: %q; give the new one another name", ErrAccountExists, acct.Name)
 		case old != nil && json.Unmarshal(old, &stored) == nil && stored.ID != "":
 			acct.ID, acct.NameKeyed = stored.ID, stored.NameKeyed
-		case adding && acct.ID == "":
+		case mode == adding && acct.ID == "":
 			acct.ID = NewAccountID()
 		}
 		b, err := json.Marshal(acct)

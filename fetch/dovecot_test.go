@@ -284,16 +284,8 @@ func TestDovecotOAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { arch.Close() })
-	store := NewOAuthStore(OAuthStoreOptions{ClientsFile: filepath.Join(t.TempDir(), "c.json"), Tokens: &MemorySecrets{}})
-	tok, err := oauth.SignIn(context.Background(), p.Client(), oauth.SignInOptions{Open: p.Browser})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &Fetcher{Archive: arch, OAuth: store}
+	f := &Fetcher{Archive: arch, Secrets: signedInAt(t, p)}
 	acct := Account{Name: "d", Host: "127.0.0.1", Port: d.TLSPort, User: d.User, KeepOnServer: true, CAFile: d.CAFile, OAuth: oauth.ProviderCustom}
-	if err := store.Save(acct, NewSignIn(p.Client(), tok)); err != nil {
-		t.Fatal(err)
-	}
 	if r := f.Fetch(context.Background(), acct); r.Err != nil || r.New != len(msgs) {
 		t.Fatalf("fetch: %+v", r)
 	}

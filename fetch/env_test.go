@@ -219,7 +219,7 @@ func TestGmailSessions(t *testing.T) {
 		t.Fatalf("recent: %+v", r)
 	}
 	e.acct.KeepOnServer = false
-	if err := e.acct.Validate(); err == nil {
+	if acct := e.acct.WithDefaults(); acct.Check() == nil {
 		t.Fatal("recent: with delete mode was accepted")
 	}
 }
@@ -230,7 +230,7 @@ func TestErrorsAreClassified(t *testing.T) {
 		t.Fatalf("[IN-USE] not temporary: %v", r.Err)
 	}
 	e = newEnv(t, pop3test.Config{}, true)
-	e.fetcher.Secrets.Set("test", "wrong")
+	e.fetcher.Secrets.(*MemorySecrets).Set("test", "wrong")
 	r := e.fetch()
 	if r.Err == nil || IsTemporary(r.Err) || strings.Contains(r.Err.Error(), "wrong") {
 		t.Fatalf("bad password: %v", r.Err)
@@ -432,13 +432,28 @@ func TestOversizeMessages(t *testing.T) {
 	}
 }
 
-// An account's error says "fetch:" and the account once.
+// An account's error says "fetch:" and the account once, and no package
+// name of the sign-in's or the connection's: what a person reads is what
+// it was when those were this package's.
 func TestAccountErrorSaysFetchOnce(t *testing.T) {
 	e := newEnv(t, pop3test.Config{}, true)
 	e.fetcher.Secrets = &MemorySecrets{}
 	r := e.fetch()
-	if !errors.Is(r.Err, ErrNoSecret) || strings.Count(r.Err.Error(), "fetch:") != 1 || !strings.HasPrefix(r.Err.Error(), "fetch: test: ") {
+	if !errors.Is(r.Err, errNoPassword) || strings.Count(r.Err.Error(), "fetch:") != 1 || !strings.HasPrefix(r.Err.Error(), "fetch: test: ") {
 		t.Fatalf("%v", r.Err)
+	}
+	for _, cause := range []string{"credentials: no password stored for this account", "transport: CA file /x.pem holds no PEM certificate"} {
+		_, text, _ := strings.Cut(cause, ": ")
+		e := &AccountError{Account: "test", Err: fmt.Errorf("%s", cause)}
+		if e.Error() != "fetch: test: "+text || e.Reason() != text {
+			t.Errorf("%q says %q (reason %q)", cause, e.Error(), e.Reason())
+		}
+	}
+	// A CA file that is not there, as a fetch meets it.
+	e.fetcher.Secrets.(*MemorySecrets).Set("test", "secret")
+	e.acct.CAFile = filepath.Join(t.TempDir(), "missing.pem")
+	if r := e.fetch(); r.Err == nil || !strings.HasPrefix(r.Err.Error(), "fetch: test: CA file: ") {
+		t.Fatalf("a missing CA file: %v", r.Err)
 	}
 }
 

@@ -18,12 +18,9 @@ import (
 // Fetcher downloads accounts into an archive.
 type Fetcher struct {
 	Archive *archive.Archive
-	Secrets Secrets
-	// TokenCommands holds the token commands of accounts with TokenAuth,
-	// as set on this machine; nil means none is.
-	TokenCommands *TokenCommands
-	// OAuth holds the sign-ins of accounts with OAuth; nil means none.
-	OAuth *OAuthStore
+	// Secrets gives each account what it signs in with: a password, or an
+	// access token. Nil means an empty password and no token.
+	Secrets SignIn
 
 	// Progress, if set, is called after each message and at each stage,
 	// from the fetching goroutines (it must be safe for concurrent calls);
@@ -104,8 +101,20 @@ type AccountError struct {
 func (e *AccountError) Error() string { return "fetch: " + e.Account + ": " + e.Reason() }
 
 // Reason is the failure without "fetch:" and the account's name, for a
-// place that shows it beside the account.
-func (e *AccountError) Reason() string { return strings.TrimPrefix(e.Err.Error(), "fetch: ") }
+// place that shows it beside the account. A cause from the packages that
+// sign a fetch in and protect its connection (credentials, the usual
+// [SignIn]; transport) is shown without its package's name too, as it
+// was when that code was this package's: "no password stored for this
+// account" says all a person needs.
+func (e *AccountError) Reason() string {
+	msg := strings.TrimPrefix(e.Err.Error(), "fetch: ")
+	for _, p := range []string{"credentials: ", "transport: "} {
+		if rest, ok := strings.CutPrefix(msg, p); ok {
+			return rest
+		}
+	}
+	return msg
+}
 
 func (e *AccountError) Unwrap() error { return e.Err }
 
@@ -119,18 +128,15 @@ var ErrNoUIDL = errors.New("fetch: this server does not support UIDL, so popvaul
 // in Result.More.
 func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 	res := Result{Account: acct.Name}
-	if err := acct.Validate(); err != nil {
+	acct = acct.WithDefaults()
+	if err := acct.Check(); err != nil {
 		res.Err = err
 		return res
 	}
-	secret := ""
-	if !acct.TokenAuth && acct.OAuth == "" && f.Secrets != nil {
-		s, err := Password(f.Secrets, acct)
-		if err != nil {
-			res.Err = &AccountError{Account: acct.Name, Err: err}
-			return res
-		}
-		secret = s
+	secret, err := password(ctx, f.Secrets, acct)
+	if err != nil {
+		res.Err = &AccountError{Account: acct.Name, Err: err}
+		return res
 	}
 	pauses := 0
 	for {
@@ -139,7 +145,7 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 			break
 		}
 		res.Sessions++
-		s, err := f.session(ctx, acct, secret)
+		s, err := f.session(ctx, acct, f.Secrets, secret)
 		res.New += s.stored
 		res.Bytes += s.bytes
 		res.Deleted += s.deleted
@@ -222,28 +228,44 @@ func IsTemporary(err error) bool {
 		(errors.As(err, &nerr) && nerr.Timeout()) || strings.Contains(fmt.Sprint(err), "no such host")
 }
 
-// Test connects and logs in as a fetch would, and returns the number and
-// total size of the messages on the server; it changes nothing there.
-func (f *Fetcher) Test(ctx context.Context, acct Account, secret string) (int, int64, error) {
-	if err := acct.Validate(); err != nil {
+// password is acct's password from in, for an account that signs in
+// with one.
+func password(ctx context.Context, in SignIn, acct Account) (string, error) {
+	if acct.TokenAuth || acct.OAuth != "" || in == nil {
+		return "", nil
+	}
+	return in.Password(ctx, acct)
+}
+
+// TryConnection connects and signs in as a fetch would, with what in
+// gives (an account dialog's password or sign-in, not saved yet), and
+// returns the number and total size of the messages on the server; it
+// changes nothing there.
+func (f *Fetcher) TryConnection(ctx context.Context, acct Account, in SignIn) (messages int, size int64, err error) {
+	acct = acct.WithDefaults()
+	if err := acct.Check(); err != nil {
 		return 0, 0, err
 	}
-	c, err := f.connect(ctx, acct, secret)
+	secret, err := password(ctx, in, acct)
+	if err != nil {
+		return 0, 0, err
+	}
+	c, err := f.connect(ctx, acct)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer func() { c.Close() }()
-	c, l, err := f.loginAndList(ctx, c, acct, secret)
+	c, l, err := f.loginAndList(ctx, c, acct, in, secret)
 	if err != nil {
 		return 0, 0, err
 	}
-	n, size, err := c.Stat(ctx)
+	messages, size, err = c.Stat(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
 	if !l.HasUIDL && acct.KeepOnServer {
-		return n, size, ErrNoUIDL
+		return messages, size, ErrNoUIDL
 	}
 	c.Quit(ctx)
-	return n, size, nil
+	return messages, size, nil
 }

@@ -34,10 +34,10 @@ type message struct {
 // delete what the account's policy says and the archive durably holds,
 // QUIT, and after a QUIT the server accepted, forget the UIDs it no
 // longer lists.
-func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (sessionResult, error) {
+func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret string) (sessionResult, error) {
 	var res sessionResult
 	f.report(Progress{Account: acct.Name, Stage: StageConnecting})
-	c, err := f.connect(ctx, acct, secret)
+	c, err := f.connect(ctx, acct)
 	if err != nil {
 		return res, err
 	}
@@ -49,7 +49,7 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 	res.gmail = acct.IsGmail() || strings.HasPrefix(greeting, "Gpop")
 
 	f.report(Progress{Account: acct.Name, Stage: StageListing})
-	c, listing, err := f.loginAndList(ctx, c, acct, secret)
+	c, listing, err := f.loginAndList(ctx, c, acct, in, secret)
 	if err != nil {
 		return res, err
 	}
@@ -97,7 +97,7 @@ func (f *Fetcher) session(ctx context.Context, acct Account, secret string) (ses
 	if len(want) == 0 && len(doomed) == 0 && len(drop) == 0 {
 		// Nothing waits on QUIT's reply: the check that finds nothing new,
 		// which is most of them, ends a round trip sooner.
-		end = c.Leave
+		end = c.QuitWithoutWaiting
 	}
 	if err := end(ctx); err != nil {
 		return res, err

@@ -41,7 +41,7 @@ func TestCAFileVerification(t *testing.T) {
 			secrets.Set("t", "secret")
 			f := &Fetcher{Secrets: secrets}
 			acct := Account{Name: "t", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true, CAFile: caFile}
-			n, _, err := f.Test(context.Background(), acct, "secret")
+			n, _, err := f.TryConnection(context.Background(), acct, secrets)
 			if tt.ok && (err != nil || n != 2) {
 				t.Fatalf("trusted: %d, %v", n, err)
 			}

@@ -103,7 +103,7 @@ func withinBudget(t *testing.T, f func()) {
 func renderShape(s shape, src string, width int) []Line {
 	var d *Doc
 	if s.plain {
-		d = PlainText(src, false, false)
+		d = PlainText(src, Format{})
 	} else {
 		d = HTML(src)
 	}
@@ -143,7 +143,7 @@ func BenchmarkHostileLayout(b *testing.B) {
 		src := s.src(maxInput)
 		var d *Doc
 		if s.plain {
-			d = PlainText(src, false, false)
+			d = PlainText(src, Format{})
 		} else {
 			d = HTML(src)
 		}

@@ -29,7 +29,7 @@ func TestGolden(t *testing.T) {
 			}
 			var d *Doc
 			if strings.HasSuffix(path, ".txt") {
-				d = PlainText(string(src), true, false)
+				d = PlainText(string(src), Format{Flowed: true})
 			} else {
 				d = HTML(string(src))
 			}
@@ -179,7 +179,7 @@ func equalSpans(a, b []Span) bool {
 }
 
 func TestPlainText(t *testing.T) {
-	d := PlainText("Hi,\n> a\n> > b\n>> c\nsee http://x.example/a.\n", false, false)
+	d := PlainText("Hi,\n> a\n> > b\n>> c\nsee http://x.example/a.\n", Format{})
 	var got []string
 	for _, b := range d.Blocks {
 		got = append(got, strings.Repeat(">", b.Quote)+Text(b.Spans))
@@ -191,7 +191,7 @@ func TestPlainText(t *testing.T) {
 	if len(last) != 3 || last[1].Link != "http://x.example/a" {
 		t.Errorf("link %+v", last)
 	}
-	d = PlainText("one \ntwo\n", true, true)
+	d = PlainText("one \ntwo\n", Format{Flowed: true, DelSp: true})
 	if Text(d.Blocks[0].Spans) != "onetwo" {
 		t.Errorf("delsp: %q", Text(d.Blocks[0].Spans))
 	}
@@ -221,7 +221,7 @@ func TestLimits(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var d *Doc
 			if c.plain {
-				d = PlainText(c.src, false, false)
+				d = PlainText(c.src, Format{})
 			} else {
 				d = HTML(c.src)
 			}
@@ -295,7 +295,7 @@ func FuzzPlainText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string, flowed bool) {
 		var d *Doc
 		withinBudget(t, func() {
-			d = PlainText(src, flowed, flowed)
+			d = PlainText(src, Format{Flowed: flowed, DelSp: flowed})
 			Layout(d, 90)
 			Layout(d, 20)
 		})

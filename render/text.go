@@ -6,13 +6,13 @@ import (
 	"unicode/utf8"
 )
 
-// PlainText renders a text/plain body. With flowed (RFC 3676's
+// PlainText renders a text/plain body. With f.Flowed (RFC 3676's
 // format=flowed), lines ending in a space join the next into one
-// paragraph, and delsp drops that space; otherwise each line break is
+// paragraph, and f.DelSp drops that space; otherwise each line break is
 // kept. Lines starting with ">" are quotes, as deep as their ">"s, and
 // web and mail addresses become links.
-func PlainText(src string, flowed, delsp bool) *Doc {
-	d, _ := PlainTextContext(context.Background(), src, Format{Flowed: flowed, DelSp: delsp})
+func PlainText(src string, f Format) *Doc {
+	d, _ := PlainTextContext(context.Background(), src, f)
 	return d
 }
 

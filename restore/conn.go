@@ -12,11 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"popvault/bearer"
+	"popvault/transport"
+
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-
-	"popvault/fetch"
-	"popvault/fetch/pop3"
 )
 
 // conn is one signed-in IMAP connection and its watchdog.
@@ -102,7 +102,7 @@ func (c *conn) explain(err error) error {
 // dial connects to the target and signs in.
 func (r *run) dial(ctx context.Context) (*conn, error) {
 	t := r.opts.Target
-	cfg, err := fetch.TLSConfig(t.Host, t.CAFile, r.opts.RootCAs)
+	cfg, err := transport.TLSConfig(t.Host, t.CAFile, r.opts.RootCAs)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (r *run) dial(ctx context.Context) (*conn, error) {
 	var nc net.Conn = w
 	opts := &imapclient.Options{TLSConfig: cfg}
 	switch t.Security {
-	case fetch.SecurityTLS:
+	case transport.SecurityTLS:
 		tc := tlsClient(w, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			w.Close()
@@ -130,7 +130,7 @@ func (r *run) dial(ctx context.Context) (*conn, error) {
 		}
 		nc = tc
 		c.Client = imapclient.New(nc, opts)
-	case fetch.SecurityStartTLS:
+	case transport.SecurityStartTLS:
 		// NewStartTLS sends STARTTLS before anything else and fails
 		// when the server refuses it: there is no fallback.
 		c.Client, err = imapclient.NewStartTLS(nc, opts)
@@ -138,7 +138,7 @@ func (r *run) dial(ctx context.Context) (*conn, error) {
 			w.Close()
 			return nil, fmt.Errorf("STARTTLS refused or failed (popvault never falls back to plaintext): %w", c.explain(err))
 		}
-	case fetch.SecurityPlain:
+	case transport.SecurityPlain:
 		c.Client = imapclient.New(nc, opts)
 	default:
 		w.Close()
@@ -167,23 +167,21 @@ func (r *run) login(ctx context.Context, c *conn) error {
 		return nil
 	}
 	caps := c.Caps()
-	bearer := slices.Contains(caps.AuthMechanisms(), "OAUTHBEARER")
-	for renewed := false; ; renewed = true {
-		token, err := creds.Token(ctx, renewed)
+	oauthBearer := slices.Contains(caps.AuthMechanisms(), "OAUTHBEARER")
+	for want := bearer.Current; ; want = bearer.Renewed {
+		token, err := creds.Token(ctx, want)
 		if err != nil {
 			return err
 		}
-		// The SASL mechanisms are the POP3 client's: they do not depend
-		// on the protocol that carries them.
-		sc := pop3.NewXOAuth2Client(t.User, token)
-		if bearer {
-			sc = pop3.NewOAuthBearerClient(t.User, token, t.Host, t.Port)
+		sc := bearer.NewXOAuth2(t.User, token)
+		if oauthBearer {
+			sc = bearer.NewOAuthBearer(t.User, token, t.Host, t.Port)
 		}
 		done := c.w.await()
 		err = c.explain(c.Authenticate(sc))
 		done()
 		var ierr *imap.Error
-		if err == nil || renewed || !errors.As(err, &ierr) {
+		if err == nil || want == bearer.Renewed || !errors.As(err, &ierr) {
 			if err != nil {
 				return fmt.Errorf("signing in as %s: %w", t.User, err)
 			}

@@ -7,15 +7,15 @@ import (
 	"time"
 
 	"popvault/archive"
-	"popvault/fetch"
 	"popvault/restore/imaptest"
+	"popvault/transport"
 )
 
 // testOptions restore into the test server's user's mailbox, over plain
 // IMAP.
 func testOptions(s *imaptest.Server, mailbox string) Options {
 	return Options{
-		Target:      Target{Host: "127.0.0.1", Port: s.Port, Security: fetch.SecurityPlain, User: s.User, Mailbox: mailbox},
+		Target:      Target{Host: "127.0.0.1", Port: s.Port, Security: transport.SecurityPlain, User: s.User, Mailbox: mailbox},
 		Credentials: Credentials{Password: s.Password},
 		Create:      true,
 		Timeout:     10 * time.Second,

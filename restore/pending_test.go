@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"popvault/fetch"
 	"popvault/restore/imaptest"
+	"popvault/transport"
 )
 
 // quickSettling makes resolve believe a mailbox at once, for tests where
@@ -73,7 +73,7 @@ func TestRestoreLingeringUploads(t *testing.T) {
 			}
 			opts := testOptions(s, "Restored")
 			opts.Connections = 1
-			key := Target{Host: "127.0.0.1", Port: s.Port, Security: fetch.SecurityPlain, User: s.User, Mailbox: mailbox}.Key()
+			key := Target{Host: "127.0.0.1", Port: s.Port, Security: transport.SecurityPlain, User: s.User, Mailbox: mailbox}.Key()
 			markPending(t, a, s, key, mailbox, ids)
 
 			most := int(settling.most / settling.every)

@@ -38,7 +38,8 @@ import (
 	"time"
 
 	"popvault/archive"
-	"popvault/fetch"
+	"popvault/bearer"
+	"popvault/transport"
 )
 
 // ErrNoMailbox: the target mailbox does not exist, and Create was not set.
@@ -47,22 +48,19 @@ var ErrNoMailbox = errors.New("restore: no such mailbox")
 // Target is the mailbox messages are copied into.
 type Target struct {
 	Host     string
-	Port     int            // 0: 993 with TLS, 143 otherwise
-	Security fetch.Security // "" means TLS; STARTTLS never falls back
-	CAFile   string         // an extra trusted CA (PEM), for self-hosted servers
+	Port     int                // 0: 993 with TLS, 143 otherwise
+	Security transport.Security // "" means TLS; STARTTLS never falls back
+	CAFile   string             // an extra trusted CA (PEM), for self-hosted servers
 	User     string
 	Mailbox  string
 }
 
 func (t Target) withDefaults() Target {
 	if t.Security == "" {
-		t.Security = fetch.SecurityTLS
+		t.Security = transport.SecurityTLS
 	}
 	if t.Port == 0 {
-		t.Port = 143
-		if t.Security == fetch.SecurityTLS {
-			t.Port = 993
-		}
+		t.Port = transport.IMAP.DefaultPort(t.Security)
 	}
 	if t.Mailbox == "" {
 		t.Mailbox = "INBOX"
@@ -87,9 +85,9 @@ func (t Target) String() string {
 // Credentials sign in to the target: a password, or an OAuth access token.
 type Credentials struct {
 	Password string
-	// Token returns an access token; renew asks for a fresh one after
-	// the server refused the last.
-	Token func(ctx context.Context, renew bool) (string, error)
+	// Token gives access tokens; a bearer.Renewed one after the server
+	// refused the last.
+	Token bearer.TokenSource
 }
 
 // Options configure Run.

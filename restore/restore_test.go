@@ -20,9 +20,9 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"popvault/archive"
-	"popvault/fetch"
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/mailgen"
+	"popvault/transport"
 )
 
 // fill stores n messages of the usual mix, arrived an hour apart from
@@ -77,7 +77,7 @@ func startIMAP(t testing.TB, opts dovecot.Options) *dovecot.Server {
 // options restore into bob's mailbox over implicit TLS.
 func options(d *dovecot.Server, mailbox string) Options {
 	return Options{
-		Target:      Target{Host: "127.0.0.1", Port: d.IMAPTLSPort, Security: fetch.SecurityTLS, User: d.User2, Mailbox: mailbox},
+		Target:      Target{Host: "127.0.0.1", Port: d.IMAPTLSPort, Security: transport.SecurityTLS, User: d.User2, Mailbox: mailbox},
 		Credentials: Credentials{Password: d.Password2},
 		RootCAs:     d.Pool,
 		Create:      true,
@@ -299,7 +299,7 @@ func TestRestoreOlderServer(t *testing.T) {
 			ids := fill(t, a, 60, 4)
 			opts := options(d, "Old")
 			if c.noUIDs {
-				opts.Target.Security, opts.Target.Port = fetch.SecurityPlain, noAppendUID(t, d.IMAPAddr())
+				opts.Target.Security, opts.Target.Port = transport.SecurityPlain, noAppendUID(t, d.IMAPAddr())
 			}
 			sum, err := Run(context.Background(), a, ids, opts)
 			if err != nil || !sum.Complete() || sum.Sent != 60 {
@@ -429,6 +429,36 @@ func seen(read bool) []imap.Flag {
 		return []imap.Flag{imap.FlagSeen}
 	}
 	return nil
+}
+
+// A quota that runs out early, while most messages are still to be
+// taken: the pass stops at the first refused MULTIAPPEND, and every
+// message it left unsent is sent alone after, so each is stored or named
+// with the server's reason, never given up with the pass's.
+func TestRestoreQuotaEarly(t *testing.T) {
+	a := newArchive(t)
+	ids := fill(t, a, 400, 7)
+	var total int64
+	for _, id := range ids {
+		s, _ := a.Summary(id)
+		total += s.Size
+	}
+	d := startIMAP(t, dovecot.Options{QuotaKiB: total / 10 / 1024})
+	sum, err := Run(context.Background(), a, ids, options(d, "INBOX"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Sent+len(sum.Failed) != len(ids) || sum.Sent == 0 || len(sum.Failed) == 0 {
+		t.Fatalf("over quota early: %+v", sum)
+	}
+	for _, f := range sum.Failed {
+		if f.Reason == overQuotaAloneNext.why || !strings.Contains(f.Reason, "quota") {
+			t.Fatalf("message %d was not sent alone: %q", f.ID, f.Reason)
+		}
+	}
+	if stored := mailbox(t, d, "INBOX"); len(stored) != sum.Sent {
+		t.Fatalf("the server holds %d, the summary says %d were sent", len(stored), sum.Sent)
+	}
 }
 
 // A quota that runs out halfway: the messages that did not fit are
@@ -634,7 +664,7 @@ func TestRestoreStartTLSRefused(t *testing.T) {
 			a := newArchive(t)
 			ids := fill(t, a, 1, 8)
 			opts := Options{
-				Target:      Target{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: fetch.SecurityStartTLS, User: "bob", Mailbox: "INBOX"},
+				Target:      Target{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: transport.SecurityStartTLS, User: "bob", Mailbox: "INBOX"},
 				Credentials: Credentials{Password: "secret-password"},
 				Timeout:     5 * time.Second,
 			}
@@ -660,7 +690,7 @@ func TestRestoreSecurity(t *testing.T) {
 	a := newArchive(t)
 	ids := fill(t, a, 5, 9)
 	opts := options(d, "INBOX")
-	opts.Target.Security, opts.Target.Port = fetch.SecurityStartTLS, d.IMAPPort
+	opts.Target.Security, opts.Target.Port = transport.SecurityStartTLS, d.IMAPPort
 	if sum, err := Run(context.Background(), a, ids, opts); err != nil || !sum.Complete() {
 		t.Fatalf("STARTTLS: %v, %+v", err, sum)
 	}
@@ -718,7 +748,7 @@ func TestRestoreSilentServer(t *testing.T) {
 	a := newArchive(t)
 	ids := fill(t, a, 3, 10)
 	opts := Options{
-		Target:  Target{Host: "127.0.0.1", Port: port, Security: fetch.SecurityPlain, User: "bob"},
+		Target:  Target{Host: "127.0.0.1", Port: port, Security: transport.SecurityPlain, User: "bob"},
 		Timeout: time.Second,
 	}
 	// Only the watchdog says "did not answer", and it says for how long.
@@ -747,7 +777,7 @@ func TestRestoreTooBigAndNoConnectionLeft(t *testing.T) {
 		ids = append(ids, st[0].ID)
 	}
 	opts := Options{
-		Target:  Target{Host: "127.0.0.1", Port: port, Security: fetch.SecurityPlain, User: "bob"},
+		Target:  Target{Host: "127.0.0.1", Port: port, Security: transport.SecurityPlain, User: "bob"},
 		Timeout: 5 * time.Second,
 	}
 	// A restore that hung once no connection is left would end in go
@@ -793,14 +823,14 @@ func TestSelect(t *testing.T) {
 
 func TestKey(t *testing.T) {
 	a := Target{Host: "IMAP.example.org", User: "ann", Mailbox: "Archive"}
-	b := Target{Host: "imap.example.org", Port: 993, Security: fetch.SecurityTLS, User: "ann", Mailbox: "Archive"}
+	b := Target{Host: "imap.example.org", Port: 993, Security: transport.SecurityTLS, User: "ann", Mailbox: "Archive"}
 	if a.Key() != b.Key() {
 		t.Errorf("%q != %q", a.Key(), b.Key())
 	}
 	for _, other := range []Target{
 		{Host: "imap.example.org", User: "bob", Mailbox: "Archive"},
 		{Host: "imap.example.org", User: "ann", Mailbox: "INBOX"},
-		{Host: "imap.example.org", Port: 143, Security: fetch.SecurityStartTLS, User: "ann", Mailbox: "Archive"},
+		{Host: "imap.example.org", Port: 143, Security: transport.SecurityStartTLS, User: "ann", Mailbox: "Archive"},
 	} {
 		if other.Key() == a.Key() {
 			t.Errorf("%+v has the same key as %+v", other, a)

@@ -196,27 +196,41 @@ type outcome struct {
 	err     error
 }
 
-// sendAlone is the reason a pass stops when a MULTIAPPEND was refused
+// passEnd is why a pass of send stopped before it sent everything.
+type passEnd struct {
+	// why is the reason each message not sent is given; "" when nothing
+	// stopped the pass.
+	why string
+	// aloneNext: a MULTIAPPEND was refused for the quota, so the messages
+	// not sent go one by one in a pass of their own (what still fits,
+	// only messages sent alone can find) rather than failing.
+	aloneNext bool
+}
+
+// overQuotaAloneNext ends a pass whose MULTIAPPEND the server refused
 // for the quota.
-const sendAlone = "over quota: sending the rest one by one"
+var overQuotaAloneNext = passEnd{why: "over quota: sending the rest one by one", aloneNext: true}
+
+// stoppedFor ends a pass for a reason that fails what it did not send.
+func stoppedFor(why string) passEnd { return passEnd{why: why} }
 
 // send appends todo over conns and commits what the server confirms.
 func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	var (
-		stopOnce   sync.Once
-		stopped    = make(chan struct{})
-		stopReason string
-		budget     = newBudget(maxInFlight)
+		stopOnce sync.Once
+		stopped  = make(chan struct{})
+		end      passEnd
+		budget   = newBudget(maxInFlight)
 	)
-	stop := func(reason string) {
+	stop := func(e passEnd) {
 		stopOnce.Do(func() {
-			stopReason = reason
+			end = e
 			close(stopped)
 			budget.stop()
 		})
 	}
-	defer stop("")
-	cancel := context.AfterFunc(ctx, func() { stop("cancelled") })
+	defer stop(passEnd{})
+	cancel := context.AfterFunc(ctx, func() { stop(stoppedFor("cancelled")) })
 	defer cancel()
 
 	jobs := make(chan []*job)
@@ -238,7 +252,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 			r.work(ctx, c, jobs, outcomes, stopped, budget)
 			if working.Add(-1) == 0 {
 				noneLeft.Store(true)
-				stop(noConnection(r.lastDialErr()))
+				stop(stoppedFor(noConnection(r.lastDialErr())))
 			}
 		}()
 	}
@@ -263,7 +277,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		}
 		if err := r.a.MarkRestore(r.key, archive.RestoreDone, done); err != nil {
 			commitErr = err
-			stop("the archive could not record what was sent")
+			stop(stoppedFor("the archive could not record what was sent"))
 			return
 		}
 		clear(done)
@@ -287,14 +301,14 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 				forget = append(forget, o.id)
 				r.sum.Failed = append(r.sum.Failed, Failure{ID: o.id, Subject: o.subject, Reason: reason(o.err)})
 				if overQuota(o.err) {
-					stop("not sent: the mailbox is over its quota")
+					stop(stoppedFor("not sent: the mailbox is over its quota"))
 				}
 			case retry:
 				again = append(again, o.id)
 				if overQuota(o.err) {
 					// The rest would be refused too: what still fits,
 					// only messages sent alone can find.
-					stop(sendAlone)
+					stop(overQuotaAloneNext)
 				}
 			case unsent:
 				heard[o.id] = false
@@ -303,7 +317,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 				if connErr == nil {
 					connErr = o.err
 				}
-				stop("not sent: the connection was lost")
+				stop(stoppedFor("not sent: the connection was lost"))
 			}
 			if len(done) >= markAhead {
 				flush()
@@ -312,14 +326,14 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		}
 	}
 	flush()
-	why := stopReason
+	why := end.why
 	if why == "" {
 		why = "not sent"
 	}
 	unsent := 0
 	for _, id := range todo {
 		if !heard[id] {
-			if stopReason == sendAlone {
+			if end.aloneNext {
 				again = append(again, id)
 				continue
 			}
@@ -330,7 +344,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	}
 	failed := markErr != nil || commitErr != nil || connErr != nil || ctx.Err() != nil
 	if failed || r.single {
-		if why == sendAlone {
+		if end.aloneNext {
 			why = "not sent"
 		}
 		for _, id := range again {

@@ -10,8 +10,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"popvault/archive"
-	"popvault/fetch"
 	"popvault/fetch/pop3test/dovecot"
+	"popvault/transport"
 )
 
 // A restore believes the server, not its record: messages recorded as
@@ -49,7 +49,7 @@ func TestRestoreChecksRecord(t *testing.T) {
 			n := len(ids)
 			opts := options(d, "Restored")
 			if c.noUIDs {
-				opts.Target.Security, opts.Target.Port = fetch.SecurityPlain, noAppendUID(t, d.IMAPAddr())
+				opts.Target.Security, opts.Target.Port = transport.SecurityPlain, noAppendUID(t, d.IMAPAddr())
 			}
 			if sum, err := Run(context.Background(), a, ids, opts); err != nil || !sum.Complete() || sum.Sent != n {
 				t.Fatalf("first run: %v, %+v", err, sum)

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/oauth"
 )
@@ -84,7 +85,7 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	// Where the password goes, and whether cron can read it there: asking
 	// the keyring is I/O, so not on this goroutine.
 	u.background(func() func() {
-		where := fetch.Where(u.secrets)
+		where := credentials.Where(u.secrets)
 		return func() {
 			f.whereText = where
 			f.showWhere()
@@ -330,7 +331,8 @@ func (f *accountForm) account() (fetch.Account, error) {
 	if i := f.check.SelectedIndex(); i > 0 {
 		a.CheckEveryMinutes = checkMinutes[i]
 	}
-	return a, a.Validate()
+	a = a.WithDefaults()
+	return a, a.Check()
 }
 
 func (u *UI) testConnection(f *accountForm) {
@@ -339,15 +341,12 @@ func (u *UI) testConnection(f *accountForm) {
 		f.result.SetText(err.Error())
 		return
 	}
-	typed, existing := f.password.Text, f.existing
-	if a.OAuth != "" {
-		// The sign-in just made, else the one kept for the account being
-		// edited: never one kept on this machine for some other account.
-		a.SignIn = f.oauth.held
-		if a.SignIn == nil && (existing == nil || existing.OAuth != a.OAuth) {
-			f.result.SetText("Sign in first: press " + f.oauth.signIn.Text + ".")
-			return
-		}
+	typed, existing, held := f.password.Text, f.existing, f.oauth.held
+	// The sign-in just made, else the one kept for the account being
+	// edited: never one kept on this machine for some other account.
+	if a.OAuth != "" && held == nil && (existing == nil || existing.OAuth != a.OAuth) {
+		f.result.SetText("Sign in first: press " + f.oauth.signIn.Text + ".")
+		return
 	}
 	f.result.SetText("Connecting…")
 	f.test.Disable()
@@ -355,13 +354,13 @@ func (u *UI) testConnection(f *accountForm) {
 		pw := typed
 		var err error
 		if pw == "" && existing != nil && a.OAuth == "" {
-			pw, err = fetch.Password(u.secrets, *existing)
+			pw, err = credentials.Password(u.secrets, *existing)
 		}
 		var n int
 		var size int64
 		if err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			n, size, err = u.fetcher.Test(ctx, a, pw)
+			n, size, err = u.fetcher.TryConnection(ctx, a, u.creds.Trying(pw, held))
 			cancel()
 		}
 		return func() {
@@ -407,7 +406,7 @@ func (u *UI) saveAccount(f *accountForm) {
 			err = u.oauth.Save(a, held)
 		case a.OAuth != "":
 		case typed != "":
-			err = fetch.SetPassword(u.secrets, a, typed)
+			err = credentials.SetPassword(u.secrets, a, typed)
 		case existing == nil || existing.OAuth != "":
 			err = errors.New("enter the password")
 		}
@@ -440,9 +439,7 @@ func (u *UI) saveAccount(f *accountForm) {
 
 // credentials are the places this machine keeps what the window's
 // accounts sign in with.
-func (u *UI) credentials() fetch.Credentials {
-	return fetch.Credentials{Passwords: u.secrets, TokenCommands: u.fetcher.TokenCommands, OAuth: u.oauth}
-}
+func (u *UI) credentials() *credentials.Store { return u.creds }
 
 // setNote shows a label with text, or hides it when there is none.
 func setNote(l *widget.Label, text string) {

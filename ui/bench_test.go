@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"popvault/archive"
-	"popvault/fetch"
+	"popvault/credentials"
 	"popvault/internal/mailgen"
 	"popvault/render"
 )
@@ -38,7 +38,7 @@ func benchOpen(b *testing.B, indexing bool) {
 	var err error
 	ui(func() {
 		w := a.NewWindow("bench")
-		if u, err = New(a, w, Options{ArchivePath: path, Secrets: &fetch.MemorySecrets{}}); err == nil {
+		if u, err = New(a, w, Options{ArchivePath: path, Secrets: &credentials.MemorySecrets{}}); err == nil {
 			w.SetContent(u.Content())
 			w.Resize(fyne.NewSize(1100, 700))
 		}

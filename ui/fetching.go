@@ -123,11 +123,7 @@ func (u *UI) startFetcher() {
 		stage  map[string]fetch.Stage
 	}
 	bar.last, bar.stage = map[string]time.Time{}, map[string]fetch.Stage{}
-	tokens := u.opts.TokenCommands
-	if tokens == nil {
-		tokens = fetch.NewTokenCommands("")
-	}
-	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, TokenCommands: tokens, OAuth: u.oauth, RootCAs: u.opts.RootCAs,
+	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.creds, RootCAs: u.opts.RootCAs,
 		Committed: func(string, int) {
 			// New mail shows in the list as it is committed, at most every
 			// two seconds.

@@ -30,7 +30,7 @@ func TestMalformedMail(t *testing.T) {
 	u, _ := newTestUI(t, s)
 	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
 	u.secrets.Set("M", "secret")
-	f := &fetch.Fetcher{Archive: u.arch, Secrets: u.secrets, RootCAs: s.CertPool()}
+	f := &fetch.Fetcher{Archive: u.arch, Secrets: u.creds, RootCAs: s.CertPool()}
 	r := f.Fetch(context.Background(), fetch.Account{Name: "M", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true})
 	if r.Err != nil || r.New != len(corpus) {
 		t.Fatalf("fetch: %+v", r)

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"golang.org/x/oauth2"
 
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 	"popvault/oauth"
@@ -27,12 +28,12 @@ const googleClientFile = `{"installed":{"client_id":"popvault-test.apps.googleus
 // Google's, always, so requests for them go to it), a POP server for
 // alice@gmail.com that takes its tokens, and a store of sign-ins that
 // lets Google's go to that server on 127.0.0.1; and the browser.
-func googleForTest(t *testing.T, tokens fetch.Secrets, clientsFile string) (*oauthtest.Server, *pop3test.Server, *fetch.OAuthStore, func(string) error) {
+func googleForTest(t *testing.T, tokens credentials.Secrets, clientsFile string) (*oauthtest.Server, *pop3test.Server, *credentials.OAuthStore, func(string) error) {
 	p := oauthtest.NewServer("popvault-test.apps.googleusercontent.com", "GOCSPX-test-secret")
 	t.Cleanup(p.Close)
 	s := pop3test.NewTLSServer(pop3test.Config{User: "alice@gmail.com", Messages: testMail, ValidToken: p.Valid})
 	t.Cleanup(s.Close)
-	store := fetch.NewOAuthStore(fetch.OAuthStoreOptions{ClientsFile: clientsFile, Tokens: tokens,
+	store := credentials.NewOAuthStore(credentials.OAuthStoreOptions{ClientsFile: clientsFile, Tokens: tokens,
 		MailHosts: map[string][]string{oauth.ProviderGoogle: {"127.0.0.1", "imap.gmail.com"}}})
 	var browser func(string) error
 	store.HTTPClient, browser = p.Impersonate("accounts.google.com", "oauth2.googleapis.com")
@@ -45,7 +46,7 @@ func googleForTest(t *testing.T, tokens fetch.Secrets, clientsFile string) (*oau
 // fetches again with no prompt; once the sign-in is revoked, the account
 // says so and its "Sign in again" button mends it.
 func TestSignInWithGoogle(t *testing.T) {
-	p, s, store, browser := googleForTest(t, &fetch.MemorySecrets{}, filepath.Join(t.TempDir(), "clients.json"))
+	p, s, store, browser := googleForTest(t, &credentials.MemorySecrets{}, filepath.Join(t.TempDir(), "clients.json"))
 	u, w := newTestUIWith(t, s, Options{OAuth: store, OpenURL: browser})
 	port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
 
@@ -126,14 +127,14 @@ func TestOutlookPresetSignsIn(t *testing.T) {
 // signedIn adds an OAuth account at provider to the window's archive,
 // signed in (with a token no provider issued), and waits for the window
 // to show it.
-func signedIn(t *testing.T, u *UI, store *fetch.OAuthStore, name, provider, host string) fetch.Account {
+func signedIn(t *testing.T, u *UI, store *credentials.OAuthStore, name, provider, host string) fetch.Account {
 	t.Helper()
 	a := fetch.Account{Name: name, ID: fetch.NewAccountID(), Host: host, Port: 995, User: "alice@gmail.com", KeepOnServer: true, OAuth: provider}
 	if err := fetch.AddAccount(u.arch, a); err != nil {
 		t.Fatal(err)
 	}
 	tok := &oauth2.Token{AccessToken: "access-" + name, RefreshToken: "refresh-" + name, Expiry: time.Now().Add(time.Hour)}
-	if err := store.Save(a, fetch.NewSignIn(oauth.Google("popvault-test.apps.googleusercontent.com", "GOCSPX-test-secret"), tok)); err != nil {
+	if err := store.Save(a, credentials.NewSignIn(oauth.Google("popvault-test.apps.googleusercontent.com", "GOCSPX-test-secret"), tok)); err != nil {
 		t.Fatal(err)
 	}
 	ui(u.reloadAccounts)
@@ -153,7 +154,7 @@ func signedIn(t *testing.T, u *UI, store *fetch.OAuthStore, name, provider, host
 // another is typed, or when encryption is turned off, the dialog goes
 // back to a password and says why; Copy asks the store again.
 func TestCopySignInStaysWithItsServer(t *testing.T) {
-	_, s, store, _ := googleForTest(t, &fetch.MemorySecrets{}, filepath.Join(t.TempDir(), "clients.json"))
+	_, s, store, _ := googleForTest(t, &credentials.MemorySecrets{}, filepath.Join(t.TempDir(), "clients.json"))
 	u, _ := newTestUIWith(t, s, Options{OAuth: store})
 	signedIn(t, u, store, "Gmail", oauth.ProviderGoogle, "pop.gmail.com")
 	p := u.app.Preferences()
@@ -193,7 +194,7 @@ func TestCopySignInStaysWithItsServer(t *testing.T) {
 			t.Errorf("to imap.gmail.com: %v", err)
 		}
 		t0.Host = "imap.elsewhere.example"
-		if _, err := f.credentials(t0); !errors.Is(err, fetch.ErrTokenHost) {
+		if _, err := f.credentials(t0); !errors.Is(err, credentials.ErrTokenHost) {
 			t.Errorf("to another server: %v", err)
 		}
 	})
@@ -204,11 +205,11 @@ func TestCopySignInStaysWithItsServer(t *testing.T) {
 // sign-in made is held in the dialog, so Cancel leaves nothing stored and
 // the first account's sign-in as it was.
 func TestNewSignInLeavesExisting(t *testing.T) {
-	tokens, clientsFile := &fetch.MemorySecrets{}, filepath.Join(t.TempDir(), "clients.json")
+	tokens, clientsFile := &credentials.MemorySecrets{}, filepath.Join(t.TempDir(), "clients.json")
 	p, s, store, browser := googleForTest(t, tokens, clientsFile)
 	u, w := newTestUIWith(t, s, Options{OAuth: store, OpenURL: browser})
 	first := signedIn(t, u, store, "Gmail", oauth.ProviderGoogle, "pop.gmail.com")
-	kept, _ := tokens.Get(first.Key())
+	kept, _ := tokens.Get(credentials.Key(first))
 	var f *accountForm
 	ui(func() {
 		f = u.showAccountDialog(nil)
@@ -236,7 +237,7 @@ func TestNewSignInLeavesExisting(t *testing.T) {
 	})
 	eventually(t, "signed in", func() bool { return strings.HasPrefix(f.oauth.status.Text, "Signed in") })
 	tap(t, w, "Cancel")
-	if now, _ := tokens.Get(first.Key()); now != kept {
+	if now, _ := tokens.Get(credentials.Key(first)); now != kept {
 		t.Fatal("the first account's sign-in changed")
 	}
 	if c, err := store.Client(first); err != nil || c.ClientID != "popvault-test.apps.googleusercontent.com" {
@@ -249,7 +250,7 @@ func TestNewSignInLeavesExisting(t *testing.T) {
 	}
 	var clients map[string]string
 	b, _ := os.ReadFile(clientsFile)
-	if json.Unmarshal(b, &clients); len(clients) != 1 || clients[first.Key()] == "" {
+	if json.Unmarshal(b, &clients); len(clients) != 1 || clients[credentials.Key(first)] == "" {
 		t.Fatalf("sign-ins kept: %s", b)
 	}
 }
@@ -258,19 +259,19 @@ func TestNewSignInLeavesExisting(t *testing.T) {
 // on this machine, as the command line does: its OAuth client and token,
 // a password and a token command it had before.
 func TestRemoveForgetsSignIn(t *testing.T) {
-	_, s, store, _ := googleForTest(t, &fetch.MemorySecrets{}, filepath.Join(t.TempDir(), "clients.json"))
-	commands := fetch.NewTokenCommands(filepath.Join(t.TempDir(), "commands.json"))
+	_, s, store, _ := googleForTest(t, &credentials.MemorySecrets{}, filepath.Join(t.TempDir(), "clients.json"))
+	commands := credentials.NewTokenCommands(filepath.Join(t.TempDir(), "commands.json"))
 	u, w := newTestUIWith(t, s, Options{OAuth: store, TokenCommands: commands})
 	a := signedIn(t, u, store, "Gmail", oauth.ProviderGoogle, "pop.gmail.com")
-	fetch.SetPassword(u.secrets, a, "an app password from before")
+	credentials.SetPassword(u.secrets, a, "an app password from before")
 	commands.Set(a, "echo token")
 	ui(func() { u.confirmRemove("Gmail") })
 	tap(t, w, "Remove, keep its mail")
 	eventually(t, "the account gone", func() bool { return len(u.accounts) == 0 })
 	_, cerr := store.Client(a)
-	_, perr := fetch.Password(u.secrets, a)
+	_, perr := credentials.Password(u.secrets, a)
 	_, terr := commands.Get(a)
-	if !errors.Is(cerr, fetch.ErrNotSignedIn) || !errors.Is(perr, fetch.ErrNoSecret) || !errors.Is(terr, fetch.ErrNoSecret) {
+	if !errors.Is(cerr, fetch.ErrNotSignedIn) || !errors.Is(perr, credentials.ErrNoSecret) || !errors.Is(terr, credentials.ErrNoSecret) {
 		t.Fatalf("outlived the account: sign-in %v, password %v, token command %v", cerr, perr, terr)
 	}
 }

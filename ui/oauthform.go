@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/oauth2"
 
-	"popvault/fetch"
+	"popvault/credentials"
 	"popvault/oauth"
 )
 
@@ -38,9 +38,10 @@ type oauthForm struct {
 	signIn                                            *widget.Button
 	status                                            *widget.Label
 
-	imported *oauth.Client // from a Google client file
-	kept     *oauth.Client // the one an account being edited signed in with
-	held     *fetch.SignIn // the sign-in just made, held here until Save keeps it
+	imported     *oauth.Client       // from a Google client file
+	importedFile []byte              // that file, for oauth.Choice
+	kept         *oauth.Client       // the one an account being edited signed in with
+	held         *credentials.SignIn // the sign-in just made, held here until Save keeps it
 }
 
 func newOAuthForm(u *UI, f *accountForm) *oauthForm {
@@ -175,7 +176,7 @@ func (o *oauthForm) importFile(b []byte) error {
 	if err != nil {
 		return err
 	}
-	o.imported = &c
+	o.imported, o.importedFile = &c, b
 	o.showClient(false)
 	o.status.SetText("")
 	return nil
@@ -184,25 +185,26 @@ func (o *oauthForm) importFile(b []byte) error {
 // oauthClient is the app the chosen provider signs in with.
 func (o *oauthForm) oauthClient() (oauth.Client, error) {
 	p := o.provider()
-	builtIn, hasBuiltIn := oauth.BuiltIn(p)
-	id := strings.TrimSpace(o.clientID.Text)
-	switch {
-	case p == oauth.ProviderGoogle && o.imported != nil:
-		return *o.imported, nil
-	case p == oauth.ProviderMicrosoft && id != "":
-		return oauth.Microsoft(id), nil
-	case p == oauth.ProviderCustom:
-		c := oauth.Client{Provider: p, ClientID: id, ClientSecret: o.clientSecret.Text,
-			AuthURL: strings.TrimSpace(o.authURL.Text), TokenURL: strings.TrimSpace(o.tokenURL.Text), Scopes: strings.Fields(o.scopes.Text)}
-		return c, c.Validate()
-	case o.kept != nil && o.kept.Provider == p:
-		return *o.kept, nil
-	case hasBuiltIn:
-		return builtIn, nil
-	case p == oauth.ProviderGoogle:
-		return oauth.Client{}, errors.New("import your Google client file first (below)")
+	choice := oauth.Choice{Provider: p, ClientID: strings.TrimSpace(o.clientID.Text), Kept: func() *oauth.Client { return o.kept }}
+	switch p {
+	case oauth.ProviderGoogle:
+		// The dialog imports Google's file (importFile) and takes no ID.
+		choice.ClientID = ""
+		choice.GoogleFile = o.importedFile
+	case oauth.ProviderCustom:
+		choice.ClientSecret, choice.AuthURL, choice.TokenURL = o.clientSecret.Text, strings.TrimSpace(o.authURL.Text), strings.TrimSpace(o.tokenURL.Text)
+		choice.Scopes = strings.Fields(o.scopes.Text)
 	}
-	return oauth.Client{}, errors.New("type your app's application (client) ID first (below)")
+	c, err := choice.Client()
+	switch {
+	case !errors.Is(err, oauth.ErrNoClient):
+		return c, err
+	case p == oauth.ProviderGoogle:
+		return c, errors.New("import your Google client file first (below)")
+	case p == oauth.ProviderCustom:
+		return c, errors.New("type your app's client ID, addresses and scope first (below)")
+	}
+	return c, errors.New("type your app's application (client) ID first (below)")
 }
 
 // run signs in, and holds the sign-in in the dialog: Test connection
@@ -234,7 +236,7 @@ func (o *oauthForm) run() {
 			o.status.SetText("Not signed in: " + err.Error())
 			return
 		}
-		o.held = fetch.NewSignIn(client, tok)
+		o.held = credentials.NewSignIn(client, tok)
 		o.status.SetText("Signed in. Test connection, or Save.")
 	})
 }

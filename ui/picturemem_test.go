@@ -20,7 +20,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"popvault/archive"
-	"popvault/fetch"
+	"popvault/credentials"
 	"popvault/internal/procmem"
 )
 
@@ -100,7 +100,7 @@ func runChild(what string) int {
 	var u *UI
 	ui(func() {
 		w := a.NewWindow("bench")
-		if u, err = New(a, w, Options{ArchivePath: filepath.Join(dir, "a.db"), Secrets: &fetch.MemorySecrets{}}); err == nil {
+		if u, err = New(a, w, Options{ArchivePath: filepath.Join(dir, "a.db"), Secrets: &credentials.MemorySecrets{}}); err == nil {
 			w.SetContent(u.Content())
 			w.Resize(fyne.NewSize(1100, 700))
 		}

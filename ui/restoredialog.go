@@ -15,9 +15,11 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/bearer"
 	"popvault/fetch"
 	"popvault/oauth"
 	"popvault/restore"
+	"popvault/transport"
 )
 
 // imapPreset is a provider's IMAP server, for copying mail back.
@@ -210,12 +212,12 @@ func (f *restoreForm) securityChanged() {
 	s := f.selectedSecurity()
 	if port, _ := strconv.Atoi(f.port.Text); port == 0 || port == 993 || port == 143 {
 		port = 993
-		if s != fetch.SecurityTLS {
+		if s != transport.SecurityTLS {
 			port = 143
 		}
 		f.port.SetText(strconv.Itoa(port))
 	}
-	if s == fetch.SecurityPlain {
+	if s == transport.SecurityPlain {
 		setNote(f.warning, "Without encryption your password and your mail cross the network in plain text, readable by anyone on the way. Use this only on a network you trust.")
 	} else {
 		setNote(f.warning, "")
@@ -242,7 +244,7 @@ func (f *restoreForm) signInChanged() {
 // go to the server and security the form now names (a server typed, the
 // last copy's put back, a preset chosen, encryption turned off), and
 // says why: an account's sign-in goes only to its provider's servers
-// (fetch.OAuthStore.CheckHost, the one rule). Copy asks again.
+// (credentials.OAuthStore.CheckHost, the one rule). Copy asks again.
 func (f *restoreForm) checkSignIn() {
 	if f.signIn == nil || f.security == nil || f.passwordItem == nil {
 		return // still being built
@@ -267,14 +269,14 @@ func (f *restoreForm) refresh() {
 	}
 }
 
-func (f *restoreForm) selectedSecurity() fetch.Security {
+func (f *restoreForm) selectedSecurity() transport.Security {
 	switch f.security.SelectedIndex() {
 	case 1:
-		return fetch.SecurityStartTLS
+		return transport.SecurityStartTLS
 	case 2:
-		return fetch.SecurityPlain
+		return transport.SecurityPlain
 	}
-	return fetch.SecurityTLS
+	return transport.SecurityTLS
 }
 
 // target reads the form.
@@ -311,8 +313,8 @@ func (f *restoreForm) credentials(t restore.Target) (restore.Credentials, error)
 	if err != nil {
 		return restore.Credentials{}, err
 	}
-	return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
-		tok, err := tokens(ctx, renew)
+	return restore.Credentials{Token: func(ctx context.Context, want bearer.Freshness) (string, error) {
+		tok, err := tokens(ctx, want)
 		if fetch.NeedsSignIn(err) {
 			return "", fmt.Errorf("the sign-in of %s has ended: sign in again from its row in the sidebar, then copy again", acct.Name)
 		}

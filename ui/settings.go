@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
-	"popvault/fetch"
+	"popvault/credentials"
 )
 
 // showSettings shows where the archive is, and export and import.
@@ -20,7 +20,7 @@ func (u *UI) showSettings() {
 	where := widget.NewLabel("Passwords are kept outside the archive.")
 	where.Wrapping = fyne.TextWrapWord
 	u.background(func() func() {
-		text := fetch.Where(u.secrets)
+		text := credentials.Where(u.secrets)
 		return func() { where.SetText(text) }
 	})
 	exportFormat := widget.NewSelect([]string{archive.FormatMbox, archive.FormatMaildir, archive.FormatEML}, nil)

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/oauth2"
 
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/oauth"
 )
@@ -99,7 +100,7 @@ func (u *UI) signInAgain(name string) {
 					return
 				}
 				u.background(func() func() {
-					err := u.oauth.Save(a, fetch.NewSignIn(client, tok))
+					err := u.oauth.Save(a, credentials.NewSignIn(client, tok))
 					return func() {
 						if err != nil {
 							u.showError("Keeping the sign-in failed", err)

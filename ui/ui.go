@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/internal/motw"
 	"popvault/render"
@@ -35,17 +36,17 @@ const AppID = "io.popvault.app"
 
 // Options configure the window.
 type Options struct {
-	ArchivePath string        // empty: archive.DefaultPath()
-	Secrets     fetch.Secrets // nil: the OS keyring with a file fallback
-	// TokenCommands: nil means those set on this machine (fetch.ConfigDir).
-	TokenCommands *fetch.TokenCommands
+	ArchivePath string              // empty: archive.DefaultPath()
+	Secrets     credentials.Secrets // nil: the OS keyring with a file fallback
+	// TokenCommands: nil means those set on this machine (credentials.ConfigDir).
+	TokenCommands *credentials.TokenCommands
 	RootCAs       *x509.CertPool
 	// Prefill, when set, opens the account dialog filled in (the demo).
 	Prefill *fetch.Account
 	// PrefillPassword goes with Prefill.
 	PrefillPassword string
-	// OAuth keeps OAuth sign-ins; nil means the keyring (fetch.NewOAuthStore).
-	OAuth *fetch.OAuthStore
+	// OAuth keeps OAuth sign-ins; nil means the keyring (credentials.NewOAuthStore).
+	OAuth *credentials.OAuthStore
 	// OpenURL opens an address in the browser; nil means Fyne's OpenURL.
 	// Tests play the browser with it.
 	OpenURL func(string) error
@@ -58,9 +59,10 @@ type UI struct {
 	win  fyne.Window
 	opts Options
 
-	arch    *archive.Archive  // safe from any goroutine
-	secrets fetch.Secrets     // safe from any goroutine
-	oauth   *fetch.OAuthStore // safe from any goroutine
+	arch    *archive.Archive        // safe from any goroutine
+	secrets credentials.Secrets     // safe from any goroutine
+	oauth   *credentials.OAuthStore // safe from any goroutine
+	creds   *credentials.Store      // the two above and the token commands; safe from any goroutine
 	fetcher *fetch.Fetcher
 	sched   *fetch.Scheduler
 
@@ -107,15 +109,20 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
 	if u.secrets == nil {
-		u.secrets = fetch.NewSecrets(fetch.SecretsOptions{
+		u.secrets = credentials.NewSecrets(credentials.SecretsOptions{
 			OldFile: filepath.Join(filepath.Dir(opts.ArchivePath), "secrets.json"),
 			Warn:    func(msg string) { onUI(func() { u.setStatus(msg) }) },
 		})
 	}
 	u.oauth = opts.OAuth
 	if u.oauth == nil {
-		u.oauth = fetch.NewOAuthStore(fetch.OAuthStoreOptions{Warn: func(msg string) { onUI(func() { u.setStatus(msg) }) }})
+		u.oauth = credentials.NewOAuthStore(credentials.OAuthStoreOptions{Warn: func(msg string) { onUI(func() { u.setStatus(msg) }) }})
 	}
+	tokens := opts.TokenCommands
+	if tokens == nil {
+		tokens = credentials.NewTokenCommands("")
+	}
+	u.creds = &credentials.Store{Passwords: u.secrets, TokenCommands: tokens, OAuth: u.oauth}
 	u.build()
 	u.startFetcher()
 	u.reloadAccounts()

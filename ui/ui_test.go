@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 )
@@ -131,7 +132,7 @@ func newTestUIWith(t *testing.T, s *pop3test.Server, opts Options) (*UI, fyne.Wi
 	var err error
 	ui(func() {
 		w = a.NewWindow("popvault")
-		opts.ArchivePath, opts.Secrets, opts.RootCAs = path, &fetch.MemorySecrets{}, s.CertPool()
+		opts.ArchivePath, opts.Secrets, opts.RootCAs = path, &credentials.MemorySecrets{}, s.CertPool()
 		u, err = New(a, w, opts)
 		if err == nil {
 			w.SetContent(u.Content())
@@ -168,7 +169,7 @@ func TestWindowFlow(t *testing.T) {
 	eventually(t, "the account in the sidebar", func() bool { return len(u.accounts) == 1 && u.accounts[0].Name == "Home" })
 	var home fetch.Account
 	ui(func() { home = u.accounts[0] })
-	if secret, _ := fetch.Password(u.secrets, home); secret != "secret" || home.ID == "" {
+	if secret, _ := credentials.Password(u.secrets, home); secret != "secret" || home.ID == "" {
 		t.Fatal("password not in the secret store, under the account's key")
 	}
 
@@ -232,7 +233,7 @@ func TestWindowFlow(t *testing.T) {
 	tap(t, w, "Remove, keep its mail")
 	eventually(t, "account gone", func() bool { return len(u.accounts) == 0 })
 	eventually(t, "mail kept", func() bool { return u.counts[""].Total == 3 })
-	if _, err := fetch.Password(u.secrets, home); err == nil {
+	if _, err := credentials.Password(u.secrets, home); err == nil {
 		t.Fatal("the password outlived the account")
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"popvault/credentials"
 	"popvault/fetch"
 )
 
@@ -86,7 +87,8 @@ func (c *cli) accountAdd(args []string) error {
 	if a.OAuth != "" {
 		oauthDefaults(&a)
 	}
-	if err := a.Validate(); err != nil {
+	a = a.WithDefaults()
+	if err := a.Check(); err != nil {
 		return err
 	}
 	arch, err := c.open()
@@ -104,7 +106,7 @@ func (c *cli) accountAdd(args []string) error {
 		if err := c.signIn(a, hint(a), client, f.oauth.noBrowser); err != nil {
 			return err
 		}
-	} else if err := c.storeCredential(a, f.passwordStdin, true); err != nil {
+	} else if err := c.storeCredential(a, f.newPassword(passwordFromTerminal)); err != nil {
 		return err
 	}
 	if err := fetch.AddAccount(arch, a); err != nil {
@@ -120,29 +122,50 @@ func (c *cli) accountAdd(args []string) error {
 	case a.OAuth != "":
 		fmt.Fprintln(c.stdout, strings.Replace(c.oauthStore().Where(), "The password is", "The sign-in is", 1))
 	case !a.TokenAuth:
-		fmt.Fprintln(c.stdout, fetch.Where(c.secrets()))
+		fmt.Fprintln(c.stdout, credentials.Where(c.secrets()))
 	}
 	return nil
 }
 
+// passwordSource is where a command reads a password.
+type passwordSource int
+
+const (
+	keepPassword         passwordSource = iota // none is read: the one kept stays
+	passwordFromStdin                          // --password-stdin: the first line of standard input
+	passwordFromTerminal                       // asked for, without echo, on the terminal
+)
+
+// newPassword is where the flags say to read the account's password:
+// standard input with --password-stdin, else the terminal with
+// --ask-password, else otherwise.
+func (f *accountFlags) newPassword(otherwise passwordSource) passwordSource {
+	switch {
+	case f.passwordStdin:
+		return passwordFromStdin
+	case f.askPassword:
+		return passwordFromTerminal
+	}
+	return otherwise
+}
+
 // storeCredential keeps the account's token command on this machine, or
-// its password in the keyring: read from stdin, asked for on a
-// terminal, or (when not required) left as it is.
-func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
+// its password in the keyring, read from src.
+func (c *cli) storeCredential(a fetch.Account, src passwordSource) error {
 	if a.TokenCommand != "" {
-		if err := fetch.NewTokenCommands("").Set(a, a.TokenCommand); err != nil {
+		if err := credentials.NewTokenCommands("").Set(a, a.TokenCommand); err != nil {
 			return fmt.Errorf("storing the token command: %w", err)
 		}
 		return nil
 	}
-	if !fromStdin && !required {
+	if src == keepPassword {
 		return nil
 	}
-	password, err := c.readPassword(a.Name, fromStdin)
+	password, err := c.readPassword(a.Name, src)
 	if err != nil {
 		return err
 	}
-	if err := fetch.SetPassword(c.secrets(), a, password); err != nil {
+	if err := credentials.SetPassword(c.secrets(), a, password); err != nil {
 		return fmt.Errorf("storing the password: %w", err)
 	}
 	return nil
@@ -214,10 +237,11 @@ func (c *cli) accountEdit(args []string) error {
 	if switchToPassword {
 		a.TokenAuth = false
 	}
-	if err := a.Validate(); err != nil {
+	a = a.WithDefaults()
+	if err := a.Check(); err != nil {
 		return err
 	}
-	if err := c.storeCredential(a, f.passwordStdin, f.askPassword); err != nil {
+	if err := c.storeCredential(a, f.newPassword(keepPassword)); err != nil {
 		return err
 	}
 	if err := fetch.SaveAccount(arch, a); err != nil {
@@ -240,8 +264,8 @@ func isSet(fs *flag.FlagSet, name string) bool {
 
 // readPassword takes the password from stdin's first line, or asks for it
 // without echo on a terminal.
-func (c *cli) readPassword(name string, fromStdin bool) (string, error) {
-	if fromStdin {
+func (c *cli) readPassword(name string, src passwordSource) (string, error) {
+	if src == passwordFromStdin {
 		line, err := bufio.NewReader(c.stdin).ReadString('\n')
 		if err != nil && line == "" {
 			return "", errors.New("--password-stdin: nothing on standard input")
@@ -322,6 +346,6 @@ func (c *cli) accountRemove(args []string) error {
 
 // credentials are the places this machine keeps what accounts sign in
 // with.
-func (c *cli) credentials() fetch.Credentials {
-	return fetch.Credentials{Passwords: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), OAuth: c.oauthStore()}
+func (c *cli) credentials() *credentials.Store {
+	return &credentials.Store{Passwords: c.secrets(), TokenCommands: credentials.NewTokenCommands(""), OAuth: c.oauthStore()}
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"popvault/archive"
-	"popvault/fetch"
+	"popvault/credentials"
 	"popvault/internal/termtext"
 )
 
@@ -221,8 +221,8 @@ type cli struct {
 	rawStdout   io.Writer
 	terminal    io.Writer
 	arch        *archive.Archive
-	keys        fetch.Secrets
-	signins     *fetch.OAuthStore
+	keys        credentials.Secrets
+	signins     *credentials.OAuthStore
 }
 
 // flags returns a flag set that also takes --archive, wherever it is given.
@@ -328,9 +328,9 @@ func (c *cli) close() {
 
 // secrets is the keyring, or where there is none a file in the user's
 // config folder; popvault 1's file beside the archive is still read.
-func (c *cli) secrets() fetch.Secrets {
+func (c *cli) secrets() credentials.Secrets {
 	if c.keys == nil {
-		c.keys = fetch.NewSecrets(fetch.SecretsOptions{
+		c.keys = credentials.NewSecrets(credentials.SecretsOptions{
 			OldFile: filepath.Join(filepath.Dir(c.path()), "secrets.json"),
 			Warn:    func(msg string) { fmt.Fprintln(c.stderr, "popvault: note:", msg) },
 		})

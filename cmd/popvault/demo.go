@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 	"popvault/internal/mailgen"
@@ -34,7 +35,7 @@ func runDemo() error {
 	fmt.Fprintf(os.Stderr, "popvault: demo server on %s with %d messages; archive in %s\n", s.Addr, len(msgs), dir)
 	return ui.Run(ui.Options{
 		ArchivePath: filepath.Join(dir, "archive.db"),
-		Secrets:     &fetch.MemorySecrets{},
+		Secrets:     &credentials.MemorySecrets{},
 		RootCAs:     s.CertPool(),
 		Prefill: &fetch.Account{Name: "Demo", Email: "demo@popvault.example", Host: "127.0.0.1", Port: port,
 			Security: fetch.SecurityTLS, User: "demo@popvault.example", KeepOnServer: true},

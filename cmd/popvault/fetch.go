@@ -56,7 +56,7 @@ func (c *cli) fetch(args []string) error {
 	// Batches come and go in tens of megabytes: collect sooner than Go's
 	// default, so the peak stays near the batches.
 	debug.SetGCPercent(50)
-	f := &fetch.Fetcher{Archive: arch, Secrets: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), OAuth: c.oauthStore(), Progress: bar.update}
+	f := &fetch.Fetcher{Archive: arch, Secrets: c.credentials(), Progress: bar.update}
 	if *wire {
 		f.DebugWriter = c.stderr
 		*parallel = 1 // one conversation at a time, or the log would interleave them

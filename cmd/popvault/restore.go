@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"popvault/archive"
+	"popvault/bearer"
 	"popvault/fetch"
 	"popvault/restore"
+	"popvault/transport"
 )
 
 // restoreCmd copies archived mail into an IMAP mailbox.
@@ -44,11 +46,11 @@ func (c *cli) restoreCmd(args []string) error {
 	if err := o.refused(); err != nil {
 		return err
 	}
-	t.Security = fetch.Security(*security)
+	t.Security = transport.Security(*security)
 	switch {
 	case t.Host == "" || t.User == "" || t.Mailbox == "":
 		return errors.New("--host, --user and --mailbox are required (see popvault restore --help)")
-	case t.Security != fetch.SecurityTLS && t.Security != fetch.SecurityStartTLS && t.Security != fetch.SecurityPlain:
+	case t.Security != transport.SecurityTLS && t.Security != transport.SecurityStartTLS && t.Security != transport.SecurityPlain:
 		return fmt.Errorf("--security %q: tls, starttls or plain", *security)
 	case *fromStdin && (o.provider != "" || *oauthAccount != ""):
 		return errors.New("--password-stdin and --oauth: one or the other")
@@ -74,7 +76,11 @@ func (c *cli) restoreCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	creds, err := c.restoreCredentials(ctx, arch, t, *fromStdin, *oauthAccount, o)
+	pw := passwordFromTerminal
+	if *fromStdin {
+		pw = passwordFromStdin
+	}
+	creds, err := c.restoreCredentials(ctx, arch, t, pw, *oauthAccount, o)
 	if err != nil {
 		return err
 	}
@@ -118,8 +124,8 @@ func (c *cli) restoreCmd(args []string) error {
 // restoreCredentials are the password (from stdin or the terminal), or
 // an OAuth sign-in: an account's, or one kept for this server and user,
 // made in a browser when there is none yet. A sign-in goes only where
-// fetch.OAuthStore.CheckHost allows.
-func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, fromStdin bool, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
+// credentials.OAuthStore.CheckHost allows.
+func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, pw passwordSource, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
 	store := c.oauthStore()
 	switch {
 	case oauthAccount != "":
@@ -158,22 +164,22 @@ func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t r
 		// The store renews one sign-in once at a time; a sign-in in the
 		// browser, when the kept one has ended, is made here once.
 		var mu sync.Mutex
-		return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
-			tok, err := tokens(ctx, renew)
+		return restore.Credentials{Token: func(ctx context.Context, want bearer.Freshness) (string, error) {
+			tok, err := tokens(ctx, want)
 			if !fetch.NeedsSignIn(err) {
 				return tok, err
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if tok, err := tokens(ctx, false); !fetch.NeedsSignIn(err) {
+			if tok, err := tokens(ctx, bearer.Current); !fetch.NeedsSignIn(err) {
 				return tok, err // signed in again by another connection
 			}
 			if err := c.signIn(server, t.User, client, o.noBrowser); err != nil {
 				return "", err
 			}
-			return tokens(ctx, false)
+			return tokens(ctx, bearer.Current)
 		}}, nil
 	}
-	pw, err := c.readPassword(t.User+" on "+t.Host, fromStdin)
-	return restore.Credentials{Password: pw}, err
+	password, err := c.readPassword(t.User+" on "+t.Host, pw)
+	return restore.Credentials{Password: password}, err
 }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/oauth"
 )
@@ -80,50 +81,36 @@ func (o *oauthFlags) clientSecret(stdin io.Reader) (string, error) {
 }
 
 // client is the app the flags name (its secret, if any, read from
-// stdin), or else the one kept for acct, or else the build's own.
-func (o *oauthFlags) client(store *fetch.OAuthStore, acct fetch.Account, stdin io.Reader) (oauth.Client, error) {
-	var c oauth.Client
+// stdin), or else the one kept for acct, or else the build's own: see
+// oauth.Choice, which the window's account dialog uses too.
+func (o *oauthFlags) client(store *credentials.OAuthStore, acct fetch.Account, stdin io.Reader) (oauth.Client, error) {
 	secret, err := o.clientSecret(stdin)
 	if err != nil {
+		return oauth.Client{}, err
+	}
+	choice := oauth.Choice{Provider: o.provider, ClientID: o.clientID, ClientSecret: secret,
+		AuthURL: o.authURL, TokenURL: o.tokenURL, Scopes: o.scopes,
+		Kept: func() *oauth.Client {
+			if kept, err := store.Client(acct); err == nil {
+				return &kept
+			}
+			return nil
+		}}
+	if o.provider == oauth.ProviderGoogle && o.clientSecretFile != "" {
+		if choice.GoogleFile, err = os.ReadFile(o.clientSecretFile); err != nil {
+			return oauth.Client{}, fmt.Errorf("--client-secret-file: %w", err)
+		}
+	}
+	c, err := choice.Client()
+	switch {
+	case errors.Is(err, oauth.ErrUnknownProvider):
+		return c, fmt.Errorf("--oauth %q: google, microsoft or custom", o.provider)
+	case !errors.Is(err, oauth.ErrNoClient):
 		return c, err
 	}
 	switch o.provider {
-	case oauth.ProviderGoogle:
-		switch {
-		case o.clientSecretFile != "":
-			b, err := os.ReadFile(o.clientSecretFile)
-			if err != nil {
-				return c, fmt.Errorf("--client-secret-file: %w", err)
-			}
-			return oauth.FromGoogleFile(b)
-		case o.clientID != "":
-			return oauth.Google(o.clientID, secret), nil
-		}
-	case oauth.ProviderMicrosoft:
-		if o.clientID != "" {
-			return oauth.Microsoft(o.clientID), nil
-		}
-	case oauth.ProviderCustom:
-		if o.clientID != "" || o.authURL != "" || o.tokenURL != "" {
-			c = oauth.Client{Provider: oauth.ProviderCustom, ClientID: o.clientID, ClientSecret: secret,
-				AuthURL: o.authURL, TokenURL: o.tokenURL, Scopes: o.scopes}
-			return c, c.Validate()
-		}
 	case "":
-		if kept, err := store.Client(acct); err == nil {
-			return kept, nil
-		}
 		return c, errors.New("no app to sign in with on this machine: give --oauth and its client (see popvault account add --help)")
-	default:
-		return c, fmt.Errorf("--oauth %q: google, microsoft or custom", o.provider)
-	}
-	if kept, err := store.Client(acct); err == nil && kept.Provider == o.provider {
-		return kept, nil
-	}
-	if built, ok := oauth.BuiltIn(o.provider); ok {
-		return built, nil
-	}
-	switch o.provider {
 	case oauth.ProviderGoogle:
 		return c, errors.New("--oauth google needs your Google Cloud OAuth client: --client-secret-file client_secret_….json (README: Gmail with OAuth)")
 	case oauth.ProviderMicrosoft:
@@ -151,7 +138,7 @@ func (c *cli) signIn(acct fetch.Account, loginHint string, client oauth.Client, 
 	if err != nil {
 		return err
 	}
-	if err := c.oauthStore().Save(acct, fetch.NewSignIn(client, tok)); err != nil {
+	if err := c.oauthStore().Save(acct, credentials.NewSignIn(client, tok)); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.stderr, "Signed in.")
@@ -180,9 +167,9 @@ func openBrowser(u string) error {
 }
 
 // oauthStore keeps sign-ins: the keyring, like passwords.
-func (c *cli) oauthStore() *fetch.OAuthStore {
+func (c *cli) oauthStore() *credentials.OAuthStore {
 	if c.signins == nil {
-		c.signins = fetch.NewOAuthStore(fetch.OAuthStoreOptions{
+		c.signins = credentials.NewOAuthStore(credentials.OAuthStoreOptions{
 			Warn: func(msg string) { fmt.Fprintln(c.stderr, "popvault: note:", msg) },
 		})
 	}

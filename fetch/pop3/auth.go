@@ -65,8 +65,8 @@ func (c *Client) APOP(ctx context.Context, user, secret string) error {
 }
 
 // Auth authenticates with a SASL mechanism (RFC 5034), for example
-// sasl.NewPlainClient("", user, password), [NewXOAuth2Client] or
-// [NewOAuthBearerClient], sending the initial response with AUTH, in one
+// sasl.NewPlainClient("", user, password), [bearer.NewXOAuth2] or
+// [bearer.NewOAuthBearer], sending the initial response with AUTH, in one
 // step. A server's refusal of an OAuth token is a [*TokenError].
 //
 // Some servers refuse an initial response (Office 365's POP does, and then
@@ -78,16 +78,16 @@ func (c *Client) APOP(ctx context.Context, user, secret string) error {
 // new connection with AuthTwoStep.
 func (c *Client) Auth(ctx context.Context, client sasl.Client) error {
 	if c.twoStep {
-		return c.auth(ctx, client, false)
+		return c.auth(ctx, client, twoSteps)
 	}
-	err := c.auth(ctx, client, true)
-	b, isBearer := client.(bearer)
+	err := c.auth(ctx, client, oneStep)
+	b, isBearer := tokenClient(client)
 	var perr *Error
-	if !isBearer || !errors.As(err, &perr) || perr.Temporary() || b.challenged() {
+	if !isBearer || !errors.As(err, &perr) || perr.Temporary() || challenged(b) {
 		return err
 	}
 	c.twoStep = true
-	err2 := c.auth(ctx, client, false)
+	err2 := c.auth(ctx, client, twoSteps)
 	if err2 != nil && closedByServer(err2) {
 		return fmt.Errorf("%w (it said %q)", ErrInitialResponseRefused, perr.Text)
 	}
@@ -103,12 +103,20 @@ func closedByServer(err error) bool {
 // server's empty challenge ("+"): AUTH, then "+", then the response.
 // Office 365's POP refuses XOAUTH2 with an initial response.
 func (c *Client) AuthTwoStep(ctx context.Context, client sasl.Client) error {
-	return c.auth(ctx, client, false)
+	return c.auth(ctx, client, twoSteps)
 }
+
+// steps is how an AUTH exchange sends the mechanism's initial response.
+type steps int
+
+const (
+	oneStep  steps = iota // with the AUTH line (RFC 5034's initial response)
+	twoSteps              // after the server's empty challenge ("+")
+)
 
 // auth runs one AUTH exchange, after UTF8 when the server announced it
 // (a flight of its own: AUTH's exchange is not pipelined).
-func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) error {
+func (c *Client) auth(ctx context.Context, client sasl.Client, how steps) error {
 	mech, ir, err := client.Start()
 	if err != nil {
 		return fmt.Errorf("pop3: AUTH: %w", err)
@@ -123,7 +131,7 @@ func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) err
 		args := []string{mech}
 		var held []byte
 		switch {
-		case ir != nil && oneStep:
+		case ir != nil && how == oneStep:
 			args = append(args, encodeSASL(ir))
 		case ir != nil:
 			held = ir
@@ -138,8 +146,9 @@ func (c *Client) auth(ctx context.Context, client sasl.Client, oneStep bool) err
 		return nil
 	})
 	var perr *Error
-	if b, ok := client.(bearer); ok && errors.As(err, &perr) {
-		return &TokenError{Err: perr, Status: b.status()}
+	if b, ok := tokenClient(client); ok && errors.As(err, &perr) {
+		status, _ := b.Refusal()
+		return &TokenError{Err: perr, Status: status}
 	}
 	return err
 }

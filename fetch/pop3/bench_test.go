@@ -94,7 +94,7 @@ func BenchmarkNothingNew(b *testing.B) {
 		if err != nil || len(l.UIDs) != len(msgs) {
 			b.Fatalf("%d UIDs, %v", len(l.UIDs), err)
 		}
-		c.Leave(ctx)
+		c.QuitWithoutWaiting(ctx)
 		b.StopTimer()
 		s.WaitSessions() // the next login must not find the maildrop locked
 		b.StartTimer()

@@ -23,13 +23,13 @@ func (c *Client) Quit(ctx context.Context) error {
 	return err
 }
 
-// Leave ends a session that read and marked nothing: it sends QUIT and
-// closes without waiting for the reply, a round trip sooner than Quit.
-// The reply says whether the server entered its UPDATE state, which
-// changes nothing for such a session (RFC 1939, section 6). After a DELE
-// or a RETR (which some servers, Gmail's among them, count as a download
-// when the session ends) Leave is Quit.
-func (c *Client) Leave(ctx context.Context) error {
+// QuitWithoutWaiting ends a session that read and marked nothing: it
+// sends QUIT and closes without waiting for the reply, a round trip
+// sooner than Quit. The reply says whether the server entered its UPDATE
+// state, which changes nothing for such a session (RFC 1939, section 6).
+// After a DELE or a RETR (which some servers, Gmail's among them, count
+// as a download when the session ends) it is Quit: it waits.
+func (c *Client) QuitWithoutWaiting(ctx context.Context) error {
 	if c.changed {
 		return c.Quit(ctx)
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"popvault/bearer"
 )
 
 // TestFailures checks each way a server or caller can go wrong: the error
@@ -131,7 +133,7 @@ func TestDebugLogRedacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.caps = Capabilities{}
-	if err := c.Auth(ctx, NewXOAuth2Client("alice", "tok3n")); err != nil {
+	if err := c.Auth(ctx, bearer.NewXOAuth2("alice", "tok3n")); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.APOP(ctx, "alice", "apopsecret"); !errors.Is(err, ErrNoAPOP) {

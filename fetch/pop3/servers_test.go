@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 
+	"popvault/bearer"
 	"popvault/fetch/pop3test"
 )
 
@@ -77,16 +78,16 @@ func TestInitialResponseRefused(t *testing.T) {
 	}{
 		"XOAUTH2, session kept": {
 			cfg:    pop3test.Config{TwoStepXOAuth2: true},
-			client: func() sasl.Client { return NewXOAuth2Client("alice", "secret") },
+			client: func() sasl.Client { return bearer.NewXOAuth2("alice", "secret") },
 		},
 		"XOAUTH2, connection closed": {
 			cfg:    pop3test.Config{NoInitialResponse: true},
-			client: func() sasl.Client { return NewXOAuth2Client("alice", "secret") },
+			client: func() sasl.Client { return bearer.NewXOAuth2("alice", "secret") },
 			closes: true,
 		},
 		"OAUTHBEARER, connection closed": {
 			cfg:    pop3test.Config{NoInitialResponse: true},
-			client: func() sasl.Client { return NewOAuthBearerClient("alice", "secret", "127.0.0.1", 995) },
+			client: func() sasl.Client { return bearer.NewOAuthBearer("alice", "secret", "127.0.0.1", 995) },
 			closes: true,
 		},
 	}

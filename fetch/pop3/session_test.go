@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"popvault/bearer"
 	"popvault/fetch/pop3test"
 )
 
@@ -160,11 +161,11 @@ func TestAuthMechanisms(t *testing.T) {
 		"USER/PASS":            func(c *Client) error { return c.Login(ctx, "alice", "secret") },
 		"APOP":                 func(c *Client) error { return c.APOP(ctx, "alice", "secret") },
 		"PLAIN":                func(c *Client) error { return c.Auth(ctx, plain("alice", "secret")) },
-		"XOAUTH2":              func(c *Client) error { return c.Auth(ctx, NewXOAuth2Client("alice", "secret")) },
-		"XOAUTH2 in two steps": func(c *Client) error { return c.AuthTwoStep(ctx, NewXOAuth2Client("alice", "secret")) },
-		"OAUTHBEARER":          func(c *Client) error { return c.Auth(ctx, NewOAuthBearerClient("alice", "secret", "127.0.0.1", 995)) },
+		"XOAUTH2":              func(c *Client) error { return c.Auth(ctx, bearer.NewXOAuth2("alice", "secret")) },
+		"XOAUTH2 in two steps": func(c *Client) error { return c.AuthTwoStep(ctx, bearer.NewXOAuth2("alice", "secret")) },
+		"OAUTHBEARER":          func(c *Client) error { return c.Auth(ctx, bearer.NewOAuthBearer("alice", "secret", "127.0.0.1", 995)) },
 		"OAUTHBEARER in two steps": func(c *Client) error {
-			return c.AuthTwoStep(ctx, NewOAuthBearerClient("alice", "secret", "127.0.0.1", 995))
+			return c.AuthTwoStep(ctx, bearer.NewOAuthBearer("alice", "secret", "127.0.0.1", 995))
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -351,8 +352,8 @@ func TestTokenRefused(t *testing.T) {
 	}
 	ctx := context.Background()
 	for name, client := range map[string]sasl.Client{
-		"XOAUTH2":     NewXOAuth2Client("alice", "stale"),
-		"OAUTHBEARER": NewOAuthBearerClient("alice", "stale", "127.0.0.1", 995),
+		"XOAUTH2":     bearer.NewXOAuth2("alice", "stale"),
+		"OAUTHBEARER": bearer.NewOAuthBearer("alice", "stale", "127.0.0.1", 995),
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := dialTest(t, server(t), Options{})
@@ -361,7 +362,7 @@ func TestTokenRefused(t *testing.T) {
 			if !errors.As(err, &terr) || terr.Status == "" || !errors.Is(err, ErrAuth) {
 				t.Fatalf("a stale token: %v", err)
 			}
-			if err := c.AuthTwoStep(ctx, NewXOAuth2Client("alice", "secret")); err != nil {
+			if err := c.AuthTwoStep(ctx, bearer.NewXOAuth2("alice", "secret")); err != nil {
 				t.Fatalf("the next try in the same session: %v", err)
 			}
 		})

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"popvault/bearer"
 )
 
 // scriptConn plays a server's side of a conversation from a string and
@@ -86,7 +88,7 @@ func TestTranscripts(t *testing.T) {
 				if _, _, err := c.Stat(ctx); err != nil {
 					return err
 				}
-				return c.Leave(ctx)
+				return c.QuitWithoutWaiting(ctx)
 			},
 			client: "STAT\nQUIT\n",
 		},
@@ -96,15 +98,15 @@ func TestTranscripts(t *testing.T) {
 				if err := c.Dele(ctx, 1); err != nil {
 					return err
 				}
-				if err := c.Leave(ctx); err == nil {
-					t.Error("Leave after DELE did not wait for QUIT's reply")
+				if err := c.QuitWithoutWaiting(ctx); err == nil {
+					t.Error("QuitWithoutWaiting after DELE did not wait for QUIT's reply")
 				}
 				c, _ = script("+OK\n+OK\nbody\n.\n", false, nil)
 				if err := c.Retr(ctx, 1, func(io.Reader) error { return nil }); err != nil {
 					return err
 				}
-				if err := c.Leave(ctx); err == nil {
-					t.Error("Leave after RETR did not wait for QUIT's reply")
+				if err := c.QuitWithoutWaiting(ctx); err == nil {
+					t.Error("QuitWithoutWaiting after RETR did not wait for QUIT's reply")
 				}
 				return nil
 			},
@@ -118,7 +120,7 @@ func TestTranscripts(t *testing.T) {
 		"auth xoauth2 with initial response": {
 			server: "+OK\n+OK\n",
 			run: func(c *Client) error {
-				return c.Auth(ctx, NewXOAuth2Client("a", "t"))
+				return c.Auth(ctx, bearer.NewXOAuth2("a", "t"))
 			},
 			client: "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
 		},
@@ -132,7 +134,7 @@ func TestTranscripts(t *testing.T) {
 		"xoauth2 error challenge is answered empty": {
 			server: "+OK\n+ eyJzdGF0dXMiOiI0MDEifQ==\n-ERR [AUTH] invalid token\n",
 			run: func(c *Client) error {
-				err := c.Auth(ctx, NewXOAuth2Client("a", "t"))
+				err := c.Auth(ctx, bearer.NewXOAuth2("a", "t"))
 				var terr *TokenError
 				if !errors.Is(err, ErrAuth) || !errors.As(err, &terr) || terr.Status != "401" || !strings.Contains(err.Error(), "not valid, or expired") {
 					t.Errorf("err = %v, want a TokenError with status 401 and [AUTH]", err)
@@ -144,21 +146,21 @@ func TestTranscripts(t *testing.T) {
 		"xoauth2 in two steps, as Office 365 wants": {
 			server: "+OK\n+ \n+OK\n",
 			run: func(c *Client) error {
-				return c.AuthTwoStep(ctx, NewXOAuth2Client("a", "t"))
+				return c.AuthTwoStep(ctx, bearer.NewXOAuth2("a", "t"))
 			},
 			client: "AUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
 		},
 		"xoauth2 refused in one step at once is tried in two": {
 			server: "+OK\n-ERR Protocol error\n+ \n+OK\n",
 			run: func(c *Client) error {
-				return c.Auth(ctx, NewXOAuth2Client("a", "t"))
+				return c.Auth(ctx, bearer.NewXOAuth2("a", "t"))
 			},
 			client: "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\nAUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
 		},
 		"oauthbearer refused in one step at once is tried in two": {
 			server: "+OK\n-ERR Protocol error\n+ \n+OK\n",
 			run: func(c *Client) error {
-				return c.Auth(ctx, NewOAuthBearerClient("a", "t", "mail.example.org", 995))
+				return c.Auth(ctx, bearer.NewOAuthBearer("a", "t", "mail.example.org", 995))
 			},
 			client: "AUTH OAUTHBEARER bixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\n" +
 				"AUTH OAUTHBEARER\nbixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\n",
@@ -166,10 +168,10 @@ func TestTranscripts(t *testing.T) {
 		"after one refusal the session's AUTHs go in two steps": {
 			server: "+OK\n-ERR Protocol error\n+ \n-ERR [AUTH] bad token\n+ \n+OK\n",
 			run: func(c *Client) error {
-				if err := c.Auth(ctx, NewXOAuth2Client("a", "t")); !errors.Is(err, ErrAuth) {
+				if err := c.Auth(ctx, bearer.NewXOAuth2("a", "t")); !errors.Is(err, ErrAuth) {
 					t.Errorf("first token: %v, want [AUTH]", err)
 				}
-				return c.Auth(ctx, NewXOAuth2Client("a", "u"))
+				return c.Auth(ctx, bearer.NewXOAuth2("a", "u"))
 			},
 			client: "AUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\nAUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n" +
 				"AUTH XOAUTH2\ndXNlcj1hAWF1dGg9QmVhcmVyIHUBAQ==\n",
@@ -177,7 +179,7 @@ func TestTranscripts(t *testing.T) {
 		"a token refused for a while is not tried in two steps": {
 			server: "+OK\n-ERR [LOGIN-DELAY] wait a minute\n",
 			run: func(c *Client) error {
-				if err := c.Auth(ctx, NewXOAuth2Client("a", "t")); !errors.Is(err, ErrLoginDelay) {
+				if err := c.Auth(ctx, bearer.NewXOAuth2("a", "t")); !errors.Is(err, ErrLoginDelay) {
 					t.Errorf("err = %v, want [LOGIN-DELAY]", err)
 				}
 				return nil
@@ -198,7 +200,7 @@ func TestTranscripts(t *testing.T) {
 			server: "+OK\n+OK UTF8 enabled\n+OK\n",
 			run: func(c *Client) error {
 				c.caps = Capabilities{"UTF8": nil, "PIPELINING": nil}
-				return c.Auth(ctx, NewXOAuth2Client("a", "t"))
+				return c.Auth(ctx, bearer.NewXOAuth2("a", "t"))
 			},
 			client: "UTF8\nAUTH XOAUTH2 dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==\n",
 		},
@@ -213,21 +215,21 @@ func TestTranscripts(t *testing.T) {
 		"oauthbearer with initial response": {
 			server: "+OK\n+OK\n",
 			run: func(c *Client) error {
-				return c.Auth(ctx, NewOAuthBearerClient("a", "t", "mail.example.org", 995))
+				return c.Auth(ctx, bearer.NewOAuthBearer("a", "t", "mail.example.org", 995))
 			},
 			client: "AUTH OAUTHBEARER bixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\n",
 		},
 		"oauthbearer in two steps": {
 			server: "+OK\n+ \n+OK\n",
 			run: func(c *Client) error {
-				return c.AuthTwoStep(ctx, NewOAuthBearerClient("a", "t", "mail.example.org", 995))
+				return c.AuthTwoStep(ctx, bearer.NewOAuthBearer("a", "t", "mail.example.org", 995))
 			},
 			client: "AUTH OAUTHBEARER\nbixhPWEsAWhvc3Q9bWFpbC5leGFtcGxlLm9yZwFwb3J0PTk5NQFhdXRoPUJlYXJlciB0AQE=\n",
 		},
 		"oauthbearer error challenge is answered with 0x01": {
 			server: "+OK\n+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NoZW1lcyI6ImJlYXJlciJ9\n-ERR [AUTH] no\n",
 			run: func(c *Client) error {
-				err := c.Auth(ctx, NewOAuthBearerClient("a", "t", "mail.example.org", 995))
+				err := c.Auth(ctx, bearer.NewOAuthBearer("a", "t", "mail.example.org", 995))
 				var terr *TokenError
 				if !errors.As(err, &terr) || terr.Status != "invalid_token" {
 					t.Errorf("err = %v, want a TokenError with status invalid_token", err)

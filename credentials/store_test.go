@@ -1,4 +1,4 @@
-package fetch
+package credentials
 
 import (
 	"context"
@@ -6,11 +6,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"popvault/archive"
+	"popvault/fetch"
 	"popvault/fetch/pop3test"
 	"popvault/oauth"
 	"popvault/oauth/oauthtest"
@@ -18,7 +18,7 @@ import (
 
 // savedBeforeIDs stores an account's settings as a popvault without
 // account ids wrote them.
-func savedBeforeIDs(t *testing.T, a *archive.Archive, acct Account) {
+func savedBeforeIDs(t *testing.T, a *archive.Archive, acct fetch.Account) {
 	t.Helper()
 	b, err := json.Marshal(acct)
 	if err != nil {
@@ -32,12 +32,6 @@ func savedBeforeIDs(t *testing.T, a *archive.Archive, acct Account) {
 	if err := a.PutSettings(acct.Name, b); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// accountOn is an account named name on s.
-func accountOn(s *pop3test.Server, name string) Account {
-	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
-	return Account{Name: name, Host: "127.0.0.1", Port: port, Security: SecurityTLS, User: "alice", KeepOnServer: true}
 }
 
 // Two archives, each with an account "home" on a server of its own with
@@ -57,11 +51,11 @@ func TestPasswordsKeptPerArchive(t *testing.T) {
 	// The second archive's "home", added as the window and the command
 	// line add accounts.
 	homeB := accountOn(second, "home")
-	homeB.ID = NewAccountID()
+	homeB.ID = fetch.NewAccountID()
 	if err := SetPassword(secrets, homeB, "another"); err != nil {
 		t.Fatal(err)
 	}
-	if err := AddAccount(archB, homeB); err != nil {
+	if err := fetch.AddAccount(archB, homeB); err != nil {
 		t.Fatal(err)
 	}
 
@@ -70,84 +64,26 @@ func TestPasswordsKeptPerArchive(t *testing.T) {
 		s    *pop3test.Server
 		want int
 	}{{archA, first, 2}, {archB, second, 3}} {
-		accts, err := LoadAccounts(tt.arch)
+		accts, err := fetch.LoadAccounts(tt.arch)
 		if err != nil || len(accts) != 1 {
 			t.Fatalf("%v, %v", accts, err)
 		}
-		f := &Fetcher{Archive: tt.arch, Secrets: secrets, RootCAs: tt.s.CertPool()}
+		f := &fetch.Fetcher{Archive: tt.arch, Secrets: &Store{Passwords: secrets}, RootCAs: tt.s.CertPool()}
 		if r := f.Fetch(context.Background(), accts[0]); r.Err != nil || r.New != tt.want {
-			t.Fatalf("%s (%v): %+v", accts[0].Key(), accts[0].NameKeyed, r)
+			t.Fatalf("%s (%v): %+v", Key(accts[0]), accts[0].NameKeyed, r)
 		}
 	}
-	a, _ := LoadAccount(archA, "home")
-	b, _ := LoadAccount(archB, "home")
-	if a.Key() == b.Key() || !a.NameKeyed || b.NameKeyed || a.ID == "" {
-		t.Fatalf("keys %q (name-keyed %v) and %q (%v)", a.Key(), a.NameKeyed, b.Key(), b.NameKeyed)
+	a, _ := fetch.LoadAccount(archA, "home")
+	b, _ := fetch.LoadAccount(archB, "home")
+	if Key(a) == Key(b) || !a.NameKeyed || b.NameKeyed || a.ID == "" {
+		t.Fatalf("keys %q (name-keyed %v) and %q (%v)", Key(a), a.NameKeyed, Key(b), b.NameKeyed)
 	}
 	// Copied, not moved: another archive from before ids may read it.
 	if pw, err := secrets.Get("home"); err != nil || pw != "secret" {
 		t.Fatalf("the entry under the bare name: %q, %v", pw, err)
 	}
-	if pw, err := secrets.Get(a.Key()); err != nil || pw != "secret" {
+	if pw, err := secrets.Get(Key(a)); err != nil || pw != "secret" {
 		t.Fatalf("the entry under the first archive's key: %q, %v", pw, err)
-	}
-}
-
-// An account saved before ids is given one once, when first read, and
-// keeps it; its settings are otherwise left as they were; an archive
-// opened read-only gives none (the account's secrets are looked for
-// under its name, as before). An edit that does not say the id keeps the
-// stored one, and adding a name in use is refused without touching it.
-func TestAccountIDs(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a.db")
-	arch, err := archive.Open(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savedBeforeIDs(t, arch, Account{Name: "home", Host: "pop.example.org", User: "me", KeepOnServer: true})
-	raw, _ := arch.Settings("home")
-	var old map[string]json.RawMessage
-	json.Unmarshal(raw, &old)
-	first, err := LoadAccount(arch, "home")
-	if err != nil || first.ID == "" || !first.NameKeyed {
-		t.Fatalf("%+v, %v", first, err)
-	}
-	again, _ := LoadAccount(arch, "home")
-	raw, _ = arch.Settings("home")
-	var now map[string]json.RawMessage
-	json.Unmarshal(raw, &now)
-	for k, v := range old {
-		if string(now[k]) != string(v) {
-			t.Errorf("%s changed from %s to %s", k, v, now[k])
-		}
-	}
-	if again.ID != first.ID || len(now) != len(old)+2 {
-		t.Fatalf("read again: %q, was %q; %s", again.ID, first.ID, raw)
-	}
-	edit := first
-	edit.ID, edit.NameKeyed, edit.Host = "", false, "pop2.example.org"
-	if err := SaveAccount(arch, edit); err != nil {
-		t.Fatal(err)
-	}
-	if edited, _ := LoadAccount(arch, "home"); edited.Key() != first.Key() || !edited.NameKeyed || edited.Host != "pop2.example.org" {
-		t.Fatalf("after an edit: %+v", edited)
-	}
-	if err := AddAccount(arch, Account{Name: "home", Host: "evil.example", User: "x"}); !errors.Is(err, ErrAccountExists) {
-		t.Fatalf("added over an account: %v", err)
-	}
-	if kept, _ := LoadAccount(arch, "home"); kept.Host != "pop2.example.org" || kept.ID != first.ID {
-		t.Fatalf("what adding the same name left: %+v", kept)
-	}
-	savedBeforeIDs(t, arch, Account{Name: "old", Host: "pop.example.org", User: "me"})
-	arch.Close()
-
-	ro, err := archive.Open(path, &archive.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
-	if acct, err := LoadAccount(ro, "old"); err != nil || acct.ID != "" || acct.Key() != "old" {
-		t.Fatalf("read-only: %+v, %v", acct, err)
 	}
 }
 
@@ -160,37 +96,37 @@ func TestForget(t *testing.T) {
 	defer p.Close()
 	dir := t.TempDir()
 	passwords, tokens := &MemorySecrets{}, &MemorySecrets{}
-	creds := Credentials{Passwords: passwords, TokenCommands: NewTokenCommands(filepath.Join(dir, "commands.json")),
+	creds := &Store{Passwords: passwords, TokenCommands: NewTokenCommands(filepath.Join(dir, "commands.json")),
 		OAuth: NewOAuthStore(OAuthStoreOptions{ClientsFile: filepath.Join(dir, "clients.json"), Tokens: tokens})}
 	tok, err := oauth.SignIn(context.Background(), p.Client(), oauth.SignInOptions{Open: p.Browser})
 	if err != nil {
 		t.Fatal(err)
 	}
-	keep := func(acct Account) {
+	keep := func(acct fetch.Account) {
 		SetPassword(passwords, acct, "pw")
 		creds.TokenCommands.Set(acct, "echo token")
 		if err := creds.OAuth.Save(acct, NewSignIn(p.Client(), tok)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gone := Account{Name: "home", ID: NewAccountID(), NameKeyed: true, OAuth: oauth.ProviderCustom, Host: "127.0.0.1"}
-	other := Account{Name: "work", ID: NewAccountID(), OAuth: oauth.ProviderCustom, Host: "127.0.0.1"}
+	gone := fetch.Account{Name: "home", ID: fetch.NewAccountID(), NameKeyed: true, OAuth: oauth.ProviderCustom, Host: "127.0.0.1"}
+	other := fetch.Account{Name: "work", ID: fetch.NewAccountID(), OAuth: oauth.ProviderCustom, Host: "127.0.0.1"}
 	keep(gone)
 	keep(other)
-	keep(Account{Name: "home"}) // what a popvault without ids kept
+	keep(fetch.Account{Name: "home"}) // what a popvault without ids kept
 	if err := creds.Forget(gone); err != nil {
 		t.Fatal(err)
 	}
 	clients, _ := os.ReadFile(filepath.Join(dir, "clients.json"))
 	commands, _ := os.ReadFile(filepath.Join(dir, "commands.json"))
-	for _, key := range []string{gone.Key(), "home"} {
+	for _, key := range []string{Key(gone), "home"} {
 		_, perr := passwords.Get(key)
 		_, terr := tokens.Get(key)
 		if !errors.Is(perr, ErrNoSecret) || !errors.Is(terr, ErrNoSecret) || strings.Contains(string(clients), `"`+key+`"`) || strings.Contains(string(commands), `"`+key+`"`) {
 			t.Fatalf("%s outlived the account: password %v, token %v\n%s\n%s", key, perr, terr, clients, commands)
 		}
 	}
-	if _, err := creds.OAuth.Client(gone); !errors.Is(err, ErrNotSignedIn) {
+	if _, err := creds.OAuth.Client(gone); !errors.Is(err, fetch.ErrNotSignedIn) {
 		t.Fatalf("the sign-in outlived the account: %v", err)
 	}
 	if pw, err := Password(passwords, other); err != nil || pw != "pw" {
@@ -209,8 +145,8 @@ func TestForget(t *testing.T) {
 // in touches nothing.
 func TestForgetReplaced(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "commands.json")
-	creds := Credentials{Passwords: &MemorySecrets{}, TokenCommands: NewTokenCommands(path)}
-	before := Account{Name: "t", ID: NewAccountID(), TokenAuth: true}
+	creds := &Store{Passwords: &MemorySecrets{}, TokenCommands: NewTokenCommands(path)}
+	before := fetch.Account{Name: "t", ID: fetch.NewAccountID(), TokenAuth: true}
 	creds.TokenCommands.Set(before, "echo token")
 	after := before
 	after.TokenAuth = false

@@ -1,4 +1,4 @@
-package fetch
+package credentials
 
 import (
 	"encoding/json"
@@ -12,13 +12,13 @@ import (
 
 // ConfigDir is popvault's folder for what belongs to this machine and
 // user rather than to an archive, which may travel on a USB stick: the
-// fallback password file and token commands. It is
+// fallback password file, token commands, and OAuth clients. It is
 // $XDG_CONFIG_HOME/popvault (normally ~/.config/popvault) on Linux,
 // %AppData%\popvault on Windows.
 func ConfigDir() (string, error) {
 	dir, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("fetch: no folder for settings: %w", err)
+		return "", fmt.Errorf("credentials: no folder for settings: %w", err)
 	}
 	return filepath.Join(dir, "popvault"), nil
 }
@@ -49,10 +49,10 @@ func (f *fileStore) load() (map[string]string, error) {
 		return m, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("fetch: %w", err)
+		return nil, fmt.Errorf("credentials: %w", err)
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("fetch: the file %s is damaged", f.path)
+		return nil, fmt.Errorf("credentials: the file %s is damaged", f.path)
 	}
 	return m, nil
 }
@@ -60,20 +60,20 @@ func (f *fileStore) load() (map[string]string, error) {
 func (f *fileStore) save(m map[string]string) error {
 	dir := filepath.Dir(f.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return fmt.Errorf("credentials: %w", err)
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return fmt.Errorf("credentials: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, filepath.Base(f.path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return fmt.Errorf("credentials: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // after a rename, there is nothing by that name
 	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
 		tmp.Close()
-		return fmt.Errorf("fetch: %w", err)
+		return fmt.Errorf("credentials: %w", err)
 	}
 	_, err = tmp.Write(b)
 	if err == nil {
@@ -86,7 +86,7 @@ func (f *fileStore) save(m map[string]string) error {
 		err = os.Rename(tmp.Name(), f.path)
 	}
 	if err != nil {
-		return fmt.Errorf("fetch: writing %s: %w", f.path, err)
+		return fmt.Errorf("credentials: writing %s: %w", f.path, err)
 	}
 	syncDir(dir)
 	return nil

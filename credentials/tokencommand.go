@@ -1,4 +1,4 @@
-package fetch
+package credentials
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"popvault/fetch"
 )
 
 // TokenCommands keeps each account's token command on this machine, in a
@@ -26,17 +28,17 @@ func NewTokenCommands(path string) *TokenCommands {
 // Get returns an account's token command, or ErrNoSecret: the one kept
 // under its key, or one an account saved before ids kept under its name
 // (copied then under its key).
-func (t *TokenCommands) Get(acct Account) (string, error) {
+func (t *TokenCommands) Get(acct fetch.Account) (string, error) {
 	return withNameKey(acct, t.store.Get, t.store.Set)
 }
 
 // Set records an account's token command, under its key.
-func (t *TokenCommands) Set(acct Account, command string) error {
-	return t.store.Set(acct.Key(), command)
+func (t *TokenCommands) Set(acct fetch.Account, command string) error {
+	return t.store.Set(Key(acct), command)
 }
 
 // Delete forgets an account's token command.
-func (t *TokenCommands) Delete(acct Account) error { return deleteBoth(acct, t.store.Delete) }
+func (t *TokenCommands) Delete(acct fetch.Account) error { return deleteBoth(acct, t.store.Delete) }
 
 // errNoTokenCommand: the account signs in with a token command that was
 // never set on this machine (an archive from elsewhere, or from a version
@@ -45,16 +47,17 @@ func errNoTokenCommand(account string) error {
 	return fmt.Errorf("account %s signs in with a token command, and none is set on this machine; popvault does not run a command that came inside an archive. Set it with: popvault account edit --name %s --token-command COMMAND", account, account)
 }
 
-// tokenCommand is the command to run for acct: the one the caller set, or
-// the one recorded on this machine.
-func (f *Fetcher) tokenCommand(acct Account) (string, error) {
+// command is the command to run for acct: the one the caller set (an
+// account dialog's, say), or the one recorded on this machine, if t is
+// not nil.
+func (t *TokenCommands) command(acct fetch.Account) (string, error) {
 	if acct.TokenCommand != "" {
 		return acct.TokenCommand, nil
 	}
-	if f.TokenCommands == nil {
+	if t == nil {
 		return "", errNoTokenCommand(acct.Name)
 	}
-	cmd, err := f.TokenCommands.Get(acct)
+	cmd, err := t.Get(acct)
 	if errors.Is(err, ErrNoSecret) {
 		return "", errNoTokenCommand(acct.Name)
 	}
@@ -68,11 +71,11 @@ func runTokenCommand(ctx context.Context, command string) (string, error) {
 	defer cancel()
 	out, err := shellCommand(ctx, command).Output()
 	if err != nil {
-		return "", fmt.Errorf("fetch: token command failed: %w", err)
+		return "", fmt.Errorf("credentials: token command failed: %w", err)
 	}
 	token, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	if token == "" {
-		return "", errors.New("fetch: token command printed nothing")
+		return "", errors.New("credentials: token command printed nothing")
 	}
 	return token, nil
 }

@@ -1,4 +1,4 @@
-package fetch
+package credentials
 
 import (
 	"errors"
@@ -7,10 +7,13 @@ import (
 	"sync"
 	"time"
 
+	"popvault/fetch"
+
 	"github.com/zalando/go-keyring"
 )
 
-// Secrets keeps account passwords outside the archive.
+// Secrets keeps account passwords outside the archive, each under a key
+// (see [Password] and [SetPassword], which know an account's).
 type Secrets interface {
 	Get(account string) (string, error)
 	Set(account, secret string) error
@@ -36,56 +39,22 @@ func Where(s Secrets) string {
 // Password returns acct's password: the one kept under its key, or, for
 // an account saved before there were ids, the one kept under its bare
 // name, which is then copied under its key (and left where it was: see
-// [Account.NameKeyed]).
-func Password(s Secrets, acct Account) (string, error) {
+// [fetch.Account.NameKeyed]).
+func Password(s Secrets, acct fetch.Account) (string, error) {
 	return withNameKey(acct, s.Get, s.Set)
 }
 
 // SetPassword keeps acct's password, under its key.
-func SetPassword(s Secrets, acct Account, password string) error {
-	return s.Set(acct.Key(), password)
-}
-
-// withNameKey reads what acct keeps under its key with get, or else what
-// an account saved before ids kept under its bare name, copied with set
-// under its key so that the two stay apart from now on. A copy that
-// fails is no reason to refuse the value: the name's entry is still
-// there, and the next read copies again.
-func withNameKey(acct Account, get func(string) (string, error), set func(string, string) error) (string, error) {
-	v, err := get(acct.Key())
-	name := acct.nameKey()
-	if !errors.Is(err, ErrNoSecret) || name == "" {
-		return v, err
-	}
-	v, nerr := get(name)
-	if errors.Is(nerr, ErrNoSecret) {
-		return "", err // says where it looked first
-	}
-	if nerr != nil {
-		return "", nerr
-	}
-	set(acct.Key(), v)
-	return v, nil
-}
-
-// deleteBoth deletes what acct keeps under its key and, for an account
-// saved before ids, under its bare name: removed, an account leaves
-// nothing of its own behind, as an earlier popvault's removal did not
-// either.
-func deleteBoth(acct Account, del func(string) error) error {
-	err := del(acct.Key())
-	if name := acct.nameKey(); name != "" {
-		err = errors.Join(err, del(name))
-	}
-	return err
+func SetPassword(s Secrets, acct fetch.Account, password string) error {
+	return s.Set(Key(acct), password)
 }
 
 // ErrNoSecret: no password is stored for the account.
-var ErrNoSecret = errors.New("fetch: no password stored for this account")
+var ErrNoSecret = errors.New("credentials: no password stored for this account")
 
 // ErrKeyring: the system keyring exists but did not give or take the
 // password: locked, its unlock prompt dismissed, or not answering.
-var ErrKeyring = errors.New("fetch: the system keyring refused")
+var ErrKeyring = errors.New("credentials: the system keyring refused")
 
 const keyringService = "popvault"
 

@@ -1,6 +1,6 @@
 //go:build !windows
 
-package fetch
+package credentials
 
 import (
 	"context"

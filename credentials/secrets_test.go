@@ -1,4 +1,4 @@
-package fetch
+package credentials
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"popvault/fetch"
 	"popvault/fetch/pop3test"
 )
 
@@ -160,7 +161,7 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 func TestTokenCommand(t *testing.T) {
 	e := newEnv(t, pop3test.Config{Messages: smallCorpus(3)}, true)
 	e.acct.TokenCommand = "echo secret"
-	e.fetcher.Secrets = &MemorySecrets{}
+	e.store.Passwords = &MemorySecrets{}
 	if r := e.fetch(); r.Err != nil || r.New != 3 {
 		t.Fatalf("fetch: %+v", r)
 	}
@@ -181,7 +182,7 @@ func TestTokenCommandNotFromArchive(t *testing.T) {
 	ran := filepath.Join(t.TempDir(), "ran")
 	acct := e.acct
 	acct.TokenCommand = "echo secret"
-	if err := SaveAccount(e.arch, acct); err != nil {
+	if err := fetch.SaveAccount(e.arch, acct); err != nil {
 		t.Fatal(err)
 	}
 	// What an older popvault wrote: the command inside the settings.
@@ -194,17 +195,17 @@ func TestTokenCommandNotFromArchive(t *testing.T) {
 	if strings.Contains(string(b), "echo secret") {
 		t.Fatalf("SaveAccount wrote the command into the archive: %s", b)
 	}
-	loaded, err := LoadAccount(e.arch, acct.Name)
+	loaded, err := fetch.LoadAccount(e.arch, acct.Name)
 	if err != nil || !loaded.TokenAuth || loaded.TokenCommand != "" {
 		t.Fatalf("loaded %+v, %v", loaded, err)
 	}
-	e.fetcher.Secrets = &MemorySecrets{}
-	e.fetcher.TokenCommands = NewTokenCommands(filepath.Join(t.TempDir(), "token-commands.json"))
+	e.store.Passwords = &MemorySecrets{}
+	e.store.TokenCommands = NewTokenCommands(filepath.Join(t.TempDir(), "token-commands.json"))
 	r := e.fetcher.Fetch(t.Context(), loaded)
 	if r.Err == nil || !strings.Contains(r.Err.Error(), "account edit") || fileExists(ran) {
 		t.Fatalf("fetch with the archive's command: %v (ran: %v)", r.Err, fileExists(ran))
 	}
-	e.fetcher.TokenCommands.Set(acct, "echo secret")
+	e.store.TokenCommands.Set(acct, "echo secret")
 	if r := e.fetcher.Fetch(t.Context(), loaded); r.Err != nil || r.New != 2 {
 		t.Fatalf("with this machine's command: %+v", r)
 	}

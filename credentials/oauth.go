@@ -1,4 +1,4 @@
-package fetch
+package credentials
 
 import (
 	"context"
@@ -14,26 +14,18 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"popvault/bearer"
+	"popvault/fetch"
 	"popvault/oauth"
+	"popvault/transport"
 )
-
-// ErrNotSignedIn: the account signs in with OAuth and has not signed in on
-// this machine (an archive from elsewhere, or a sign-in never finished).
-var ErrNotSignedIn = errors.New("fetch: not signed in on this machine")
-
-// NeedsSignIn reports whether err means that only a person signing in
-// again, in a browser, can fix the account: never something an unattended
-// check should try.
-func NeedsSignIn(err error) bool {
-	return errors.Is(err, oauth.ErrSignInAgain) || errors.Is(err, ErrNotSignedIn)
-}
 
 // refreshBefore is how long before its expiry an access token is renewed:
 // a session must not outlive its token.
 const refreshBefore = 5 * time.Minute
 
 // OAuthStore keeps what an OAuth account signs in with on this machine,
-// never in the archive, each under the account's [Account.Key]:
+// never in the archive, each under the account's key:
 //
 //   - its client (an app registration: provider, client ID, endpoints and
 //     scopes; not a secret, but no business of an archive that may
@@ -54,6 +46,8 @@ type OAuthStore struct {
 	hosts   map[string][]string
 	// HTTPClient makes token requests; nil means http.DefaultClient.
 	HTTPClient *http.Client
+	// Now is the clock access tokens expire by; nil means time.Now.
+	Now func() time.Time
 
 	mu     sync.Mutex
 	locks  map[string]chan struct{} // key → held while its sign-in is read, renewed or written
@@ -85,7 +79,7 @@ func NewOAuthStore(opts OAuthStoreOptions) *OAuthStore {
 
 // SignIn is a sign-in just made (the client it used and the token it
 // got), held in memory until [OAuthStore.Save] keeps it: a dialog's Test
-// connection uses it through [Account.SignIn], and a dialog cancelled
+// connection uses it through [Store.Trying], and a dialog cancelled
 // leaves nothing behind and replaces nothing.
 type SignIn struct {
 	client oauth.Client
@@ -109,10 +103,10 @@ func (in *SignIn) current() (oauth.Client, oauth2.Token) {
 
 // accessToken is AccessToken for a sign-in held in memory; a renewal is
 // kept in it, to be saved with it.
-func (in *SignIn) accessToken(ctx context.Context, httpClient *http.Client, now time.Time, force bool) (string, error) {
+func (in *SignIn) accessToken(ctx context.Context, httpClient *http.Client, now time.Time, want bearer.Freshness) (string, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if !force && good(in.tok, now) {
+	if want == bearer.Current && good(in.tok, now) {
 		return in.tok.AccessToken, nil
 	}
 	fresh, err := oauth.Refresh(ctx, in.client, in.tok.RefreshToken, httpClient)
@@ -150,12 +144,12 @@ type keptToken struct {
 // Save keeps a finished sign-in for acct (the client it used and its
 // refresh token) and its access token in memory. A renewal of acct's
 // sign-in under way finishes first, so it cannot write over this one.
-func (s *OAuthStore) Save(acct Account, in *SignIn) error {
+func (s *OAuthStore) Save(acct fetch.Account, in *SignIn) error {
 	c, tok := in.current()
 	if tok.RefreshToken == "" {
 		return oauth.ErrNoRefreshToken
 	}
-	key := acct.Key()
+	key := Key(acct)
 	unlock, err := s.lock(context.Background(), key)
 	if err != nil {
 		return err
@@ -170,8 +164,8 @@ func (s *OAuthStore) Save(acct Account, in *SignIn) error {
 
 // Client returns the client acct signed in with on this machine, its
 // secret included.
-func (s *OAuthStore) Client(acct Account) (oauth.Client, error) {
-	unlock, err := s.lock(context.Background(), acct.Key())
+func (s *OAuthStore) Client(acct fetch.Account) (oauth.Client, error) {
+	unlock, err := s.lock(context.Background(), Key(acct))
 	if err != nil {
 		return oauth.Client{}, err
 	}
@@ -182,8 +176,8 @@ func (s *OAuthStore) Client(acct Account) (oauth.Client, error) {
 
 // Delete forgets acct's sign-in: its client, its token, and the access
 // token in memory.
-func (s *OAuthStore) Delete(acct Account) error {
-	key := acct.Key()
+func (s *OAuthStore) Delete(acct fetch.Account) error {
+	key := Key(acct)
 	unlock, err := s.lock(context.Background(), key)
 	if err != nil {
 		return err
@@ -200,44 +194,54 @@ func (s *OAuthStore) Where() string { return Where(s.tokens) }
 
 // AccessToken returns an access token for a session with acct's own
 // server (CheckHost must allow it) that lasts a session from now, on the
-// fetch's clock: the one in memory, or, when it has under refreshBefore
-// left or force says the server refused it, a new one from the refresh
-// token.
+// store's clock: the one in memory, or, when it has under refreshBefore
+// left or want is [bearer.Renewed] (the server refused the last), a new
+// one from the refresh token.
 //
 // Renewals of one sign-in are made one at a time, each from the refresh
 // token the last one kept: a provider that rotates refresh tokens
 // (Microsoft) retires the one a renewal used, so a second renewal from
 // it at the same moment would fail, or keep a dead token over the live
 // one.
-func (s *OAuthStore) AccessToken(ctx context.Context, acct Account, now time.Time, force bool) (string, error) {
+func (s *OAuthStore) AccessToken(ctx context.Context, acct fetch.Account, want bearer.Freshness) (string, error) {
 	if err := s.CheckHost(acct, acct.Host, acct.Security); err != nil {
 		return "", err
 	}
-	return s.accessToken(ctx, acct, now, force)
+	return s.accessToken(ctx, acct, want)
 }
 
-// TokenSource gives access tokens for connections to one server; renew
-// asks for a new one after the server refused the last.
-type TokenSource func(ctx context.Context, renew bool) (string, error)
+// heldToken is AccessToken from a sign-in held in memory (see
+// [Store.Trying]): CheckHost still decides where it may go.
+func (s *OAuthStore) heldToken(ctx context.Context, acct fetch.Account, held *SignIn, want bearer.Freshness) (string, error) {
+	if err := s.CheckHost(acct, acct.Host, acct.Security); err != nil {
+		return "", err
+	}
+	return held.accessToken(ctx, s.HTTPClient, s.now(), want)
+}
+
+func (s *OAuthStore) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
 
 // TokenFor returns access tokens of acct's sign-in for connections to
 // host with security sec (a restore's, a delivery's), once CheckHost has
 // allowed them to go there.
-func (s *OAuthStore) TokenFor(acct Account, host string, sec Security) (TokenSource, error) {
+func (s *OAuthStore) TokenFor(acct fetch.Account, host string, sec transport.Security) (bearer.TokenSource, error) {
 	if err := s.CheckHost(acct, host, sec); err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, renew bool) (string, error) {
-		return s.accessToken(ctx, acct, time.Now(), renew)
+	return func(ctx context.Context, want bearer.Freshness) (string, error) {
+		return s.accessToken(ctx, acct, want)
 	}, nil
 }
 
-func (s *OAuthStore) accessToken(ctx context.Context, acct Account, now time.Time, force bool) (string, error) {
-	if acct.SignIn != nil {
-		return acct.SignIn.accessToken(ctx, s.HTTPClient, now, force)
-	}
-	key := acct.Key()
-	if tok, ok := s.inMemory(key, now); ok && !force {
+func (s *OAuthStore) accessToken(ctx context.Context, acct fetch.Account, want bearer.Freshness) (string, error) {
+	now := s.now()
+	key := Key(acct)
+	if tok, ok := s.inMemory(key, now); ok && want == bearer.Current {
 		return tok, nil
 	}
 	unlock, err := s.lock(ctx, key)
@@ -250,7 +254,7 @@ func (s *OAuthStore) accessToken(ctx context.Context, acct Account, now time.Tim
 		return "", err
 	}
 	// Renewed while this waited, or read from an earlier popvault's entry.
-	if tok, ok := s.inMemory(key, now); ok && !force {
+	if tok, ok := s.inMemory(key, now); ok && want == bearer.Current {
 		return tok, nil
 	}
 	fresh, err := oauth.Refresh(ctx, c, refresh, s.HTTPClient)
@@ -261,7 +265,7 @@ func (s *OAuthStore) accessToken(ctx context.Context, acct Account, now time.Tim
 		if err := s.storeToken(key, c, fresh.RefreshToken); err != nil {
 			// The new token works now; a rotated refresh token not kept
 			// would need a new sign-in later, so say so.
-			return "", fmt.Errorf("fetch: keeping the renewed sign-in: %w", err)
+			return "", fmt.Errorf("credentials: keeping the renewed sign-in: %w", err)
 		}
 	}
 	tok := onClock(*fresh, now)
@@ -285,7 +289,7 @@ func (s *OAuthStore) lock(ctx context.Context, key string) (func(), error) {
 	case l <- struct{}{}:
 		return func() { <-l }, nil
 	case <-ctx.Done():
-		return nil, fmt.Errorf("fetch: waiting for the sign-in: %w", ctx.Err())
+		return nil, fmt.Errorf("credentials: waiting for the sign-in: %w", ctx.Err())
 	}
 }
 
@@ -306,14 +310,14 @@ func (s *OAuthStore) remember(key string, tok oauth2.Token) {
 // refresh token. One kept before there were ids, under acct's bare
 // name, is copied under its key first: renewals keep their refresh
 // tokens there from then on. The caller holds the key's lock.
-func (s *OAuthStore) load(acct Account) (oauth.Client, string, error) {
-	key := acct.Key()
+func (s *OAuthStore) load(acct fetch.Account) (oauth.Client, string, error) {
+	key := Key(acct)
 	c, kt, err := s.loadKey(key, acct.Name)
-	if name := acct.nameKey(); errors.Is(err, ErrNotSignedIn) && name != "" {
+	if name := nameKey(acct); errors.Is(err, fetch.ErrNotSignedIn) && name != "" {
 		var nerr error
 		c, kt, nerr = s.loadKey(name, acct.Name)
 		switch {
-		case errors.Is(nerr, ErrNotSignedIn):
+		case errors.Is(nerr, fetch.ErrNotSignedIn):
 		case nerr != nil:
 			err = nerr
 		default:
@@ -340,23 +344,23 @@ func (s *OAuthStore) loadKey(key, name string) (oauth.Client, keptToken, error) 
 	var kt keptToken
 	cv, err := s.clients.Get(key)
 	if errors.Is(err, ErrNoSecret) {
-		return c, kt, ErrNotSignedIn
+		return c, kt, fetch.ErrNotSignedIn
 	}
 	if err != nil {
 		return c, kt, err
 	}
 	if err := json.Unmarshal([]byte(cv), &c); err != nil {
-		return c, kt, fmt.Errorf("fetch: the sign-in of %s is damaged in %s: sign in again", name, s.clients.path)
+		return c, kt, fmt.Errorf("credentials: the sign-in of %s is damaged in %s: sign in again", name, s.clients.path)
 	}
 	tv, err := s.tokens.Get(key)
 	if errors.Is(err, ErrNoSecret) {
-		return c, kt, ErrNotSignedIn
+		return c, kt, fetch.ErrNotSignedIn
 	}
 	if err != nil {
 		return c, kt, err
 	}
 	if err := json.Unmarshal([]byte(tv), &kt); err != nil || kt.RefreshToken == "" {
-		return c, kt, ErrNotSignedIn
+		return c, kt, fetch.ErrNotSignedIn
 	}
 	old := c.ClientSecret != "" || kt.AccessToken != ""
 	if kt.ClientSecret == "" {
@@ -365,7 +369,7 @@ func (s *OAuthStore) loadKey(key, name string) (oauth.Client, keptToken, error) 
 	c.ClientSecret = kt.ClientSecret
 	if old {
 		if err := s.store(key, c, kt.RefreshToken); err != nil {
-			return c, kt, fmt.Errorf("fetch: moving the sign-in of %s into this version's form: %w", name, err)
+			return c, kt, fmt.Errorf("credentials: moving the sign-in of %s into this version's form: %w", name, err)
 		}
 	}
 	return c, kt, nil
@@ -375,12 +379,12 @@ func (s *OAuthStore) loadKey(key, name string) (oauth.Client, keptToken, error) 
 // secret in the keyring, the rest of the client in the file.
 func (s *OAuthStore) store(key string, c oauth.Client, refresh string) error {
 	if err := s.storeToken(key, c, refresh); err != nil {
-		return fmt.Errorf("fetch: keeping the sign-in: %w", err)
+		return fmt.Errorf("credentials: keeping the sign-in: %w", err)
 	}
 	c.ClientSecret = ""
 	b, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return fmt.Errorf("credentials: %w", err)
 	}
 	return s.clients.Set(key, string(b))
 }
@@ -389,18 +393,18 @@ func (s *OAuthStore) store(key string, c oauth.Client, refresh string) error {
 func (s *OAuthStore) storeToken(key string, c oauth.Client, refresh string) error {
 	b, err := json.Marshal(keptToken{RefreshToken: refresh, ClientSecret: c.ClientSecret})
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return fmt.Errorf("credentials: %w", err)
 	}
 	return s.tokens.Set(key, string(b))
 }
 
 // ErrTokenHost: an OAuth sign-in was asked for a server it does not
 // belong to, or for an unencrypted connection.
-var ErrTokenHost = errors.New("fetch: a sign-in goes only to its own provider's mail servers, encrypted")
+var ErrTokenHost = errors.New("credentials: a sign-in goes only to its own provider's mail servers, encrypted")
 
 type tokenHostError struct{ msg string }
 
-func (e *tokenHostError) Error() string        { return "fetch: " + e.msg }
+func (e *tokenHostError) Error() string        { return "credentials: " + e.msg }
 func (e *tokenHostError) Is(target error) bool { return target == ErrTokenHost }
 
 // CheckHost is the one rule for where an OAuth account's tokens may go:
@@ -409,7 +413,7 @@ func (e *tokenHostError) Is(target error) bool { return target == ErrTokenHost }
 // and never over a connection without encryption, except to this
 // machine. Anything else is an error that says why, in a sentence: a
 // token sent elsewhere lets whoever runs that server read the mail.
-func (s *OAuthStore) CheckHost(acct Account, host string, sec Security) error {
+func (s *OAuthStore) CheckHost(acct fetch.Account, host string, sec transport.Security) error {
 	h := normalHost(host)
 	var allowed []string
 	where := "its own server"
@@ -426,13 +430,13 @@ func (s *OAuthStore) CheckHost(acct Account, host string, sec Security) error {
 	case oauth.ProviderCustom:
 		allowed = []string{acct.Host}
 	default:
-		return fmt.Errorf("fetch: %s does not sign in with OAuth", acct.Name)
+		return fmt.Errorf("credentials: %s does not sign in with OAuth", acct.Name)
 	}
 	if !slices.ContainsFunc(allowed, func(a string) bool { return normalHost(a) == h }) {
 		return &tokenHostError{fmt.Sprintf("the sign-in of %s goes only to %s (%s), never to %s: sign in there with its own password, or choose one of those servers",
 			acct.Name, where, strings.Join(allowed, ", "), host)}
 	}
-	if sec == SecurityPlain && !isLoopback(h) {
+	if sec == transport.SecurityPlain && !isLoopback(h) {
 		return &tokenHostError{fmt.Sprintf("the sign-in of %s is never sent unencrypted: choose TLS or STARTTLS for %s", acct.Name, host)}
 	}
 	return nil
