@@ -15,7 +15,7 @@ import (
 	"os"
 	"strings"
 
-	"popvault/fetch"
+	"popvault/transport"
 	"popvault/fetch/pop3"
 )
 
@@ -34,7 +34,7 @@ func main() {
 func run(addr, caFile, user, password string) error {
 	ctx := context.Background()
 	host, _, _ := net.SplitHostPort(addr)
-	cfg, err := fetch.TLSConfig(host, caFile, nil)
+	cfg, err := transport.TLSConfig(host, caFile, nil)
 	if err != nil {
 		return err
 	}
