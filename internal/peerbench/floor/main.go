@@ -15,8 +15,8 @@ import (
 	"os"
 	"strings"
 
-	"popvault/transport"
 	"popvault/fetch/pop3"
+	"popvault/transport"
 )
 
 func main() {
