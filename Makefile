@@ -1,7 +1,7 @@
 # popvault: `make run` opens the app, `make test` checks and tests it.
 # Both first install, with apt-get, whatever system packages are missing.
 
-# Every program a test runs comes from APT_PACKAGES: internal/testdeps
+# Every program a test runs comes from APT_PACKAGES: tools/testdeps
 # fails when a test runs one that is not here. dbus-x11 is here on purpose:
 # it brings dbus-launch, which a popvault without a session bus must never
 # start (the keyring tests would not see that happen without it).
@@ -72,14 +72,14 @@ package: linux-binary $(FYNE_TOOL)
 
 # package-windows builds $(DIST)/popvault-windows-amd64.zip: popvault.exe
 # (GUI subsystem, icon, version, manifest), its console twin popvault.com
-# and a README (internal/winpack; why two: cmd/popvault/console_windows.go).
+# and a README (tools/winpack; why two: cmd/popvault/console_windows.go).
 package-windows: deps
 	rm -rf $(DIST)/windows && mkdir -p $(DIST)/windows
-	go run ./internal/winpack resources -icon assets/icon.png -version $(VERSION) -build $(BUILD) -out $(DIST)/windows
+	go run ./tools/winpack resources -icon assets/icon.png -version $(VERSION) -build $(BUILD) -out $(DIST)/windows
 	x86_64-w64-mingw32-windres -O coff -I $(DIST)/windows -o cmd/popvault/rsrc_windows_amd64.syso $(DIST)/windows/popvault.rc
 	$(WINDOWS_ENV) go build -ldflags "-H=windowsgui $(RELEASE_LDFLAGS)" -o $(DIST)/windows/popvault.exe ./cmd/popvault; \
 		status=$$?; rm -f cmd/popvault/rsrc_windows_amd64.syso; exit $$status
-	go run ./internal/winpack zip -exe $(DIST)/windows/popvault.exe -readme packaging/windows/README.txt \
+	go run ./tools/winpack zip -exe $(DIST)/windows/popvault.exe -readme packaging/windows/README.txt \
 		-out $(DIST)/popvault-windows-amd64.zip
 	@echo "$(DIST)/popvault-windows-amd64.zip"
 
@@ -136,7 +136,7 @@ stress: deps
 
 # Every package runs under the race detector, the window's included (it
 # works with cgo): see ui/thread_test.go for how the UI tests give it a
-# goroutine to race with. internal/release builds the release packages and
+# goroutine to race with. tools/release builds the release packages and
 # tests them: the Windows zip under Wine, the .deb installed with apt-get.
 test: deps check test-windows
 	go test -race -count=1 -timeout 40m ./...
@@ -148,13 +148,13 @@ check-windows: deps
 	rm -rf .tools/windows-tests && mkdir -p .tools/windows-tests
 	$(WINDOWS_ENV) go test -c -o .tools/windows-tests/ ./... >/dev/null
 
-# test-windows runs under Wine (internal/wine) the tests of the packages
+# test-windows runs under Wine (tools/wine) the tests of the packages
 # that can run there, built for Windows; -overlay is Wine's one Go fix
 # (wine.Overlay). What cannot run there, and why:
 #   cmd/popvault, restore: they start Dovecot, a Linux server (the Windows
-#     command line is tested end to end under Wine by internal/release);
-#   internal/testdeps reads Debian's package database; internal/winpack
-#     runs the Go toolchain; internal/release runs make and Wine itself;
+#     command line is tested end to end under Wine by tools/release);
+#   tools/testdeps reads Debian's package database; tools/winpack
+#     runs the Go toolchain; tools/release runs make and Wine itself;
 #   and, in the packages that run, WINE_SKIP: tests that start Dovecot, a
 #     D-Bus session with gnome-keyring, or Chromium, and one that draws
 #     Hebrew, for which Wine has no font (Windows has several).
@@ -163,7 +163,7 @@ WINE_PACKAGES := ./archive/... ./fetch/ ./fetch/pop3/ ./fetch/pop3test/ ./render
 WINE_SKIP     := ^(TestDovecot.*|TestKeyring|TestKeyringLocked|TestPageInBrowser|TestCopyToIMAP.*|TestFyneShapesAWordRightToLeft)$$
 WINEXEC       := $(CURDIR)/.tools/winexec
 test-windows: check-windows
-	go build -o $(WINEXEC) ./internal/wine/winexec
+	go build -o $(WINEXEC) ./tools/wine/winexec
 	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINEXEC) --init
 	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINDOWS_ENV) go test -count=1 -timeout 20m \
 		-overlay $$($(WINEXEC) --overlay .tools/wine-overlay) -exec $(WINEXEC) -skip '$(WINE_SKIP)' $(WINE_PACKAGES)
@@ -179,7 +179,7 @@ bench: deps
 	go test -run XXX -bench . -benchtime 3x ./fetch/pop3/
 	go test -run XXX -bench . -benchtime 1x -timeout 60m ./archive/
 	go test -run XXX -bench Download1000 -benchtime 3x ./fetch/
-	go run ./internal/peerbench -messages 1000 -kept 10000 -per-account 200 -runs 3
+	go run ./tools/peerbench -messages 1000 -kept 10000 -per-account 200 -runs 3
 
 # bench-scale: popvault on a million generated messages, imported in two
 # halves, and what a person waits for there (the table of issue #18):
@@ -187,7 +187,7 @@ bench: deps
 # SCALE_MESSAGES=100000 is a quicker form.
 SCALE_MESSAGES ?= 1000000
 bench-scale: deps
-	go run ./internal/scalebench -messages $(SCALE_MESSAGES)
+	go run ./tools/scalebench -messages $(SCALE_MESSAGES)
 
 # deps installs the missing packages only, so a second run does nothing.
 deps:

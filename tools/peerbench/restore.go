@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"popvault/fetch/pop3test/dovecot"
-	"popvault/internal/latency"
 	"popvault/internal/mailgen"
-	"popvault/internal/procmem"
+	"popvault/tools/latency"
+	"popvault/tools/procmem"
 )
 
 // restoreTable times popvault's restore against mbsync (Debian's isync)

@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"popvault/fetch/pop3test/dovecot"
-	"popvault/internal/latency"
 	"popvault/internal/mailgen"
+	"popvault/tools/latency"
 )
 
 func main() {
@@ -82,7 +82,7 @@ func run(messages, kept, perAccount, runs int, only string) error {
 	defer os.RemoveAll(work)
 	os.Chmod(work, 0o755)
 	e := &env{work: work, binary: filepath.Join(work, "popvault"), floor: filepath.Join(work, "floor")}
-	for bin, pkg := range map[string]string{e.binary: "./cmd/popvault", e.floor: "./internal/peerbench/floor"} {
+	for bin, pkg := range map[string]string{e.binary: "./cmd/popvault", e.floor: "./tools/peerbench/floor"} {
 		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
 			return fmt.Errorf("build: %v: %s", err, out)
 		}

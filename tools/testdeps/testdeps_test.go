@@ -30,12 +30,12 @@ var programs = map[string]program{
 	"bash":                 {},            // essential too; make deb installs its completion
 	"dpkg-query":           {},            // essential: dpkg
 	"go":                   {},            // the toolchain make test runs in
-	"make":                 {},            // and the tool that runs it (internal/release runs its targets)
+	"make":                 {},            // and the tool that runs it (tools/release runs its targets)
 	"script":               {},            // essential: bsdutils (a terminal for popvault.exe under Wine)
 	"dpkg-deb":             {},            // essential: dpkg
-	"apt-get":              {apt: "apt"},  // internal/release installs and removes the .deb
+	"apt-get":              {apt: "apt"},  // tools/release installs and removes the .deb
 	"sudo":                 {apt: "sudo"}, // the same, for users other than root (the README)
-	"/usr/bin/popvault":    {},            // installed by internal/release itself, from the .deb it built
+	"/usr/bin/popvault":    {},            // installed by tools/release itself, from the .deb it built
 	"/usr/sbin/dovecot":    {apt: "dovecot-pop3d", owner: "dovecot-core"},
 	"dbus-run-session":     {apt: "dbus-daemon"},
 	"dbus-daemon":          {apt: "dbus-daemon"},
@@ -79,7 +79,7 @@ var opaque = map[string]bool{
 	"e.floor":    true, // and its floor command
 	"os.Args[0]": true, // a test running itself again
 	"command":    true, // a token command the user typed, run by sh
-	"argv[0]":    true, // internal/release: the Exec line of the desktop entry the .deb installed
+	"argv[0]":    true, // tools/release: the Exec line of the desktop entry the .deb installed
 }
 
 // shellKeywords come before a command, which is the next word.
@@ -416,7 +416,7 @@ func rangeValues(d *ast.AssignStmt) []string {
 
 // callSites reads the literal passed for parameter param of fn at each
 // call of fn: in its package's files, and, where fn is exported, in any
-// file as pkg.Fn (internal/xvfb's Run is called from other packages).
+// file as pkg.Fn (tools/xvfb's Run is called from other packages).
 func (s *scanner) callSites(f *ast.File, fn *ast.FuncDecl, param string) []string {
 	if fn == nil {
 		return nil

@@ -18,8 +18,8 @@ import (
 	"popvault/archive"
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/mailgen"
-	"popvault/internal/wine"
-	"popvault/internal/xvfb"
+	"popvault/tools/wine"
+	"popvault/tools/xvfb"
 )
 
 // windowsRelease builds the Windows zip once for the package's tests and

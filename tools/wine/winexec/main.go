@@ -14,7 +14,7 @@ import (
 	"os"
 	"os/exec"
 
-	"popvault/internal/wine"
+	"popvault/tools/wine"
 )
 
 func main() {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"popvault/internal/xvfb"
+	"popvault/tools/xvfb"
 )
 
 // aptGet runs apt-get as root: itself when the test is root, else through

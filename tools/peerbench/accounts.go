@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"popvault/fetch/pop3test/dovecot"
-	"popvault/internal/latency"
 	"popvault/internal/mailgen"
-	"popvault/internal/procmem"
+	"popvault/tools/latency"
+	"popvault/tools/procmem"
 )
 
 // server is one of the accounts table's Dovecots, behind its own slow link.

@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"popvault/internal/mailgen"
-	"popvault/internal/procmem"
+	"popvault/tools/procmem"
 )
 
 func main() {
