@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -33,20 +32,11 @@ type progressBar struct {
 func newProgressBar(w io.Writer) *progressBar {
 	p := &progressBar{w: w, width: 80, on: isTerminal(w), lines: map[string]string{}}
 	if p.on {
-		if cols, _, err := term.GetSize(int(w.(*os.File).Fd())); err == nil && cols > 20 {
+		if cols, _, err := term.GetSize(int(terminalFile(w).Fd())); err == nil && cols > 20 {
 			p.width = cols
 		}
 	}
 	return p
-}
-
-// isTerminal reports whether w is a terminal, where a line may be redrawn.
-func isTerminal(w io.Writer) bool {
-	if u, ok := w.(interface{ Underlying() io.Writer }); ok {
-		w = u.Underlying()
-	}
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func (p *progressBar) update(pr fetch.Progress) {

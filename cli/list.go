@@ -1,11 +1,10 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,7 +40,7 @@ func snippet(arch *archive.Archive, id uint64, q *fulltext.Query) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func (c *cli) list(args []string) error {
+func (c *session) list(ctx context.Context, args []string) error {
 	fs := c.flags("list")
 	account := fs.String("account", "", "only this account's messages")
 	search := fs.String("search", "", "only messages matching this search (see popvault help), with a snippet of each")
@@ -50,7 +49,7 @@ func (c *cli) list(args []string) error {
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
-	arch, err := c.openFor(*search)
+	arch, err := c.openFor(ctx, *search)
 	if err != nil {
 		return err
 	}
@@ -125,52 +124,4 @@ func clip(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
-}
-
-func (c *cli) show(args []string) error {
-	fs := c.flags("show")
-	raw := fs.Bool("raw", false, "write the stored bytes unchanged")
-	pos, err := c.parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return errors.New("show needs one message id (see popvault list)")
-	}
-	id, err := strconv.ParseUint(pos[0], 10, 64)
-	if err != nil {
-		return fmt.Errorf("%q is not a message id", pos[0])
-	}
-	arch, err := c.open()
-	if err != nil {
-		return err
-	}
-	if *raw {
-		b, err := arch.Raw(id)
-		if err != nil {
-			return err
-		}
-		_, err = c.rawStdout.Write(b) // the stored bytes, as promised: no filter
-		return err
-	}
-	v, err := arch.View(id)
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	for _, h := range [][2]string{{"From", v.From}, {"To", v.To}, {"Cc", v.Cc}, {"Subject", v.Subject}} {
-		if h[1] != "" {
-			fmt.Fprintf(&b, "%s: %s\n", h[0], h[1])
-		}
-	}
-	fmt.Fprintf(&b, "Date: %s\n", v.Date.Local().Format(time.RFC1123Z))
-	for _, a := range v.Attachments {
-		fmt.Fprintf(&b, "Attachment: %s (%s, %d bytes)\n", a.Name, a.ContentType, a.Size)
-	}
-	b.WriteString("\n" + v.BodyText() + "\n")
-	_, err = fmt.Fprint(c.stdout, b.String())
-	if err == nil && !v.Read {
-		err = arch.SetRead(id, true)
-	}
-	return err
 }

@@ -1,11 +1,7 @@
-package main
+package cli
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"popvault/archive"
@@ -14,7 +10,7 @@ import (
 // indexing runs work (a wait for the full-text index, a rebuild) and
 // shows meanwhile how many messages are left to index: a line redrawn each
 // second on a terminal, one line otherwise.
-func (c *cli) indexing(arch *archive.Archive, work func() error) error {
+func (c *session) indexing(arch *archive.Archive, work func() error) error {
 	done := make(chan error, 1)
 	go func() { done <- work() }()
 	tty := isTerminal(c.terminal)
@@ -41,27 +37,4 @@ func (c *cli) indexing(arch *archive.Archive, work func() error) error {
 			}
 		}
 	}
-}
-
-// reindex rebuilds the full-text index from the archive.
-func (c *cli) reindex(args []string) error {
-	if _, err := c.parse(c.flags("reindex"), args); err != nil {
-		return err
-	}
-	arch, err := c.openSearchable()
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	start := time.Now()
-	if err := c.indexing(arch, func() error { return arch.Reindex(ctx) }); err != nil {
-		return err
-	}
-	counts, err := arch.Count()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "Indexed %d messages in %.1f s.\n", counts[""].Total, time.Since(start).Seconds())
-	return nil
 }

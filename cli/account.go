@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,7 +27,7 @@ type accountFlags struct {
 	oauth         oauthFlags
 }
 
-func (c *cli) accountFlagSet(name string, f *accountFlags) *flag.FlagSet {
+func (c *session) accountFlagSet(name string, f *accountFlags) *flag.FlagSet {
 	fs := c.flags(name)
 	a := &f.acct
 	fs.StringVar(&a.Name, "name", "", "account name (required)")
@@ -67,7 +68,7 @@ func (f *accountFlags) settle() error {
 	return nil
 }
 
-func (c *cli) accountAdd(args []string) error {
+func (c *session) accountAdd(ctx context.Context, args []string) error {
 	var f accountFlags
 	fs := c.accountFlagSet("account add", &f)
 	f.oauth.register(fs)
@@ -101,7 +102,7 @@ func (c *cli) accountAdd(args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := c.signIn(a, hint(a), client, f.oauth.noBrowser); err != nil {
+		if err := c.signIn(ctx, a, hint(a), client, f.oauth.noBrowser); err != nil {
 			return err
 		}
 	} else if err := c.storeCredential(a, f.passwordStdin, true); err != nil {
@@ -128,7 +129,7 @@ func (c *cli) accountAdd(args []string) error {
 // storeCredential keeps the account's token command on this machine, or
 // its password in the keyring: read from stdin, asked for on a
 // terminal, or (when not required) left as it is.
-func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
+func (c *session) storeCredential(a fetch.Account, fromStdin, required bool) error {
 	if a.TokenCommand != "" {
 		if err := fetch.NewTokenCommands("").Set(a, a.TokenCommand); err != nil {
 			return fmt.Errorf("storing the token command: %w", err)
@@ -151,7 +152,7 @@ func (c *cli) storeCredential(a fetch.Account, fromStdin, required bool) error {
 // accountEdit changes the settings given and keeps the rest, the
 // password and the account's record of what it has fetched, so nothing
 // is downloaded again.
-func (c *cli) accountEdit(args []string) error {
+func (c *session) accountEdit(args []string) error {
 	var f accountFlags
 	fs := c.accountFlagSet("account edit", &f)
 	fs.BoolVar(&f.askPassword, "ask-password", false, "ask for a new password on the terminal")
@@ -232,15 +233,9 @@ func (c *cli) accountEdit(args []string) error {
 	return nil
 }
 
-func isSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
 // readPassword takes the password from stdin's first line, or asks for it
 // without echo on a terminal.
-func (c *cli) readPassword(name string, fromStdin bool) (string, error) {
+func (c *session) readPassword(name string, fromStdin bool) (string, error) {
 	if fromStdin {
 		line, err := bufio.NewReader(c.stdin).ReadString('\n')
 		if err != nil && line == "" {
@@ -261,7 +256,7 @@ func (c *cli) readPassword(name string, fromStdin bool) (string, error) {
 	return string(b), nil
 }
 
-func (c *cli) accountList(args []string) error {
+func (c *session) accountList(args []string) error {
 	if _, err := c.parse(c.flags("account list"), args); err != nil {
 		return err
 	}
@@ -292,7 +287,7 @@ func (c *cli) accountList(args []string) error {
 	return w.Flush()
 }
 
-func (c *cli) accountRemove(args []string) error {
+func (c *session) accountRemove(args []string) error {
 	fs := c.flags("account remove")
 	name := fs.String("name", "", "account name (required)")
 	keepMail := fs.Bool("keep-mail", true, "keep the account's messages in the archive")
@@ -322,6 +317,6 @@ func (c *cli) accountRemove(args []string) error {
 
 // credentials are the places this machine keeps what accounts sign in
 // with.
-func (c *cli) credentials() fetch.Credentials {
+func (c *session) credentials() fetch.Credentials {
 	return fetch.Credentials{Passwords: c.secrets(), TokenCommands: fetch.NewTokenCommands(""), OAuth: c.oauthStore()}
 }

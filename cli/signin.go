@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -9,10 +9,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	"popvault/fetch"
@@ -134,8 +132,8 @@ func (o *oauthFlags) client(store *fetch.OAuthStore, acct fetch.Account, stdin i
 
 // signIn runs the browser sign-in for acct and keeps it: the address
 // is always printed, and opened in a browser where there may be one.
-func (c *cli) signIn(acct fetch.Account, loginHint string, client oauth.Client, noBrowser bool) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+func (c *session) signIn(ctx context.Context, acct fetch.Account, loginHint string, client oauth.Client, noBrowser bool) error {
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	opts := oauth.SignInOptions{
 		LoginHint: loginHint,
@@ -145,7 +143,7 @@ func (c *cli) signIn(acct fetch.Account, loginHint string, client oauth.Client, 
 		},
 	}
 	if !noBrowser {
-		opts.Open = openBrowser
+		opts.Open = c.openBrowser
 	}
 	tok, err := oauth.SignIn(ctx, client, opts)
 	if err != nil {
@@ -159,7 +157,7 @@ func (c *cli) signIn(acct fetch.Account, loginHint string, client oauth.Client, 
 }
 
 // openBrowser opens u in the desktop's browser, where there is a desktop.
-func openBrowser(u string) error {
+func (c *session) openBrowser(u string) error {
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "darwin":
@@ -167,7 +165,7 @@ func openBrowser(u string) error {
 	case "windows":
 		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u)
 	default:
-		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		if c.env.Getenv("DISPLAY") == "" && c.env.Getenv("WAYLAND_DISPLAY") == "" {
 			return errors.New("no display")
 		}
 		cmd = exec.Command("xdg-open", u)
@@ -180,7 +178,7 @@ func openBrowser(u string) error {
 }
 
 // oauthStore keeps sign-ins: the keyring, like passwords.
-func (c *cli) oauthStore() *fetch.OAuthStore {
+func (c *session) oauthStore() *fetch.OAuthStore {
 	if c.signins == nil {
 		c.signins = fetch.NewOAuthStore(fetch.OAuthStoreOptions{
 			Warn: func(msg string) { fmt.Fprintln(c.stderr, "popvault: note:", msg) },
@@ -191,7 +189,7 @@ func (c *cli) oauthStore() *fetch.OAuthStore {
 
 // accountSignIn signs an OAuth account in again: after a revocation, on
 // another machine, or to change the app it signs in with.
-func (c *cli) accountSignIn(args []string) error {
+func (c *session) accountSignIn(ctx context.Context, args []string) error {
 	fs := c.flags("account signin")
 	name := fs.String("name", "", "account name (required)")
 	var o oauthFlags
@@ -223,7 +221,7 @@ func (c *cli) accountSignIn(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.signIn(a, hint(a), client, o.noBrowser); err != nil {
+	if err := c.signIn(ctx, a, hint(a), client, o.noBrowser); err != nil {
 		return err
 	}
 	if a.OAuth != client.Provider {

@@ -1,8 +1,9 @@
-package main
+package cli
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"io"
 	"os"
@@ -23,22 +24,26 @@ func (v *vault) signInCLI(p *oauthtest.Server, args ...string) (stdout, stderr s
 }
 
 // signInCLIWith is signInCLI with stdin (a client secret, for one).
+// Standard error is a pipe with the system's buffer, as a process's
+// would be: the command goes on writing while the test plays the browser.
 func (v *vault) signInCLIWith(p *oauthtest.Server, stdin string, args ...string) (stdout, stderr string) {
 	v.t.Helper()
-	c := v.cmd(stdin, args...)
-	var out bytes.Buffer
-	c.Stdout = &out
-	pipe, err := c.StderrPipe()
+	r, w, err := os.Pipe()
 	if err != nil {
 		v.t.Fatal(err)
 	}
-	if err := c.Start(); err != nil {
-		v.t.Fatal(err)
-	}
+	defer r.Close()
+	var out syncBuffer
+	env := v.env(strings.NewReader(stdin), &out, w)
+	exit := make(chan int, 1)
+	go func() {
+		defer w.Close()
+		exit <- Run(context.Background(), append([]string{"--archive", v.path}, args...), env)
+	}()
 	var said strings.Builder
-	r := bufio.NewReader(pipe)
+	br := bufio.NewReader(r)
 	for {
-		line, err := r.ReadString('\n')
+		line, err := br.ReadString('\n')
 		said.WriteString(line)
 		if strings.HasPrefix(line, "http") {
 			if err := p.Browser(strings.TrimSpace(line)); err != nil {
@@ -49,8 +54,8 @@ func (v *vault) signInCLIWith(p *oauthtest.Server, stdin string, args ...string)
 			break
 		}
 	}
-	if err := c.Wait(); err != nil {
-		v.t.Fatalf("popvault %v: %v: %s", args, err, said.String())
+	if code := <-exit; code != 0 {
+		v.t.Fatalf("popvault %v: exit %d: %s", args, code, said.String())
 	}
 	return out.String(), said.String()
 }

@@ -1,26 +1,17 @@
-package main
+package cli
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 
 	"popvault/fetch"
 )
 
-// repeated is a flag that may be given several times.
-type repeated []string
-
-func (r *repeated) String() string     { return strings.Join(*r, ",") }
-func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
-
-func (c *cli) fetch(args []string) error {
+func (c *session) fetch(ctx context.Context, args []string) error {
 	fs := c.flags("fetch")
 	var names repeated
 	fs.Var(&names, "account", "fetch this account (repeatable; default all)")
@@ -47,7 +38,7 @@ func (c *cli) fetch(args []string) error {
 	if len(accts) == 0 {
 		return errors.New("no accounts: add one with popvault account add")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	bar := newProgressBar(c.terminal)
 	if *quiet {
@@ -78,7 +69,7 @@ func (c *cli) fetch(args []string) error {
 
 // fetchLine is what an account's fetch says when it ends: its error with
 // advice, or what it brought (under --quiet only when it stopped short).
-func (c *cli) fetchLine(r fetch.Result, quiet bool) string {
+func (c *session) fetchLine(r fetch.Result, quiet bool) string {
 	switch {
 	case r.Err != nil:
 		advice := ""

@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"fmt"
 	"maps"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -196,7 +195,7 @@ func bashCompletion(text string) string {
 }
 
 // completionCmd prints a shell's completion script: bash's only.
-func (c *cli) completionCmd(args []string) error {
+func (c *session) completionCmd(args []string) error {
 	if len(args) != 1 || args[0] != "bash" {
 		return fmt.Errorf("completion takes one shell: bash")
 	}
@@ -205,14 +204,14 @@ func (c *cli) completionCmd(args []string) error {
 }
 
 // manPageCmd prints the manual page.
-func (c *cli) manPageCmd(args []string) error {
+func (c *session) manPageCmd(args []string) error {
 	if len(args) != 0 {
 		return fmt.Errorf("manpage takes no arguments")
 	}
 	date := time.Now()
-	if sec, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
+	if sec, err := strconv.ParseInt(c.env.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
 		date = time.Unix(sec, 0) // a reproducible build's date: the commit's
 	}
-	fmt.Fprint(c.rawStdout, manPage(usageForDocs, strings.TrimPrefix(versionLine(), "popvault "), date.UTC()))
+	fmt.Fprint(c.rawStdout, manPage(usageForDocs, strings.TrimPrefix(c.versionLine(), "popvault "), date.UTC()))
 	return nil
 }

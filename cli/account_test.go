@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -58,5 +58,36 @@ func TestEditSaysTokenCommandLeft(t *testing.T) {
 	os.Remove(commands)
 	if _, errs, code := v.run("pw\n", "account", "edit", "--name", "t", "--password-stdin"); code != 0 {
 		t.Fatalf("the edit again: %s", errs)
+	}
+}
+
+// account edit changes what it is given and keeps the rest, the password
+// and what was fetched: nothing is downloaded again.
+func TestAccountEdit(t *testing.T) {
+	d, msgs := startDovecot(t, 30)
+	v := newVault(t)
+	v.addAccount(d, "home", "tls", true)
+	v.ok("", "fetch")
+	v.ok("", "account", "edit", "--name", "home", "--timeout", "30s", "--delete-after-days", "7", "--email", "me@example.org")
+	list := v.ok("", "account", "list")
+	if !strings.Contains(list, "delete after 7 days") || !strings.Contains(list, "127.0.0.1") {
+		t.Fatalf("account list after edit:\n%s", list)
+	}
+	_, errs, code := v.run("", "fetch")
+	if code != 0 || !strings.Contains(errs, "home: 0 new") {
+		t.Fatalf("fetch after edit: %d %q", code, errs)
+	}
+	if n, _ := d.Retrieved(); n != len(msgs) {
+		t.Fatalf("Dovecot served %d retrievals, want %d: the edit forgot what was fetched", n, len(msgs))
+	}
+	// A new password through edit; the wrong one fails, the right one works.
+	v.ok("wrong\n", "account", "edit", "--name", "home", "--password-stdin")
+	if _, _, code := v.run("", "fetch"); code == 0 {
+		t.Fatal("fetch with the wrong password succeeded")
+	}
+	v.ok(d.Password+"\n", "account", "edit", "--name", "home", "--password-stdin")
+	v.ok("", "fetch")
+	if _, errs, code := v.run("", "account", "edit", "--name", "nobody", "--timeout", "5s"); code == 0 || strings.Count(errs, "archive:") > 1 {
+		t.Fatalf("edit of a missing account: %d %q", code, errs)
 	}
 }

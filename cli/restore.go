@@ -1,16 +1,13 @@
-package main
+package cli
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
 	"sync"
-	"syscall"
 	"time"
 
 	"popvault/archive"
@@ -19,7 +16,7 @@ import (
 )
 
 // restoreCmd copies archived mail into an IMAP mailbox.
-func (c *cli) restoreCmd(args []string) error {
+func (c *session) restoreCmd(ctx context.Context, args []string) error {
 	fs := c.flags("restore")
 	var t restore.Target
 	security := fs.String("security", "tls", "tls (port 993), starttls (port 143) or plain")
@@ -60,7 +57,7 @@ func (c *cli) restoreCmd(args []string) error {
 		}
 		t.CAFile = abs
 	}
-	arch, err := c.openFor(*search)
+	arch, err := c.openFor(ctx, *search)
 	if err != nil {
 		return err
 	}
@@ -72,7 +69,7 @@ func (c *cli) restoreCmd(args []string) error {
 		fmt.Fprintln(c.stdout, "No messages to restore.")
 		return nil
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	creds, err := c.restoreCredentials(ctx, arch, t, *fromStdin, *oauthAccount, o)
 	if err != nil {
@@ -119,7 +116,7 @@ func (c *cli) restoreCmd(args []string) error {
 // an OAuth sign-in: an account's, or one kept for this server and user,
 // made in a browser when there is none yet. A sign-in goes only where
 // fetch.OAuthStore.CheckHost allows.
-func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, fromStdin bool, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
+func (c *session) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, fromStdin bool, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
 	store := c.oauthStore()
 	switch {
 	case oauthAccount != "":
@@ -151,13 +148,16 @@ func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t r
 			return restore.Credentials{}, err
 		}
 		if kept, err := store.Client(server); err != nil || !reflect.DeepEqual(kept, client) {
-			if err := c.signIn(server, t.User, client, o.noBrowser); err != nil {
+			if err := c.signIn(ctx, server, t.User, client, o.noBrowser); err != nil {
 				return restore.Credentials{}, err
 			}
 		}
 		// The store renews one sign-in once at a time; a sign-in in the
-		// browser, when the kept one has ended, is made here once.
+		// browser, when the kept one has ended, is made here once. It
+		// takes as long as the person does: the restore's context, not
+		// the connection's, ends it.
 		var mu sync.Mutex
+		restoreCtx := ctx
 		return restore.Credentials{Token: func(ctx context.Context, renew bool) (string, error) {
 			tok, err := tokens(ctx, renew)
 			if !fetch.NeedsSignIn(err) {
@@ -168,7 +168,7 @@ func (c *cli) restoreCredentials(ctx context.Context, arch *archive.Archive, t r
 			if tok, err := tokens(ctx, false); !fetch.NeedsSignIn(err) {
 				return tok, err // signed in again by another connection
 			}
-			if err := c.signIn(server, t.User, client, o.noBrowser); err != nil {
+			if err := c.signIn(restoreCtx, server, t.User, client, o.noBrowser); err != nil {
 				return "", err
 			}
 			return tokens(ctx, false)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -81,64 +81,4 @@ func TestTerminalSafeOutput(t *testing.T) {
 		t.Fatalf("fetch from the evil certificate: exit %d, %q", code, errs)
 	}
 	assertClean(t, "a TLS error", errs)
-}
-
-// --help and -h print usage and succeed, for popvault and each command;
-// --version says which; the usage names every flag account add takes.
-func TestHelpAndVersion(t *testing.T) {
-	v := newVault(t)
-	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"fetch", "--help"}, {"account", "add", "-h"}, {"account", "edit", "--help"}, {"list", "--help"}} {
-		out, errs, code := v.run("", args...)
-		if code != 0 || errs != "" || !strings.Contains(out, "Usage") {
-			t.Errorf("%v: exit %d, stderr %q, stdout %.100q", args, code, errs, out)
-		}
-	}
-	usage := v.ok("", "help")
-	for _, flag := range []string{"--debug", "--email", "--check-every", "--token-command", "--version", "account edit", "--quiet"} {
-		if !strings.Contains(usage, flag) {
-			t.Errorf("the usage does not mention %s", flag)
-		}
-	}
-	out := v.ok("", "--version")
-	if !strings.HasPrefix(out, "popvault "+baseVersion) {
-		t.Fatalf("--version: %q", out)
-	}
-	toml, err := os.ReadFile("../../FyneApp.toml")
-	if err != nil || !strings.Contains(string(toml), `Version = "`+baseVersion+`"`) {
-		t.Fatalf("FyneApp.toml does not say version %s: %v", baseVersion, err)
-	}
-	if _, errs, code := v.run("", "fetch", "--nonsense"); code == 0 || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
-		t.Fatalf("a bad flag: exit %d, %q", code, errs)
-	}
-}
-
-// account edit changes what it is given and keeps the rest, the password
-// and what was fetched: nothing is downloaded again.
-func TestAccountEdit(t *testing.T) {
-	d, msgs := startDovecot(t, 30)
-	v := newVault(t)
-	v.addAccount(d, "home", "tls", true)
-	v.ok("", "fetch")
-	v.ok("", "account", "edit", "--name", "home", "--timeout", "30s", "--delete-after-days", "7", "--email", "me@example.org")
-	list := v.ok("", "account", "list")
-	if !strings.Contains(list, "delete after 7 days") || !strings.Contains(list, "127.0.0.1") {
-		t.Fatalf("account list after edit:\n%s", list)
-	}
-	_, errs, code := v.run("", "fetch")
-	if code != 0 || !strings.Contains(errs, "home: 0 new") {
-		t.Fatalf("fetch after edit: %d %q", code, errs)
-	}
-	if n, _ := d.Retrieved(); n != len(msgs) {
-		t.Fatalf("Dovecot served %d retrievals, want %d: the edit forgot what was fetched", n, len(msgs))
-	}
-	// A new password through edit; the wrong one fails, the right one works.
-	v.ok("wrong\n", "account", "edit", "--name", "home", "--password-stdin")
-	if _, _, code := v.run("", "fetch"); code == 0 {
-		t.Fatal("fetch with the wrong password succeeded")
-	}
-	v.ok(d.Password+"\n", "account", "edit", "--name", "home", "--password-stdin")
-	v.ok("", "fetch")
-	if _, errs, code := v.run("", "account", "edit", "--name", "nobody", "--timeout", "5s"); code == 0 || strings.Count(errs, "archive:") > 1 {
-		t.Fatalf("edit of a missing account: %d %q", code, errs)
-	}
 }
