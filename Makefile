@@ -38,7 +38,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 # takes minutes to compile once).
 WINDOWS_ENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc GOFLAGS=-trimpath
 
-.PHONY: run test check check-windows linux-binary test-windows deps bench bench-scale build clean demo package package-windows deb release install uninstall stress
+.PHONY: run test check lint check-windows linux-binary test-windows deps bench bench-scale build clean demo package package-windows deb release install uninstall stress
 
 run: deps
 	go run ./cmd/popvault
@@ -138,7 +138,7 @@ stress: deps
 # works with cgo): see ui/thread_test.go for how the UI tests give it a
 # goroutine to race with. tools/release builds the release packages and
 # tests them: the Windows zip under Wine, the .deb installed with apt-get.
-test: deps check test-windows
+test: deps lint test-windows
 	go test -race -count=1 -timeout 40m ./...
 
 # check-windows vets every package for Windows and compiles every test
@@ -168,8 +168,19 @@ test-windows: check-windows
 	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINDOWS_ENV) go test -count=1 -timeout 20m \
 		-overlay $$($(WINEXEC) --overlay .tools/wine-overlay) -exec $(WINEXEC) -skip '$(WINE_SKIP)' $(WINE_PACKAGES)
 
-# check fails on unformatted code, vet findings or staticcheck findings.
+# check is the quick tier, for the inner loop: the unit tests, with
+# nothing installed beyond Go. -short makes every test that needs another
+# program (Dovecot, Xvfb, a D-Bus session with gnome-keyring, Chromium,
+# Wine, mpop, mutt, namespaces, the real binary) skip, saying what it
+# needs; make test, without -short, runs them and fails where one is
+# missing. The tag ci is Fyne's: its app on the headless driver, so that
+# nothing builds GLFW. No race detector: it would take this tier past
+# two minutes on two cores; make test runs every test under it.
 check:
+	go test -short -tags ci -timeout 10m ./...
+
+# lint fails on unformatted code, vet findings or staticcheck findings.
+lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go run $(STATICCHECK) ./...

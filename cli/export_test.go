@@ -127,6 +127,9 @@ func sameIDs(t *testing.T, who string, got, want []string) {
 }
 
 func TestExportsReadByMailPrograms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Python, mutt, tmux and notmuch: make check (-short) skips it, make test runs it")
+	}
 	v := newVault(t)
 	want := storeCorpus(t, v, 60)
 	dir := t.TempDir()

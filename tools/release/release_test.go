@@ -16,12 +16,21 @@ var root, _ = filepath.Abs(filepath.Join("..", ".."))
 // test's own, and returns that folder.
 func build(t *testing.T, target string) string {
 	t.Helper()
+	skipShort(t)
 	dist := t.TempDir()
 	cmd := exec.Command("make", "-C", root, target, "DIST="+dist)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make %s: %v\n%s", target, err, out)
 	}
 	return dist
+}
+
+// skipShort skips under -short (make check): these tests build the
+// release (GLFW for Linux and Windows) and run it under Wine and apt-get.
+func skipShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the release with make and runs it under Wine and apt-get: make check (-short) skips it, make test runs it")
+	}
 }
 
 // version is the version make gives a release built now.

@@ -18,9 +18,12 @@ import (
 // Start starts a virtual display for the test and returns its name. Xvfb
 // picks a free display number itself (-displayfd), skipping the lock files
 // that a killed X server leaves behind; it is stopped with SIGTERM, so
-// that it removes its own.
+// that it removes its own. Under -short (make check) the test skips.
 func Start(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Xvfb, a virtual X display: make check (-short) skips it, make test runs it")
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
