@@ -151,8 +151,9 @@ check-windows: deps
 # test-windows runs under Wine (tools/wine) the tests of the packages
 # that can run there, built for Windows; -overlay is Wine's one Go fix
 # (wine.Overlay). What cannot run there, and why:
-#   cmd/popvault, restore: they start Dovecot, a Linux server (the Windows
-#     command line is tested end to end under Wine by tools/release);
+#   cmd/popvault, cli, restore: they start Dovecot, a Linux server (the
+#     Windows command line is tested end to end under Wine by
+#     tools/release);
 #   tools/testdeps reads Debian's package database; tools/winpack
 #     runs the Go toolchain; tools/release runs make and Wine itself;
 #   and, in the packages that run, WINE_SKIP: tests that start Dovecot, a
