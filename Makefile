@@ -1,7 +1,7 @@
 # popvault: `make run` opens the app, `make test` checks and tests it.
 # Both first install, with apt-get, whatever system packages are missing.
 
-# Every program a test runs comes from APT_PACKAGES: internal/testdeps
+# Every program a test runs comes from APT_PACKAGES: tools/testdeps
 # fails when a test runs one that is not here. dbus-x11 is here on purpose:
 # it brings dbus-launch, which a popvault without a session bus must never
 # start (the keyring tests would not see that happen without it).
@@ -41,7 +41,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 # takes minutes to compile once).
 WINDOWS_ENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc GOFLAGS=-trimpath
 
-.PHONY: run test check check-windows linux-binary test-windows deps bench bench-scale build clean demo package package-windows deb release install uninstall stress
+.PHONY: run test check lint check-windows linux-binary test-windows deps bench bench-scale build clean demo package package-windows deb release install uninstall stress
 
 run: deps
 	go run ./cmd/popvault
@@ -75,14 +75,14 @@ package: linux-binary $(FYNE_TOOL)
 
 # package-windows builds $(DIST)/popvault-windows-amd64.zip: popvault.exe
 # (GUI subsystem, icon, version, manifest), its console twin popvault.com
-# and a README (internal/winpack; why two: cmd/popvault/console_windows.go).
+# and a README (tools/winpack; why two: cmd/popvault/console_windows.go).
 package-windows: deps
 	rm -rf $(DIST)/windows && mkdir -p $(DIST)/windows
-	go run ./internal/winpack resources -icon assets/icon.png -version $(VERSION) -build $(BUILD) -out $(DIST)/windows
+	go run ./tools/winpack resources -icon assets/icon.png -version $(VERSION) -build $(BUILD) -out $(DIST)/windows
 	x86_64-w64-mingw32-windres -O coff -I $(DIST)/windows -o cmd/popvault/rsrc_windows_amd64.syso $(DIST)/windows/popvault.rc
 	$(WINDOWS_ENV) go build -ldflags "-H=windowsgui $(RELEASE_LDFLAGS)" -o $(DIST)/windows/popvault.exe ./cmd/popvault; \
 		status=$$?; rm -f cmd/popvault/rsrc_windows_amd64.syso; exit $$status
-	go run ./internal/winpack zip -exe $(DIST)/windows/popvault.exe -readme packaging/windows/README.txt \
+	go run ./tools/winpack zip -exe $(DIST)/windows/popvault.exe -readme packaging/windows/README.txt \
 		-out $(DIST)/popvault-windows-amd64.zip
 	@echo "$(DIST)/popvault-windows-amd64.zip"
 
@@ -139,9 +139,9 @@ stress: deps
 
 # Every package runs under the race detector, the window's included (it
 # works with cgo): see ui/thread_test.go for how the UI tests give it a
-# goroutine to race with. internal/release builds the release packages and
+# goroutine to race with. tools/release builds the release packages and
 # tests them: the Windows zip under Wine, the .deb installed with apt-get.
-test: deps check test-windows
+test: deps lint test-windows
 	go test -race -count=1 -timeout 40m ./...
 
 # check-windows vets every package for Windows and compiles every test
@@ -151,13 +151,14 @@ check-windows: deps
 	rm -rf .tools/windows-tests && mkdir -p .tools/windows-tests
 	$(WINDOWS_ENV) go test -c -o .tools/windows-tests/ ./... >/dev/null
 
-# test-windows runs under Wine (internal/wine) the tests of the packages
+# test-windows runs under Wine (tools/wine) the tests of the packages
 # that can run there, built for Windows; -overlay is Wine's one Go fix
 # (wine.Overlay). What cannot run there, and why:
-#   cmd/popvault, restore: they start Dovecot, a Linux server (the Windows
-#     command line is tested end to end under Wine by internal/release);
-#   internal/testdeps reads Debian's package database; internal/winpack
-#     runs the Go toolchain; internal/release runs make and Wine itself;
+#   cmd/popvault, cli, restore: they start Dovecot, a Linux server (the
+#     Windows command line is tested end to end under Wine by
+#     tools/release);
+#   tools/testdeps reads Debian's package database; tools/winpack
+#     runs the Go toolchain; tools/release runs make and Wine itself;
 #   and, in the packages that run, WINE_SKIP: tests that start Dovecot, a
 #     D-Bus session with gnome-keyring, or Chromium, and one that draws
 #     Hebrew, for which Wine has no font (Windows has several).
@@ -169,13 +170,24 @@ WINEXEC       := $(CURDIR)/.tools/winexec
 # the keyring's file fallback, Credential Manager, token commands by cmd.
 WINE_PACKAGES += ./credentials/ ./transport/ ./bearer/
 test-windows: check-windows
-	go build -o $(WINEXEC) ./internal/wine/winexec
+	go build -o $(WINEXEC) ./tools/wine/winexec
 	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINEXEC) --init
 	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINDOWS_ENV) go test -count=1 -timeout 20m \
 		-overlay $$($(WINEXEC) --overlay .tools/wine-overlay) -exec $(WINEXEC) -skip '$(WINE_SKIP)' $(WINE_PACKAGES)
 
-# check fails on unformatted code, vet findings or staticcheck findings.
+# check is the quick tier, for the inner loop: the unit tests, with
+# nothing installed beyond Go. -short makes every test that needs another
+# program (Dovecot, Xvfb, a D-Bus session with gnome-keyring, Chromium,
+# Wine, mpop, mutt, namespaces, the real binary) skip, saying what it
+# needs; make test, without -short, runs them and fails where one is
+# missing. The tag ci is Fyne's: its app on the headless driver, so that
+# nothing builds GLFW. No race detector: it would take this tier past
+# two minutes on two cores; make test runs every test under it.
 check:
+	go test -short -tags ci -timeout 10m ./...
+
+# lint fails on unformatted code, vet findings or staticcheck findings.
+lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go run $(STATICCHECK) ./...
@@ -185,7 +197,7 @@ bench: deps
 	go test -run XXX -bench . -benchtime 3x ./fetch/pop3/
 	go test -run XXX -bench . -benchtime 1x -timeout 60m ./archive/
 	go test -run XXX -bench Download1000 -benchtime 3x ./fetch/
-	go run ./internal/peerbench -messages 1000 -kept 10000 -per-account 200 -runs 3
+	go run ./tools/peerbench -messages 1000 -kept 10000 -per-account 200 -runs 3
 
 # bench-scale: popvault on a million generated messages, imported in two
 # halves, and what a person waits for there (the table of issue #18):
@@ -193,7 +205,7 @@ bench: deps
 # SCALE_MESSAGES=100000 is a quicker form.
 SCALE_MESSAGES ?= 1000000
 bench-scale: deps
-	go run ./internal/scalebench -messages $(SCALE_MESSAGES)
+	go run ./tools/scalebench -messages $(SCALE_MESSAGES)
 
 # deps installs the missing packages only, so a second run does nothing.
 deps:

@@ -13,10 +13,10 @@ import (
 
 	"popvault/archive"
 	"popvault/fetch/pop3test/dovecot"
-	"popvault/internal/latency"
 	"popvault/internal/mailgen"
 	"popvault/oauth"
 	"popvault/oauth/oauthtest"
+	"popvault/tools/latency"
 )
 
 // dovecotEnv runs the engine against a real Dovecot holding n generated

@@ -13,7 +13,7 @@ import (
 
 	"popvault/archive"
 	"popvault/fetch/pop3test"
-	"popvault/internal/latency"
+	"popvault/tools/latency"
 )
 
 func port(addr string) int {

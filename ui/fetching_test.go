@@ -8,7 +8,7 @@ import (
 
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
-	"popvault/internal/latency"
+	"popvault/tools/latency"
 )
 
 // Fetch with All mail shown fetches both accounts at once, each with its

@@ -21,7 +21,7 @@ import (
 
 	"popvault/archive"
 	"popvault/credentials"
-	"popvault/internal/procmem"
+	"popvault/tools/procmem"
 )
 
 // png16 is a w×h PNG of 16-bit RGBA (8 bytes a pixel once decoded), all
@@ -129,7 +129,7 @@ func runChild(what string) int {
 // a message with 20 attached 4096×4096 16-bit PNGs (131 KB each,
 // 128 MiB each decoded), and of one that opens the same message without
 // them, to see what the pictures cost. The process is this test binary
-// again (runChild); its peak is read from /proc (internal/procmem).
+// again (runChild); its peak is read from /proc (tools/procmem).
 func BenchmarkOpenPictures(b *testing.B) {
 	for _, n := range []int{0, 20} {
 		b.Run(fmt.Sprintf("pictures=%d", n), func(b *testing.B) {

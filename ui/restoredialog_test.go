@@ -11,8 +11,8 @@ import (
 	"popvault/archive"
 	"popvault/fetch/pop3test"
 	"popvault/fetch/pop3test/dovecot"
-	"popvault/internal/latency"
 	"popvault/internal/mailgen"
+	"popvault/tools/latency"
 )
 
 // storeMail puts n messages of the usual mix into the archive under

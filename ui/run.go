@@ -2,13 +2,11 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"popvault/assets"
 	"popvault/internal/sessionbus"
@@ -19,18 +17,6 @@ var Icon = fyne.NewStaticResource("icon.png", assets.IconPNG)
 
 // ErrNoDisplay: there is no screen to open the window on.
 var ErrNoDisplay = errors.New("ui: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the command line works without one: popvault help")
-
-// displayError is the one panic Run turns into an error: GLFW's when the
-// display named in DISPLAY cannot be reached (it logs that, then panics
-// "NotInitialized" at the first window). Any other panic is a bug, and
-// its trace is kept.
-func displayError(r any) error {
-	var gerr *glfw.Error
-	if e, ok := r.(error); ok && errors.As(e, &gerr) && gerr.Code.String() == "NotInitialized" {
-		return fmt.Errorf("ui: cannot open the window: the display %q cannot be reached (%v)", os.Getenv("DISPLAY"), gerr)
-	}
-	return nil
-}
 
 // Run opens the window and returns when the app quits.
 func Run(opts Options) (err error) {

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-gl/glfw/v3.3/glfw"
-
 	"popvault/archive"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
@@ -112,20 +110,6 @@ func TestSavingTellsWhatWentWrong(t *testing.T) {
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
-
-// Run turns only GLFW's "the display cannot be reached" into an error;
-// any other panic is a bug whose trace must stay.
-func TestDisplayError(t *testing.T) {
-	unreachable := &glfw.Error{Code: glfw.ErrorCode(0x00010001), Desc: "The GLFW library is not initialized"} // GLFW_NOT_INITIALIZED
-	if err := displayError(unreachable); err == nil || !strings.Contains(err.Error(), "cannot open the window") {
-		t.Fatalf("the display's panic: %v", err)
-	}
-	for _, r := range []any{errors.New("index out of range"), "a string", &glfw.Error{Code: glfw.ErrorCode(0x00010003), Desc: "invalid enum"}} {
-		if err := displayError(r); err != nil {
-			t.Errorf("%v became an error, losing its trace: %v", r, err)
-		}
-	}
-}
 
 // A fetch long enough to span many paints, with the window open: under
 // -race, a widget that progress, commits or results touch off the UI

@@ -9,7 +9,7 @@ import (
 // On Windows one program serves the double-click and the shell, and the
 // PE header's subsystem decides which one the system treats it as. The
 // release holds it twice, byte for byte the same but for that field
-// (make package-windows, internal/winpack):
+// (make package-windows, tools/winpack):
 //
 //   - popvault.exe, the GUI subsystem (-H windowsgui): a double-click
 //     opens the window and no console flashes up. Started from cmd.exe or

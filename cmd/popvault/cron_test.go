@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"popvault/fetch/pop3test"
-	"popvault/internal/xvfb"
+	"popvault/tools/xvfb"
 )
 
 // TestNoBusLeft runs the command line as cron does, with no session bus

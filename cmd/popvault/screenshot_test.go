@@ -18,7 +18,7 @@ import (
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 	"popvault/internal/mailgen"
-	"popvault/internal/xvfb"
+	"popvault/tools/xvfb"
 )
 
 // TestWindowUnderXvfb starts the real binary on an archive of 20,000

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"popvault/fetch/pop3test"
-	"popvault/internal/latency"
 	"popvault/internal/mailgen"
+	"popvault/tools/latency"
 )
 
 // BenchmarkRetr500 retrieves 500 messages of the usual size mix through a

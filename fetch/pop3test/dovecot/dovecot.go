@@ -472,7 +472,8 @@ func (s *Server) TLSClientConfig() *tls.Config { return &tls.Config{RootCAs: s.P
 
 // StartForTest starts a Dovecot holding msgs and stops it when the test
 // ends. A missing Dovecot fails the test: `make test` installs it, and a
-// skip would hide the gap.
+// skip would hide the gap. Under -short (make check, the unit tier) the
+// test skips instead, before looking.
 func StartForTest(tb testing.TB, msgs ...[]byte) *Server {
 	tb.Helper()
 	return StartForTestWith(tb, Options{}, msgs...)
@@ -481,6 +482,9 @@ func StartForTest(tb testing.TB, msgs ...[]byte) *Server {
 // StartForTestWith is StartForTest with options.
 func StartForTestWith(tb testing.TB, opts Options, msgs ...[]byte) *Server {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs Dovecot, a real mail server: make check (-short) skips it, make test runs it")
+	}
 	s, err := StartWith(opts)
 	if err != nil {
 		tb.Fatal(err)

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"popvault/fetch"
+)
+
+func (c *session) fetch(ctx context.Context, args []string) error {
+	fs := c.flags("fetch")
+	var names repeated
+	fs.Var(&names, "account", "fetch this account (repeatable; default all)")
+	wire := fs.Bool("debug", false, "log the POP3 conversation to stderr, credentials redacted")
+	quiet := fs.Bool("quiet", false, "print only failures, for cron")
+	parallel := fs.Int("parallel", fetch.DefaultParallel, "how many accounts to fetch at once (the accounts of one server and user are always fetched one after another)")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	arch, err := c.open()
+	if err != nil {
+		return err
+	}
+	accts, err := fetch.LoadAccounts(arch)
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		accts, err = pick(accts, names)
+		if err != nil {
+			return err
+		}
+	}
+	if len(accts) == 0 {
+		return errors.New("no accounts: add one with popvault account add")
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	bar := newProgressBar(c.terminal)
+	if *quiet {
+		bar = newProgressBar(io.Discard)
+	}
+	// Batches come and go in tens of megabytes: collect sooner than Go's
+	// default, so the peak stays near the batches.
+	debug.SetGCPercent(50)
+	f := &fetch.Fetcher{Archive: arch, Secrets: c.credentials(), Progress: bar.update}
+	if *wire {
+		f.DebugWriter = c.stderr
+		*parallel = 1 // one conversation at a time, or the log would interleave them
+	}
+	results := f.FetchAll(ctx, accts, *parallel, func(r fetch.Result) {
+		bar.finish(r.Account, c.stderr, c.fetchLine(r, *quiet))
+	})
+	var failed []string
+	for _, r := range results {
+		if r.Err != nil {
+			failed = append(failed, r.Account)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d accounts failed: %s", len(failed), len(accts), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// fetchLine is what an account's fetch says when it ends: its error with
+// advice, or what it brought (under --quiet only when it stopped short).
+func (c *session) fetchLine(r fetch.Result, quiet bool) string {
+	switch {
+	case r.Err != nil:
+		advice := ""
+		switch {
+		case fetch.IsTemporary(r.Err):
+			advice = " (try again later)"
+		case fetch.NeedsSignIn(r.Err):
+			advice = " (sign in again: popvault account signin --name " + r.Account + ")"
+		}
+		return fmt.Sprintf("popvault: %s%s\n", oneLine(r.Err), advice) // the error names the account
+	case r.More:
+		// Said under --quiet too: the fetch ended before the mail did.
+		return fmt.Sprintf("%s: %d new (%s), %d deleted from the server; the server may hold more, which the next fetch brings\n",
+			r.Account, r.New, megabytes(r.Bytes), r.Deleted)
+	case !quiet:
+		return fmt.Sprintf("%s: %d new (%s), %d deleted from the server\n", r.Account, r.New, megabytes(r.Bytes), r.Deleted)
+	}
+	return ""
+}
+
+func pick(accts []fetch.Account, names []string) ([]fetch.Account, error) {
+	var out []fetch.Account
+	for _, n := range names {
+		found := false
+		for _, a := range accts {
+			if a.Name == n {
+				out, found = append(out, a), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no account named %q", n)
+		}
+	}
+	return out, nil
+}
+
+func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
