@@ -134,6 +134,9 @@ func hasOptions(t *testing.T, path, section string, want ...string) {
 // manager would read them; any word from it is a finding.
 func verifyUnits(t *testing.T, units ...string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs systemd-analyze: make check (-short) skips it, make test runs it")
+	}
 	runtime := t.TempDir() // a user manager's runtime folder, which verify --user needs
 	cmd := exec.Command("systemd-analyze", append([]string{"--user", "verify"}, units...)...)
 	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+runtime, "SYSTEMD_LOG_COLOR=0")
@@ -148,6 +151,9 @@ func verifyUnits(t *testing.T, units ...string) {
 // times, and returns the time between (the same twice, or it fails).
 func calendarGap(t *testing.T, spec string) time.Duration {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs systemd-analyze: make check (-short) skips it, make test runs it")
+	}
 	cmd := exec.Command("systemd-analyze", "calendar", "--iterations=3", spec)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	out, err := cmd.CombinedOutput()
