@@ -125,14 +125,7 @@ type messagePictures struct {
 // (another message was opened), with what it decoded so far.
 func (r *reader) pictures(ctx context.Context, v *archive.View, doc *render.Doc, lim pictureLimits) messagePictures {
 	out := messagePictures{byKey: map[string]image.Image{}, unshown: map[int]string{}}
-	inBody := map[string]bool{}
-	if doc != nil {
-		for _, b := range doc.Blocks {
-			if b.Img != nil && strings.HasPrefix(strings.ToLower(b.Img.Src), "cid:") {
-				inBody[b.Img.Src[4:]] = true
-			}
-		}
-	}
+	inBody := bodyPictures(doc)
 	var body, attached []archive.Attachment
 	for _, a := range v.Attachments {
 		if !strings.HasPrefix(a.ContentType, "image/") || strings.Contains(a.ContentType, "svg") {
@@ -209,4 +202,33 @@ func unshownNote(n int) string {
 		return "One picture is not shown: drawing it would take too much memory. Open or save it from the attachments above."
 	}
 	return fmt.Sprintf("%d pictures are not shown: drawing them would take too much memory or time. Open or save them from the attachments above.", n)
+}
+
+// bodyPictures are the Content-IDs of the pictures doc shows: a block's
+// own, and those in its spans and its table's cells (a row of pictures
+// holds each as a span, not only the first as Img).
+func bodyPictures(doc *render.Doc) map[string]bool {
+	ids := map[string]bool{}
+	add := func(img *render.Img) {
+		if img != nil && strings.HasPrefix(strings.ToLower(img.Src), "cid:") {
+			ids[img.Src[4:]] = true
+		}
+	}
+	if doc == nil {
+		return ids
+	}
+	for _, b := range doc.Blocks {
+		add(b.Img)
+		for _, sp := range b.Spans {
+			add(sp.Img)
+		}
+		for _, row := range b.Rows {
+			for _, c := range row {
+				for _, sp := range c.Spans {
+					add(sp.Img)
+				}
+			}
+		}
+	}
+	return ids
 }
