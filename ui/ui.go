@@ -145,7 +145,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 // says how far it is while it works. (A search on screen that missed
 // unindexed mail runs again by itself: see againWhenIndexed.)
 func (u *UI) watchIndex() {
-	u.arch.StartIndexing()
+	u.arch.SearchIndex().Start()
 	go func() {
 		busy := false
 		tick := time.NewTicker(2 * time.Second)
@@ -156,7 +156,7 @@ func (u *UI) watchIndex() {
 				return
 			case <-tick.C:
 			}
-			left, err := u.arch.IndexStatus()
+			left, err := u.arch.SearchIndex().Status()
 			switch {
 			case err != nil:
 				onUI(func() { u.setStatus(fmt.Sprintf("Search index: %v (popvault reindex rebuilds it)", err)) })
