@@ -9,6 +9,18 @@
 // It keeps no secret and opens no keyring: an account's password or
 // access token comes from the [SignIn] its caller hands the [Fetcher]
 // (the window and the command line hand popvault/credentials' store).
+//
+// # Contents
+//
+//   - Accounts, as the archive keeps them: [Account] (with its [Security],
+//     [SignInMethod] and each [Duration]), [LoadAccount], [LoadAccounts],
+//     [AddAccount], [SaveAccount], [NewAccountID], [DefaultPort].
+//   - Signing in: [SignIn], which the caller provides; [ErrNotSignedIn]
+//     and [NeedsSignIn] say when a person must sign in again.
+//   - Fetching: [Fetcher.Fetch] and [Fetcher.FetchAll] ([Result],
+//     [Progress] through each [Stage], [AccountError], [IsTemporary],
+//     [ErrNoUIDL]); [Fetcher.TryConnection] for the account dialog's test.
+//   - Fetching on a timer, and when asked: [Scheduler].
 package fetch
 
 import (
