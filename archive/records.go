@@ -116,7 +116,8 @@ func (r Records) wrap(err error) error {
 }
 
 // Target is one target's records, open for reading (in View) or for
-// changing (in Update). Values it returns are copies.
+// changing (in Update). Value and Get return copies; a value Each passes
+// is valid only during the call.
 type Target struct {
 	b *bbolt.Bucket
 }
