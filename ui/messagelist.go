@@ -158,6 +158,7 @@ func newMessageList(u *UI) *messageList {
 		l.onSelected,
 	)
 	l.widget.onDelete = func() { u.reader.deleteMessage() }
+	l.widget.windowKey = u.windowKey
 	l.toggle = widget.NewCheck("Conversations", func(on bool) {
 		l.threaded = on
 		l.reload()
@@ -396,11 +397,13 @@ func (l *messageList) openFirst() {
 // only a focus mark with the arrows and selects with Space, and while it
 // has the keyboard the window's Delete never fires. Here the arrows move
 // the selection itself, so the reader follows; Enter opens; Home and End
-// jump; Delete deletes the open message.
+// jump; Delete deletes the open message; Space and the page keys scroll
+// the message.
 type mailList struct {
 	widget.List
-	cursor   int // the selected row, or -1; List keeps its own to itself
-	onDelete func()
+	cursor    int // the selected row, or -1; List keeps its own to itself
+	onDelete  func()
+	windowKey func(*fyne.KeyEvent) // keys that are the window's (see UI.windowKey)
 }
 
 // newMailList is widget.NewList with onSelected; the list follows its own
@@ -432,8 +435,14 @@ func (l *mailList) TypedKey(ev *fyne.KeyEvent) {
 		}
 		l.List.TypedKey(ev) // Fyne's focus mark goes along
 		l.Select(next)
-	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+	case fyne.KeyReturn, fyne.KeyEnter:
 		l.Select(max(l.cursor, 0))
+	case fyne.KeySpace, fyne.KeyPageDown, fyne.KeyPageUp, fyne.KeyEscape:
+		// The message's keys, as in a mail program: Space and the page
+		// keys scroll it, Escape clears the search.
+		if l.windowKey != nil {
+			l.windowKey(ev)
+		}
 	case fyne.KeyHome:
 		l.Select(0)
 	case fyne.KeyEnd:

@@ -53,6 +53,8 @@ type reader struct {
 	convo       *fyne.Container        // its other messages, collapsed
 	found       map[string]bool        // the words of the search found in the open message
 	marked      map[int]bool           // lines holding a match of the search
+	sel         selection              // the text selected in the body
+	views       []*lineView            // the body's line widgets, those on screen among them
 	note        *widget.Label
 	attachments *fyne.Container
 	actions     *fyne.Container
@@ -81,7 +83,11 @@ func newReader(u *UI) *reader {
 	r.subject.Wrapping = fyne.TextWrapWord
 	r.headers = container.New(layout.NewFormLayout())
 	r.body = widget.NewList(func() int { return len(r.lines) },
-		func() fyne.CanvasObject { return newLineView(r) },
+		func() fyne.CanvasObject {
+			v := newLineView(r)
+			r.views = append(r.views, v)
+			return v
+		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			o.(*lineView).set(id, r.lines[id], r.marked[id])
 		})
@@ -257,6 +263,7 @@ func (r *reader) show(m *openedMessage) {
 	}
 	notes = append(notes, v.Problems...)
 	r.doc = doc
+	r.sel = selection{}
 	r.setLines(m.lines, m.cols)
 	r.marked, r.found = nil, found
 	first := -1
@@ -358,10 +365,7 @@ const maxPictureHeight = 320
 // the message holds it: its own size, or smaller to fit the width and
 // maxPictureHeight.
 func (r *reader) pictureSize(l render.Line) (fyne.Size, bool) {
-	if l.Img == nil || !strings.HasPrefix(strings.ToLower(l.Img.Src), "cid:") {
-		return fyne.Size{}, false
-	}
-	img := r.pics[l.Img.Src[4:]]
+	img := r.linePicture(l)
 	if img == nil {
 		return fyne.Size{}, false
 	}
@@ -370,6 +374,15 @@ func (r *reader) pictureSize(l render.Line) (fyne.Size, bool) {
 	maxW := float32(r.cols) * r.charWidth()
 	scale := min(1, maxW/w, maxPictureHeight/h)
 	return fyne.NewSize(w*scale, h*scale), true
+}
+
+// linePicture is the picture an image line shows, where the window holds
+// it: the message's own (cid:), decoded when it was opened.
+func (r *reader) linePicture(l render.Line) image.Image {
+	if l.Img == nil || !strings.HasPrefix(strings.ToLower(l.Img.Src), "cid:") {
+		return nil
+	}
+	return r.pics[l.Img.Src[4:]]
 }
 
 // reflow lays the open message out again when the reader's width
@@ -393,6 +406,7 @@ func (r *reader) reflow() {
 			if err != nil || ctx.Err() != nil || doc != r.doc {
 				return
 			}
+			r.sel = selection{} // its columns were another width's
 			r.setLines(lines, cols)
 			r.marked, _ = markLines(r.texts, r.found)
 			r.body.Refresh()
@@ -579,9 +593,10 @@ func (r *reader) deleteMessage() {
 		})
 	}, r.u.win)
 	d.SetConfirmText("Delete")
+	d.SetConfirmImportance(widget.DangerImportance) // destructive, not the blue of a safe default
 	d.SetDismissText("Keep")
 	r.u.asking = d
-	d.Show()
+	r.u.showDialog(d, d.Confirm)
 }
 
 // handOff gives a reply or forward to the user's mail program, through a
