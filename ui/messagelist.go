@@ -456,49 +456,6 @@ func (l *mailList) TypedKey(ev *fyne.KeyEvent) {
 	}
 }
 
-// newRow is a row: sender, subject, then attachment mark, size and date.
-func newRow() fyne.CanvasObject {
-	from := widget.NewLabel("sender")
-	from.Truncation = fyne.TextTruncateEllipsis
-	subject := widget.NewLabel("subject")
-	subject.Truncation = fyne.TextTruncateEllipsis
-	date := widget.NewLabel("2006-01-02")
-	size := widget.NewLabel("999 KB")
-	clip := widget.NewLabel("")
-	right := container.NewHBox(clip, size, date)
-	top := container.NewBorder(nil, nil, nil, right, from)
-	// Labels pad themselves; the rows need none between their two lines.
-	return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), top, subject)
-}
-
-func updateRow(o fyne.CanvasObject, s *row) {
-	rows := o.(*fyne.Container).Objects
-	top := rows[0].(*fyne.Container)
-	subject := rows[1].(*widget.Label)
-	from := top.Objects[0].(*widget.Label)
-	right := top.Objects[1].(*fyne.Container).Objects
-	clip, size, date := right[0].(*widget.Label), right[1].(*widget.Label), right[2].(*widget.Label)
-	style := fyne.TextStyle{Bold: !s.read}
-	from.TextStyle, subject.TextStyle = style, style
-	if s.text == nil { // on its way
-		from.SetText("")
-		subject.SetText("")
-	} else {
-		from.SetText(orDash(bidiText(s.text.from)))
-		subject.SetText(orDash(bidiText(s.text.subject)))
-	}
-	date.SetText(shortDate(time.Unix(s.date, 0)))
-	size.SetText(humanSize(s.size))
-	switch {
-	case s.count > 1:
-		clip.SetText(fmt.Sprintf("%d messages", s.count))
-	case s.attach:
-		clip.SetText("+att")
-	default:
-		clip.SetText("")
-	}
-}
-
 // displayName is the sender's name, or the address when there is none.
 func displayName(from string) string {
 	if a, err := mail.ParseAddress(from); err == nil {
@@ -515,19 +472,6 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
-}
-
-// shortDate shows the time for today, the day for this year, else the date.
-func shortDate(t time.Time) string {
-	t = t.Local()
-	now := time.Now()
-	switch {
-	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
-		return t.Format("15:04")
-	case t.Year() == now.Year():
-		return t.Format("Jan 2")
-	}
-	return t.Format("2006-01-02")
 }
 
 func humanSize(n int64) string {

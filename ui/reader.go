@@ -45,7 +45,8 @@ type reader struct {
 	lines       []render.Line          // doc laid out at cols
 	texts       []string               // the lines' text, for the search's marks and tests
 	cols        int                    // the width lines were laid out at, in characters
-	asked       dialog.Dialog          // the last Open link dialog, for tests
+	asked       dialog.Dialog          // the last Open link or Forward dialog, for tests
+	menu        *fyne.Menu             // the last right-click menu, for tests
 	pics        map[string]image.Image // the open message's pictures (see pictures)
 	unshown     map[int]string         // its pictures not shown, and why (see messagePictures)
 	tall        []int                  // lines given a picture's height
@@ -108,7 +109,7 @@ func newReader(u *UI) *reader {
 	})
 	r.actions = container.NewHBox(
 		widget.NewButtonWithIcon("Reply", theme.MailReplyIcon(), func() { r.handOff(replyLink) }),
-		widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), func() { r.handOff(forwardLink) }),
+		widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), r.forward),
 		widget.NewButtonWithIcon("Unread", theme.VisibilityOffIcon(), r.markUnread),
 		widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), r.deleteMessage),
 		more,
@@ -567,67 +568,24 @@ func (r *reader) showRaw() {
 }
 
 func (r *reader) deleteMessage() {
-	if r.view == nil {
-		return
+	if r.view != nil {
+		r.u.deleteMessage(r.view.ID)
 	}
-	id := r.view.ID
-	if r.u.asking != nil {
-		return
-	}
-	d := dialog.NewConfirm("Delete message", "Delete this message from the archive? It is not deleted from any server, and fetching will not bring it back.", func(ok bool) {
-		r.u.asking = nil
-		if !ok {
-			return
-		}
-		r.u.background(func() func() {
-			err := r.u.arch.Delete(id)
-			return func() {
-				if err != nil {
-					r.u.showError("Deleting failed", err)
-					return
-				}
-				r.clear()
-				r.u.list.remove(id)
-				r.u.refreshCounts()
-			}
-		})
-	}, r.u.win)
-	d.SetConfirmText("Delete")
-	d.SetConfirmImportance(widget.DangerImportance) // destructive, not the blue of a safe default
-	d.SetDismissText("Keep")
-	r.u.asking = d
-	r.u.showDialog(d, d.Confirm)
 }
 
-// handOff gives a reply or forward to the user's mail program, through a
-// mailto: address: popvault sends no mail.
+// handOff gives a reply or forward of the open message to the user's
+// mail program, through a mailto: address: popvault sends no mail.
 func (r *reader) handOff(link func(*archive.View) string) {
-	if r.view == nil {
-		return
-	}
-	if err := r.u.openURL(link(r.view)); err != nil {
-		r.u.showError("Opening your mail program failed", err)
+	if r.view != nil {
+		r.u.handOff(toMailProgram, link(r.view))
 	}
 }
 
 // markUnread marks the open message unread, in the archive and the list.
 func (r *reader) markUnread() {
-	if r.view == nil {
-		return
+	if r.view != nil {
+		r.u.setRead(r.view.ID, false)
 	}
-	id := r.view.ID
-	r.u.background(func() func() {
-		err := r.u.arch.SetRead(id, false)
-		return func() {
-			if err != nil {
-				r.u.showError("Marking the message unread failed", err)
-				return
-			}
-			r.u.list.setRead(id, false)
-			r.u.refreshCounts()
-			r.u.setStatus("Marked unread")
-		}
-	})
 }
 
 // viewInBrowser opens the message's HTML in the browser, as a page
@@ -644,12 +602,11 @@ func (r *reader) viewInBrowser() {
 	r.u.background(func() func() {
 		path, err := r.u.writePage(v)
 		return func() {
-			if err == nil {
-				err = r.u.openURL(fileURL(path))
-			}
 			if err != nil {
-				r.u.showError("Showing the message in the browser failed", err)
+				r.u.showError("Writing the message's page for the browser failed", err)
+				return
 			}
+			r.u.handOff(toBrowser, fileURL(path))
 		}
 	})
 }
