@@ -10,8 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
@@ -46,6 +44,7 @@ type messageList struct {
 	threads  map[uint64]*thread.Thread
 	toggle   *widget.Check
 	content  fyne.CanvasObject // the toggle above the list
+	menu     *fyne.Menu        // the last right-click menu, for tests
 }
 
 const firstPage, laterPages = 200, 5000
@@ -62,10 +61,10 @@ type row struct {
 }
 
 // rowText is the text a row shows.
-type rowText struct{ from, subject string }
+type rowText struct{ from, subject, preview string }
 
 func textOf(s *archive.Summary) *rowText {
-	return &rowText{from: displayName(s.From), subject: s.Subject}
+	return &rowText{from: displayName(s.From), subject: s.Subject, preview: s.Preview}
 }
 
 // toRows makes rows of msgs, with their text or without it.
@@ -148,12 +147,12 @@ func newMessageList(u *UI) *messageList {
 	l := &messageList{u: u}
 	l.widget = newMailList(
 		func() int { return len(l.items) },
-		newRow,
+		func() fyne.CanvasObject { return newRowView(l) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if l.items[id].text == nil {
 				l.wantText(id)
 			}
-			updateRow(o, &l.items[id])
+			o.(*rowView).set(id, &l.items[id])
 		},
 		l.onSelected,
 	)

@@ -47,6 +47,8 @@ type reader struct {
 	cols        int                    // the width lines were laid out at, in characters
 	asked       dialog.Dialog          // the last Open link or Forward dialog, for tests
 	menu        *fyne.Menu             // the last right-click menu, for tests
+	then        func()                 // what to do once message thenID shows (see whenOpen)
+	thenID      uint64
 	pics        map[string]image.Image // the open message's pictures (see pictures)
 	unshown     map[int]string         // its pictures not shown, and why (see messagePictures)
 	tall        []int                  // lines given a picture's height
@@ -132,6 +134,9 @@ func newReader(u *UI) *reader {
 func (r *reader) open(id uint64, read bool) {
 	if r.cancel != nil {
 		r.cancel()
+	}
+	if id != r.thenID {
+		r.then = nil
 	}
 	ctx, cancel := context.WithCancel(r.u.ctx)
 	r.ctx, r.cancel = ctx, cancel
@@ -286,6 +291,23 @@ func (r *reader) show(m *openedMessage) {
 	r.actions.Show()
 	r.page.Show()
 	r.note.Refresh()
+	if then := r.then; then != nil && r.thenID == v.ID {
+		r.then = nil
+		then()
+	}
+}
+
+// whenOpen does then once message id shows in the reader: at once if it
+// does, else when its opening ends. Opening another message forgets it.
+func (r *reader) whenOpen(id uint64, then func()) {
+	if then == nil {
+		return
+	}
+	if r.view != nil && r.view.ID == id {
+		then()
+		return
+	}
+	r.then, r.thenID = then, id
 }
 
 // matchedWords returns the words of text that the search matched, as
