@@ -45,6 +45,13 @@ type messageList struct {
 	toggle   *widget.Check
 	content  fyne.CanvasObject // the toggle above the list
 	menu     *fyne.Menu        // the last right-click menu, for tests
+
+	// The status line and the empty list's sentence (see status.go).
+	total          int           // the messages listed, without a search
+	threadMessages int           // the messages the conversations hold
+	said           string        // what the list last put on the status line
+	told           bool          // the person changed the list: say what it shows
+	empty          *widget.Label // over the list when it has no rows
 }
 
 const firstPage, laterPages = 200, 5000
@@ -160,9 +167,12 @@ func newMessageList(u *UI) *messageList {
 	l.widget.windowKey = u.windowKey
 	l.toggle = widget.NewCheck("Conversations", func(on bool) {
 		l.threaded = on
+		l.told = true
 		l.reload()
 	})
-	l.content = container.NewBorder(container.NewPadded(l.toggle), nil, nil, nil, l.widget)
+	l.empty = newEmptyNote()
+	l.content = container.NewBorder(container.NewPadded(l.toggle), nil, nil, nil,
+		container.NewStack(l.widget, container.NewPadded(container.NewVBox(l.empty))))
 	return l
 }
 
@@ -184,6 +194,7 @@ func (l *messageList) reloadSoon() {
 	if l.pending != nil {
 		l.pending.Stop()
 	}
+	l.told = true // a search typed or cleared
 	l.pending = time.AfterFunc(150*time.Millisecond, func() { onUI(l.reload) })
 }
 
@@ -210,7 +221,7 @@ func (l *messageList) reload() {
 				if gen != l.gen {
 					return
 				}
-				l.shown, l.openNext = gen, false
+				l.shown, l.openNext, l.told = gen, false, false
 				if errors.Is(err, fulltext.ErrSyntax) {
 					l.u.setStatus(capitalize(err.Error()))
 				} else {
@@ -249,11 +260,14 @@ func (l *messageList) reload() {
 			}
 			if q.Search != "" {
 				l.matches = archive.Page{Matches: page.Matches, Unindexed: page.Unindexed}
-				l.u.setStatus(searchStatus(page))
 				if page.Unindexed > 0 {
 					go l.againWhenIndexed(gen)
 				}
 			}
+			l.total = all
+			l.sayStatus(l.listStatus(), l.told || q.Search != "")
+			l.told = false
+			l.showEmpty()
 		}
 	})
 }
@@ -360,19 +374,35 @@ func (l *messageList) setRead(id uint64, read bool) {
 	}
 }
 
-// remove drops a deleted message from the list and opens the one that
-// takes its place, as mail programs do, so Delete can be pressed again.
+// remove drops a deleted message from the list and, where it was the
+// open one, opens the one that takes its place, as mail programs do, so
+// Delete can be pressed again. Conversations are grouped again: the
+// message may have been one of several.
 func (l *messageList) remove(id uint64) {
+	if l.threads != nil {
+		l.selected = 0
+		l.told = true
+		l.reload()
+		return
+	}
 	for i := range l.items {
 		if l.items[i].id == id {
 			l.items = append(l.items[:i:i], l.items[i+1:]...)
 			if l.u.search.Text != "" {
 				l.matches.Matches--
-				l.u.setStatus(searchStatus(l.matches))
+			}
+			l.total--
+			l.sayStatus("Message deleted · "+l.listStatus(), true)
+			l.showEmpty()
+			if id != l.selected {
+				l.widget.Refresh()
+				return
 			}
 			l.widget.UnselectAll()
 			l.widget.Refresh()
-			l.widget.Select(min(i, len(l.items)-1))
+			if len(l.items) > 0 {
+				l.widget.Select(min(i, len(l.items)-1))
+			}
 			return
 		}
 	}
@@ -487,7 +517,7 @@ func humanSize(n int64) string {
 // (its index record only) and threaded off the UI goroutine, and each
 // thread shows as its newest message with how many it holds.
 func (l *messageList) reloadThreads(gen int, q archive.Query) {
-	l.u.setStatus("Grouping into conversations…")
+	l.sayStatus("Grouping into conversations…", l.told)
 	l.u.background(func() func() {
 		var msgs []thread.Message
 		rows := map[uint64]row{}
@@ -527,11 +557,14 @@ func (l *messageList) reloadThreads(gen int, q archive.Query) {
 				return
 			}
 			l.items, l.threads, l.shown = items, byID, gen
+			l.threadMessages = len(msgs)
 			l.texts = textLoader{}
 			l.widget.UnselectAll()
 			l.widget.Refresh()
 			l.reselect()
-			l.u.setStatus(fmt.Sprintf("%d conversations of %d messages", len(threads), len(msgs)))
+			l.sayStatus(l.listStatus(), l.told)
+			l.told = false
+			l.showEmpty()
 		}
 	})
 }
