@@ -41,13 +41,13 @@ type reader struct {
 	empty       *widget.Label
 	subject     *widget.Label
 	body        *widget.List
-	doc         *render.Doc            // the open message's body
-	lines       []render.Line          // doc laid out at cols
-	texts       []string               // the lines' text, for the search's marks and tests
-	cols        int                    // the width lines were laid out at, in characters
-	asked       dialog.Dialog          // the last Open link or Forward dialog, for tests
-	menu        *fyne.Menu             // the last right-click menu, for tests
-	then        func()                 // what to do once message thenID shows (see whenOpen)
+	doc         *render.Doc   // the open message's body
+	lines       []render.Line // doc laid out at cols
+	texts       []string      // the lines' text, for the search's marks and tests
+	cols        int           // the width lines were laid out at, in characters
+	asked       dialog.Dialog // the last Open link or Forward dialog, for tests
+	menu        *fyne.Menu    // the last right-click menu, for tests
+	then        func()        // what to do once message thenID shows (see whenOpen)
 	thenID      uint64
 	pics        map[string]image.Image // the open message's pictures (see pictures)
 	unshown     map[int]string         // its pictures not shown, and why (see messagePictures)
