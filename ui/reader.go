@@ -57,7 +57,9 @@ type reader struct {
 	found       map[string]bool        // the words of the search found in the open message
 	marked      map[int]bool           // lines holding a match of the search
 	sel         selection              // the text selected in the body
-	views       []*lineView            // the body's line widgets, those on screen among them
+	scratch     *lineView              // a line measured off screen, for selecting (see posFrom)
+	heights     map[int]float32        // the lines drawn taller than text: pictures, headings
+	normal      float32                // the height of the others
 	note        *widget.Label
 	attachments *fyne.Container
 	actions     *fyne.Container
@@ -86,11 +88,7 @@ func newReader(u *UI) *reader {
 	r.subject.Wrapping = fyne.TextWrapWord
 	r.headers = container.New(layout.NewFormLayout())
 	r.body = widget.NewList(func() int { return len(r.lines) },
-		func() fyne.CanvasObject {
-			v := newLineView(r)
-			r.views = append(r.views, v)
-			return v
-		},
+		func() fyne.CanvasObject { return newLineView(r) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			o.(*lineView).set(id, r.lines[id], r.marked[id])
 		})
@@ -370,13 +368,16 @@ func (r *reader) setLines(lines []render.Line, cols int) {
 		r.body.SetItemHeight(id, normal)
 	}
 	r.tall = r.tall[:0]
+	r.heights, r.normal = map[int]float32{}, normal
 	for i, l := range lines {
 		if size, ok := r.pictureSize(l); ok {
 			r.body.SetItemHeight(i, size.Height)
 			r.tall = append(r.tall, i)
+			r.heights[i] = size.Height
 		} else if l.Kind == render.Heading && render.HeadingScale(l.Level) > 1 {
 			r.body.SetItemHeight(i, normal*render.HeadingScale(l.Level))
 			r.tall = append(r.tall, i)
+			r.heights[i] = normal * render.HeadingScale(l.Level)
 		}
 	}
 }

@@ -139,54 +139,60 @@ func (r *reader) copyText(text, what string) {
 }
 
 // Dragged selects from where the drag began to the line and column under
-// the pointer now, which may be on another line: it is found among the
-// lines on screen.
+// the pointer now, which may be another line's: it is found by the List's
+// own layout from the line the drag began on (each line as tall as it is
+// drawn, a padding between lines), whichever lines are on screen.
 func (l *lineView) Dragged(ev *fyne.DragEvent) {
 	r := l.r
 	if !r.sel.dragging {
 		// The keyboard leaves the search box, so Ctrl+C copies this.
 		r.u.win.Canvas().Unfocus()
 		start := ev.Position.Subtract(ev.Dragged)
-		p := textPos{l.id, l.colAt(start.X)}
+		p := r.posFrom(l.id, start)
 		r.sel = selection{anchor: p, head: p, dragging: true}
 	}
-	if p, ok := r.posAt(ev.AbsolutePosition); ok {
-		r.sel.head = p
-	}
+	r.sel.head = r.posFrom(l.id, ev.Position)
 	r.body.Refresh()
 }
 
 // DragEnd ends a selection made by dragging.
 func (l *lineView) DragEnd() { l.r.sel.dragging = false }
 
-// posAt is the place in the body under a point of the window: on the
-// line on screen there, or before the first or after the last line on
-// screen where the point is above or below them.
-func (r *reader) posAt(abs fyne.Position) (textPos, bool) {
-	d := fyne.CurrentApp().Driver()
-	var first, last *lineView
-	for _, v := range r.views {
-		if !v.Visible() || v.id >= len(r.lines) || d.CanvasForObject(v) == nil {
-			continue
-		}
-		at := d.AbsolutePositionForObject(v)
-		if abs.Y >= at.Y && abs.Y < at.Y+v.Size().Height {
-			return textPos{v.id, v.colAt(abs.X - at.X)}, true
-		}
-		if first == nil || v.id < first.id {
-			first = v
-		}
-		if last == nil || v.id > last.id {
-			last = v
-		}
+// posFrom is the place in the body at p, given relative to the top left
+// of line id.
+func (r *reader) posFrom(id int, p fyne.Position) textPos {
+	if len(r.lines) == 0 {
+		return textPos{}
 	}
-	switch {
-	case first == nil:
-		return textPos{}, false
-	case abs.Y < d.AbsolutePositionForObject(first).Y:
-		return textPos{first.id, 0}, true
+	gap := theme.Padding() // the List's between its items
+	y := p.Y
+	for y < 0 && id > 0 {
+		id--
+		y += r.lineHeight(id) + gap
 	}
-	return textPos{last.id, utf8.RuneCountInString(r.texts[last.id])}, true
+	if y < 0 {
+		return textPos{0, 0}
+	}
+	for y >= r.lineHeight(id)+gap && id < len(r.lines)-1 {
+		y -= r.lineHeight(id) + gap
+		id++
+	}
+	if y >= r.lineHeight(id)+gap {
+		return textPos{id, utf8.RuneCountInString(r.texts[id])}
+	}
+	if r.scratch == nil {
+		r.scratch = newLineView(r)
+	}
+	r.scratch.set(id, r.lines[id], false)
+	return textPos{id, r.scratch.colAt(p.X)}
+}
+
+// lineHeight is how tall line id is drawn.
+func (r *reader) lineHeight(id int) float32 {
+	if h, ok := r.heights[id]; ok {
+		return h
+	}
+	return r.normal
 }
 
 // colAt is the column of the line nearest x (in the line's own
