@@ -57,6 +57,7 @@ type reader struct {
 	found       map[string]bool        // the words of the search found in the open message
 	marked      map[int]bool           // lines holding a match of the search
 	sel         selection              // the text selected in the body
+	raw         fyne.Window            // the last raw source window, for tests
 	scratch     *lineView              // a line measured off screen, for selecting (see posFrom)
 	heights     map[int]float32        // the lines drawn taller than text: pictures, headings
 	normal      float32                // the height of the others
@@ -584,8 +585,14 @@ func (r *reader) showRaw() {
 			grid := widget.NewTextGridFromString(text)
 			w := r.u.app.NewWindow("Raw source")
 			w.SetContent(container.NewScroll(grid))
+			w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+				if ev.Name == fyne.KeyEscape {
+					w.Close()
+				}
+			})
 			w.Resize(fyne.NewSize(760, 560))
 			w.Show()
+			r.raw = w
 		}
 	})
 }
