@@ -72,6 +72,7 @@ type UI struct {
 	// needsSignIn: accounts whose OAuth sign-in must be done again, which
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
+	fixes       map[string]explained // account → its last failure's fix and details
 	selected    string // account shown; "" for all mail
 
 	sidebar *sidebar
@@ -105,7 +106,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 		return nil, err
 	}
 	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{},
-		needsSignIn: map[string]bool{}, quit: a.Quit}
+		needsSignIn: map[string]bool{}, fixes: map[string]explained{}, quit: a.Quit}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
 	if u.secrets == nil {
