@@ -73,7 +73,7 @@ type UI struct {
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
 	fixes       map[string]explained // account → its last failure's fix and details
-	selected    string // account shown; "" for all mail
+	selected    string               // account shown; "" for all mail
 
 	sidebar *sidebar
 	list    *messageList
