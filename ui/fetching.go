@@ -201,6 +201,10 @@ func (u *UI) fetched(r fetch.Result, background bool) {
 		}
 	}
 	u.refreshCounts()
+	if r.Account == u.firstRun {
+		u.firstRun = ""
+		u.showFirstSummary(r)
+	}
 }
 
 // problem is a fetch's failure said beside its account's name, so

@@ -16,10 +16,11 @@ import (
 // sidebar lists "All mail" and the accounts, each with its counts and
 // any error from its last fetch.
 type sidebar struct {
-	u       *UI
-	widget  fyne.CanvasObject
-	list    *widget.List
-	heights map[widget.ListItemID]float32
+	u            *UI
+	edit, remove *widget.Button // for an account: not for All mail
+	widget       fyne.CanvasObject
+	list         *widget.List
+	heights      map[widget.ListItemID]float32
 }
 
 func newSidebar(u *UI) *sidebar {
@@ -58,6 +59,7 @@ func newSidebar(u *UI) *sidebar {
 		}
 		u.reader.clear()
 		u.list.reload()
+		s.enableButtons()
 	}
 	edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() {
 		if a := u.selectedAccount(); a != nil {
@@ -69,8 +71,22 @@ func newSidebar(u *UI) *sidebar {
 			u.confirmRemove(a.Name)
 		}
 	})
+	s.edit, s.remove = edit, remove
+	s.enableButtons()
 	s.widget = container.NewBorder(nil, container.NewGridWithColumns(2, edit, remove), nil, nil, s.list)
 	return s
+}
+
+// enableButtons enables Edit and Remove while an account is selected:
+// All mail is not one.
+func (s *sidebar) enableButtons() {
+	if s.u.selectedAccount() != nil {
+		s.edit.Enable()
+		s.remove.Enable()
+	} else {
+		s.edit.Disable()
+		s.remove.Disable()
+	}
 }
 
 func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
