@@ -124,6 +124,7 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.save})
 	f.dialog.Resize(fyne.NewSize(600, 700))
 	f.dialog.Show()
+	u.lastAccountForm = f
 	return f
 }
 

@@ -74,7 +74,9 @@ type UI struct {
 	needsSignIn map[string]bool
 	fixes       map[string]explained // account → its last failure's fix and details
 	firstRun    string               // the account whose first fetch ends in a summary
-	selected    string               // account shown; "" for all mail
+	// lastAccountForm is the account dialog opened last, for tests.
+	lastAccountForm *accountForm
+	selected        string // account shown; "" for all mail
 
 	sidebar     *sidebar
 	list        *messageList
