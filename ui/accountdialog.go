@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/credentials"
@@ -56,8 +55,7 @@ type accountForm struct {
 	whereText                               string          // where a password goes
 	passwordItem                            *widget.FormItem
 	form                                    *widget.Form
-	// missing says, under each field, what it lacks (fieldNote).
-	missing map[fyne.CanvasObject]*widget.Label
+	missing                                 fieldNotes // what each field lacks, said under it
 	// failedTest is what the last Test connection that failed tried
 	// (testedWith); Save with the same asks first.
 	failedTest string
@@ -87,12 +85,12 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	f := u.newAccountForm(existing)
 	items := []*widget.FormItem{
 		widget.NewFormItem("Provider", f.provider),
-		widget.NewFormItem("E-mail address", f.field(f.email)),
-		widget.NewFormItem("Account name", f.field(f.name)),
-		widget.NewFormItem("Server", f.field(f.host)),
-		widget.NewFormItem("Port", f.field(f.port)),
+		widget.NewFormItem("E-mail address", f.missing.wrap(f.email)),
+		widget.NewFormItem("Account name", f.missing.wrap(f.name)),
+		widget.NewFormItem("Server", f.missing.wrap(f.host)),
+		widget.NewFormItem("Port", f.missing.wrap(f.port)),
 		widget.NewFormItem("Security", f.security),
-		widget.NewFormItem("User name", f.field(f.user)),
+		widget.NewFormItem("User name", f.missing.wrap(f.user)),
 		widget.NewFormItem("Sign in with", f.auth),
 		f.passwordItem,
 		widget.NewFormItem("On the server", container.NewVBox(f.server, f.deleteAfter, f.consequence)),
@@ -128,36 +126,10 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	return f
 }
 
-// field puts a note under an entry, shown when Save finds it lacking.
-func (f *accountForm) field(e *widget.Entry) fyne.CanvasObject {
-	l := widget.NewLabel("")
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	l.SizeName = theme.SizeNameCaptionText
-	l.Hide()
-	f.missing[e] = l
-	e.OnChanged = chain(e.OnChanged, func(string) { setNote(l, "") })
-	return container.NewVBox(e, l)
-}
-
-// chain runs first, then second.
-func chain(first, second func(string)) func(string) {
-	if first == nil {
-		return second
-	}
-	return func(s string) { first(s); second(s) }
-}
-
 // lacking says, under each field, what it lacks, and reports whether
 // anything does. The fields are checked in the order shown.
 func (f *accountForm) lacking() bool {
-	say := func(e *widget.Entry, text string) {
-		if l := f.missing[e]; l != nil {
-			setNote(l, text)
-		} else {
-			setNote(f.result, text)
-		}
-	}
+	say := func(e *widget.Entry, text string) { f.missing.say(e, text) }
 	any := false
 	check := func(e *widget.Entry, bad bool, text string) {
 		if bad {
@@ -192,7 +164,7 @@ func (f *accountForm) lacking() bool {
 }
 
 func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
-	f := &accountForm{existing: existing, taken: map[string]bool{}, missing: map[fyne.CanvasObject]*widget.Label{},
+	f := &accountForm{existing: existing, taken: map[string]bool{}, missing: fieldNotes{},
 		name: widget.NewEntry(), email: widget.NewEntry(), host: widget.NewEntry(), port: widget.NewEntry(),
 		user: widget.NewEntry(), password: widget.NewPasswordEntry(),
 		note: widget.NewLabel(""), warning: widget.NewLabel(""), result: widget.NewLabel(""), where: widget.NewLabel(""),
@@ -643,10 +615,13 @@ func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
 			if ferr != nil {
 				u.showError(fmt.Sprintf("Saved %s, but what it signed in with before could not be deleted from this machine", a.Name), ferr)
 			}
-			u.reloadAccounts()
-			if f.onSaved != nil {
-				f.onSaved(a)
-			}
+			// The first run's fetch needs the account in the window's list,
+			// where the scheduler reads it.
+			u.reloadAccountsThen(func() {
+				if f.onSaved != nil {
+					f.onSaved(a)
+				}
+			})
 		}
 	})
 }

@@ -300,7 +300,11 @@ func (u *UI) showError(context string, err error) {
 
 // reloadAccounts rereads accounts and counts, then refreshes the sidebar
 // and the list.
-func (u *UI) reloadAccounts() {
+func (u *UI) reloadAccounts() { u.reloadAccountsThen(nil) }
+
+// reloadAccountsThen is reloadAccounts, then runs then (on the UI
+// goroutine) once the window holds the accounts read.
+func (u *UI) reloadAccountsThen(then func()) {
 	u.background(func() func() {
 		accts, err := fetch.LoadAccounts(u.arch)
 		counts, cerr := u.arch.Count()
@@ -313,6 +317,9 @@ func (u *UI) reloadAccounts() {
 			u.sidebar.refresh()
 			u.list.reload()
 			u.showFirstRun()
+			if then != nil {
+				then()
+			}
 		}
 	})
 }
