@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 )
@@ -249,4 +250,42 @@ func TestDropImports(t *testing.T) {
 	eventually(t, "the message imported", func() bool { return u.counts[""].Total == 1 })
 	eventually(t, "the photo named", func() bool { return shownLabel(w, "photo.jpg is not e-mail") })
 	eventually(t, "the welcome gone", func() bool { return !u.welcome.Visible() })
+}
+
+func TestSplitDetail(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"The password is kept in /h/.config/popvault/secrets.json, readable only by you, because there is no system keyring here (the D-Bus session bus at disabled: does not answer: dbus: invalid bus address). Fetches from cron read it there.": {
+			"The password is kept in /h/.config/popvault/secrets.json, readable only by you, because there is no system keyring here. Fetches from cron read it there.",
+			"the D-Bus session bus at disabled: does not answer: dbus: invalid bus address"},
+		"The password is kept in your login keychain.": {"The password is kept in your login keychain.", ""},
+	} {
+		if plain, detail := splitDetail(in); plain != want[0] || detail != want[1] {
+			t.Errorf("%q → %q, %q", in, plain, detail)
+		}
+	}
+}
+
+// noKeyring is a password store that says where it keeps passwords as
+// the file fallback does when there is no session bus.
+type noKeyring struct{ credentials.MemorySecrets }
+
+func (*noKeyring) Where() string {
+	return "The password is kept in /h/secrets.json, readable only by you, because there is no system keyring here (the D-Bus session bus at disabled: does not answer: dbus: invalid bus address). Fetches from cron read it there."
+}
+
+// TestSettingsPlainWords: Settings says where passwords are in words; the
+// D-Bus detail waits behind Details.
+func TestSettingsPlainWords(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	ui(func() { u.secrets = &noKeyring{}; u.showSettings() })
+	eventually(t, "where passwords are", func() bool { return shownLabel(w, "because there is no system keyring here. Fetches") })
+	ui(func() {
+		if shownLabel(w, "D-Bus") {
+			t.Error("D-Bus shown before Details")
+		}
+	})
+	tap(t, w, "Details")
+	eventually(t, "the detail", func() bool { return shownLabel(w, "D-Bus session bus") })
 }
