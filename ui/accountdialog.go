@@ -73,7 +73,7 @@ func (f *accountForm) refreshForm() {
 
 // showWhere says where the password, or the sign-in, is kept.
 func (f *accountForm) showWhere() {
-	text := f.whereText
+	text, _ := splitDetail(f.whereText) // the technical why is in Settings, behind Details
 	if f.oauth.provider() != "" {
 		text = strings.Replace(text, "The password is", "The sign-in is", 1)
 	}
@@ -84,7 +84,6 @@ func (f *accountForm) showWhere() {
 func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	f := u.newAccountForm(existing)
 	items := []*widget.FormItem{
-		widget.NewFormItem("Provider", f.provider),
 		widget.NewFormItem("E-mail address", f.missing.wrap(f.email)),
 		widget.NewFormItem("Account name", f.missing.wrap(f.name)),
 		widget.NewFormItem("Server", f.missing.wrap(f.host)),
@@ -102,7 +101,8 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	}
 	form := widget.NewForm(items...)
 	f.form = form
-	body := container.NewVBox(f.steps, form, f.oauth.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
+	// The provider first, then its steps, then the rest of the form.
+	body := container.NewVBox(widget.NewForm(widget.NewFormItem("Provider", f.provider)), f.steps, form, f.oauth.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
 	// Where the password goes, and whether cron can read it there: asking
 	// the keyring is I/O, so not on this goroutine.
 	u.background(func() func() {
@@ -152,13 +152,13 @@ func (f *accountForm) lacking() bool {
 	check(f.user, strings.TrimSpace(f.user.Text) == "", "Type the user name: often the whole e-mail address.")
 	switch p := f.oauth.provider(); {
 	case p == "" && f.password.Text == "" && (f.existing == nil || f.existing.OAuth != ""):
-		setNote(f.result, "Type the password (or the app password your provider made).")
-		f.oauth.status.SetText("")
+		say(f.password, "Type the password (or the app password your provider made).")
 		any = true
 	case p != "" && f.oauth.held == nil && (f.existing == nil || f.existing.OAuth != p):
-		setNote(f.result, "Sign in first: press "+f.oauth.signIn.Text+".")
-		f.oauth.status.SetText("Sign in first.")
+		f.oauth.status.SetText("Sign in first: press " + f.oauth.signIn.Text + ".")
 		any = true
+	default:
+		say(f.password, "")
 	}
 	return any
 }
@@ -195,7 +195,7 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.check = widget.NewSelect(checkLabels, nil)
 	f.check.SetSelectedIndex(0)
 	f.oauth = newOAuthForm(u, f)
-	f.passwordItem = widget.NewFormItem("Password", container.NewStack(f.password, f.oauth.signInRow))
+	f.passwordItem = widget.NewFormItem("Password", container.NewStack(f.missing.wrap(f.password), f.oauth.signInRow))
 	f.auth = widget.NewSelect(authLabels, func(string) { f.oauth.changed() })
 	f.auth.SetSelectedIndex(0)
 	f.provider = widget.NewSelect(providerNames(), func(string) { f.providerChanged() })
@@ -249,7 +249,7 @@ func (f *accountForm) providerChanged() {
 		l.Wrapping = fyne.TextWrapWord
 		f.steps.Add(l)
 		if st.link != "" {
-			f.steps.Add(f.link(st.link))
+			f.steps.Add(f.link(st.label, st.link))
 		}
 	}
 	if p.noPOP {
@@ -271,9 +271,9 @@ func (f *accountForm) providerChanged() {
 }
 
 // link is a page to open, through the window's browser (Options.OpenURL).
-func (f *accountForm) link(address string) *widget.Hyperlink {
+func (f *accountForm) link(label, address string) *widget.Hyperlink {
 	u := f.oauth.u
-	h := widget.NewHyperlink("Open "+strings.TrimPrefix(strings.SplitN(address, "#", 2)[0], "https://"), nil)
+	h := widget.NewHyperlink(label, nil)
 	h.OnTapped = func() {
 		if err := u.openURL(address); err != nil {
 			setNote(f.result, "The browser did not open: go to "+address+" yourself.")
@@ -386,6 +386,9 @@ func (f *accountForm) applyPreset(email string) {
 // signing in, and says what the provider needs.
 func (f *accountForm) fillPreset(p Preset, email string) {
 	setNote(f.note, p.Provider+": "+p.Note)
+	if len(f.steps.Objects) > 0 {
+		f.note.Hide() // the provider's steps above say it, with links
+	}
 	if p.Host == "" {
 		return
 	}

@@ -59,10 +59,14 @@ func (c centred) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 // account, and enables what can do something: Fetch needs an account.
 func (u *UI) showFirstRun() {
 	empty := len(u.accounts) == 0 && u.counts[""].Total == 0
-	if empty {
-		u.welcome.Show()
-	} else {
-		u.welcome.Hide()
+	if empty != u.welcome.Visible() {
+		// A container's Show and Hide draw nothing by themselves.
+		if empty {
+			u.welcome.Show()
+		} else {
+			u.welcome.Hide()
+		}
+		u.mailStack.Refresh()
 	}
 	if len(u.accounts) == 0 {
 		u.fetchButton.Disable()

@@ -190,8 +190,8 @@ func TestAccountDialogSaysWhatIsMissing(t *testing.T) {
 				t.Errorf("under the field: %q, want %q", l.Text, want)
 			}
 		}
-		if f.missing[f.user].Visible() || f.user.Text != "alice" || !strings.HasPrefix(f.result.Text, "Type the password") {
-			t.Errorf("user %q (note shown %v), result %q", f.user.Text, f.missing[f.user].Visible(), f.result.Text)
+		if l := f.missing[f.password]; f.missing[f.user].Visible() || f.user.Text != "alice" || !strings.HasPrefix(l.Text, "Type the password") {
+			t.Errorf("user %q (note shown %v), under the password %q", f.user.Text, f.missing[f.user].Visible(), l.Text)
 		}
 		if button(w, "Save") == nil {
 			t.Error("the dialog closed")
