@@ -123,7 +123,7 @@ func firstSummary(r fetch.Result, a fetch.Account) string {
 	if r.Err != nil {
 		return explainFetch(a, r.Err).words + "."
 	}
-	s := fmt.Sprintf("%s backed up from %s", countOf(r.New, "message"), r.Account)
+	s := fmt.Sprintf("%s backed up from %s", plural(r.New, "message"), r.Account)
 	if r.More {
 		s += "; more waits on the server, and the next check brings it"
 	}
@@ -140,8 +140,8 @@ func firstSummary(r fetch.Result, a fetch.Account) string {
 	return s + "."
 }
 
-// countOf is "1 message", "12,408 messages".
-func countOf(n int, noun string) string {
+// plural is "1 message", "12,408 messages".
+func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
