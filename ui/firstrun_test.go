@@ -289,3 +289,20 @@ func TestSettingsPlainWords(t *testing.T) {
 	tap(t, w, "Details")
 	eventually(t, "the detail", func() bool { return shownLabel(w, "D-Bus session bus") })
 }
+
+// TestSecurityWordsNameNoPort: a port typed by hand is never contradicted
+// by the security choice beside it ("TLS (port 995)" beside 46123).
+func TestSecurityWordsNameNoPort(t *testing.T) {
+	for _, l := range append(append([]string(nil), securityLabels...), imapSecurityLabels...) {
+		for _, port := range []string{"995", "110", "993", "143"} {
+			if strings.Contains(l, port) {
+				t.Errorf("%q names port %s", l, port)
+			}
+		}
+	}
+	for _, l := range authLabels {
+		if strings.HasPrefix(l, "Sign in with") {
+			t.Errorf("%q beside \"Sign in with\" says it twice", l)
+		}
+	}
+}

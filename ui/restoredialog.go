@@ -40,7 +40,8 @@ var imapPresets = []imapPreset{
 	{name: "Self-hosted or another server"},
 }
 
-var imapSecurityLabels = []string{"TLS (port 993)", "STARTTLS (port 143)", "None: password and mail sent unencrypted"}
+// As the account dialog's: the port beside it says which port.
+var imapSecurityLabels = []string{"TLS: encrypted from the start", "STARTTLS: encrypted after connecting", "None: password and mail sent unencrypted"}
 
 // restoreForm holds the copy dialog's widgets, so tests can fill it in.
 type restoreForm struct {
