@@ -93,6 +93,7 @@ type UI struct {
 	cancel      context.CancelFunc
 	content     fyne.CanvasObject
 	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
+	mailStack   *fyne.Container   // the list and the reader, with the welcome over them
 	fetchButton *widget.Button
 
 	pagesMu sync.Mutex
@@ -273,7 +274,8 @@ func (u *UI) build() {
 	middle.SetOffset(0.45)
 	u.welcome = newWelcome(u)
 	u.welcome.Hide()
-	main := container.NewHSplit(u.sidebar.widget, container.NewStack(middle, u.welcome))
+	u.mailStack = container.NewStack(middle, u.welcome)
+	main := container.NewHSplit(u.sidebar.widget, u.mailStack)
 	main.SetOffset(0.2)
 	bottom := container.NewBorder(nil, nil, nil, nil, container.NewVBox(u.bar.content, u.status))
 	u.content = container.NewBorder(top, bottom, nil, nil, main)
@@ -302,7 +304,11 @@ func (u *UI) showError(context string, err error) {
 
 // reloadAccounts rereads accounts and counts, then refreshes the sidebar
 // and the list.
-func (u *UI) reloadAccounts() {
+func (u *UI) reloadAccounts() { u.reloadAccountsThen(nil) }
+
+// reloadAccountsThen is reloadAccounts, then runs then (on the UI
+// goroutine) once the window holds the accounts read.
+func (u *UI) reloadAccountsThen(then func()) {
 	u.background(func() func() {
 		accts, err := fetch.LoadAccounts(u.arch)
 		counts, cerr := u.arch.Count()
@@ -315,6 +321,9 @@ func (u *UI) reloadAccounts() {
 			u.sidebar.refresh()
 			u.list.reload()
 			u.showFirstRun()
+			if then != nil {
+				then()
+			}
 		}
 	})
 }
