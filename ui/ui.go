@@ -28,6 +28,7 @@ import (
 	"popvault/fetch"
 	"popvault/internal/motw"
 	"popvault/render"
+	"popvault/render/remoteimg"
 )
 
 // AppID is the application's identifier; it matches FyneApp.toml so that
@@ -50,6 +51,9 @@ type Options struct {
 	// OpenURL opens an address in the browser; nil means Fyne's OpenURL.
 	// Tests play the browser with it.
 	OpenURL func(string) error
+	// RemotePictures configures loading pictures on the web; the zero
+	// value is what popvault uses (tests trust their own server).
+	RemotePictures remoteimg.Options
 }
 
 // UI is the running window. Its fields are touched only on the Fyne
@@ -88,6 +92,8 @@ type UI struct {
 	ctx     context.Context       // ends at Close, and with it the goroutines that watch indexing
 	cancel  context.CancelFunc
 	content fyne.CanvasObject
+
+	pictureLoader *remoteimg.Loader // made on first use (see loader)
 
 	pagesMu sync.Mutex
 	pages   string // the private folder (privateDir), once made
