@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -98,10 +99,35 @@ func (r *reader) alwaysLoadSender() {
 	if !slices.Contains(always, key) {
 		r.u.app.Preferences().SetStringList(prefAlwaysPictures, append(always, key))
 	}
-	r.u.setStatus("Pictures from " + key + " will load by themselves (Settings can stop it)")
-	r.remoteBar.always.Hide()
+	r.u.setStatus("Pictures from " + key + " load by themselves from now on")
+	r.remoteBar.setAlways(r, true)
 	if len(r.remote) == 0 {
 		r.loadRemote()
+	}
+}
+
+// stopLoadingSender drops the open message's sender from those whose
+// pictures load without asking.
+func (r *reader) stopLoadingSender() {
+	if r.view == nil {
+		return
+	}
+	key, _ := remoteimg.Sender(r.view.From)
+	always := slices.DeleteFunc(r.u.alwaysSenders(), func(s string) bool { return strings.EqualFold(s, key) })
+	r.u.app.Preferences().SetStringList(prefAlwaysPictures, always)
+	r.u.setStatus("Pictures from " + key + " wait to be asked for again")
+	r.remoteBar.setAlways(r, false)
+}
+
+// setAlways shows the choice that fits: to always load the sender's
+// pictures, or to stop.
+func (b *remoteBar) setAlways(r *reader, always bool) {
+	if always {
+		b.always.SetText("Stop loading for this sender")
+		b.always.OnTapped = r.stopLoadingSender
+	} else {
+		b.always.SetText("Always for this sender")
+		b.always.OnTapped = r.alwaysLoadSender
 	}
 }
 
@@ -179,9 +205,9 @@ func (r *reader) showRemote(doc *render.Doc) {
 	r.remote, r.loadingRemote = nil, false
 	n := len(doc.Remote)
 	r.remoteBar.show(n, 0, 0, false)
-	r.remoteBar.always.Show()
-	if n > 0 && r.view != nil && remoteimg.Automatic(r.view.From, r.u.alwaysSenders()) {
-		r.remoteBar.always.Hide()
+	auto := n > 0 && r.view != nil && remoteimg.Automatic(r.view.From, r.u.alwaysSenders())
+	r.remoteBar.setAlways(r, auto)
+	if auto {
 		r.loadRemote()
 	}
 }

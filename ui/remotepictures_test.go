@@ -118,6 +118,10 @@ func TestRemotePictures(t *testing.T) {
 	if pictureLines() != 2 {
 		t.Error("the next message's pictures are not drawn")
 	}
+	tap(t, w, "Stop loading for this sender")
+	if got := u.alwaysSenders(); len(got) != 0 {
+		t.Fatalf("still kept: %v", got)
+	}
 	ui(func() { u.reader.open(ids[2], false) })
 	eventually(t, "another sender's message", func() bool { return u.reader.view != nil && u.reader.view.ID == ids[2] })
 	if got := pics.requests(); strings.Join(got, " ") != "/one/a.png /one/b.png /two/a.png /two/b.png" {
