@@ -83,7 +83,7 @@ func SearchDir(path string) string { return path + ".search" }
 
 func newTextIndex(a *Archive) *textIndex {
 	// wake lives as long as the archive, so that notify never meets a
-	// Reindex replacing it; quit and done are made anew by each start.
+	// Rebuild replacing it; quit and done are made anew by each start.
 	t := &textIndex{a: a, round: make(chan struct{}), wake: make(chan struct{}, 1)}
 	t.start()
 	return t

@@ -275,7 +275,7 @@ func (l *messageList) reload() {
 // againWhenIndexed runs the search again once every message is
 // searchable, unless another listing replaced it meanwhile.
 func (l *messageList) againWhenIndexed(gen int) {
-	if l.u.arch.WaitIndexed(l.u.ctx) != nil {
+	if l.u.arch.SearchIndex().Wait(l.u.ctx) != nil {
 		return
 	}
 	onUI(func() {
