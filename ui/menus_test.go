@@ -108,4 +108,11 @@ func TestRightClickMenus(t *testing.T) {
 	}
 	tapMenu(t, u.reader.menu, "Save attachment…")
 	tap(t, w, "Cancel") // the save dialog showed
+
+	// The menu bar's Message menu offers the same, for the open message.
+	var bar []string
+	ui(func() { bar = menuLabels(u.messageMenu()) })
+	if !hasAll(bar, "Reply", "Forward", "Mark unread", "Delete", "Copy (Ctrl+C)", "Select all (Ctrl+A)", "View in browser", "Raw source") {
+		t.Fatalf("the Message menu: %q", bar)
+	}
 }

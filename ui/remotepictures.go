@@ -60,13 +60,18 @@ func (b *remoteBar) show(n, loaded, failed int, loading bool) {
 		b.label.SetText(fmt.Sprintf("Loading %s on the web…", pictures(n)))
 	case loaded == 0 && failed == 0:
 		b.label.SetText(fmt.Sprintf("%s on the web not loaded", capitalize(pictures(n))))
+	case loaded == 0:
+		b.label.SetText(fmt.Sprintf("%s on the web could not be loaded: no connection, or the server refused", capitalize(pictures(n))))
 	case failed > 0:
 		b.label.SetText(fmt.Sprintf("%s on the web: %d loaded, %d could not be", capitalize(pictures(n)), loaded, failed))
 	default:
 		b.label.SetText(fmt.Sprintf("%s on the web loaded", capitalize(pictures(n))))
 	}
-	done := loading || loaded+failed > 0
-	b.load.Hidden = done
+	b.load.SetText("Load for this message")
+	if failed > 0 {
+		b.load.SetText("Try again")
+	}
+	b.load.Hidden = loading || loaded > 0 && failed == 0
 	b.content.Show()
 	b.content.Refresh()
 }
