@@ -128,3 +128,34 @@ func TestRemotePictures(t *testing.T) {
 		t.Fatalf("asked %v", got)
 	}
 }
+
+// TestRemoteBarSays: the line says what became of the pictures, and
+// offers to load them, or to try again, only where that can help.
+func TestRemoteBarSays(t *testing.T) {
+	newTestUI(t, pop3test.NewTLSServer(pop3test.Config{}))
+	for _, tc := range []struct {
+		n, loaded, failed int
+		loading           bool
+		says, button      string // button: "" for none
+	}{
+		{12, 0, 0, false, "12 pictures on the web not loaded", "Load for this message"},
+		{1, 0, 0, true, "Loading one picture on the web…", ""},
+		{12, 12, 0, false, "12 pictures on the web loaded", ""},
+		{12, 10, 2, false, "12 pictures on the web: 10 loaded, 2 could not be", "Try again"},
+		{1, 0, 1, false, "One picture on the web could not be loaded: no connection, or the server refused", "Try again"},
+	} {
+		var label, button string
+		var shown bool
+		ui(func() {
+			b := newRemoteBar(&reader{})
+			b.show(tc.n, tc.loaded, tc.failed, tc.loading)
+			label, shown = b.label.Text, b.content.Visible()
+			if b.load.Visible() {
+				button = b.load.Text
+			}
+		})
+		if label != tc.says || button != tc.button || !shown {
+			t.Errorf("%+v: says %q, offers %q", tc, label, button)
+		}
+	}
+}
