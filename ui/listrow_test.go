@@ -37,6 +37,12 @@ func TestShortDate(t *testing.T) {
 // then the date, and the sender keeps room.
 func TestRowLayout(t *testing.T) {
 	test.NewTempApp(t)
+	// On the UI goroutine, where text is measured: Fyne's font cache
+	// is that goroutine's.
+	ui(func() { rowLayoutCases(t) })
+}
+
+func rowLayoutCases(t *testing.T) {
 	l := &messageList{}
 	rows := []row{
 		{date: time.Date(2020, 1, 1, 0, 0, 0, 0, time.Local).Unix(), size: 12345, attach: true, read: true,

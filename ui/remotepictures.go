@@ -43,7 +43,10 @@ func newRemoteBar(r *reader) *remoteBar {
 	b.load = widget.NewButtonWithIcon("Load for this message", theme.DownloadIcon(), func() { r.loadRemote() })
 	b.always = widget.NewButton("Always for this sender", r.alwaysLoadSender)
 	b.load.Importance, b.always.Importance = widget.LowImportance, widget.LowImportance
-	b.content = container.NewHBox(widget.NewIcon(theme.MediaPhotoIcon()), b.label, b.load, b.always)
+	// The sentence wraps rather than hold the reader wider than its
+	// buttons: the reader must narrow with the window.
+	b.label.Wrapping = fyne.TextWrapWord
+	b.content = container.NewBorder(nil, nil, widget.NewIcon(theme.MediaPhotoIcon()), container.NewHBox(b.load, b.always), b.label)
 	b.content.Hide()
 	return b
 }
