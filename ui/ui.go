@@ -28,6 +28,7 @@ import (
 	"popvault/fetch"
 	"popvault/internal/motw"
 	"popvault/render"
+	"popvault/render/remoteimg"
 )
 
 // AppID is the application's identifier; it matches FyneApp.toml so that
@@ -50,6 +51,9 @@ type Options struct {
 	// OpenURL opens an address in the browser; nil means Fyne's OpenURL.
 	// Tests play the browser with it.
 	OpenURL func(string) error
+	// RemotePictures configures loading pictures on the web; the zero
+	// value is what popvault uses (tests trust their own server).
+	RemotePictures remoteimg.Options
 }
 
 // UI is the running window. Its fields are touched only on the Fyne
@@ -95,6 +99,8 @@ type UI struct {
 	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
 	mailStack   *fyne.Container   // the list and the reader, with the welcome over them
 	fetchButton *widget.Button
+
+	pictureLoader *remoteimg.Loader // made on first use (see loader)
 
 	pagesMu sync.Mutex
 	pages   string // the private folder (privateDir), once made
