@@ -22,6 +22,9 @@ type sessionResult struct {
 	deleted   int
 	bytes     int64
 	gmail     bool
+	// delivery is what this session's delivery did; nil when the account
+	// does not deliver, or the session failed before.
+	delivery *DeliveryReport
 }
 
 // message is one server message in this session's plan.
@@ -81,7 +84,11 @@ func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret s
 	if err != nil {
 		return res, err
 	}
-	doomed, release, err := f.deletable(acct, msgs, known, stored)
+	if f.delivers(acct) {
+		d := f.deliver(ctx, acct, slices.Collect(maps.Values(stored)))
+		res.delivery = &d
+	}
+	doomed, release, err := f.deletable(acct, msgs, known, stored, res.delivery)
 	defer release()
 	if err != nil {
 		return res, err
@@ -219,8 +226,9 @@ func (f *Fetcher) withinLimit(want []message) (ok []message, tooBig []string) {
 // copies until release, so that nothing deletes those from the archive
 // before QUIT has deleted the server's: a message is deleted from a
 // server only while the archive has it, stored now or in an earlier run
-// under a UID the server does not repeat.
-func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archive.UIDState, stored map[int]uint64) ([]int, func(), error) {
+// under a UID the server does not repeat, and, for an account that
+// delivers, only once the delivery no longer waits for it.
+func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archive.UIDState, stored map[int]uint64, delivery *DeliveryReport) ([]int, func(), error) {
 	none := func() {}
 	if acct.IsRecentMode() {
 		return nil, none, nil
@@ -246,6 +254,9 @@ func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archi
 			id = st.ID
 		default:
 			continue
+		}
+		if delivery != nil && delivery.keeps(id) {
+			continue // not in the delivery target yet
 		}
 		cands = append(cands, candidate{m.ID, id})
 	}
