@@ -172,7 +172,7 @@ func (e *env) onSource(t *testing.T) int {
 // imapLogins counts bob's IMAP sign-ins in Dovecot's log: the connections
 // made to the target.
 func (e *env) imapLogins() int {
-	return strings.Count(e.d.Log(), "imap-login: Login: user=<"+e.d.User2+">")
+	return strings.Count(e.d.Log(), "imap-login: Info: Login: user=<"+e.d.User2+">")
 }
 
 // gate stands between the service and the target, and can be shut: a
