@@ -3,7 +3,7 @@ package deliver
 import (
 	"context"
 	"crypto/sha256"
-		"io"
+	"io"
 	"net"
 	"path/filepath"
 	"strconv"
