@@ -297,7 +297,7 @@ func (c *session) accountList(args []string) error {
 		return err
 	}
 	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tSERVER\tSECURITY\tON SERVER\tMESSAGES\tUNREAD")
+	fmt.Fprintln(w, "NAME\tSERVER\tSECURITY\tON SERVER\tMESSAGES\tUNREAD\tDELIVERS INTO")
 	for _, a := range accts {
 		policy := "keep"
 		switch {
@@ -306,7 +306,11 @@ func (c *session) accountList(args []string) error {
 		case a.DeleteAfterDays > 0:
 			policy = fmt.Sprintf("delete after %d days", a.DeleteAfterDays)
 		}
-		fmt.Fprintf(w, "%s\t%s@%s:%d\t%s\t%s\t%d\t%d\n", a.Name, a.User, a.Host, a.Port, a.Security, policy, counts[a.Name].Total, counts[a.Name].Unread)
+		into := "-"
+		if a.Deliver != nil {
+			into = a.Deliver.User + ": " + a.Deliver.String()
+		}
+		fmt.Fprintf(w, "%s\t%s@%s:%d\t%s\t%s\t%d\t%d\t%s\n", a.Name, a.User, a.Host, a.Port, a.Security, policy, counts[a.Name].Total, counts[a.Name].Unread, into)
 	}
 	return w.Flush()
 }

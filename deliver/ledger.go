@@ -78,3 +78,22 @@ func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) ([]uint
 	slices.Sort(out)
 	return out, nil
 }
+
+// Since is when delivery turned on now for acct starts: now, or, where
+// the account archived mail within this second, the next second. What
+// the archive records of a POP UID is the second it was first seen, and
+// the mail archived before delivery was turned on must not count as
+// after it.
+func Since(a *archive.Archive, acct fetch.Account, now time.Time) (time.Time, error) {
+	since := now.Truncate(time.Second)
+	uids, err := a.UIDs(acct.Name)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, st := range uids {
+		if !st.FirstSeen.Before(since) {
+			since = st.FirstSeen.Add(time.Second)
+		}
+	}
+	return since, nil
+}
