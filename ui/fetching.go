@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/deliver"
 	"popvault/fetch"
 )
 
@@ -124,6 +125,9 @@ func (u *UI) startFetcher() {
 	}
 	bar.last, bar.stage = map[string]time.Time{}, map[string]fetch.Stage{}
 	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.creds, RootCAs: u.opts.RootCAs,
+		// An account that delivers puts its mail into its target in the
+		// same fetch (docs/delivery.md).
+		Deliver: &deliver.Service{Archive: u.arch, SignIn: deliver.SignInFrom(u.arch, u.creds), RootCAs: u.opts.RootCAs},
 		Committed: func(string, int) {
 			// New mail shows in the list as it is committed, at most every
 			// two seconds.
