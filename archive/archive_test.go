@@ -603,30 +603,6 @@ func TestSafeFileName(t *testing.T) {
 	}
 }
 
-// A restore's record: pending and done marks survive reopening; another
-// UIDVALIDITY (the mailbox recreated) empties it and says so.
-func TestRestoreRecord(t *testing.T) {
-	a := openTemp(t)
-	rec, restarted, err := a.StartRestore("alice@imap.example:993/INBOX", 7)
-	if err != nil || restarted || len(rec.Done)+len(rec.Pending) != 0 {
-		t.Fatalf("a new target: %+v %v %v", rec, restarted, err)
-	}
-	if err := a.MarkRestore("alice@imap.example:993/INBOX", RestorePending, map[uint64]uint32{1: 0, 2: 0, 3: 0}); err != nil {
-		t.Fatal(err)
-	}
-	a.MarkRestore("alice@imap.example:993/INBOX", RestoreDone, map[uint64]uint32{1: 41})
-	a.ForgetRestore("alice@imap.example:993/INBOX", []uint64{3})
-	a = reopen(t, a)
-	rec, restarted, err = a.StartRestore("alice@imap.example:993/INBOX", 7)
-	if err != nil || restarted || rec.Done[1] != 41 || len(rec.Done) != 1 || len(rec.Pending) != 1 || rec.Pending[0] != 2 {
-		t.Fatalf("after reopening: %+v %v %v", rec, restarted, err)
-	}
-	rec, restarted, err = a.StartRestore("alice@imap.example:993/INBOX", 8)
-	if err != nil || !restarted || len(rec.Done)+len(rec.Pending) != 0 {
-		t.Fatalf("a recreated mailbox: %+v %v %v", rec, restarted, err)
-	}
-}
-
 func TestParents(t *testing.T) {
 	raw := "From: a@x\r\nSubject: Re: plan\r\nMessage-ID: <c@x>\r\nReferences: <a@x>\r\n <b@x>\r\nIn-Reply-To: <b@x>\r\n\r\nhi\r\n"
 	s := extract([]byte(raw), time.Now())

@@ -21,8 +21,8 @@ func (s *Service) Backlog(ctx context.Context, acct fetch.Account) (done, total 
 	if err != nil {
 		return 0, 0, err
 	}
-	led := ledgerOf(acct)
-	had, err := led.delivered(s.Archive)
+	led := ledgerOf(s.Archive, acct)
+	had, err := led.read()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -39,6 +39,6 @@ func (s *Service) Backlog(ctx context.Context, acct fetch.Account) (done, total 
 	if err != nil {
 		return len(ids) - len(queue), len(ids), fmt.Errorf("deliver: signing in to %s: %w", acct.Deliver, err)
 	}
-	sent, err := s.send(ctx, acct, led, queue, creds, restore.AsArchived)
+	sent, err := s.send(ctx, acct, led, queue, creds, restore.AsArchived, map[uint64]string{})
 	return len(ids) - len(queue) + len(sent), len(ids), err
 }

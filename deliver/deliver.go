@@ -24,6 +24,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,21 +61,26 @@ func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint
 	if acct.Deliver == nil {
 		return fetch.DeliveryReport{}
 	}
-	led := ledgerOf(acct)
-	queue, err := s.waiting(acct, led, stored)
+	led := ledgerOf(s.Archive, acct)
+	queue, refused, err := s.waiting(acct, led, stored)
 	if err != nil {
 		return fetch.DeliveryReport{Unknown: true, Err: fmt.Errorf("deliver: reading what waits: %w", err)}
 	}
 	rep := fetch.DeliveryReport{Waiting: set(queue)}
+	for id := range refused {
+		rep.Waiting[id] = true
+	}
 	if len(queue) == 0 {
-		return rep // no connection when nothing waits
+		// No connection when nothing is to be sent.
+		rep.Err = s.explain(acct.Deliver, nil, nil, refused)
+		return rep
 	}
 	creds, err := s.SignIn(ctx, acct)
 	if err != nil {
-		rep.Err = fmt.Errorf("deliver: signing in to %s: %w", acct.Deliver, err)
+		rep.Err = fmt.Errorf("deliver: signing in to %s: %w; the mail waits on the server and in the archive", acct.Deliver, err)
 		return rep
 	}
-	sent, err := s.send(ctx, acct, led, queue, creds, restore.AsNewMail)
+	sent, err := s.send(ctx, acct, led, queue, creds, restore.AsNewMail, refused)
 	rep.Delivered = len(sent)
 	for _, id := range sent {
 		delete(rep.Waiting, id)
@@ -82,9 +89,10 @@ func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint
 	return rep
 }
 
-// send runs restore over queue, as new mail, resuming after throttling,
-// records in the ledger what the server holds, and returns it.
-func (s *Service) send(ctx context.Context, acct fetch.Account, led ledger, queue []uint64, creds restore.Credentials, look restore.Look) ([]uint64, error) {
+// send runs restore over queue, resuming after throttling, records in
+// the ledger what the server holds and what it refused for good (added
+// to refused), and returns what it holds.
+func (s *Service) send(ctx context.Context, acct fetch.Account, led ledger, queue []uint64, creds restore.Credentials, look restore.Look, refused map[uint64]string) ([]uint64, error) {
 	d := acct.Deliver
 	opts := restore.Options{
 		Target:      Target(d),
@@ -100,26 +108,43 @@ func (s *Service) send(ctx context.Context, acct fetch.Account, led ledger, queu
 	var all []uint64
 	for attempt := 0; ; attempt++ {
 		sum, err := restore.Run(ctx, s.Archive, queue, opts)
-		if sum != nil && len(sum.OnServer) > 0 {
-			if lerr := led.mark(s.Archive, sum.OnServer); lerr != nil {
-				return all, fmt.Errorf("deliver: recording what was delivered: %w", lerr)
+		now := map[uint64]string{}
+		if sum != nil {
+			for _, f := range sum.Failed {
+				if forGood(f.Reason) {
+					now[f.ID] = f.Reason
+				}
 			}
-			all = append(all, sum.OnServer...)
-			queue = without(queue, sum.OnServer)
 		}
-		if err == nil && sum.Complete() {
-			return all, nil
+		var held []uint64
+		if sum != nil {
+			held = sum.OnServer
 		}
-		if len(queue) == 0 {
-			return all, nil
+		if lerr := led.mark(held, now); lerr != nil {
+			return all, fmt.Errorf("deliver: recording what was delivered: %w", lerr)
+		}
+		for id, why := range now {
+			refused[id] = why
+		}
+		all = append(all, held...)
+		queue = without(without(queue, held), keys(now))
+		if len(queue) == 0 || (err == nil && sum.Complete()) {
+			return all, s.explain(d, nil, nil, refused)
 		}
 		if !throttled(err, sum) || attempt == len(s.waits()) || ctx.Err() != nil {
-			return all, explain(d, err, sum)
+			return all, s.explain(d, err, sum, refused)
 		}
 		if werr := s.sleep(ctx, s.waits()[attempt]); werr != nil {
-			return all, explain(d, err, sum)
+			return all, s.explain(d, err, sum, refused)
 		}
 	}
+}
+
+// forGood reports a refusal that sending again will not change: the
+// message is larger than the server takes.
+func forGood(reason string) bool {
+	l := strings.ToLower(reason)
+	return strings.Contains(l, "too large") || strings.Contains(l, "too big") || strings.Contains(l, "larger than the maximum") || strings.Contains(l, "(limit)")
 }
 
 func (s *Service) waits() []time.Duration {
@@ -176,38 +201,53 @@ func throttled(err error, sum *restore.Summary) bool {
 // ErrRefused: the target refused messages; the error names them.
 var ErrRefused = errors.New("deliver: the target refused messages")
 
-// explain says in words why messages wait, and what to do.
-func explain(d *fetch.Delivery, err error, sum *restore.Summary) error {
-	var refused []string
+// explain says in words why messages wait, and what to do: nil when
+// none does.
+func (s *Service) explain(d *fetch.Delivery, err error, sum *restore.Summary, refused map[uint64]string) error {
 	var quota bool
+	var others []string
 	if sum != nil {
 		for _, f := range sum.Failed {
-			if strings.HasPrefix(f.Reason, "not sent") {
+			if strings.HasPrefix(f.Reason, "not sent") || forGood(f.Reason) {
 				continue
 			}
 			quota = quota || strings.Contains(strings.ToLower(f.Reason), "quota")
-			refused = append(refused, fmt.Sprintf("%q (%s)", f.Subject, f.Reason))
+			others = append(others, fmt.Sprintf("%q (%s)", f.Subject, f.Reason))
 		}
 	}
-	var b strings.Builder
+	var parts []string
 	switch {
 	case quota:
-		fmt.Fprintf(&b, "%s is full (over its quota): make room there or raise the quota; the mail waits on the server and in the archive, and the next fetch puts it in", d)
-	case len(refused) > 0:
-		fmt.Fprintf(&b, "%s refused %d message(s), which stay on the server: %s", d, len(refused), strings.Join(clipList(refused, 5), "; "))
+		parts = append(parts, fmt.Sprintf("%s is full (over its quota): make room there or raise the quota; the rest waits on the server and in the archive, and the next fetch puts it in", d))
+	case len(others) > 0:
+		parts = append(parts, fmt.Sprintf("%s refused %d message(s), which wait on the server for the next fetch: %s", d, len(others), strings.Join(clipList(others, 5), "; ")))
 	case err != nil:
-		fmt.Fprintf(&b, "could not put mail into %s: %v; the mail waits on the server and in the archive, and the next fetch tries again", d, err)
-	default:
-		fmt.Fprintf(&b, "not all mail went into %s: %s; the next fetch tries again", d, sum)
-	}
-	if err != nil && (quota || len(refused) > 0) {
-		return fmt.Errorf("deliver: %s: %w", b.String(), err)
+		parts = append(parts, fmt.Sprintf("could not put mail into %s (%v); the mail waits on the server and in the archive, and the next fetch tries again", d, err))
+	case sum != nil && !sum.Complete():
+		parts = append(parts, fmt.Sprintf("not all mail went into %s (%s); the next fetch tries again", d, sum))
 	}
 	if len(refused) > 0 {
-		return fmt.Errorf("%w: %s", ErrRefused, strings.TrimPrefix(b.String(), ""))
+		var named []string
+		for _, id := range slices.Sorted(maps.Keys(refused)) {
+			subject := ""
+			if m, err := s.Archive.Summary(id); err == nil {
+				subject = m.Subject
+			}
+			named = append(named, fmt.Sprintf("%q (%s)", subject, refused[id]))
+		}
+		parts = append(parts, fmt.Sprintf("%s will not take %d message(s), which stay on the POP server and in the archive and are not sent again: %s", d, len(refused), strings.Join(clipList(named, 5), "; ")))
 	}
-	return errors.New("deliver: " + b.String())
+	if len(parts) == 0 {
+		return nil
+	}
+	msg := "deliver: " + strings.Join(parts, ". ")
+	if len(others) > 0 || len(refused) > 0 || quota {
+		return fmt.Errorf("%w: %s", ErrRefused, strings.TrimPrefix(msg, "deliver: "))
+	}
+	return errors.New(msg)
 }
+
+func keys(m map[uint64]string) []uint64 { return slices.Collect(maps.Keys(m)) }
 
 func clipList(l []string, n int) []string {
 	if len(l) <= n {

@@ -166,14 +166,20 @@ func TestTooLarge(t *testing.T) {
 		strings.Repeat(strings.Repeat("x", 76)+"\r\n", 3000))
 	msgs := append(corpus(10, 5), big)
 	e := newEnv(t, dovecot.Options{MaxMailKiB: 150}, deleteMode, msgs...)
+	logins := 0
 	for cycle := range 2 {
 		r := e.fetch(t)
 		if r.Err != nil || r.Waiting != 1 || !errors.Is(r.DeliveryErr, ErrRefused) || !strings.Contains(r.DeliveryErr.Error(), "the big one") {
 			t.Fatalf("cycle %d: %+v", cycle, r)
 		}
+		t.Logf("cycle %d: %v", cycle, r.DeliveryErr)
 		if n := e.onSource(t); n != 1 {
 			t.Errorf("cycle %d: %d on the source, want the big one", cycle, n)
 		}
+		if cycle == 1 && e.imapLogins() != logins {
+			t.Error("a message refused for good was sent again")
+		}
+		logins = e.imapLogins()
 	}
 	if got := len(e.target(t)); got != 10 {
 		t.Errorf("the target holds %d, want the 10 that fit", got)

@@ -1,6 +1,7 @@
 package deliver
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -8,50 +9,84 @@ import (
 	"popvault/fetch"
 )
 
-// ledger is an account's record of what it delivered into its target.
-// It only grows: restore's own record of a target forgets a message the
-// server no longer holds (to send it again), which for a delivery is a
-// message the person deleted there, never to come back.
+// ledger is an account's record of what it delivered into its target,
+// kept in the archive's records (archive.Records) under the service
+// "deliveries", one target per account and mailbox. It only grows:
+// restore's own records of a target forget a message the server no
+// longer holds (to send it again), which for a delivery is a message the
+// person deleted there, never to come back.
+//
+// A message's value is a state byte, and for a refusal for good the
+// server's reason after it.
 type ledger struct {
-	key   string
-	since time.Time
+	recs   archive.Records
+	target string
+	since  time.Time
 }
 
-// ledgerValidity stands where a restore record keeps a UIDVALIDITY: a
-// ledger is never restarted.
-const ledgerValidity = 1
+const ledgerService = "deliveries"
 
-func ledgerOf(acct fetch.Account) ledger {
+// A message's state in the ledger.
+const (
+	delivered      = 'D' // the server holds it, by its word
+	refusedForGood = 'R' // the server will never take it (too large): not sent again, kept on the source
+)
+
+func ledgerOf(a *archive.Archive, acct fetch.Account) ledger {
 	id := acct.ID
 	if id == "" {
 		id = acct.Name
 	}
-	return ledger{key: "deliver:" + id + ":" + Target(acct.Deliver).Key(), since: acct.Deliver.Since}
+	return ledger{recs: a.Records(ledgerService), target: id + " " + Target(acct.Deliver).Key(), since: acct.Deliver.Since}
 }
 
-// delivered reads the ledger.
-func (l ledger) delivered(a *archive.Archive) (map[uint64]uint32, error) {
-	rec, _, err := a.StartRestore(l.key, ledgerValidity)
-	return rec.Done, err
+// entry is what the ledger says of one message.
+type entry struct {
+	state  byte
+	reason string // for refusedForGood
 }
 
-func (l ledger) mark(a *archive.Archive, ids []uint64) error {
-	if _, _, err := a.StartRestore(l.key, ledgerValidity); err != nil {
-		return err
+// read reads the ledger; none yet is an empty one.
+func (l ledger) read() (map[uint64]entry, error) {
+	out := map[uint64]entry{}
+	err := l.recs.View(l.target, func(t *archive.Target) error {
+		return t.Each(func(id uint64, v []byte) error {
+			if len(v) > 0 {
+				out[id] = entry{state: v[0], reason: string(v[1:])}
+			}
+			return nil
+		})
+	})
+	if errors.Is(err, archive.ErrNotFound) {
+		err = nil
 	}
-	m := make(map[uint64]uint32, len(ids))
-	for _, id := range ids {
-		m[id] = 0
+	return out, err
+}
+
+// mark records messages as delivered, and others as refused for good
+// with the server's reason, in one durable commit.
+func (l ledger) mark(done []uint64, refused map[uint64]string) error {
+	if len(done) == 0 && len(refused) == 0 {
+		return nil
 	}
-	return a.MarkRestore(l.key, archive.RestoreDone, m)
+	v := make(map[uint64][]byte, len(done)+len(refused))
+	for id, why := range refused {
+		v[id] = append([]byte{refusedForGood}, why...)
+	}
+	for _, id := range done {
+		v[id] = []byte{delivered}
+	}
+	return l.recs.Update(l.target, func(t *archive.Target) error { return t.Put(v) })
 }
 
 // waiting is what acct archived since delivery was turned on, and what
-// the fetch just stored, less what the ledger holds, oldest first.
-func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) ([]uint64, error) {
+// the fetch just stored, less what the ledger holds as delivered, oldest
+// first: send is what to send now, and refused what the target refused
+// for good (it waits, on the source, and is not sent again).
+func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) (send []uint64, refused map[uint64]string, err error) {
 	uids, err := s.Archive.UIDs(acct.Name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cand := map[uint64]bool{}
 	for _, st := range uids {
@@ -63,20 +98,23 @@ func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) ([]uint
 		cand[id] = true
 	}
 	if len(cand) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	done, err := l.delivered(s.Archive)
+	had, err := l.read()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []uint64
+	refused = map[uint64]string{}
 	for id := range cand {
-		if _, ok := done[id]; !ok {
-			out = append(out, id)
+		switch e, ok := had[id]; {
+		case !ok:
+			send = append(send, id)
+		case e.state == refusedForGood:
+			refused[id] = e.reason
 		}
 	}
-	slices.Sort(out)
-	return out, nil
+	slices.Sort(send)
+	return send, refused, nil
 }
 
 // Since is when delivery turned on now for acct starts: now, or, where
