@@ -33,6 +33,7 @@ type accountForm struct {
 	security, deleteAfter, check, auth      *widget.Select
 	keep                                    *widget.Check
 	oauth                                   *oauthForm
+	deliver                                 *deliveryForm // "Also put new mail into another mailbox"
 	note, warning, result, where            *widget.Label
 	test                                    *widget.Button
 	dialog                                  dialog.Dialog
@@ -81,7 +82,7 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	}
 	form := widget.NewForm(items...)
 	f.form = form
-	body := container.NewVBox(form, f.oauth.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
+	body := container.NewVBox(form, f.oauth.box, f.deliver.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
 	// Where the password goes, and whether cron can read it there: asking
 	// the keyring is I/O, so not on this goroutine.
 	u.background(func() func() {
@@ -143,6 +144,7 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.auth.SetSelectedIndex(0)
 	f.email.OnChanged = func(s string) { f.applyPreset(s) }
 	f.test = widget.NewButton("Test connection", func() { u.testConnection(f) })
+	f.deliver = newDeliveryForm(u, existing)
 	if existing != nil {
 		f.fill(*existing)
 	} else if u.opts.Prefill != nil {
@@ -331,6 +333,9 @@ func (f *accountForm) account() (fetch.Account, error) {
 	if i := f.check.SelectedIndex(); i > 0 {
 		a.CheckEveryMinutes = checkMinutes[i]
 	}
+	if a.Deliver, _, err = f.deliver.settings(); err != nil {
+		return a, err
+	}
 	a = a.WithDefaults()
 	return a, a.Check()
 }
@@ -341,7 +346,7 @@ func (u *UI) testConnection(f *accountForm) {
 		f.result.SetText(err.Error())
 		return
 	}
-	typed, existing, held := f.password.Text, f.existing, f.oauth.held
+	typed, existing, held, typedTarget := f.password.Text, f.existing, f.oauth.held, f.deliver.pwd.Text
 	// The sign-in just made, else the one kept for the account being
 	// edited: never one kept on this machine for some other account.
 	if a.OAuth != "" && held == nil && (existing == nil || existing.OAuth != a.OAuth) {
@@ -363,13 +368,24 @@ func (u *UI) testConnection(f *accountForm) {
 			n, size, err = u.fetcher.TryConnection(ctx, a, u.creds.Trying(pw, held))
 			cancel()
 		}
+		var terr error
+		if err == nil && a.Deliver != nil {
+			terr = u.tryDelivery(context.Background(), a, typedTarget)
+		}
 		return func() {
 			f.test.Enable()
 			if err != nil {
 				f.result.SetText("Failed: " + err.Error())
 				return
 			}
-			f.result.SetText(fmt.Sprintf("Connected: %d messages (%s) on the server.", n, humanSize(size)))
+			text := fmt.Sprintf("Connected: %d messages (%s) on the server.", n, humanSize(size))
+			switch {
+			case terr != nil:
+				text += " The other mailbox failed: " + terr.Error()
+			case a.Deliver != nil:
+				text += fmt.Sprintf(" The other mailbox, %s, is ready.", a.Deliver)
+			}
+			f.result.SetText(text)
 		}
 	})
 }
@@ -387,7 +403,7 @@ func (u *UI) saveAccount(f *accountForm) {
 		u.showError("The account was not saved", err)
 		return
 	}
-	typed := f.password.Text
+	typed, typedTarget := f.password.Text, f.deliver.pwd.Text
 	held := f.oauth.held
 	keepsSignIn := f.existing != nil && f.existing.OAuth == a.OAuth
 	if a.OAuth != "" && held == nil && !keepsSignIn {
@@ -409,6 +425,9 @@ func (u *UI) saveAccount(f *accountForm) {
 			err = credentials.SetPassword(u.secrets, a, typed)
 		case existing == nil || existing.OAuth != "":
 			err = errors.New("enter the password")
+		}
+		if err == nil {
+			err = u.saveDelivery(&a, typedTarget)
 		}
 		switch {
 		case err != nil:

@@ -84,6 +84,9 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	} else {
 		counts.SetText(fmt.Sprintf("%d messages", c.Total))
 	}
+	if d := s.u.deliveries[key]; d != "" {
+		counts.SetText(counts.Text + "; " + d)
+	}
 	problem.SetText(s.u.problems[key])
 	problem.Hidden = problem.Text == ""
 	if key != "" && s.u.needsSignIn[key] {
