@@ -80,11 +80,19 @@ func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret s
 		}
 	}
 	want, tooBig := f.withinLimit(want)
-	stored, err := f.download(ctx, c, acct, want, &res)
+	early := f.startDelivering(ctx, acct)
+	stored, err := f.download(ctx, c, acct, want, &res, early.committed)
 	if err != nil {
+		if early != nil {
+			early.stop() // Fetch delivers what waits after a failed session
+		}
 		return res, err
 	}
-	if f.delivers(acct) {
+	switch {
+	case early != nil:
+		d := early.finish(slices.Collect(maps.Values(stored)))
+		res.delivery = &d
+	case f.delivers(acct):
 		d := f.deliver(ctx, acct, slices.Collect(maps.Values(stored)))
 		res.delivery = &d
 	}
@@ -283,7 +291,8 @@ func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archi
 // download retrieves want, pipelined, while a second goroutine commits
 // full batches, so the network rarely waits for fsync. It returns the
 // message numbers whose commit has returned, with their archive ids.
-func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, want []message, res *sessionResult) (map[int]uint64, error) {
+// Each commit's archive ids go to committed as well.
+func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, want []message, res *sessionResult, committed func([]uint64)) (map[int]uint64, error) {
 	stored := map[int]uint64{}
 	if len(want) == 0 {
 		return stored, nil
@@ -304,6 +313,11 @@ func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, wa
 			}
 		}
 		res.committed += len(popIDs)
+		ids := make([]uint64, len(results))
+		for i, r := range results {
+			ids[i] = r.ID
+		}
+		committed(ids)
 		if f.Committed != nil {
 			f.Committed(acct.Name, res.committed)
 		}
