@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"popvault/credentials"
+	"popvault/deliver"
 	"popvault/fetch"
 )
 
@@ -336,7 +337,7 @@ func (c *session) accountRemove(args []string) error {
 	if err := arch.RemoveAccount(*name, *keepMail); err != nil {
 		return err
 	}
-	if err := c.credentials().Forget(a); err != nil {
+	if err := errors.Join(c.credentials().Forget(a), deliver.Forget(c.secrets(), a)); err != nil {
 		return fmt.Errorf("removed %s from the archive, but not everything it signed in with could be deleted from this machine: %w", *name, err)
 	}
 	fmt.Fprintf(c.stdout, "Removed %s.\n", *name)

@@ -5,6 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"popvault/archive"
+	"popvault/credentials"
+	"popvault/deliver"
+	"popvault/fetch"
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/mailgen"
 )
@@ -71,6 +75,19 @@ func TestCLIDeliver(t *testing.T) {
 	}
 	if out := v.ok("", "account", "list"); strings.Contains(out, "bob:") {
 		t.Fatalf("account list after --off:\n%s", out)
+	}
+	v.env(nil, nil, nil) // this vault's config folder, for the secrets' file
+	arch, err := archive.Open(v.path, &archive.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, err := fetch.LoadAccount(arch, "home")
+	arch.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pw, err := credentials.NewSecrets(credentials.SecretsOptions{}).Get(deliver.PasswordKey(home)); err == nil && pw != "" {
+		t.Error("the target's password is still kept after --off")
 	}
 }
 

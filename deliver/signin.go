@@ -76,3 +76,15 @@ func SignInFrom(a *archive.Archive, st *credentials.Store) func(context.Context,
 		return restore.Credentials{Password: pw}, nil
 	}
 }
+
+// Forget removes the target's password from this machine: delivery was
+// turned off, or the account removed. None kept is no error.
+func Forget(s credentials.Secrets, acct fetch.Account) error {
+	if _, err := s.Get(PasswordKey(acct)); err != nil {
+		return nil
+	}
+	if err := s.Delete(PasswordKey(acct)); err != nil {
+		return fmt.Errorf("deliver: removing the target's password: %w", err)
+	}
+	return nil
+}
