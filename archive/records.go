@@ -39,7 +39,9 @@ func (a *Archive) Records(service string) Records {
 
 // Update changes a target's records in one durable commit, creating them
 // if there are none: all that f does is kept, or, when f or the commit
-// fails, none of it. t is valid only while f runs.
+// fails, none of it. t is valid only while f runs. f runs inside the
+// archive's one write transaction, which every store waits for: it must
+// not wait on the network or on another Update.
 func (r Records) Update(target string, f func(t *Target) error) error {
 	err := r.a.db.Update(func(tx *bbolt.Tx) error {
 		all, err := tx.CreateBucketIfNotExists(r.service)
@@ -116,7 +118,8 @@ func (r Records) wrap(err error) error {
 }
 
 // Target is one target's records, open for reading (in View) or for
-// changing (in Update). Values it returns are copies.
+// changing (in Update). Value and Get return copies; a value Each passes
+// is valid only during the call.
 type Target struct {
 	b *bbolt.Bucket
 }

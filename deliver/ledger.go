@@ -84,7 +84,7 @@ func (l ledger) mark(done []uint64, refused map[uint64]string) error {
 // first: send is what to send now, and refused what the target refused
 // for good (it waits, on the source, and is not sent again).
 func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) (send []uint64, refused map[uint64]string, err error) {
-	uids, err := s.Archive.UIDs(acct.Name)
+	uids, err := s.Archive.Account(acct.Name).UIDs()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +124,7 @@ func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) (send [
 // after it.
 func Since(a *archive.Archive, acct fetch.Account, now time.Time) (time.Time, error) {
 	since := now.Truncate(time.Second)
-	uids, err := a.UIDs(acct.Name)
+	uids, err := a.Account(acct.Name).UIDs()
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -813,7 +813,7 @@ func TestSelect(t *testing.T) {
 	if got, err := Select(a, "nobody", ""); err != nil || len(got) != 0 {
 		t.Fatalf("another account: %v, %d", err, len(got))
 	}
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := Select(a, "", "subject:1199"); err != nil || len(got) != 1 || got[0] != ids[1199].ID {
