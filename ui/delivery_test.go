@@ -62,4 +62,11 @@ func TestDeliveryDialog(t *testing.T) {
 	if err != nil || len(got) != 3 {
 		t.Fatalf("the other mailbox holds %d messages, want 3 (%v)", len(got), err)
 	}
+	old := u.accounts[0]
+	ui(func() { u.confirmRemove("Old") })
+	tap(t, w, "Remove, keep its mail")
+	eventually(t, "account gone", func() bool { return len(u.accounts) == 0 })
+	if pw, err := u.secrets.Get(deliver.PasswordKey(old)); err == nil && pw != "" {
+		t.Error("the other mailbox's password outlived the account")
+	}
 }
