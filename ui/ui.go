@@ -73,6 +73,9 @@ type UI struct {
 	accounts []fetch.Account
 	counts   map[string]archive.Counts
 	problems map[string]string // account → last error, readable
+	// deliveries: account → what its last fetch delivered and left
+	// waiting, for an account that delivers (delivery.go)
+	deliveries map[string]string
 	// needsSignIn: accounts whose OAuth sign-in must be done again, which
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
@@ -118,7 +121,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{},
+	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}, deliveries: map[string]string{},
 		needsSignIn: map[string]bool{}, fixes: map[string]explained{}, quit: a.Quit}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
