@@ -135,7 +135,7 @@ func (e *AccountError) Unwrap() error { return e.Err }
 
 // ErrNoUIDL: the server cannot tell messages apart between sessions, so
 // mail cannot be left on it.
-var ErrNoUIDL = errors.New("fetch: this server does not support UIDL, so popvault cannot tell which messages it has already downloaded: keeping mail on the server is impossible. Choose \"delete after download\" for this account")
+var ErrNoUIDL = errors.New("fetch: this server does not support UIDL, so popvault cannot tell which messages it has already downloaded: keeping mail on the server is impossible. Choose \"Delete from the server once safely in the archive\" for this account (account edit --keep=false)")
 
 // Fetch downloads one account. For Gmail (by host name or its "Gpop"
 // greeting) it opens sessions until one brings nothing, since Gmail lists

@@ -28,6 +28,7 @@ import (
 	"popvault/fetch"
 	"popvault/internal/motw"
 	"popvault/render"
+	"popvault/render/remoteimg"
 )
 
 // AppID is the application's identifier; it matches FyneApp.toml so that
@@ -50,6 +51,9 @@ type Options struct {
 	// OpenURL opens an address in the browser; nil means Fyne's OpenURL.
 	// Tests play the browser with it.
 	OpenURL func(string) error
+	// RemotePictures configures loading pictures on the web; the zero
+	// value is what popvault uses (tests trust their own server).
+	RemotePictures remoteimg.Options
 }
 
 // UI is the running window. Its fields are touched only on the Fyne
@@ -96,7 +100,10 @@ type UI struct {
 	cancel      context.CancelFunc
 	content     fyne.CanvasObject
 	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
+	mailStack   *fyne.Container   // the list and the reader, with the welcome over them
 	fetchButton *widget.Button
+
+	pictureLoader *remoteimg.Loader // made on first use (see loader)
 
 	pagesMu sync.Mutex
 	pages   string // the private folder (privateDir), once made
@@ -276,7 +283,8 @@ func (u *UI) build() {
 	middle.SetOffset(0.45)
 	u.welcome = newWelcome(u)
 	u.welcome.Hide()
-	main := container.NewHSplit(u.sidebar.widget, container.NewStack(middle, u.welcome))
+	u.mailStack = container.NewStack(middle, u.welcome)
+	main := container.NewHSplit(u.sidebar.widget, u.mailStack)
 	main.SetOffset(0.2)
 	bottom := container.NewBorder(nil, nil, nil, nil, container.NewVBox(u.bar.content, u.status))
 	u.content = container.NewBorder(top, bottom, nil, nil, main)
@@ -305,7 +313,11 @@ func (u *UI) showError(context string, err error) {
 
 // reloadAccounts rereads accounts and counts, then refreshes the sidebar
 // and the list.
-func (u *UI) reloadAccounts() {
+func (u *UI) reloadAccounts() { u.reloadAccountsThen(nil) }
+
+// reloadAccountsThen is reloadAccounts, then runs then (on the UI
+// goroutine) once the window holds the accounts read.
+func (u *UI) reloadAccountsThen(then func()) {
 	u.background(func() func() {
 		accts, err := fetch.LoadAccounts(u.arch)
 		counts, cerr := u.arch.Count()
@@ -318,6 +330,9 @@ func (u *UI) reloadAccounts() {
 			u.sidebar.refresh()
 			u.list.reload()
 			u.showFirstRun()
+			if then != nil {
+				then()
+			}
 		}
 	})
 }
