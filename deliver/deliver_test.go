@@ -29,6 +29,7 @@ func TestModes(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, dovecot.Options{}, c.mode, corpus(30, 1)...)
+			g := e.throughGate(t)
 			r := e.fetch(t)
 			if r.Failed() || r.New != 30 || r.Delivered != 30 || r.Waiting != 0 {
 				t.Fatalf("first fetch: %+v", r)
@@ -37,16 +38,16 @@ func TestModes(t *testing.T) {
 			if n := e.onSource(t); n != c.left {
 				t.Errorf("%d on the source after the first fetch, want %d", n, c.left)
 			}
-			logins := e.imapLogins()
+			logins := g.accepted.Load()
 			if logins == 0 {
-				t.Fatal("no sign-in to the target found in Dovecot's log")
+				t.Fatal("no connection to the target went through the gate")
 			}
 			e.f.Now = func() time.Time { return time.Now().Add(4 * 24 * time.Hour) }
 			if r := e.fetch(t); r.Failed() || r.New != 0 || r.Delivered != 0 {
 				t.Fatalf("second fetch: %+v", r)
 			}
-			if n := e.imapLogins(); n != logins {
-				t.Errorf("a fetch with nothing to deliver signed in to the target %d times", n-logins)
+			if n := g.accepted.Load(); n != logins {
+				t.Errorf("a fetch with nothing to deliver connected to the target %d times", n-logins)
 			}
 			if n := e.onSource(t); n != c.leftLater {
 				t.Errorf("%d on the source four days on, want %d", n, c.leftLater)
@@ -61,8 +62,7 @@ func TestModes(t *testing.T) {
 // is delivered once and the source emptied.
 func TestTargetDown(t *testing.T) {
 	e := newEnv(t, dovecot.Options{}, deleteMode)
-	g := newGate(t, e.d.IMAPTLSAddr())
-	e.acct.Deliver.Port = g.port()
+	g := e.throughGate(t)
 	g.shut()
 	all := corpus(40, 2)
 	for cycle := range 3 {
@@ -166,7 +166,8 @@ func TestTooLarge(t *testing.T) {
 		strings.Repeat(strings.Repeat("x", 76)+"\r\n", 3000))
 	msgs := append(corpus(10, 5), big)
 	e := newEnv(t, dovecot.Options{MaxMailKiB: 150}, deleteMode, msgs...)
-	logins := 0
+	g := e.throughGate(t)
+	logins := int64(0)
 	for cycle := range 2 {
 		r := e.fetch(t)
 		if r.Err != nil || r.Waiting != 1 || !errors.Is(r.DeliveryErr, ErrRefused) || !strings.Contains(r.DeliveryErr.Error(), "the big one") {
@@ -176,10 +177,10 @@ func TestTooLarge(t *testing.T) {
 		if n := e.onSource(t); n != 1 {
 			t.Errorf("cycle %d: %d on the source, want the big one", cycle, n)
 		}
-		if cycle == 1 && e.imapLogins() != logins {
+		if cycle == 1 && g.accepted.Load() != logins {
 			t.Error("a message refused for good was sent again")
 		}
-		logins = e.imapLogins()
+		logins = g.accepted.Load()
 	}
 	if got := len(e.target(t)); got != 10 {
 		t.Errorf("the target holds %d, want the 10 that fit", got)

@@ -7,8 +7,8 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,10 +169,12 @@ func (e *env) onSource(t *testing.T) int {
 	return n
 }
 
-// imapLogins counts bob's IMAP sign-ins in Dovecot's log: the connections
-// made to the target.
-func (e *env) imapLogins() int {
-	return strings.Count(e.d.Log(), "imap-login: Info: Login: user=<"+e.d.User2+">")
+// throughGate sends the service's connections to the target through a
+// gate, which counts them.
+func (e *env) throughGate(t *testing.T) *gate {
+	g := newGate(t, e.d.IMAPTLSAddr())
+	e.acct.Deliver.Port = g.port()
+	return g
 }
 
 // gate stands between the service and the target, and can be shut: a
@@ -183,6 +185,8 @@ type gate struct {
 	addr string
 	mu   sync.Mutex
 	ln   net.Listener
+	// accepted counts the connections made through the gate.
+	accepted atomic.Int64
 }
 
 func newGate(t *testing.T, to string) *gate {
@@ -213,6 +217,7 @@ func (g *gate) open() {
 			if err != nil {
 				return
 			}
+			g.accepted.Add(1)
 			go func() {
 				defer c.Close()
 				s, err := net.Dial("tcp", g.to)
