@@ -306,3 +306,27 @@ func TestSecurityWordsNameNoPort(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveScrollsToWhatIsMissing: in a dialog taller than the window,
+// Save scrolls to the field that lacks something.
+func TestSaveScrollsToWhatIsMissing(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	var f *accountForm
+	ui(func() {
+		f = u.showAccountDialog(nil)
+		f.provider.SetSelected("Gmail") // its steps make the dialog tall
+		f.email.SetText("ann@gmail.com")
+		f.scroll.ScrollToTop()
+	})
+	tap(t, w, "Save")
+	ui(func() {
+		d := fyne.CurrentApp().Driver()
+		note := f.missing[f.password]
+		y := d.AbsolutePositionForObject(note).Y - d.AbsolutePositionForObject(f.scroll).Y
+		if !note.Visible() || y < 0 || y > f.scroll.Size().Height {
+			t.Errorf("the password's note at %v, the dialog's body %v high (scrolled %v)", y, f.scroll.Size().Height, f.scroll.Offset.Y)
+		}
+	})
+}
