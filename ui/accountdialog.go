@@ -47,6 +47,7 @@ type accountForm struct {
 	consequence                             *widget.Label      // what that choice will do
 	steps                                   *fyne.Container    // the provider's steps, with links
 	oauth                                   *oauthForm
+	deliver                                 *deliveryForm // "Also put new mail into another mailbox"
 	note, warning, result, where            *widget.Label
 	test, save                              *widget.Button
 	dialog                                  *dialog.CustomDialog
@@ -103,7 +104,7 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	form := widget.NewForm(items...)
 	f.form = form
 	// The provider first, then its steps, then the rest of the form.
-	body := container.NewVBox(widget.NewForm(widget.NewFormItem("Provider", f.provider)), f.steps, form, f.oauth.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
+	body := container.NewVBox(widget.NewForm(widget.NewFormItem("Provider", f.provider)), f.steps, form, f.oauth.box, f.deliver.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
 	// Where the password goes, and whether cron can read it there: asking
 	// the keyring is I/O, so not on this goroutine.
 	u.background(func() func() {
@@ -204,6 +205,7 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.email.OnChanged = func(s string) { f.applyPreset(s) }
 	f.test = widget.NewButton("Test connection", func() { u.testConnection(f) })
 	f.provider.SetSelectedIndex(len(providers) - 1)
+	f.deliver = newDeliveryForm(u, existing)
 	if existing != nil {
 		f.fill(*existing)
 	} else if u.opts.Prefill != nil {
@@ -486,6 +488,9 @@ func (f *accountForm) account() (fetch.Account, error) {
 	if i := f.check.SelectedIndex(); i > 0 {
 		a.CheckEveryMinutes = checkMinutes[i]
 	}
+	if a.Deliver, _, err = f.deliver.settings(); err != nil {
+		return a, err
+	}
 	a = a.WithDefaults()
 	return a, a.Check()
 }
@@ -496,7 +501,7 @@ func (u *UI) testConnection(f *accountForm) {
 		f.result.SetText(err.Error())
 		return
 	}
-	typed, existing, held := f.password.Text, f.existing, f.oauth.held
+	typed, existing, held, typedTarget := f.password.Text, f.existing, f.oauth.held, f.deliver.pwd.Text
 	tried := f.testedWith(a)
 	// The sign-in just made, else the one kept for the account being
 	// edited: never one kept on this machine for some other account.
@@ -519,6 +524,10 @@ func (u *UI) testConnection(f *accountForm) {
 			n, size, err = u.fetcher.TryConnection(ctx, a, u.creds.Trying(pw, held))
 			cancel()
 		}
+		var terr error
+		if err == nil && a.Deliver != nil {
+			terr = u.tryDelivery(context.Background(), a, typedTarget)
+		}
 		return func() {
 			f.test.Enable()
 			if err != nil {
@@ -532,7 +541,14 @@ func (u *UI) testConnection(f *accountForm) {
 				return
 			}
 			f.failedTest = ""
-			f.result.SetText(fmt.Sprintf("Connected: %d messages (%s) on the server.", n, humanSize(size)))
+			text := fmt.Sprintf("Connected: %d messages (%s) on the server.", n, humanSize(size))
+			switch {
+			case terr != nil:
+				text += " The other mailbox failed: " + terr.Error()
+			case a.Deliver != nil:
+				text += fmt.Sprintf(" The other mailbox, %s, is ready.", a.Deliver)
+			}
+			f.result.SetText(text)
 		}
 	})
 }
@@ -578,7 +594,7 @@ func (u *UI) saveAccount(f *accountForm) {
 // account of that name keeps what it signs in with. A failure is said in
 // the dialog, which stays open.
 func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
-	typed := f.password.Text
+	typed, typedTarget := f.password.Text, f.deliver.pwd.Text
 	held := f.oauth.held
 	existing := f.existing
 	if existing == nil {
@@ -596,6 +612,9 @@ func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
 			err = credentials.SetPassword(u.secrets, a, typed)
 		case existing == nil || existing.OAuth != "":
 			err = errors.New("enter the password")
+		}
+		if err == nil {
+			err = u.saveDelivery(&a, typedTarget)
 		}
 		switch {
 		case err != nil:
