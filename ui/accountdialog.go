@@ -56,7 +56,8 @@ type accountForm struct {
 	whereText                               string          // where a password goes
 	passwordItem                            *widget.FormItem
 	form                                    *widget.Form
-	missing                                 fieldNotes // what each field lacks, said under it
+	missing                                 fieldNotes        // what each field lacks, said under it
+	scroll                                  *container.Scroll // the dialog's body, scrolled to the first field that lacks something
 	// failedTest is what the last Test connection that failed tried
 	// (testedWith); Save with the same asks first.
 	failedTest string
@@ -116,7 +117,8 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	// Save checks the form first and keeps the dialog open, with what was
 	// typed, to say what is missing at the field. Cancel has nothing to
 	// undo: a sign-in is held in the dialog until Save keeps it.
-	f.dialog = dialog.NewCustomWithoutButtons(title, container.NewVScroll(body), u.win)
+	f.scroll = container.NewVScroll(body)
+	f.dialog = dialog.NewCustomWithoutButtons(title, f.scroll, u.win)
 	cancel := widget.NewButton("Cancel", func() { f.dialog.Hide() })
 	f.save = widget.NewButton("Save", func() { u.saveAccount(f) })
 	f.save.Importance = widget.HighImportance
@@ -562,6 +564,7 @@ func (f *accountForm) testedWith(a fetch.Account) string {
 // whose Test connection just failed, and then stores them.
 func (u *UI) saveAccount(f *accountForm) {
 	if f.lacking() {
+		f.missing.showFirst(f.scroll)
 		return
 	}
 	a, err := f.account()

@@ -33,6 +33,31 @@ func (n fieldNotes) say(e *widget.Entry, text string) bool {
 	return text != ""
 }
 
+// showFirst scrolls s to the highest note shown, so that what a field
+// lacks is seen, in a dialog taller than its window.
+func (n fieldNotes) showFirst(s *container.Scroll) {
+	if s == nil {
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(s.Content).Y
+	first := float32(-1)
+	for e, l := range n {
+		if l.Visible() {
+			// The field above its note, so both show.
+			if y := d.AbsolutePositionForObject(e).Y - top; first < 0 || y < first {
+				first = y
+			}
+		}
+	}
+	if first < 0 {
+		return
+	}
+	if first < s.Offset.Y || first+40 > s.Offset.Y+s.Size().Height {
+		s.ScrollToOffset(fyne.NewPos(0, first))
+	}
+}
+
 // chain runs first, then second.
 func chain(first, second func(string)) func(string) {
 	if first == nil {
