@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -55,6 +56,9 @@ type Env struct {
 	Window func(archivePath string) error
 	// Demo opens the window on a demo mailbox: popvault --demo.
 	Demo func() error
+	// Now is the clock of the health records and status; nil is
+	// time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // Run runs one command line (os.Args[1:]) and returns the exit status the
@@ -221,6 +225,14 @@ func (c *session) dispatch(ctx context.Context, cmd string, rest []string) error
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (see popvault help)", cmd)
+}
+
+// now is the time by the session's clock (Env.Now).
+func (c *session) now() time.Time {
+	if c.env.Now != nil {
+		return c.env.Now()
+	}
+	return time.Now()
 }
 
 // flags returns a flag set that also takes --archive, wherever it is given.

@@ -8,7 +8,9 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"popvault/archive"
 	"popvault/fetch"
+	"popvault/health"
 )
 
 func (c *session) fetch(ctx context.Context, args []string) error {
@@ -52,8 +54,13 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 		f.DebugWriter = c.stderr
 		*parallel = 1 // one conversation at a time, or the log would interleave them
 	}
+	byName := map[string]fetch.Account{}
+	for _, a := range accts {
+		byName[a.Name] = a
+	}
 	results := f.FetchAll(ctx, accts, *parallel, func(r fetch.Result) {
 		bar.finish(r.Account, c.stderr, c.fetchLine(r, *quiet))
+		c.recordHealth(arch, byName[r.Account], r)
 	})
 	var failed []string
 	for _, r := range results {
@@ -107,3 +114,12 @@ func pick(accts []fetch.Account, names []string) ([]fetch.Account, error) {
 }
 
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// recordHealth keeps the account's record of fetches (popvault status,
+// the window's sidebar); failing to is said, but fails no fetch: the mail
+// is safe either way.
+func (c *session) recordHealth(arch *archive.Archive, acct fetch.Account, r fetch.Result) {
+	if _, err := health.Store(arch, acct, r, c.now()); err != nil {
+		fmt.Fprintf(c.stderr, "popvault: note: %s: %s\n", acct.Name, oneLine(err))
+	}
+}

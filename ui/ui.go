@@ -26,6 +26,7 @@ import (
 	"popvault/archive"
 	"popvault/credentials"
 	"popvault/fetch"
+	"popvault/health"
 	"popvault/internal/motw"
 	"popvault/render"
 )
@@ -72,7 +73,8 @@ type UI struct {
 	// needsSignIn: accounts whose OAuth sign-in must be done again, which
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
-	selected    string // account shown; "" for all mail
+	health      map[string]health.Record // each account's record of fetches (health.go)
+	selected    string                   // account shown; "" for all mail
 
 	sidebar *sidebar
 	list    *messageList
