@@ -31,6 +31,7 @@ import (
 	"popvault/archive"
 	"popvault/credentials"
 	"popvault/internal/termtext"
+	"popvault/schedule"
 )
 
 // Env is what the command line takes from its process. Zero fields mean
@@ -56,6 +57,12 @@ type Env struct {
 	Window func(archivePath string) error
 	// Demo opens the window on a demo mailbox: popvault --demo.
 	Demo func() error
+	// Scheduler installs and reads the job that fetches when popvault is
+	// closed; nil is the system's (schedule.New). Tests record it.
+	Scheduler *schedule.Scheduler
+	// Exe is popvault's program, which the job runs; "" is
+	// os.Executable().
+	Exe string
 	// Now is the clock of the health records and status; nil is
 	// time.Now. Tests move it.
 	Now func() time.Time
@@ -203,6 +210,10 @@ func (c *session) dispatch(ctx context.Context, cmd string, rest []string) error
 		return c.list(ctx, rest)
 	case "show":
 		return c.show(rest)
+	case "status":
+		return c.status(rest)
+	case "schedule":
+		return c.schedule(ctx, rest)
 	case "export":
 		return c.export(rest)
 	case "import":

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"popvault/archive"
 	"popvault/fetch/pop3test/dovecot"
@@ -29,6 +30,8 @@ type vault struct {
 	path   string
 	config string            // XDG_CONFIG_HOME
 	vars   map[string]string // what Env.Getenv answers
+	now    func() time.Time  // Env.Now: nil is the real clock
+	extra  func(*Env)        // sets more of Env, when not nil
 }
 
 func newVault(t *testing.T) *vault {
@@ -43,7 +46,11 @@ func newVault(t *testing.T) *vault {
 func (v *vault) env(stdin io.Reader, stdout, stderr io.Writer) Env {
 	v.t.Setenv("XDG_CONFIG_HOME", v.config)
 	v.t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-	return Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return v.vars[k] }}
+	env := Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return v.vars[k] }, Now: v.now}
+	if v.extra != nil {
+		v.extra(&env)
+	}
+	return env
 }
 
 // run runs popvault --archive v.path args and returns stdout, stderr and
