@@ -63,6 +63,13 @@ type Env struct {
 	// Exe is popvault's program, which the job runs; "" is
 	// os.Executable().
 	Exe string
+	// Archive, when set, is the archive, already open, that commands use
+	// instead of opening one (and never close): the window's, for the
+	// commands another popvault hands to it (package handoff).
+	Archive *archive.Archive
+	// Dir is the folder relative paths on the command line are in; ""
+	// is the process's own.
+	Dir string
 	// Now is the clock of the health records and status; nil is
 	// time.Now. Tests move it.
 	Now func() time.Time
@@ -73,7 +80,12 @@ type Env struct {
 // line, "popvault: ...", as scripts expect.
 func Run(ctx context.Context, args []string, env Env) int {
 	c := newSession(env)
-	if err := c.run(ctx, args); err != nil {
+	err := c.run(ctx, args)
+	var st exitStatus
+	if errors.As(err, &st) {
+		return int(st)
+	}
+	if err != nil {
 		fmt.Fprintln(c.terminal, "popvault:", oneLine(err))
 		return 1
 	}
@@ -171,7 +183,7 @@ func (c *session) run(ctx context.Context, args []string) error {
 	}
 	defer c.close() // whichever command opened the archive
 	cmd, rest := args[0], args[1:]
-	err := c.dispatch(ctx, cmd, rest)
+	err := c.runOrHandOff(ctx, cmd, rest)
 	if errors.Is(err, errHelp) {
 		return nil // the flag set printed the command's flags
 	}

@@ -26,6 +26,7 @@ import (
 	"popvault/archive"
 	"popvault/credentials"
 	"popvault/fetch"
+	"popvault/handoff"
 	"popvault/health"
 	"popvault/internal/motw"
 	"popvault/render"
@@ -51,6 +52,13 @@ type Options struct {
 	// OpenURL opens an address in the browser; nil means Fyne's OpenURL.
 	// Tests play the browser with it.
 	OpenURL func(string) error
+	// Serve, when set, runs a command that another popvault hands to the
+	// window (package handoff: a scheduled fetch, list, status) on the
+	// window's archive, and returns its exit status. health.go listens.
+	Serve Serve
+	// OpenAccount, when set, is the account shown first (a notification's
+	// click: --open-account).
+	OpenAccount string
 }
 
 // UI is the running window. Its fields are touched only on the Fyne
@@ -74,6 +82,7 @@ type UI struct {
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
 	health      map[string]health.Record // each account's record of fetches (health.go)
+	handoff     *handoff.Server          // commands other popvaults hand over (health.go); safe from any goroutine
 	selected    string                   // account shown; "" for all mail
 
 	sidebar *sidebar
@@ -128,6 +137,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	u.build()
 	u.startFetcher()
 	u.reloadAccounts()
+	u.watchHealth()
 	u.watchIndex()
 	go func() {
 		// Mail stored before references were kept threads by them once
@@ -188,6 +198,7 @@ func (u *UI) Content() fyne.CanvasObject { return u.content }
 
 // Close stops background checks and closes the archive.
 func (u *UI) Close() {
+	u.stopHandOff() // before the archive closes: it waits for the commands it runs
 	u.sched.Stop()
 	u.cancel()
 	u.arch.Close()

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"context"
+	"io"
+	"os"
 	"runtime/debug"
 
+	"popvault/archive"
+	"popvault/cli"
+	"popvault/handoff"
 	"popvault/ui"
 )
 
@@ -12,5 +18,12 @@ func runWindow(path string) error {
 	// A window that may hold 100,000 rows for hours: collect garbage
 	// sooner than Go's default, for a smaller resident size.
 	debug.SetGCPercent(50)
-	return ui.Run(ui.Options{ArchivePath: path})
+	return ui.Run(ui.Options{ArchivePath: path, Serve: serveHandedOff})
+}
+
+// serveHandedOff runs a command another popvault handed to the window
+// (a scheduled fetch, a list) with the command line, on the window's
+// archive: what it prints and its exit status are the command line's own.
+func serveHandedOff(ctx context.Context, arch *archive.Archive, req handoff.Request, stdout, stderr io.Writer) int {
+	return cli.Run(ctx, req.Args, cli.Env{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Version: version, Archive: arch, Dir: req.Dir})
 }
