@@ -41,7 +41,7 @@ func (c *session) importCmd(ctx context.Context, args []string) error {
 	// on at the next search or in the window.
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	err = c.indexing(arch, func() error { return arch.WaitIndexed(ctx) })
+	err = c.indexing(arch, func() error { return arch.SearchIndex().Wait(ctx) })
 	if ctx.Err() != nil {
 		fmt.Fprintln(c.stderr, "popvault: indexing for search stopped; it goes on at the next search, or in the window")
 		return nil

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/archive"
 	"popvault/fetch"
 )
 
@@ -124,10 +125,10 @@ func (u *UI) confirmRemove(name string) {
 		return
 	}
 	a, creds := *acct, u.credentials()
-	remove := func(keepMail bool) {
+	remove := func(mail archive.MailChoice) {
 		d.Hide()
 		u.background(func() func() {
-			err := u.arch.RemoveAccount(name, keepMail)
+			err := u.arch.Account(name).Remove(mail)
 			var serr error
 			if err == nil {
 				serr = creds.Forget(a)
@@ -147,8 +148,8 @@ func (u *UI) confirmRemove(name string) {
 			}
 		})
 	}
-	keep := widget.NewButton("Remove, keep its mail", func() { remove(true) })
-	drop := widget.NewButton("Remove with its mail", func() { remove(false) })
+	keep := widget.NewButton("Remove, keep its mail", func() { remove(archive.KeepMail) })
+	drop := widget.NewButton("Remove with its mail", func() { remove(archive.DeleteMail) })
 	drop.Importance = widget.DangerImportance
 	msg := widget.NewLabel(fmt.Sprintf("Remove the account %q? Its mail can stay in the archive, or go with it. Nothing changes on the server.", name))
 	msg.Wrapping = fyne.TextWrapWord

@@ -88,11 +88,12 @@ type UI struct {
 	sidebar *sidebar
 	list    *messageList
 	reader  *reader
-	search  *widget.Entry
+	search  *searchEntry
 	bar     *fetchBar
 	status  *widget.Label
 	round   []roundResult         // the results of the fetches under way, for status
 	asking  *dialog.ConfirmDialog // the delete dialog, while it is open
+	dialog  *keyedDialog          // the dialog the keyboard answers (see showDialog)
 	tray    bool                  // a tray icon shows: closing may hide the window
 	quit    func()                // the app's Quit
 	ctx     context.Context       // ends at Close, and with it the goroutines that watch indexing
@@ -157,7 +158,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 // says how far it is while it works. (A search on screen that missed
 // unindexed mail runs again by itself: see againWhenIndexed.)
 func (u *UI) watchIndex() {
-	u.arch.StartIndexing()
+	u.arch.SearchIndex().Start()
 	go func() {
 		busy := false
 		tick := time.NewTicker(2 * time.Second)
@@ -168,7 +169,7 @@ func (u *UI) watchIndex() {
 				return
 			case <-tick.C:
 			}
-			left, err := u.arch.IndexStatus()
+			left, err := u.arch.SearchIndex().Status()
 			switch {
 			case err != nil:
 				onUI(func() { u.setStatus(fmt.Sprintf("Search index: %v (popvault reindex rebuilds it)", err)) })
@@ -257,7 +258,8 @@ func (u *UI) writePage(v *archive.View) (string, error) {
 func (u *UI) build() {
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
-	u.search = widget.NewEntry()
+	u.search = newSearchEntry()
+	u.search.onEscape = u.escape
 	u.search.SetPlaceHolder(`Search: words, "a phrase", from:ann, subject:, has:attachment, after:2024-01-31`)
 	u.search.OnChanged = func(string) { u.list.reloadSoon() }
 	u.search.OnSubmitted = func(string) { u.list.openFirst() }

@@ -305,7 +305,7 @@ func TestKeyboard(t *testing.T) {
 	eventually(t, "one result for café", func() bool { return len(u.list.items) == 1 })
 	key(fyne.KeyDelete)
 	key(fyne.KeyReturn)
-	eventually(t, "the count after a delete", func() bool { return len(u.list.items) == 0 && u.status.Text == "0 messages match" })
+	eventually(t, "the count after a delete", func() bool { return len(u.list.items) == 0 && u.status.Text == "Message deleted · 0 messages match" })
 }
 
 // addAccount adds an account on s with password to the window's archive
