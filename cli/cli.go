@@ -31,6 +31,7 @@ import (
 	"popvault/archive"
 	"popvault/credentials"
 	"popvault/internal/termtext"
+	"popvault/notify"
 	"popvault/schedule"
 )
 
@@ -57,6 +58,10 @@ type Env struct {
 	Window func(archivePath string) error
 	// Demo opens the window on a demo mailbox: popvault --demo.
 	Demo func() error
+	// WindowOn opens the window on one account: popvault --open-account
+	// NAME, as a notification's click starts it. Nil opens it as Window
+	// does.
+	WindowOn func(archivePath, account string) error
 	// Scheduler installs and reads the job that fetches when popvault is
 	// closed; nil is the system's (schedule.New). Tests record it.
 	Scheduler *schedule.Scheduler
@@ -157,6 +162,7 @@ func (c *session) run(ctx context.Context, args []string) error {
 	global.StringVar(&c.archivePath, "archive", "", "archive file")
 	demo := global.Bool("demo", false, "open the window on a demo mailbox served from inside the app")
 	showVersion := global.Bool("version", false, "print the version")
+	openAccount := global.String(strings.TrimPrefix(notify.OpenAccountFlag, "--"), "", "open the window on this account (a notification's click)")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			c.printUsage()
@@ -175,6 +181,9 @@ func (c *session) run(ctx context.Context, args []string) error {
 		return c.env.Demo()
 	}
 	args = global.Args()
+	if *openAccount != "" && len(args) == 0 && c.env.WindowOn != nil {
+		return c.env.WindowOn(c.path(), notify.ParseOpenArg(*openAccount))
+	}
 	if len(args) == 0 {
 		if c.env.Window == nil {
 			return errNoWindow
@@ -224,6 +233,8 @@ func (c *session) dispatch(ctx context.Context, cmd string, rest []string) error
 		return c.show(rest)
 	case "status":
 		return c.status(rest)
+	case notify.WaiterCommand:
+		return c.notifyWait()
 	case "schedule":
 		return c.schedule(ctx, rest)
 	case "export":

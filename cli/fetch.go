@@ -60,7 +60,11 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 	}
 	results := f.FetchAll(ctx, accts, *parallel, func(r fetch.Result) {
 		bar.finish(r.Account, c.stderr, c.fetchLine(r, *quiet))
-		c.recordHealth(arch, byName[r.Account], r)
+		rec, ok := c.recordHealth(arch, byName[r.Account], r)
+		if ok && *quiet {
+			// --quiet is how a scheduled run fetches: nobody watches it.
+			c.notifyIfDue(ctx, arch, byName[r.Account], rec)
+		}
 	})
 	var failed []string
 	for _, r := range results {
@@ -118,8 +122,11 @@ func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 // recordHealth keeps the account's record of fetches (popvault status,
 // the window's sidebar); failing to is said, but fails no fetch: the mail
 // is safe either way.
-func (c *session) recordHealth(arch *archive.Archive, acct fetch.Account, r fetch.Result) {
-	if _, err := health.Store(arch, acct, r, c.now()); err != nil {
+func (c *session) recordHealth(arch *archive.Archive, acct fetch.Account, r fetch.Result) (health.Record, bool) {
+	rec, err := health.Store(arch, acct, r, c.now())
+	if err != nil {
 		fmt.Fprintf(c.stderr, "popvault: note: %s: %s\n", acct.Name, oneLine(err))
+		return rec, false
 	}
+	return rec, true
 }

@@ -20,7 +20,10 @@ import (
 // what to do about it.
 type Explanation struct {
 	Words string // "the server refused the password"
-	Fix   string // "Check the password: Edit the account …"; "" when nothing is to be done but wait
+	// Fix says what to do: "Check the password: Edit the account …"; ""
+	// when nothing is to be done but wait. ACCOUNT in it stands for the
+	// account's name, which the error may not carry.
+	Fix string
 	// SignIn: only a person can mend it, by giving the password or
 	// signing in again (notify's Attempt.SignIn); no retry will.
 	SignIn bool

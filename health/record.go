@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"popvault/archive"
@@ -75,7 +76,7 @@ func (r *Record) Add(acct fetch.Account, res fetch.Result, now time.Time) {
 		if r.FailingSince.IsZero() {
 			r.FailingSince = now
 		}
-		r.Words, r.Fix = ex.Words, ex.Fix
+		r.Words, r.Fix = ex.Words, strings.ReplaceAll(ex.Fix, "ACCOUNT", acct.Name)
 	}
 	r.Attempts = append(r.Attempts, notify.Attempt{At: now, OK: res.Err == nil, SignIn: ex.SignIn})
 	if n := len(r.Attempts); n > keepAttempts {

@@ -89,3 +89,15 @@ func (u *UI) showHealth(rec health.Record) {
 	u.health[rec.Account] = rec
 	u.sidebar.refresh()
 }
+
+// openRequested shows the account the window was opened on
+// (Options.OpenAccount: a notification's click), once it is listed.
+func (u *UI) openRequested() {
+	want := u.opts.OpenAccount
+	for i, a := range u.accounts {
+		if want != "" && a.Name == want {
+			u.opts.OpenAccount = ""
+			u.sidebar.list.Select(i + 1)
+		}
+	}
+}

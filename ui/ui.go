@@ -316,6 +316,7 @@ func (u *UI) reloadAccounts() {
 			u.accounts, u.counts = accts, counts
 			u.sidebar.refresh()
 			u.list.reload()
+			u.openRequested() // health.go
 		}
 	})
 }

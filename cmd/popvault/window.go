@@ -14,11 +14,14 @@ import (
 
 // runWindow opens the window on the archive at path: the one the command
 // line would use ($POPVAULT_ARCHIVE, --archive or the default).
-func runWindow(path string) error {
+func runWindow(path string) error { return runWindowOn(path, "") }
+
+// runWindowOn opens the window showing account (a notification's click).
+func runWindowOn(path, account string) error {
 	// A window that may hold 100,000 rows for hours: collect garbage
 	// sooner than Go's default, for a smaller resident size.
 	debug.SetGCPercent(50)
-	return ui.Run(ui.Options{ArchivePath: path, Serve: serveHandedOff})
+	return ui.Run(ui.Options{ArchivePath: path, Serve: serveHandedOff, OpenAccount: account})
 }
 
 // serveHandedOff runs a command another popvault handed to the window
