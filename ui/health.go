@@ -2,8 +2,15 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"strings"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
 	"popvault/fetch"
@@ -23,6 +30,7 @@ type Serve func(ctx context.Context, arch *archive.Archive, req handoff.Request,
 // health show at once.
 func (u *UI) watchHealth() {
 	u.loadHealth()
+	u.watchStale()
 	if u.opts.Serve == nil {
 		return
 	}
@@ -63,6 +71,7 @@ func (u *UI) loadHealth() {
 		return func() {
 			u.health = recs
 			u.sidebar.refresh()
+			u.updateBanner()
 		}
 	})
 }
@@ -88,6 +97,7 @@ func (u *UI) showHealth(rec health.Record) {
 	}
 	u.health[rec.Account] = rec
 	u.sidebar.refresh()
+	u.updateBanner()
 }
 
 // openRequested shows the account the window was opened on
@@ -100,4 +110,90 @@ func (u *UI) openRequested() {
 			u.sidebar.list.Select(i + 1)
 		}
 	}
+}
+
+// healthNote is what the sidebar adds to an account's counts: when it
+// was last backed up, or for how long it has failed ("" for All mail, or
+// before any fetch).
+func (u *UI) healthNote(account string) string {
+	rec, ok := u.health[account]
+	if account == "" || !ok || rec.LastAttempt.IsZero() {
+		return ""
+	}
+	now := time.Now()
+	if rec.Failing() {
+		return " · failing for " + health.Ago(now.Sub(rec.FailingSince))
+	}
+	return " · backed up " + health.Ago(now.Sub(rec.LastSuccess)) + " ago"
+}
+
+// healthBanner is the strip above the list that says when an account's
+// backups are stale or failing, with what to do; hidden otherwise.
+type healthBanner struct {
+	box   *fyne.Container
+	label *widget.Label
+}
+
+func (u *UI) newHealthBanner() fyne.CanvasObject {
+	b := &healthBanner{label: widget.NewLabel("")}
+	b.label.Wrapping = fyne.TextWrapWord
+	b.label.Importance = widget.WarningImportance
+	settings := widget.NewButton("Settings…", func() { u.showSettings() })
+	b.box = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), settings, b.label)
+	b.box.Hide()
+	u.banner = b
+	return b.box
+}
+
+// updateBanner shows the banner when an account is stale or failing
+// (health.Record.StateAt), naming the accounts.
+func (u *UI) updateBanner() {
+	if u.banner == nil {
+		return
+	}
+	now := time.Now()
+	var stale, failing []string
+	for _, a := range u.accounts {
+		rec, ok := u.health[a.Name]
+		if !ok {
+			continue
+		}
+		rec.Every = max(rec.Every, time.Duration(a.CheckEveryMinutes)*time.Minute)
+		switch rec.StateAt(now, 0) {
+		case health.Stale:
+			stale = append(stale, fmt.Sprintf("%s (last backup %s ago)", a.Name, health.Ago(now.Sub(rec.LastSuccess))))
+		case health.Failing:
+			if now.Sub(rec.FailingSince) >= rec.StaleAfter() {
+				failing = append(failing, fmt.Sprintf("%s (failing for %s: %s)", a.Name, health.Ago(now.Sub(rec.FailingSince)), rec.Words))
+			}
+		}
+	}
+	var parts []string
+	if len(stale) > 0 {
+		parts = append(parts, "No recent backup of "+strings.Join(stale, ", ")+
+			". Press Fetch, and turn on \"Keep backing up when popvault is closed\" in Settings so that it does not happen again.")
+	}
+	if len(failing) > 0 {
+		parts = append(parts, "Backups keep failing for "+strings.Join(failing, ", ")+". The account in the sidebar says what to do.")
+	}
+	u.banner.label.SetText(strings.Join(parts, " "))
+	u.banner.box.Hidden = len(parts) == 0
+	u.banner.box.Refresh()
+}
+
+// watchStale rereads the records now and then while the window is open:
+// an account becomes stale by time passing, with no fetch to say so.
+func (u *UI) watchStale() {
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-u.ctx.Done():
+				return
+			case <-t.C:
+				onUI(u.loadHealth)
+			}
+		}
+	}()
 }

@@ -34,6 +34,8 @@ func (u *UI) showSettings() {
 		widget.NewLabelWithStyle("Archive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), path,
 		where,
 		widget.NewSeparator(),
+		u.scheduleSection(), // schedule.go
+		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Export all mail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, exportAll, exportFormat),
 		widget.NewLabelWithStyle("Import from another program", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -41,7 +43,7 @@ func (u *UI) showSettings() {
 		widget.NewSeparator(), theme,
 	)
 	d := dialog.NewCustom("Settings", "Close", content, u.win)
-	d.Resize(fyne.NewSize(520, 420))
+	d.Resize(fyne.NewSize(560, 520))
 	d.Show()
 }
 

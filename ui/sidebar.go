@@ -85,6 +85,7 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	} else {
 		counts.SetText(fmt.Sprintf("%d messages", c.Total))
 	}
+	counts.SetText(counts.Text + s.u.healthNote(key))
 	problem.SetText(s.u.problems[key])
 	problem.Hidden = problem.Text == ""
 	if key != "" && s.u.needsSignIn[key] {

@@ -30,6 +30,7 @@ import (
 	"popvault/health"
 	"popvault/internal/motw"
 	"popvault/render"
+	"popvault/schedule"
 )
 
 // AppID is the application's identifier; it matches FyneApp.toml so that
@@ -59,6 +60,11 @@ type Options struct {
 	// OpenAccount, when set, is the account shown first (a notification's
 	// click: --open-account).
 	OpenAccount string
+	// Scheduler installs the job that backs up when popvault is closed;
+	// nil is the system's (schedule.New). Exe is the program the job
+	// runs; "" is os.Executable(). Tests set both.
+	Scheduler *schedule.Scheduler
+	Exe       string
 }
 
 // UI is the running window. Its fields are touched only on the Fyne
@@ -83,6 +89,7 @@ type UI struct {
 	needsSignIn map[string]bool
 	health      map[string]health.Record // each account's record of fetches (health.go)
 	handoff     *handoff.Server          // commands other popvaults hand over (health.go); safe from any goroutine
+	banner      *healthBanner            // stale or failing backups (health.go)
 	selected    string                   // account shown; "" for all mail
 
 	sidebar *sidebar
@@ -274,7 +281,7 @@ func (u *UI) build() {
 		widget.NewButtonWithIcon("Copy to IMAP…", theme.UploadIcon(), func() { u.showRestoreDialog() }),
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.showSettings() }),
 	)
-	top := container.NewBorder(nil, nil, toolbar, nil, u.search)
+	top := container.NewVBox(container.NewBorder(nil, nil, toolbar, nil, u.search), u.newHealthBanner())
 	middle := container.NewHSplit(u.list.content, u.reader.content)
 	middle.SetOffset(0.45)
 	main := container.NewHSplit(u.sidebar.widget, middle)
@@ -317,6 +324,7 @@ func (u *UI) reloadAccounts() {
 			u.sidebar.refresh()
 			u.list.reload()
 			u.openRequested() // health.go
+			u.updateBanner()
 		}
 	})
 }
