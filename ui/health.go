@@ -70,6 +70,13 @@ func (u *UI) loadHealth() {
 		}
 		return func() {
 			u.health = recs
+			for name, r := range recs {
+				// A failure this window did not see (a scheduled run's)
+				// is said under the account as its own would be.
+				if _, seen := u.problems[name]; !seen && r.Failing() {
+					u.problems[name] = healthSentence(r.Words, r.Fix)
+				}
+			}
 			u.sidebar.refresh()
 			u.updateBanner()
 		}
@@ -112,8 +119,8 @@ func (u *UI) openRequested() {
 	}
 }
 
-// healthNote is what the sidebar adds to an account's counts: when it
-// was last backed up, or for how long it has failed ("" for All mail, or
+// healthNote is what the sidebar adds to an account's counts: how long
+// ago it was last backed up, or for how long it has failed ("" for All mail, or
 // before any fetch).
 func (u *UI) healthNote(account string) string {
 	rec, ok := u.health[account]
@@ -122,9 +129,10 @@ func (u *UI) healthNote(account string) string {
 	}
 	now := time.Now()
 	if rec.Failing() {
-		return " · failing for " + health.Ago(now.Sub(rec.FailingSince))
+		return " · failing " + health.Ago(now.Sub(rec.FailingSince))
 	}
-	return " · backed up " + health.Ago(now.Sub(rec.LastSuccess)) + " ago"
+	// Short: the sidebar is narrow, and the row is the account's.
+	return " · " + health.Ago(now.Sub(rec.LastSuccess)) + " ago"
 }
 
 // healthBanner is the strip above the list that says when an account's
@@ -196,4 +204,15 @@ func (u *UI) watchStale() {
 			}
 		}
 	}()
+}
+
+// healthSentence joins what happened and what to do, the first letter raised.
+func healthSentence(words, fix string) string {
+	if words != "" {
+		words = strings.ToUpper(words[:1]) + words[1:]
+	}
+	if fix == "" {
+		return words
+	}
+	return words + ". " + fix
 }

@@ -28,7 +28,7 @@ func TestHealthInTheWindow(t *testing.T) {
 	addAccount(t, u, s, "home", "secret")
 	ui(u.fetchNow)
 	eventually(t, "the fetch's health beside the account", func() bool {
-		return u.healthNote("home") == " · backed up a moment ago"
+		return u.healthNote("home") == " · a moment ago"
 	})
 	var shown bool
 	var said string
@@ -46,7 +46,7 @@ func TestHealthInTheWindow(t *testing.T) {
 	eventually(t, "the banner", func() bool {
 		return !u.banner.box.Hidden && strings.Contains(u.banner.label.Text, "No recent backup of home (last backup 3 days ago)")
 	})
-	if note := u.healthNote("home"); note != " · backed up 3 days ago" {
+	if note := u.healthNote("home"); note != " · 3 days ago" {
 		t.Errorf("the sidebar says %q", note)
 	}
 	// A failing account says for how long.
@@ -56,7 +56,9 @@ func TestHealthInTheWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	ui(u.loadHealth)
-	eventually(t, "failing in the sidebar", func() bool { return u.healthNote("home") == " · failing for 2 hours" })
+	eventually(t, "failing in the sidebar, and why", func() bool {
+		return u.healthNote("home") == " · failing 2 hours" && u.problems["home"] == "The server or the network failed for now"
+	})
 }
 
 // recordedSystemd answers systemctl --user as a machine with a systemd

@@ -19,9 +19,13 @@ func (u *UI) showSettings() {
 	path.Selectable = true
 	where := widget.NewLabel("Passwords are kept outside the archive.")
 	where.Wrapping = fyne.TextWrapWord
+	var content *fyne.Container
 	u.background(func() func() {
 		text := credentials.Where(u.secrets)
-		return func() { where.SetText(text) }
+		return func() {
+			where.SetText(text)
+			content.Refresh() // the wrapped text's new height moves what is below it
+		}
 	})
 	exportFormat := widget.NewSelect([]string{archive.FormatMbox, archive.FormatMaildir, archive.FormatEML}, nil)
 	exportFormat.SetSelectedIndex(0)
@@ -30,7 +34,7 @@ func (u *UI) showSettings() {
 	exportAll := widget.NewButton("Export…", func() { u.exportTo(exportFormat.Selected) })
 	importBtn := widget.NewButton("Import…", func() { u.importFrom(importFormat.Selected) })
 	theme := widget.NewLabel("Light or dark follows your desktop's setting.")
-	content := container.NewVBox(
+	content = container.NewVBox(
 		widget.NewLabelWithStyle("Archive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), path,
 		where,
 		widget.NewSeparator(),
@@ -43,7 +47,7 @@ func (u *UI) showSettings() {
 		widget.NewSeparator(), theme,
 	)
 	d := dialog.NewCustom("Settings", "Close", content, u.win)
-	d.Resize(fyne.NewSize(560, 520))
+	d.Resize(fyne.NewSize(600, 600))
 	d.Show()
 }
 
