@@ -40,8 +40,13 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 	if len(accts) == 0 {
 		return errors.New("no accounts: add one with popvault account add")
 	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
+	if c.env.Archive == nil {
+		// Not in the window running a handed-over fetch, whose signals
+		// are its own: the other popvault going away cancels ctx.
+		var stop context.CancelFunc
+		ctx, stop = interruptible(ctx)
+		defer stop()
+	}
 	bar := newProgressBar(c.terminal)
 	if *quiet {
 		bar = newProgressBar(io.Discard)
