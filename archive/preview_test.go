@@ -61,7 +61,7 @@ func TestPreviewKept(t *testing.T) {
 	if s, err := a.Summary(id); err != nil || s.Preview != "" || len(s.Parents) != 1 {
 		t.Fatalf("an old record: preview %q, parents %v, %v", s.Preview, s.Parents, err)
 	}
-	if err := a.Reindex(context.Background()); err != nil {
+	if err := a.SearchIndex().Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if s, err := a.Summary(id); err != nil || s.Preview != "The order number is 4711." {

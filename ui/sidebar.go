@@ -17,10 +17,11 @@ import (
 // sidebar lists "All mail" and the accounts, each with its counts and
 // any error from its last fetch.
 type sidebar struct {
-	u       *UI
-	widget  fyne.CanvasObject
-	list    *widget.List
-	heights map[widget.ListItemID]float32
+	u            *UI
+	edit, remove *widget.Button // for an account: not for All mail
+	widget       fyne.CanvasObject
+	list         *widget.List
+	heights      map[widget.ListItemID]float32
 }
 
 func newSidebar(u *UI) *sidebar {
@@ -32,14 +33,19 @@ func newSidebar(u *UI) *sidebar {
 			name.Truncation = fyne.TextTruncateEllipsis
 			counts := widget.NewLabel("0")
 			counts.SizeName = theme.SizeNameCaptionText
+			// A failure is said whole (wrapped, never cut off), with its
+			// fix and the server's own words beside it.
 			problem := widget.NewLabel("")
 			problem.Importance = widget.DangerImportance
-			problem.Truncation = fyne.TextTruncateEllipsis
+			problem.Wrapping = fyne.TextWrapWord
 			problem.SizeName = theme.SizeNameCaptionText
-			signIn := widget.NewButton("Sign in again", nil)
-			signIn.Importance = widget.HighImportance
-			signIn.Hide()
-			return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, counts, problem, signIn)
+			fix := widget.NewButton("", nil)
+			fix.Importance = widget.HighImportance
+			details := widget.NewButton("Details", nil)
+			details.Importance = widget.LowImportance
+			buttons := container.NewHBox(fix, details)
+			buttons.Hide()
+			return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, counts, problem, buttons)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) { s.update(id, o) },
 	)
@@ -54,6 +60,7 @@ func newSidebar(u *UI) *sidebar {
 		}
 		u.reader.clear()
 		u.list.reload()
+		s.enableButtons()
 	}
 	edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() {
 		if a := u.selectedAccount(); a != nil {
@@ -65,14 +72,29 @@ func newSidebar(u *UI) *sidebar {
 			u.confirmRemove(a.Name)
 		}
 	})
+	s.edit, s.remove = edit, remove
+	s.enableButtons()
 	s.widget = container.NewBorder(nil, container.NewGridWithColumns(2, edit, remove), nil, nil, s.list)
 	return s
+}
+
+// enableButtons enables Edit and Remove while an account is selected:
+// All mail is not one.
+func (s *sidebar) enableButtons() {
+	if s.u.selectedAccount() != nil {
+		s.edit.Enable()
+		s.remove.Enable()
+	} else {
+		s.edit.Disable()
+		s.remove.Disable()
+	}
 }
 
 func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	rows := o.(*fyne.Container).Objects
 	name, counts, problem := rows[0].(*widget.Label), rows[1].(*widget.Label), rows[2].(*widget.Label)
-	signIn := rows[3].(*widget.Button)
+	buttons := rows[3].(*fyne.Container)
+	fix, details := buttons.Objects[0].(*widget.Button), buttons.Objects[1].(*widget.Button)
 	key := ""
 	name.SetText("All mail")
 	if id > 0 && id <= len(s.u.accounts) {
@@ -88,11 +110,16 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	counts.SetText(counts.Text + s.u.healthNote(key))
 	problem.SetText(s.u.problems[key])
 	problem.Hidden = problem.Text == ""
-	if key != "" && s.u.needsSignIn[key] {
-		signIn.OnTapped = func() { s.u.signInAgain(key) }
-		signIn.Show()
+	e, failed := s.u.fixes[key]
+	if key == "" || !failed || (e.action == "" && e.detail == "") {
+		buttons.Hide()
 	} else {
-		signIn.Hide()
+		fix.SetText(e.action)
+		fix.OnTapped = func() { s.u.applyFix(key, e) }
+		fix.Hidden = e.action == ""
+		details.OnTapped = func() { s.u.showDetails(key, e) }
+		details.Hidden = e.detail == ""
+		buttons.Show()
 	}
 	// The row's height follows the button (and the problem's line); a
 	// List keeps each row's, and refreshes on a change, so only a change.
@@ -103,6 +130,46 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 }
 
 func (s *sidebar) refresh() { s.list.Refresh() }
+
+// applyFix does what an account's failure offers: the account dialog at
+// the password (with where the provider makes app passwords), a sign-in
+// in the browser, or the provider's page where POP is turned on.
+func (u *UI) applyFix(name string, e explained) {
+	switch e.fix {
+	case fixSignIn:
+		u.signInAgain(name)
+	case fixPassword, fixSettings:
+		for i := range u.accounts {
+			if u.accounts[i].Name != name {
+				continue
+			}
+			f := u.showAccountDialog(&u.accounts[i])
+			if e.fix == fixPassword {
+				u.win.Canvas().Focus(f.password)
+				if e.link != "" {
+					setNote(f.note, "Make an app password at "+e.link+" and type it here.")
+				}
+			}
+		}
+	case fixProvider:
+		if err := u.openURL(e.link); err != nil {
+			u.showError("The browser did not open", fmt.Errorf("%w: open %s yourself", err, e.link))
+		}
+	}
+}
+
+// showDetails shows a failure's own words (the server's answer), which a
+// person can copy into a search or a message to their provider.
+func (u *UI) showDetails(name string, e explained) {
+	words := widget.NewLabel(e.words)
+	words.Wrapping = fyne.TextWrapWord
+	detail := widget.NewLabel(e.detail)
+	detail.Wrapping = fyne.TextWrapBreak
+	detail.Selectable = true
+	d := dialog.NewCustom(name, "Close", container.NewVBox(words, widget.NewLabel("What the server or the system said:"), detail), u.win)
+	d.Resize(fyne.NewSize(460, 260))
+	d.Show()
+}
 
 func (u *UI) selectedAccount() *fetch.Account {
 	for i := range u.accounts {

@@ -24,14 +24,6 @@ func (l *messageList) listStatus() string {
 	return plural(l.total, "message")
 }
 
-// plural is n and its noun: "1 message", "2 messages".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // sayStatus puts s on the status line where the line is the list's own,
 // or told is set (the person changed the list); the list's own is what
 // it said last.

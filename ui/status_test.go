@@ -28,7 +28,7 @@ func TestStatusAfterEachAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := u.arch.WaitIndexed(u.ctx); err != nil {
+	if err := u.arch.SearchIndex().Wait(u.ctx); err != nil {
 		t.Fatal(err)
 	}
 	status := func(want string) {
@@ -91,7 +91,7 @@ func TestEmptyStates(t *testing.T) {
 
 	ui(u.fetchNow)
 	eventually(t, "the mail listed, no sentence", func() bool { return len(u.list.items) == 3 && !u.list.empty.Visible() })
-	if err := u.arch.WaitIndexed(u.ctx); err != nil {
+	if err := u.arch.SearchIndex().Wait(u.ctx); err != nil {
 		t.Fatal(err)
 	}
 	ui(func() { u.search.SetText("zebra") })

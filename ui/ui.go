@@ -90,22 +90,28 @@ type UI struct {
 	health      map[string]health.Record // each account's record of fetches (health.go)
 	handoff     *handoff.Server          // commands other popvaults hand over (health.go); safe from any goroutine
 	banner      *healthBanner            // stale or failing backups (health.go)
-	selected    string                   // account shown; "" for all mail
+	fixes       map[string]explained     // account → its last failure's fix and details
+	firstRun    string                   // the account whose first fetch ends in a summary
+	// lastAccountForm is the account dialog opened last, for tests.
+	lastAccountForm *accountForm
+	selected        string // account shown; "" for all mail
 
-	sidebar *sidebar
-	list    *messageList
-	reader  *reader
-	search  *searchEntry
-	bar     *fetchBar
-	status  *widget.Label
-	round   []roundResult         // the results of the fetches under way, for status
-	asking  *dialog.ConfirmDialog // the delete dialog, while it is open
-	dialog  *keyedDialog          // the dialog the keyboard answers (see showDialog)
-	tray    bool                  // a tray icon shows: closing may hide the window
-	quit    func()                // the app's Quit
-	ctx     context.Context       // ends at Close, and with it the goroutines that watch indexing
-	cancel  context.CancelFunc
-	content fyne.CanvasObject
+	sidebar     *sidebar
+	list        *messageList
+	reader      *reader
+	search      *searchEntry
+	bar         *fetchBar
+	status      *widget.Label
+	round       []roundResult         // the results of the fetches under way, for status
+	asking      *dialog.ConfirmDialog // the delete dialog, while it is open
+	dialog      *keyedDialog          // the dialog the keyboard answers (see showDialog)
+	tray        bool                  // a tray icon shows: closing may hide the window
+	quit        func()                // the app's Quit
+	ctx         context.Context       // ends at Close, and with it the goroutines that watch indexing
+	cancel      context.CancelFunc
+	content     fyne.CanvasObject
+	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
+	fetchButton *widget.Button
 
 	pagesMu sync.Mutex
 	pages   string // the private folder (privateDir), once made
@@ -124,7 +130,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 		return nil, err
 	}
 	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{},
-		needsSignIn: map[string]bool{}, quit: a.Quit}
+		needsSignIn: map[string]bool{}, fixes: map[string]explained{}, quit: a.Quit}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
 	if u.secrets == nil {
@@ -274,9 +280,10 @@ func (u *UI) build() {
 	u.list = newMessageList(u)
 	u.sidebar = newSidebar(u)
 	u.bar = newFetchBar(u)
-	fetchButton := widget.NewButtonWithIcon("Fetch", theme.DownloadIcon(), func() { u.fetchNow() })
-	fetchButton.Importance = widget.HighImportance
-	toolbar := container.NewHBox(fetchButton,
+	u.fetchButton = widget.NewButtonWithIcon("Fetch", theme.DownloadIcon(), func() { u.fetchNow() })
+	u.fetchButton.Importance = widget.HighImportance
+	u.fetchButton.Disable() // until there is an account
+	toolbar := container.NewHBox(u.fetchButton,
 		widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { u.showAccountDialog(nil) }),
 		widget.NewButtonWithIcon("Copy to IMAP…", theme.UploadIcon(), func() { u.showRestoreDialog() }),
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.showSettings() }),
@@ -284,11 +291,15 @@ func (u *UI) build() {
 	top := container.NewVBox(container.NewBorder(nil, nil, toolbar, nil, u.search), u.newHealthBanner())
 	middle := container.NewHSplit(u.list.content, u.reader.content)
 	middle.SetOffset(0.45)
-	main := container.NewHSplit(u.sidebar.widget, middle)
+	u.welcome = newWelcome(u)
+	u.welcome.Hide()
+	main := container.NewHSplit(u.sidebar.widget, container.NewStack(middle, u.welcome))
 	main.SetOffset(0.2)
 	bottom := container.NewBorder(nil, nil, nil, nil, container.NewVBox(u.bar.content, u.status))
 	u.content = container.NewBorder(top, bottom, nil, nil, main)
 	u.shortcuts()
+	u.win.SetMainMenu(u.mainMenu())
+	u.win.SetOnDropped(u.dropped)
 }
 
 // background runs work off the UI goroutine and hands its result back.
@@ -325,6 +336,7 @@ func (u *UI) reloadAccounts() {
 			u.list.reload()
 			u.openRequested() // health.go
 			u.updateBanner()
+			u.showFirstRun()
 		}
 	})
 }
@@ -337,6 +349,7 @@ func (u *UI) refreshCounts() {
 			if err == nil {
 				u.counts = counts
 				u.sidebar.refresh()
+				u.showFirstRun()
 			}
 		}
 	})
