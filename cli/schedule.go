@@ -84,11 +84,11 @@ func (c *session) scheduleOn(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	exe, err := c.exe()
+	self, err := c.exe()
 	if err != nil {
 		return err
 	}
-	checks, err := health.CheckAsJob(ctx, exe, c.path(), accts)
+	checks, err := health.CheckAsJob(ctx, self, c.path(), accts)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (c *session) scheduleOn(ctx context.Context, args []string) error {
 			fmt.Fprintf(c.stderr, "popvault: %s would fail when popvault is closed: %s. %s\n", ch.Account, ch.Words, ch.Fix)
 		}
 	}
-	job, err := c.scheduler().Install(ctx, schedule.Spec{Exe: exe, Archive: c.jobArchive(), Every: time.Duration(*every) * time.Minute, Env: schedule.Environment()})
+	job, err := c.scheduler().Install(ctx, schedule.Spec{Exe: self, Archive: c.jobArchive(), Every: time.Duration(*every) * time.Minute, Env: schedule.Environment()})
 	if err != nil {
 		return err
 	}

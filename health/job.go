@@ -64,16 +64,17 @@ type SecretCheck struct {
 	Fix     string `json:"fix,omitempty"`
 }
 
-// CheckAsJob runs check-secrets the way the job will run popvault: with
-// only the environment a scheduled job has (no session variables, no
-// display), so that a password the job cannot read (a keyring reachable
-// only from the desktop session) shows now, not at 3 a.m.
-func CheckAsJob(ctx context.Context, exe, archivePath string, accts []fetch.Account) ([]SecretCheck, error) {
+// CheckAsJob runs popvault (self, its program) as `schedule
+// check-secrets` the way the job will run it: with only the environment
+// a scheduled job has (no session variables, no display), so that a
+// password the job cannot read (a keyring reachable only from the
+// desktop session) shows now, not at 3 a.m.
+func CheckAsJob(ctx context.Context, self, archivePath string, accts []fetch.Account) ([]SecretCheck, error) {
 	in, err := json.Marshal(accts)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "--archive", archivePath, "schedule", CheckSecretsCommand)
+	cmd := exec.CommandContext(ctx, self, "--archive", archivePath, "schedule", CheckSecretsCommand)
 	cmd.Env = schedule.JobEnvironment()
 	cmd.Stdin = bytes.NewReader(in)
 	var out, errs bytes.Buffer

@@ -100,15 +100,15 @@ func (u *UI) setSchedule(on bool, accts []fetch.Account) (*schedule.Job, []strin
 		}
 		return nil, nil, nil
 	}
-	exe := u.opts.Exe
-	if exe == "" {
+	self := u.opts.Exe
+	if self == "" {
 		var err error
-		if exe, err = os.Executable(); err != nil {
+		if self, err = os.Executable(); err != nil {
 			return nil, nil, err
 		}
 	}
 	var warnings []string
-	checks, err := health.CheckAsJob(ctx, exe, u.opts.ArchivePath, accts)
+	checks, err := health.CheckAsJob(ctx, self, u.opts.ArchivePath, accts)
 	if err != nil {
 		warnings = append(warnings, "The accounts' passwords could not be checked: "+err.Error())
 	}
@@ -117,7 +117,7 @@ func (u *UI) setSchedule(on bool, accts []fetch.Account) (*schedule.Job, []strin
 			warnings = append(warnings, fmt.Sprintf("%s would fail when popvault is closed: %s. %s", c.Account, c.Words, c.Fix))
 		}
 	}
-	job, err := s.Install(ctx, schedule.Spec{Exe: exe, Archive: u.jobArchive(), Env: schedule.Environment()})
+	job, err := s.Install(ctx, schedule.Spec{Exe: self, Archive: u.jobArchive(), Env: schedule.Environment()})
 	if err != nil {
 		return nil, warnings, err
 	}
