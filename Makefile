@@ -197,6 +197,7 @@ bench: deps
 	go test -run XXX -bench . -benchtime 3x ./fetch/pop3/
 	go test -run XXX -bench . -benchtime 1x -timeout 60m ./archive/
 	go test -run XXX -bench Download1000 -benchtime 3x ./fetch/
+	go test -run XXX -bench Store -benchtime 200x ./health/
 	go run ./tools/peerbench -messages 1000 -kept 10000 -per-account 200 -runs 3
 
 # bench-scale: popvault on a million generated messages, imported in two

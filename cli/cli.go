@@ -24,12 +24,15 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
 	"popvault/archive"
 	"popvault/credentials"
 	"popvault/internal/termtext"
+	"popvault/notify"
+	"popvault/schedule"
 )
 
 // Env is what the command line takes from its process. Zero fields mean
@@ -55,6 +58,26 @@ type Env struct {
 	Window func(archivePath string) error
 	// Demo opens the window on a demo mailbox: popvault --demo.
 	Demo func() error
+	// WindowOn opens the window on one account: popvault --open-account
+	// NAME, as a notification's click starts it. Nil opens it as Window
+	// does.
+	WindowOn func(archivePath, account string) error
+	// Scheduler installs and reads the job that fetches when popvault is
+	// closed; nil is the system's (schedule.New). Tests record it.
+	Scheduler *schedule.Scheduler
+	// Exe is popvault's program, which the job runs; "" is
+	// os.Executable().
+	Exe string
+	// Archive, when set, is the archive, already open, that commands use
+	// instead of opening one (and never close): the window's, for the
+	// commands another popvault hands to it (package handoff).
+	Archive *archive.Archive
+	// Dir is the folder relative paths on the command line are in; ""
+	// is the process's own.
+	Dir string
+	// Now is the clock of the health records and status; nil is
+	// time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // Run runs one command line (os.Args[1:]) and returns the exit status the
@@ -62,7 +85,12 @@ type Env struct {
 // line, "popvault: ...", as scripts expect.
 func Run(ctx context.Context, args []string, env Env) int {
 	c := newSession(env)
-	if err := c.run(ctx, args); err != nil {
+	err := c.run(ctx, args)
+	var st exitStatus
+	if errors.As(err, &st) {
+		return int(st)
+	}
+	if err != nil {
 		fmt.Fprintln(c.terminal, "popvault:", oneLine(err))
 		return 1
 	}
@@ -134,6 +162,7 @@ func (c *session) run(ctx context.Context, args []string) error {
 	global.StringVar(&c.archivePath, "archive", "", "archive file")
 	demo := global.Bool("demo", false, "open the window on a demo mailbox served from inside the app")
 	showVersion := global.Bool("version", false, "print the version")
+	openAccount := global.String(strings.TrimPrefix(notify.OpenAccountFlag, "--"), "", "open the window on this account (a notification's click)")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			c.printUsage()
@@ -152,6 +181,9 @@ func (c *session) run(ctx context.Context, args []string) error {
 		return c.env.Demo()
 	}
 	args = global.Args()
+	if *openAccount != "" && len(args) == 0 && c.env.WindowOn != nil {
+		return c.env.WindowOn(c.path(), notify.ParseOpenArg(*openAccount))
+	}
 	if len(args) == 0 {
 		if c.env.Window == nil {
 			return errNoWindow
@@ -160,7 +192,7 @@ func (c *session) run(ctx context.Context, args []string) error {
 	}
 	defer c.close() // whichever command opened the archive
 	cmd, rest := args[0], args[1:]
-	err := c.dispatch(ctx, cmd, rest)
+	err := c.runOrHandOff(ctx, cmd, rest)
 	if errors.Is(err, errHelp) {
 		return nil // the flag set printed the command's flags
 	}
@@ -201,6 +233,12 @@ func (c *session) dispatch(ctx context.Context, cmd string, rest []string) error
 		return c.list(ctx, rest)
 	case "show":
 		return c.show(rest)
+	case "status":
+		return c.status(rest)
+	case notify.WaiterCommand:
+		return c.notifyWait()
+	case "schedule":
+		return c.schedule(ctx, rest)
 	case "export":
 		return c.export(rest)
 	case "import":
@@ -223,6 +261,14 @@ func (c *session) dispatch(ctx context.Context, cmd string, rest []string) error
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (see popvault help)", cmd)
+}
+
+// now is the time by the session's clock (Env.Now).
+func (c *session) now() time.Time {
+	if c.env.Now != nil {
+		return c.env.Now()
+	}
+	return time.Now()
 }
 
 // flags returns a flag set that also takes --archive, wherever it is given.

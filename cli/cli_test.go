@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"popvault/archive"
 	"popvault/fetch/pop3test/dovecot"
@@ -29,7 +30,13 @@ type vault struct {
 	path   string
 	config string            // XDG_CONFIG_HOME
 	vars   map[string]string // what Env.Getenv answers
+	now    func() time.Time  // Env.Now: nil is the real clock
+	extra  func(*Env)        // sets more of Env, when not nil
+	bus    string            // the session bus's address; "" is one that does not answer, noBus none at all, as under cron
 }
+
+// noBus, as vault.bus, runs with no session bus variable at all.
+const noBus = "none"
 
 func newVault(t *testing.T) *vault {
 	return &vault{t: t, path: filepath.Join(t.TempDir(), "archive.db"), config: t.TempDir()}
@@ -42,8 +49,22 @@ func newVault(t *testing.T) *vault {
 // developer's own keyring is never written.
 func (v *vault) env(stdin io.Reader, stdout, stderr io.Writer) Env {
 	v.t.Setenv("XDG_CONFIG_HOME", v.config)
-	v.t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-	return Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return v.vars[k] }}
+	switch v.bus {
+	case "":
+		v.t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+	case noBus:
+		for _, name := range []string{"DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"} {
+			v.t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+	default:
+		v.t.Setenv("DBUS_SESSION_BUS_ADDRESS", v.bus)
+	}
+	env := Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return v.vars[k] }, Now: v.now}
+	if v.extra != nil {
+		v.extra(&env)
+	}
+	return env
 }
 
 // run runs popvault --archive v.path args and returns stdout, stderr and

@@ -22,6 +22,7 @@ func (c *session) export(args []string) error {
 	if err != nil {
 		return err
 	}
+	*out = c.abs(*out)
 	n, err := arch.Export(*format, *out, *account)
 	if err != nil {
 		return err

@@ -8,7 +8,9 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"popvault/archive"
 	"popvault/fetch"
+	"popvault/health"
 )
 
 func (c *session) fetch(ctx context.Context, args []string) error {
@@ -38,8 +40,13 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 	if len(accts) == 0 {
 		return errors.New("no accounts: add one with popvault account add")
 	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
+	if c.env.Archive == nil {
+		// Not in the window running a handed-over fetch, whose signals
+		// are its own: the other popvault going away cancels ctx.
+		var stop context.CancelFunc
+		ctx, stop = interruptible(ctx)
+		defer stop()
+	}
 	bar := newProgressBar(c.terminal)
 	if *quiet {
 		bar = newProgressBar(io.Discard)
@@ -52,8 +59,17 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 		f.DebugWriter = c.stderr
 		*parallel = 1 // one conversation at a time, or the log would interleave them
 	}
+	byName := map[string]fetch.Account{}
+	for _, a := range accts {
+		byName[a.Name] = a
+	}
 	results := f.FetchAll(ctx, accts, *parallel, func(r fetch.Result) {
 		bar.finish(r.Account, c.stderr, c.fetchLine(r, *quiet))
+		rec, ok := c.recordHealth(arch, byName[r.Account], r)
+		if ok && *quiet {
+			// --quiet is how a scheduled run fetches: nobody watches it.
+			c.notifyIfDue(ctx, arch, byName[r.Account], rec)
+		}
 	})
 	var failed []string
 	for _, r := range results {
@@ -123,3 +139,15 @@ func pick(accts []fetch.Account, names []string) ([]fetch.Account, error) {
 }
 
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// recordHealth keeps the account's record of fetches (popvault status,
+// the window's sidebar); failing to is said, but fails no fetch: the mail
+// is safe either way.
+func (c *session) recordHealth(arch *archive.Archive, acct fetch.Account, r fetch.Result) (health.Record, bool) {
+	rec, err := health.Store(arch, acct, r, c.now())
+	if err != nil {
+		fmt.Fprintf(c.stderr, "popvault: note: %s: %s\n", acct.Name, oneLine(err))
+		return rec, false
+	}
+	return rec, true
+}

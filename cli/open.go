@@ -44,6 +44,10 @@ func (c *session) openWith(opts *archive.Options) (*archive.Archive, error) {
 	if c.arch != nil {
 		return c.arch, nil
 	}
+	if c.env.Archive != nil {
+		c.arch = c.env.Archive
+		return c.arch, nil
+	}
 	path := c.path()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
@@ -69,7 +73,7 @@ func (c *session) path() string {
 }
 
 func (c *session) close() {
-	if c.arch != nil {
+	if c.arch != nil && c.arch != c.env.Archive {
 		c.arch.Close()
 		c.arch = nil
 	}

@@ -45,6 +45,14 @@ Commands:
                                  stderr; --quiet prints failures only (for cron); --debug logs
                                  the POP3 conversation, passwords redacted, one account at a time;
                                  accounts that deliver deliver too; exit 1 when any failed
+  status [--json] [--stale DURATION]
+                                 each account's last backup, or why it fails; exit status 1
+                                 when one is failing or older than DURATION (36h, 2d; default
+                                 three times its check interval, at least a day)
+  schedule on [--every MINUTES] | off | status
+                                 back up when popvault is closed (a systemd timer or a crontab
+                                 line, Task Scheduler on Windows), every hour by default; on
+                                 first checks that each account can sign in from the job
   list [--account N] [--search Q] [--limit N] [--json]
   show ID [--raw]                --raw writes the stored bytes unchanged
   reindex                        rebuild the full-text search index from the archive

@@ -148,6 +148,12 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 		res.Err = err
 		return res
 	}
+	release, err := claim(ctx, f.Archive, acct.Name)
+	if err != nil {
+		res.Err = &AccountError{Account: acct.Name, Err: err}
+		return res
+	}
+	defer release()
 	secret, err := password(ctx, f.Secrets, acct)
 	if err != nil {
 		res.Err = &AccountError{Account: acct.Name, Err: err}

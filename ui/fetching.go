@@ -154,7 +154,10 @@ func (u *UI) startFetcher() {
 		return out
 	}
 	u.sched = &fetch.Scheduler{Fetcher: u.fetcher, Accounts: accounts,
-		Done: func(r fetch.Result, background bool) { onUI(func() { u.fetched(r, background) }) }}
+		Done: func(r fetch.Result, background bool) {
+			u.recordHealth(r) // on the fetching goroutine: it writes to the archive
+			onUI(func() { u.fetched(r, background) })
+		}}
 	u.sched.Start()
 }
 

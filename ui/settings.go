@@ -20,6 +20,7 @@ func (u *UI) showSettings() {
 	path.Selectable = true
 	where := widget.NewLabel("Passwords are kept outside the archive.")
 	where.Wrapping = fyne.TextWrapWord
+	var content *fyne.Container
 	// Why there is no keyring is technical ("the D-Bus session bus at …"):
 	// behind Details, selectable, for whoever helps.
 	detail := widget.NewLabel("")
@@ -37,6 +38,7 @@ func (u *UI) showSettings() {
 				detail.SetText(why)
 				details.Show()
 			}
+			content.Refresh() // the wrapped text's new height moves what is below it
 		}
 	})
 	exportFormat := widget.NewSelect(formatLabels(exportFormats), nil)
@@ -46,9 +48,11 @@ func (u *UI) showSettings() {
 	exportAll := widget.NewButton("Export…", func() { u.exportTo(exportFormats[exportFormat.SelectedIndex()].format) })
 	importBtn := widget.NewButton("Import…", func() { u.importFrom(importFormats[importFormat.SelectedIndex()].format) })
 	theme := widget.NewLabel("Light or dark follows your desktop's setting.")
-	content := container.NewVBox(
+	content = container.NewVBox(
 		widget.NewLabelWithStyle("Archive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), path,
 		where, container.NewHBox(details), detail,
+		widget.NewSeparator(),
+		u.scheduleSection(), // schedule.go
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Export all mail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, exportAll, exportFormat),
@@ -57,7 +61,7 @@ func (u *UI) showSettings() {
 		widget.NewSeparator(), theme,
 	)
 	d := dialog.NewCustom("Settings", "Close", content, u.win)
-	d.Resize(fyne.NewSize(520, 420))
+	d.Resize(fyne.NewSize(600, 600))
 	d.Show()
 }
 

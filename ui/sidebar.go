@@ -109,6 +109,7 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	} else {
 		counts.SetText(fmt.Sprintf("%d messages", c.Total))
 	}
+	counts.SetText(counts.Text + s.u.healthNote(key))
 	if d := s.u.deliveries[key]; d != "" {
 		counts.SetText(counts.Text + "; " + d)
 	}

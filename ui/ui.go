@@ -26,9 +26,12 @@ import (
 	"popvault/archive"
 	"popvault/credentials"
 	"popvault/fetch"
+	"popvault/handoff"
+	"popvault/health"
 	"popvault/internal/motw"
 	"popvault/render"
 	"popvault/render/remoteimg"
+	"popvault/schedule"
 )
 
 // AppID is the application's identifier; it matches FyneApp.toml so that
@@ -51,6 +54,18 @@ type Options struct {
 	// OpenURL opens an address in the browser; nil means Fyne's OpenURL.
 	// Tests play the browser with it.
 	OpenURL func(string) error
+	// Serve, when set, runs a command that another popvault hands to the
+	// window (package handoff: a scheduled fetch, list, status) on the
+	// window's archive, and returns its exit status. health.go listens.
+	Serve Serve
+	// OpenAccount, when set, is the account shown first (a notification's
+	// click: --open-account).
+	OpenAccount string
+	// Scheduler installs the job that backs up when popvault is closed;
+	// nil is the system's (schedule.New). Exe is the program the job
+	// runs; "" is os.Executable(). Tests set both.
+	Scheduler *schedule.Scheduler
+	Exe       string
 	// RemotePictures configures loading pictures on the web; the zero
 	// value is what popvault uses (tests trust their own server).
 	RemotePictures remoteimg.Options
@@ -79,8 +94,11 @@ type UI struct {
 	// needsSignIn: accounts whose OAuth sign-in must be done again, which
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
-	fixes       map[string]explained // account → its last failure's fix and details
-	firstRun    string               // the account whose first fetch ends in a summary
+	health      map[string]health.Record // each account's record of fetches (health.go)
+	handoff     *handoff.Server          // commands other popvaults hand over (health.go); safe from any goroutine
+	banner      *healthBanner            // stale or failing backups (health.go)
+	fixes       map[string]explained     // account → its last failure's fix and details
+	firstRun    string                   // the account whose first fetch ends in a summary
 	// lastAccountForm is the account dialog opened last, for tests.
 	lastAccountForm *accountForm
 	selected        string // account shown; "" for all mail
@@ -143,6 +161,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	u.build()
 	u.startFetcher()
 	u.reloadAccounts()
+	u.watchHealth()
 	u.watchIndex()
 	go func() {
 		// Mail stored before references were kept threads by them once
@@ -203,6 +222,7 @@ func (u *UI) Content() fyne.CanvasObject { return u.content }
 
 // Close stops background checks and closes the archive.
 func (u *UI) Close() {
+	u.stopHandOff() // before the archive closes: it waits for the commands it runs
 	u.sched.Stop()
 	u.cancel()
 	u.arch.Close()
@@ -278,7 +298,7 @@ func (u *UI) build() {
 		widget.NewButtonWithIcon("Copy to IMAP…", theme.UploadIcon(), func() { u.showRestoreDialog() }),
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.showSettings() }),
 	)
-	top := container.NewBorder(nil, nil, toolbar, nil, u.search)
+	top := container.NewVBox(container.NewBorder(nil, nil, toolbar, nil, u.search), u.newHealthBanner())
 	middle := container.NewHSplit(u.list.content, u.reader.content)
 	middle.SetOffset(0.45)
 	u.welcome = newWelcome(u)
@@ -329,6 +349,8 @@ func (u *UI) reloadAccountsThen(then func()) {
 			u.accounts, u.counts = accts, counts
 			u.sidebar.refresh()
 			u.list.reload()
+			u.openRequested() // health.go
+			u.updateBanner()
 			u.showFirstRun()
 			if then != nil {
 				then()

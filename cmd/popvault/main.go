@@ -24,12 +24,13 @@ func main() {
 		attachConsole()
 	}
 	os.Exit(cli.Run(context.Background(), os.Args[1:], cli.Env{
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Getenv:  os.Getenv,
-		Version: version,
-		Window:  runWindow,
-		Demo:    runDemo,
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Getenv:   os.Getenv,
+		Version:  version,
+		Window:   runWindow,
+		WindowOn: runWindowOn,
+		Demo:     runDemo,
 	}))
 }

@@ -22,6 +22,7 @@ import (
 
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/mailgen"
+	"popvault/schedule"
 	"popvault/tools/latency"
 )
 
@@ -29,7 +30,7 @@ func main() {
 	messages := flag.Int("messages", 1000, "messages in the download mailbox")
 	kept := flag.Int("kept", 10000, "messages in the nothing-new mailbox")
 	runs := flag.Int("runs", 3, "runs per tool and link; the median is shown")
-	tools := flag.String("tools", "popvault,mpop,fetchmail,floor", "the tools to time (floor: popvault's client retrieving and discarding, download only)")
+	tools := flag.String("tools", "popvault,scheduled,mpop,fetchmail,floor", "the tools to time (floor: popvault's client retrieving and discarding, download only; scheduled: popvault as its scheduled job runs it, nothing new only)")
 	only := flag.String("only", "", "run only the \"download\", \"nothing-new\", \"accounts\", \"restore\" or \"delivery\" table")
 	perAccount := flag.Int("per-account", 200, "messages in each of the accounts table's five mailboxes")
 	flag.IntVar(&parallel, "parallel", 0, "popvault fetch --parallel in the accounts table; 0 means popvault's default")
@@ -62,6 +63,9 @@ type env struct {
 	// download is set while the download table runs: the floor takes
 	// part in it alone.
 	download bool
+	// nothingNew is set while the nothing-new table runs: the scheduled
+	// job's run takes part in it alone.
+	nothingNew bool
 }
 
 var (
@@ -116,6 +120,7 @@ func run(messages, kept, perAccount, runs int, only string) error {
 		return err
 	}
 	defer e.d.Close()
+	e.nothingNew = true
 	table, err := e.compare(runs, true)
 	if err != nil {
 		return err
@@ -311,8 +316,8 @@ func tail(s string) string {
 
 func (e *env) tools() []tool {
 	var out []tool
-	for _, t := range []tool{{"popvault", e.popvault}, {"mpop", e.mpop}, {"fetchmail", e.fetchmail}, {"floor", e.floorCmd}} {
-		if selected[t.name] && (t.name != "floor" || e.download) {
+	for _, t := range []tool{{"popvault", e.popvault}, {"scheduled", e.scheduled}, {"mpop", e.mpop}, {"fetchmail", e.fetchmail}, {"floor", e.floorCmd}} {
+		if selected[t.name] && (t.name != "floor" || e.download) && (t.name != "scheduled" || e.nothingNew) {
 			out = append(out, t)
 		}
 	}
@@ -356,6 +361,20 @@ func cronEnv(env []string) []string {
 		}
 		return false
 	})
+}
+
+// scheduled is popvault as its scheduled job runs it (package
+// schedule): fetch --quiet, which also records each account's health and
+// decides on a notification, with only the environment a job has
+// (schedule.JobEnvironment: no session bus, no display).
+func (e *env) scheduled(dir string, port int) (*exec.Cmd, error) {
+	c, err := e.popvault(dir, port)
+	if err != nil {
+		return nil, err
+	}
+	c.Args = append(c.Args, "--quiet")
+	c.Env = append(schedule.JobEnvironment(), "XDG_CONFIG_HOME="+filepath.Join(e.work, "config"))
+	return c, nil
 }
 
 // floorCmd retrieves with popvault's client and stores nothing.
