@@ -21,7 +21,19 @@ func TestMessageKeys(t *testing.T) {
 	storeAndOpen(t, u, long)
 	ui(u.list.reload)
 	eventually(t, "the list", func() bool { return len(u.list.items) == 1 })
-	ui(func() { u.list.widget.Select(0) }) // the keyboard to the list
+	// The keyboard to the list. Selecting opens the message again: wait
+	// for that to end, or it would scroll back to the top.
+	reopened := make(chan bool, 1)
+	ui(func() {
+		u.reader.loaded = func(uint64, bool) {
+			select {
+			case reopened <- true:
+			default:
+			}
+		}
+		u.list.widget.Select(0)
+	})
+	<-reopened
 	eventually(t, "the list has the keyboard", func() bool { return w.Canvas().Focused() == u.list.widget })
 	key := func(name fyne.KeyName) {
 		ui(func() {

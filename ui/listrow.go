@@ -171,8 +171,10 @@ func (rowTopLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	from.Resize(fyne.NewSize(max(0, x), h))
 }
 
+// MinSize keeps the sender's room: the list narrows no further than
+// that, the size and the date having given way.
 func (rowTopLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	return fyne.NewSize(0, objs[0].MinSize().Height)
+	return fyne.NewSize(senderRoom(), objs[0].MinSize().Height)
 }
 
 // shortDate is the list's one rule for dates: the time for today, the

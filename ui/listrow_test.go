@@ -90,6 +90,9 @@ func rowLayoutCases(t *testing.T) {
 			t.Errorf("width %v: size %v, date %v, sender %v of %v", tc.width, shown(v.size), shown(v.date), v.from.Size().Width, room)
 		}
 	}
+	if w := views[0].MinSize().Width; w < senderRoom() {
+		t.Errorf("the row narrows to %v, below the sender's room %v", w, senderRoom())
+	}
 	if !views[0].clip.Visible() || views[1].clip.Visible() || views[0].preview.Text != "The minutes of Monday" {
 		t.Errorf("attachment icons %v %v, preview %q", views[0].clip.Visible(), views[1].clip.Visible(), views[0].preview.Text)
 	}

@@ -172,7 +172,7 @@ func newMessageList(u *UI) *messageList {
 	})
 	l.empty = newEmptyNote()
 	l.content = container.NewBorder(container.NewPadded(l.toggle), nil, nil, nil,
-		container.NewStack(l.widget, container.NewPadded(container.NewVBox(l.empty))))
+		container.NewStack(l.widget, container.New(looseLayout{}, container.NewPadded(container.NewVBox(l.empty)))))
 	return l
 }
 

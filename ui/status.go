@@ -66,3 +66,17 @@ func (l *messageList) showEmpty() {
 	l.empty.SetText(l.emptyText())
 	l.empty.Show()
 }
+
+// looseLayout gives its objects the whole space but asks for none: the
+// empty list's sentence wraps to the list's width instead of holding the
+// list as wide as the sentence (which would squeeze the reader).
+type looseLayout struct{}
+
+func (looseLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (looseLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
