@@ -88,6 +88,9 @@ type Result struct {
 	// the next fetch goes on from there.
 	More bool
 	Err  error
+	// Trigger is what started the fetch: a person asking (the zero value,
+	// and what a direct Fetch is) or a Scheduler's timer.
+	Trigger Trigger
 }
 
 // AccountError is a fetch's failure, with the account it was for.
