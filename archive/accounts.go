@@ -11,6 +11,18 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
+// Account is what the archive keeps of one account: its settings, opaque
+// to the archive, and the POP UIDs it has stored. The account's messages
+// are the archive's (List with Query.Account).
+type Account struct {
+	a    *Archive
+	name string
+}
+
+// Account returns what the archive keeps of the account named name,
+// whether or not it has anything yet.
+func (a *Archive) Account(name string) Account { return Account{a: a, name: name} }
+
 // UIDState is what the archive remembers of one POP UID.
 type UIDState struct {
 	FirstSeen time.Time // when it was first stored; decides "delete after N days"
@@ -36,7 +48,8 @@ func accountUIDs(tx *bbolt.Tx, account string, create bool) (*bbolt.Bucket, erro
 
 // UIDs returns every UID the account has stored. A fetch downloads what
 // the server lists and this does not hold.
-func (a *Archive) UIDs(account string) (map[string]UIDState, error) {
+func (c Account) UIDs() (map[string]UIDState, error) {
+	a, account := c.a, c.name
 	out := map[string]UIDState{}
 	err := a.db.View(func(tx *bbolt.Tx) error {
 		b, _ := accountUIDs(tx, account, false)
@@ -62,7 +75,8 @@ func (a *Archive) UIDs(account string) (map[string]UIDState, error) {
 
 // ForgetUIDs drops UIDs the server no longer lists, so the set does not
 // grow forever; the messages stay.
-func (a *Archive) ForgetUIDs(account string, uids []string) error {
+func (c Account) ForgetUIDs(uids []string) error {
+	a, account := c.a, c.name
 	return a.update(func(tx *bbolt.Tx) error {
 		b, _ := accountUIDs(tx, account, false)
 		if b == nil {
@@ -77,9 +91,10 @@ func (a *Archive) ForgetUIDs(account string, uids []string) error {
 	})
 }
 
-// PutSettings stores an account's settings, opaque to the archive (the
+// PutSettings stores the account's settings, opaque to the archive (the
 // fetch package's JSON). They must never hold a password.
-func (a *Archive) PutSettings(account string, settings []byte) error {
+func (c Account) PutSettings(settings []byte) error {
+	a, account := c.a, c.name
 	if account == "" {
 		return fmt.Errorf("archive: account name is empty")
 	}
@@ -96,13 +111,14 @@ func (a *Archive) PutSettings(account string, settings []byte) error {
 // cannot be changed then.
 func (a *Archive) ReadOnly() bool { return a.db.IsReadOnly() }
 
-// ChangeSettings replaces an account's settings with what change makes of
+// ChangeSettings replaces the account's settings with what change makes of
 // the stored ones (nil when the account has none yet), in one
 // transaction: two changes made at once never undo each other, and a
 // check of what is stored (a name already taken, an id already given)
 // holds when the write happens. change returning nil bytes leaves the
 // settings as they are; an error from it is returned as it is.
-func (a *Archive) ChangeSettings(account string, change func(old []byte) ([]byte, error)) error {
+func (c Account) ChangeSettings(change func(old []byte) ([]byte, error)) error {
+	a, account := c.a, c.name
 	if account == "" {
 		return fmt.Errorf("archive: account name is empty")
 	}
@@ -134,8 +150,9 @@ func (a *Archive) ChangeSettings(account string, change func(old []byte) ([]byte
 	return err
 }
 
-// Settings returns an account's settings, or ErrNotFound.
-func (a *Archive) Settings(account string) ([]byte, error) {
+// Settings returns the account's settings, or ErrNotFound.
+func (c Account) Settings() ([]byte, error) {
+	a, account := c.a, c.name
 	var out []byte
 	err := a.db.View(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketAccounts).Bucket([]byte(account))
@@ -163,12 +180,25 @@ func (a *Archive) Accounts() ([]string, error) {
 	return names, err
 }
 
-// RemoveAccount forgets an account's settings and UIDs. With keepMail the
-// messages stay (still listed under the account's name); otherwise each
-// message that no other account claims is deleted.
-func (a *Archive) RemoveAccount(account string, keepMail bool) error {
+// What Remove does with an account's messages.
+type MailChoice int
+
+const (
+	// KeepMail keeps the messages, still listed under the account's name.
+	KeepMail MailChoice = iota + 1
+	// DeleteMail deletes each message that no other account claims.
+	DeleteMail
+)
+
+// Remove forgets the account's settings and UIDs, and keeps or deletes its
+// messages as mail says.
+func (c Account) Remove(mail MailChoice) error {
+	a, account := c.a, c.name
+	if mail != KeepMail && mail != DeleteMail {
+		return fmt.Errorf("archive: removing account %q: keep or delete its mail? (got %d)", account, mail)
+	}
 	var ids []uint64
-	if !keepMail {
+	if mail == DeleteMail {
 		err := a.db.View(func(tx *bbolt.Tx) error {
 			return tx.Bucket(bucketIndex).ForEach(func(k, v []byte) error {
 				id, err := idOf(k)

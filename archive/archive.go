@@ -5,8 +5,31 @@
 // POP UID state and settings. Passwords are never stored here.
 //
 // A call that stores returns only after bbolt's commit, which fsyncs: what
-// it reports as stored survives a crash. Import and export speak Maildir,
-// mboxrd and .eml; Verify re-hashes every message.
+// it reports as stored survives a crash.
+//
+// # Contents
+//
+//   - The file: [Open] with [Options], [DefaultPath]; [Archive.Close],
+//     [Archive.Path], [Archive.Size], [Archive.ReadOnly].
+//   - Storing mail: [Archive.Store] ([Incoming], [Prepare], [Stored]),
+//     [Archive.SetRead], [Archive.Delete], and [Archive.Hold], which keeps
+//     the messages a fetch is deleting from a server.
+//   - Reading mail: [Archive.List] ([Query], [Page], [Summary]),
+//     [Archive.Count] ([Counts]), [Archive.Summary], [Archive.View]
+//     ([View]), [Archive.Raw], [Archive.Attachment] ([Attachment]);
+//     [Headline], [HTMLText], [SafeFileName].
+//   - Searching: [ParseSearch] reads a search for [Query]; the full-text
+//     index's life (start, wait, status, rebuild) is [Archive.SearchIndex]
+//     ([SearchIndex]), kept in the folder [SearchDir] names.
+//   - Accounts: [Archive.Accounts] lists them; [Archive.Account] is one
+//     ([Account]: its settings, its POP UIDs ([UIDState]), removing it).
+//   - Moving mail in and out, and checking it: [Archive.Import]
+//     ([ImportReport]) and [Archive.Export] in Maildir, mboxrd and .eml;
+//     [Archive.Verify] ([Report]) re-hashes every message;
+//     [Archive.BackfillParents] completes records written before threads.
+//   - Records a caller keeps about another place its messages go (a
+//     restore's IMAP mailbox, a delivery's inbox): [Archive.Records]
+//     ([Records], [Target]).
 package archive
 
 import (

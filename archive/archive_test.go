@@ -66,7 +66,7 @@ func TestStoreByteExactAcrossReopen(t *testing.T) {
 			t.Fatalf("message %d: %d bytes back, %v", i, len(got), err)
 		}
 	}
-	uids, err := a.UIDs("home")
+	uids, err := a.Account("home").UIDs()
 	if err != nil || len(uids) != len(bodies) {
 		t.Fatalf("UIDs = %v, %v", uids, err)
 	}
@@ -94,7 +94,7 @@ func TestDedupeAndKnownUIDs(t *testing.T) {
 	if counts[""].Total != 1 || counts["home"].Total != 1 || counts["work"].Unread != 1 {
 		t.Fatalf("counts %v", counts)
 	}
-	if u, _ := a.UIDs("work"); u["A"].ID != st[0].ID {
+	if u, _ := a.Account("work").UIDs(); u["A"].ID != st[0].ID {
 		t.Fatalf("work UIDs %v", u)
 	}
 }
@@ -164,11 +164,11 @@ func TestCountsKept(t *testing.T) {
 	if after, _ := a.Count(); after[""].Total != before[""].Total+2 || after[""].Unread != before[""].Unread+1 {
 		t.Fatalf("imports: totals %v, before %v", after[""], before[""])
 	}
-	if err := a.RemoveAccount("old", true); err != nil {
+	if err := a.Account("old").Remove(KeepMail); err != nil {
 		t.Fatal(err)
 	}
 	check("an account removed, its mail kept")
-	if err := a.RemoveAccount("work", false); err != nil {
+	if err := a.Account("work").Remove(DeleteMail); err != nil {
 		t.Fatal(err)
 	}
 	check("an account removed with its mail (one message stays, home's too)")
@@ -295,7 +295,7 @@ func testListPagingAndSearch(t *testing.T, a *Archive) {
 		t.Fatalf("order: %v", subjects)
 	}
 	if a.text != nil {
-		if err := a.WaitIndexed(context.Background()); err != nil {
+		if err := a.SearchIndex().Wait(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -341,12 +341,20 @@ func TestReadFlagsDeleteAndRemoveAccount(t *testing.T) {
 	if _, err := a.Raw(st[0].ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("deleted message: %v", err)
 	}
-	if u, _ := a.UIDs("home"); len(u) != 2 {
+	if u, _ := a.Account("home").UIDs(); len(u) != 2 {
 		t.Fatal("a deleted message's UID was forgotten; a fetch would bring it back")
 	}
-	a.PutSettings("home", []byte(`{}`))
-	a.PutSettings("work", []byte(`{}`))
-	if err := a.RemoveAccount("home", false); err != nil {
+	a.Account("home").PutSettings([]byte(`{}`))
+	a.Account("work").PutSettings([]byte(`{}`))
+	// A choice that is neither KeepMail nor DeleteMail (the zero value)
+	// removes nothing: it is not taken to mean either.
+	if err := a.Account("home").Remove(0); err == nil {
+		t.Fatal("Remove(0) removed the account")
+	}
+	if names, _ := a.Accounts(); len(names) != 2 {
+		t.Fatalf("after Remove(0): accounts %v", names)
+	}
+	if err := a.Account("home").Remove(DeleteMail); err != nil {
 		t.Fatal(err)
 	}
 	// Message two is still claimed by work.
@@ -356,13 +364,13 @@ func TestReadFlagsDeleteAndRemoveAccount(t *testing.T) {
 	if names, _ := a.Accounts(); len(names) != 1 || names[0] != "work" {
 		t.Fatalf("accounts %v", names)
 	}
-	if err := a.RemoveAccount("work", false); err != nil {
+	if err := a.Account("work").Remove(DeleteMail); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := a.Count(); c[""].Total != 0 {
 		t.Fatalf("counts after removing all: %v", c)
 	}
-	if err := a.RemoveAccount("nobody", true); !errors.Is(err, ErrNotFound) {
+	if err := a.Account("nobody").Remove(KeepMail); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("removing a missing account: %v", err)
 	}
 }
@@ -516,7 +524,7 @@ func TestManyUIDsForOneMessage(t *testing.T) {
 	if err != nil || len(s.Refs) != 2 {
 		t.Fatalf("record refs %d, %v", len(s.Refs), err)
 	}
-	if uids, _ := a.UIDs("a"); len(uids) != 3000 {
+	if uids, _ := a.Account("a").UIDs(); len(uids) != 3000 {
 		t.Fatalf("%d UIDs remembered", len(uids))
 	}
 	if !st[1].Known || st[0].Known || st[3000].Known {
@@ -529,9 +537,9 @@ func TestErrorsSayArchiveOnce(t *testing.T) {
 	a := openTemp(t)
 	for name, err := range map[string]error{
 		"delete":         a.Delete(999),
-		"remove account": a.RemoveAccount("nobody", false),
+		"remove account": a.Account("nobody").Remove(DeleteMail),
 		"import":         func() error { _, err := a.Import(FormatMbox, os.DevNull+"x", ""); return err }(),
-		"settings":       func() error { _, err := a.Settings("nobody"); return err }(),
+		"settings":       func() error { _, err := a.Account("nobody").Settings(); return err }(),
 	} {
 		if err == nil || strings.Count(err.Error(), "archive:") != 1 {
 			t.Errorf("%s: %v", name, err)
@@ -542,7 +550,7 @@ func TestErrorsSayArchiveOnce(t *testing.T) {
 	}
 }
 
-// Hold keeps what it holds from Delete and RemoveAccount until released,
+// Hold keeps what it holds from Delete and Account.Remove until released,
 // and reports what the archive does not hold.
 func TestHold(t *testing.T) {
 	a := openTemp(t)
@@ -560,12 +568,12 @@ func TestHold(t *testing.T) {
 	if err := a.Delete(st[0].ID); !errors.Is(err, ErrHeld) {
 		t.Fatalf("Delete of a held message: %v", err)
 	}
-	if err := a.RemoveAccount("a", false); !errors.Is(err, ErrHeld) {
-		t.Fatalf("RemoveAccount with a held message: %v", err)
+	if err := a.Account("a").Remove(DeleteMail); !errors.Is(err, ErrHeld) {
+		t.Fatalf("Account.Remove with a held message: %v", err)
 	}
 	release()
 	release() // twice is harmless
-	if err := a.RemoveAccount("a", false); err != nil {
+	if err := a.Account("a").Remove(DeleteMail); err != nil {
 		t.Fatalf("after release: %v", err)
 	}
 }
@@ -600,30 +608,6 @@ func TestSafeFileName(t *testing.T) {
 				t.Fatalf("SafeFileName(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
-	}
-}
-
-// A restore's record: pending and done marks survive reopening; another
-// UIDVALIDITY (the mailbox recreated) empties it and says so.
-func TestRestoreRecord(t *testing.T) {
-	a := openTemp(t)
-	rec, restarted, err := a.StartRestore("alice@imap.example:993/INBOX", 7)
-	if err != nil || restarted || len(rec.Done)+len(rec.Pending) != 0 {
-		t.Fatalf("a new target: %+v %v %v", rec, restarted, err)
-	}
-	if err := a.MarkRestore("alice@imap.example:993/INBOX", RestorePending, map[uint64]uint32{1: 0, 2: 0, 3: 0}); err != nil {
-		t.Fatal(err)
-	}
-	a.MarkRestore("alice@imap.example:993/INBOX", RestoreDone, map[uint64]uint32{1: 41})
-	a.ForgetRestore("alice@imap.example:993/INBOX", []uint64{3})
-	a = reopen(t, a)
-	rec, restarted, err = a.StartRestore("alice@imap.example:993/INBOX", 7)
-	if err != nil || restarted || rec.Done[1] != 41 || len(rec.Done) != 1 || len(rec.Pending) != 1 || rec.Pending[0] != 2 {
-		t.Fatalf("after reopening: %+v %v %v", rec, restarted, err)
-	}
-	rec, restarted, err = a.StartRestore("alice@imap.example:993/INBOX", 8)
-	if err != nil || !restarted || len(rec.Done)+len(rec.Pending) != 0 {
-		t.Fatalf("a recreated mailbox: %+v %v %v", rec, restarted, err)
 	}
 }
 

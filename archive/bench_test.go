@@ -96,10 +96,10 @@ func archive100kIndexed(b *testing.B) string {
 		b.Fatal(err)
 	}
 	defer a.Close()
-	if left, _ := a.IndexStatus(); left > 0 {
+	if left, _ := a.SearchIndex().Status(); left > 0 {
 		b.Logf("indexing %s (once)", path)
 	}
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	return path
@@ -212,7 +212,7 @@ func benchReindex(b *testing.B, n int) {
 			}
 		}()
 		start, cpu := time.Now(), cpuTime()
-		if err := a.Reindex(context.Background()); err != nil {
+		if err := a.SearchIndex().Rebuild(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		elapsed, cpu := time.Since(start), cpuTime()-cpu
@@ -222,7 +222,7 @@ func benchReindex(b *testing.B, n int) {
 		b.ReportMetric(float64(peakRSS()-base)/1e6, "peakRSS-growth-MB")
 		b.ReportMetric(float64(<-anon)/1e6, "peak-anon-MB")
 		a.Close() // first: the index drops merged-away files on closing
-		index := a.SearchIndexSize()
+		index := a.SearchIndex().Size()
 		size, _ := a.Size()
 		b.ReportMetric(float64(index)/1e6, "index-MB")
 		b.ReportMetric(float64(index)/float64(size), "index/archive")

@@ -141,7 +141,12 @@ func emlSink(out string) (func(*Summary, []byte) error, func() error, error) {
 	}
 	sink := func(s *Summary, raw []byte) error {
 		name := filepath.Join(out, fmt.Sprintf("%08d.eml", s.ID))
-		return writeNew(name+".tmp", name, raw)
+		if err := writeNew(name+".tmp", name, raw); err != nil {
+			return err
+		}
+		// The file's time is the message's arrival, which Import reads
+		// back, as a Maildir file's.
+		return os.Chtimes(name, s.Arrived, s.Arrived)
 	}
 	return sink, func() error { return nil }, nil
 }

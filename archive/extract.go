@@ -39,6 +39,7 @@ func extract(raw []byte, arrived time.Time) *Summary {
 	}
 	s.Parents = parents(&h)
 	s.HasAttachments = hasAttachments(mr, raw)
+	s.Preview = preview(raw)
 	return s
 }
 

@@ -22,7 +22,7 @@ type holds struct {
 }
 
 // Hold reports which of ids the archive holds now, and pins those so that
-// no Delete or RemoveAccount removes them until release is called. A
+// no Delete or Account.Remove removes them until release is called. A
 // fetch holds what it will delete on a server from before its DELE until
 // after its QUIT: a message is deleted from a server only while the
 // archive still has it.

@@ -28,8 +28,9 @@ const (
 	importBatchBytes = 64 << 20
 )
 
-// Import reads a Maildir folder or an mbox file into the archive under
-// account (default "imported"). Messages already stored are not stored
+// Import reads a Maildir folder, an mbox file, or an .eml file or a
+// folder of them into the archive under account (default "imported").
+// Messages already stored are not stored
 // again, so importing twice adds nothing. Read flags of Maildir messages
 // (":2,S", or ";2,S" and "!2,S" as written on Windows) are kept.
 func (a *Archive) Import(format, path, account string) (ImportReport, error) {
@@ -53,8 +54,10 @@ func (a *Archive) Import(format, path, account string) (ImportReport, error) {
 		}
 	case FormatMaildir:
 		err = imp.maildir(path)
+	case FormatEML:
+		err = imp.eml(path)
 	default:
-		err = fmt.Errorf("unknown format %q (mbox or maildir)", format)
+		err = fmt.Errorf("unknown format %q (mbox, maildir or eml)", format)
 	}
 	if err == nil {
 		err = imp.flush()

@@ -85,7 +85,7 @@ func TestAttachmentMark(t *testing.T) {
 			if (listed > 0) != c.attached {
 				t.Errorf("%d attachments listed, but the mark is %v", listed, c.attached)
 			}
-			if err := a.WaitIndexed(context.Background()); err != nil {
+			if err := a.SearchIndex().Wait(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			p, err := a.List(Query{Search: "has:attachment subject:receipt", Limit: 100})
@@ -122,7 +122,7 @@ func TestAttachmentMarkRecomputed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Reindex(context.Background()); err != nil {
+	if err := a.SearchIndex().Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s, err := a.Summary(id)
@@ -155,7 +155,7 @@ func TestSearchHTMLOfStub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"simple", "Belfast", `"call to action"`, "best read"} {

@@ -26,6 +26,9 @@ type Summary struct {
 	// first: its References, then its In-Reply-To (at most maxParents).
 	// Records written before they were kept have none.
 	Parents []string
+	// Preview is the first words of the body, for the list (see
+	// preview); records written before it was kept have none.
+	Preview string
 }
 
 // maxParents bounds the ancestors a record keeps: threads need the
@@ -60,7 +63,7 @@ const (
 // encode writes the record compactly: a version byte, flags, varint
 // numbers and length-prefixed strings.
 func (s *Summary) encode() []byte {
-	b := make([]byte, 0, 128+len(s.From)+len(s.To)+len(s.Cc)+len(s.Subject)+len(s.MessageID))
+	b := make([]byte, 0, 128+len(s.From)+len(s.To)+len(s.Cc)+len(s.Subject)+len(s.MessageID)+len(s.Preview))
 	b = append(b, 1)
 	var flags byte
 	if s.HasAttachments {
@@ -81,10 +84,13 @@ func (s *Summary) encode() []byte {
 	for _, r := range s.Refs {
 		b = appendString(appendString(b, r.Account), r.UID)
 	}
-	// Parents come last, so that records without them (older ones) read
-	// the same, and older readers skip them.
-	if len(s.Parents) > 0 {
+	// Parents and then the preview come last, so that records without
+	// them (older ones) read the same, and older readers skip them.
+	if len(s.Parents) > 0 || s.Preview != "" {
 		b = appendString(b, strings.Join(s.Parents, " "))
+	}
+	if s.Preview != "" {
+		b = appendString(b, s.Preview)
 	}
 	return b
 }
@@ -122,6 +128,9 @@ func decodeSummary(id uint64, b []byte) (*Summary, error) {
 		if p := d.string(); p != "" {
 			s.Parents = strings.Fields(p)
 		}
+	}
+	if !d.bad && len(d.b) > 0 {
+		s.Preview = d.string()
 	}
 	if d.bad {
 		return nil, errCorrupt

@@ -1,11 +1,8 @@
 package archive
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -26,81 +23,6 @@ func (a *Archive) textChanged() {
 	if a.text != nil {
 		a.text.notify()
 	}
-}
-
-// WaitIndexed returns once everything stored or changed before the call
-// is searchable, or when ctx ends.
-func (a *Archive) WaitIndexed(ctx context.Context) error {
-	if a.text == nil {
-		return ErrNoFullText
-	}
-	return a.text.wait(ctx)
-}
-
-// IndexStatus says how many messages are not yet searchable (as of the
-// indexer's last look), and why indexing last failed, if it did.
-func (a *Archive) IndexStatus() (left int, err error) {
-	if a.text == nil {
-		return 0, ErrNoFullText
-	}
-	return a.text.status()
-}
-
-// Searchable is how many messages the full-text index holds now; it
-// starts no indexing.
-func (a *Archive) Searchable() (int, error) {
-	if a.text == nil {
-		return 0, ErrNoFullText
-	}
-	x, err := a.text.index()
-	if err != nil {
-		return 0, err
-	}
-	n, err := x.DocCount()
-	return int(n), err
-}
-
-// SearchIndexSize is the full-text index's size on disk in bytes.
-func (a *Archive) SearchIndexSize() int64 {
-	var n int64
-	filepath.WalkDir(SearchDir(a.path), func(_ string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
-}
-
-// StartIndexing opens the full-text index and brings it up to date in
-// the background: the window calls it at start.
-func (a *Archive) StartIndexing() {
-	if a.text != nil {
-		a.text.notify()
-	}
-}
-
-// Reindex empties the full-text index and rebuilds it from the archive.
-// It returns when done or when ctx ends; the rebuild then goes on in the
-// background while the archive stays open, and at the next open if not.
-func (a *Archive) Reindex(ctx context.Context) error {
-	t := a.text
-	if t == nil {
-		return ErrNoFullText
-	}
-	t.stop()
-	x, err := t.index()
-	if err == nil {
-		err = x.Reset()
-	}
-	t.mark = 0
-	t.start()
-	if err != nil {
-		return wrapErr("reindex", err)
-	}
-	return t.wait(ctx)
 }
 
 // newest returns the date of the k-th newest message.

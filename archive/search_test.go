@@ -68,7 +68,7 @@ var searchCases = []struct {
 // searchIDs runs every case and returns the ids found.
 func searchIDs(t *testing.T, a *Archive) [][]uint64 {
 	t.Helper()
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var out [][]uint64
@@ -108,13 +108,13 @@ func TestFullTextSearch(t *testing.T) {
 	if err := a.Delete(ids[2]); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.RemoveAccount("work", true); err != nil {
+	if err := a.Account("work").Remove(KeepMail); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.RemoveAccount("home", false); err != nil {
+	if err := a.Account("home").Remove(DeleteMail); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for q, want := range map[string]int{"payslip": 0, "account:work": 2, "account:home": 0, "walrus": 1} {
@@ -144,7 +144,7 @@ func TestFullTextRebuildAndCatchUp(t *testing.T) {
 			t.Errorf("after %s: verify: %v %v", how, r.Problems, err)
 		}
 	}
-	if err := a.Reindex(context.Background()); err != nil {
+	if err := a.SearchIndex().Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	check("reindex", a)
@@ -223,7 +223,7 @@ func TestSearchPagesAcrossChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	a.text.stop() // so that the delete below is not indexed yet
@@ -288,14 +288,14 @@ func TestIndexKeptWhenStopped(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { // stop waiting once some steps are done
 			for ctx.Err() == nil {
-				if left, _ := a.IndexStatus(); left > 0 && left <= len(st)-(1+trial%3)*indexBatchCount {
+				if left, _ := a.SearchIndex().Status(); left > 0 && left <= len(st)-(1+trial%3)*indexBatchCount {
 					time.Sleep(time.Duration(trial) * 40 * time.Millisecond)
 					cancel()
 				}
 				time.Sleep(time.Millisecond)
 			}
 		}()
-		err = a.Reindex(ctx)
+		err = a.SearchIndex().Rebuild(ctx)
 		cancel()
 		if err == nil {
 			t.Fatal("the rebuild ended before the test could close the archive in its middle")
@@ -341,14 +341,14 @@ func TestIndexingWaitsForStoresToPause(t *testing.T) {
 	}
 	searchable := func() int {
 		t.Helper()
-		n, err := a.Searchable()
+		n, err := a.SearchIndex().Searchable()
 		if err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
 	store(0)
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// Arrivals each well within quiet of the last. A loaded machine can

@@ -82,7 +82,7 @@ func SearchDir(path string) string { return path + ".search" }
 
 func newTextIndex(a *Archive) *textIndex {
 	// wake lives as long as the archive, so that notify never meets a
-	// Reindex replacing it; quit and done are made anew by each start.
+	// Rebuild replacing it; quit and done are made anew by each start.
 	t := &textIndex{a: a, round: make(chan struct{}), wake: make(chan struct{}, 1)}
 	t.start()
 	return t
@@ -323,6 +323,9 @@ type job struct {
 	doc  fulltext.Doc
 	gone bool
 	read bool // its bytes were read: doc says what the message holds
+	// preview, for a record stored before previews were kept: its own,
+	// for fixFlags to keep.
+	preview string
 }
 
 // step indexes one batch: new messages above the mark and changed ones
@@ -373,12 +376,13 @@ func (t *textIndex) step() (int, error) {
 // fixFlags corrects the attachment mark of messages whose record says
 // otherwise than their text does: those stored before pictures the body
 // shows stopped counting as attachments. The mark then agrees with
-// has:attachment. Each record is read again in the transaction, so a
+// has:attachment. It also gives records stored before previews were kept
+// their preview. Each record is read again in the transaction, so a
 // change made meanwhile (read, unread) is kept.
 func (t *textIndex) fixFlags(jobs []job) error {
 	var wrong []job
 	for _, j := range jobs {
-		if !j.gone && j.read && j.rec.HasAttachments != (len(j.doc.Attachments) > 0) {
+		if !j.gone && j.read && (j.rec.HasAttachments != (len(j.doc.Attachments) > 0) || j.preview != "") {
 			wrong = append(wrong, j)
 		}
 	}
@@ -392,6 +396,9 @@ func (t *textIndex) fixFlags(jobs []job) error {
 				continue // deleted meanwhile
 			}
 			s.HasAttachments = len(j.doc.Attachments) > 0
+			if s.Preview == "" {
+				s.Preview = j.preview
+			}
 			if err := tx.Bucket(bucketIndex).Put(u64(j.id), s.encode()); err != nil {
 				return err
 			}
@@ -504,6 +511,9 @@ func (j *job) prepare() {
 	}
 	j.read = err == nil
 	j.doc = textDoc(j.rec, raw)
+	if j.read && j.rec.Preview == "" {
+		j.preview = preview(raw)
+	}
 }
 
 // textDoc is what the index holds of a message: its headers, its text

@@ -48,7 +48,7 @@ func allRaw(t *testing.T, a *Archive) []string {
 }
 
 func TestExportImportRoundTrip(t *testing.T) {
-	for _, format := range []string{FormatMbox, FormatMaildir} {
+	for _, format := range []string{FormatMbox, FormatMaildir, FormatEML} {
 		t.Run(format, func(t *testing.T) {
 			src := openTemp(t)
 			storeAll(t, src, "home", tricky)

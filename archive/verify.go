@@ -150,7 +150,7 @@ func (a *Archive) verifyText(r *Report) {
 	if a.text == nil {
 		return
 	}
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		r.problem("search index: %v", err)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/term"
 
+	"popvault/archive"
 	"popvault/credentials"
 	"popvault/fetch"
 )
@@ -329,7 +330,11 @@ func (c *session) accountRemove(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := arch.RemoveAccount(*name, *keepMail); err != nil {
+	mail := archive.DeleteMail
+	if *keepMail {
+		mail = archive.KeepMail
+	}
+	if err := arch.Account(*name).Remove(mail); err != nil {
 		return err
 	}
 	if err := c.credentials().Forget(a); err != nil {

@@ -91,3 +91,34 @@ func TestAccountEdit(t *testing.T) {
 		t.Fatalf("edit of a missing account: %d %q", code, errs)
 	}
 }
+
+// account remove keeps the account's mail in the archive unless told
+// --keep-mail=false; either way the account is gone.
+func TestAccountRemove(t *testing.T) {
+	for _, tt := range []struct {
+		flags []string
+		left  int // messages listed afterwards
+	}{
+		{nil, 1},
+		{[]string{"--keep-mail=true"}, 1},
+		{[]string{"--keep-mail=false"}, 0},
+	} {
+		t.Run(strings.Join(append([]string{"remove"}, tt.flags...), " "), func(t *testing.T) {
+			s := pop3test.NewTLSServer(pop3test.Config{Messages: []pop3test.Message{{UID: "1", Data: []byte("Subject: one\r\n\r\nhi\r\n")}}})
+			defer s.Close()
+			v := newVault(t)
+			v.addOn(s, "home", "secret")
+			v.ok("", "fetch")
+			out := v.ok("", append([]string{"account", "remove", "--name", "home"}, tt.flags...)...)
+			if out != "Removed home.\n" {
+				t.Errorf("stdout %q", out)
+			}
+			if got := len(v.listJSON()); got != tt.left {
+				t.Errorf("%d messages left, want %d", got, tt.left)
+			}
+			if list := v.ok("", "account", "list"); strings.Contains(list, "home") {
+				t.Errorf("account list after removing home: %q", list)
+			}
+		})
+	}
+}

@@ -127,7 +127,7 @@ func (v *vault) searchable() int {
 		v.t.Fatal(err)
 	}
 	defer a.Close()
-	n, err := a.Searchable()
+	n, err := a.SearchIndex().Searchable()
 	if err != nil {
 		v.t.Fatal(err)
 	}

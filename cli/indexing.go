@@ -25,7 +25,7 @@ func (c *session) indexing(arch *archive.Archive, work func() error) error {
 			}
 			return err
 		case <-tick.C:
-			left, _ := arch.IndexStatus()
+			left, _ := arch.SearchIndex().Status()
 			switch {
 			case left == 0:
 			case tty:

@@ -37,7 +37,7 @@ func (c *session) openFor(ctx context.Context, search string) (*archive.Archive,
 	if err != nil {
 		return nil, err
 	}
-	return arch, c.indexing(arch, func() error { return arch.WaitIndexed(ctx) })
+	return arch, c.indexing(arch, func() error { return arch.SearchIndex().Wait(ctx) })
 }
 
 func (c *session) openWith(opts *archive.Options) (*archive.Archive, error) {

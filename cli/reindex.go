@@ -18,7 +18,7 @@ func (c *session) reindex(ctx context.Context, args []string) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	start := time.Now()
-	if err := c.indexing(arch, func() error { return arch.Reindex(ctx) }); err != nil {
+	if err := c.indexing(arch, func() error { return arch.SearchIndex().Rebuild(ctx) }); err != nil {
 		return err
 	}
 	counts, err := arch.Count()

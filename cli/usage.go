@@ -40,7 +40,9 @@ Commands:
   show ID [--raw]                --raw writes the stored bytes unchanged
   reindex                        rebuild the full-text search index from the archive
   export --format mbox|maildir|eml --out PATH [--account N]
-  import --format mbox|maildir PATH [--account N] [--no-index]
+  import [--format mbox|maildir|eml] PATH... [--account N] [--no-index]
+                                 mbox files, Maildirs, .eml files or folders of them; the
+                                 format is told from each PATH unless --format says it
   verify
   completion bash                print bash's completion script (the .deb installs it)
   manpage                        print the manual page, in roff (the .deb installs it)

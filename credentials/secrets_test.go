@@ -190,10 +190,10 @@ func TestTokenCommandNotFromArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What an older popvault wrote: the command inside the settings.
-	b, _ := e.arch.Settings(acct.Name)
+	b, _ := e.arch.Account(acct.Name).Settings()
 	command, _ := json.Marshal("touch " + ran + "; echo secret")
 	planted := strings.Replace(string(b), `"token_auth":true`, `"token_command":`+string(command), 1)
-	if err := e.arch.PutSettings(acct.Name, []byte(planted)); err != nil {
+	if err := e.arch.Account(acct.Name).PutSettings([]byte(planted)); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(string(b), "echo secret") {

@@ -29,7 +29,7 @@ func savedBeforeIDs(t *testing.T, a *archive.Archive, acct fetch.Account) {
 	delete(m, "id")
 	delete(m, "name_keyed")
 	b, _ = json.Marshal(m)
-	if err := a.PutSettings(acct.Name, b); err != nil {
+	if err := a.Account(acct.Name).PutSettings(b); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,6 +9,18 @@
 // It keeps no secret and opens no keyring: an account's password or
 // access token comes from the [SignIn] its caller hands the [Fetcher]
 // (the window and the command line hand popvault/credentials' store).
+//
+// # Contents
+//
+//   - Accounts, as the archive keeps them: [Account] (with its [Security],
+//     [SignInMethod] and each [Duration]), [LoadAccount], [LoadAccounts],
+//     [AddAccount], [SaveAccount], [NewAccountID], [DefaultPort].
+//   - Signing in: [SignIn], which the caller provides; [ErrNotSignedIn]
+//     and [NeedsSignIn] say when a person must sign in again.
+//   - Fetching: [Fetcher.Fetch] and [Fetcher.FetchAll] ([Result],
+//     [Progress] through each [Stage], [AccountError], [IsTemporary],
+//     [ErrNoUIDL]); [Fetcher.TryConnection] for the account dialog's test.
+//   - Fetching on a timer, and when asked: [Scheduler].
 package fetch
 
 import (
@@ -231,7 +243,7 @@ func putAccount(a *archive.Archive, acct Account, mode putMode) error {
 	if err := acct.Check(); err != nil {
 		return err
 	}
-	return a.ChangeSettings(acct.Name, func(old []byte) ([]byte, error) {
+	return a.Account(acct.Name).ChangeSettings(func(old []byte) ([]byte, error) {
 		var stored struct {
 			ID        string `json:"id"`
 			NameKeyed bool   `json:"name_keyed"`
@@ -254,7 +266,7 @@ func putAccount(a *archive.Archive, acct Account, mode putMode) error {
 
 // LoadAccount reads an account's settings from the archive.
 func LoadAccount(a *archive.Archive, name string) (Account, error) {
-	b, err := a.Settings(name)
+	b, err := a.Account(name).Settings()
 	if err != nil {
 		return Account{}, err
 	}
@@ -283,7 +295,7 @@ func LoadAccount(a *archive.Archive, name string) (Account, error) {
 // they are copied; the settings are otherwise left as stored. Should two
 // readers do this at once, the first id stored is the one both return.
 func giveID(a *archive.Archive, name string) (id string, nameKeyed bool, err error) {
-	err = a.ChangeSettings(name, func(old []byte) ([]byte, error) {
+	err = a.Account(name).ChangeSettings(func(old []byte) ([]byte, error) {
 		if old == nil {
 			return nil, fmt.Errorf("%w: account %q", archive.ErrNotFound, name)
 		}

@@ -23,7 +23,7 @@ func savedBeforeIDs(t *testing.T, a *archive.Archive, acct Account) {
 	delete(m, "id")
 	delete(m, "name_keyed")
 	b, _ = json.Marshal(m)
-	if err := a.PutSettings(acct.Name, b); err != nil {
+	if err := a.Account(acct.Name).PutSettings(b); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -40,7 +40,7 @@ func TestAccountIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	savedBeforeIDs(t, arch, Account{Name: "home", Host: "pop.example.org", User: "me", KeepOnServer: true})
-	raw, _ := arch.Settings("home")
+	raw, _ := arch.Account("home").Settings()
 	var old map[string]json.RawMessage
 	json.Unmarshal(raw, &old)
 	first, err := LoadAccount(arch, "home")
@@ -48,7 +48,7 @@ func TestAccountIDs(t *testing.T) {
 		t.Fatalf("%+v, %v", first, err)
 	}
 	again, _ := LoadAccount(arch, "home")
-	raw, _ = arch.Settings("home")
+	raw, _ = arch.Account("home").Settings()
 	var now map[string]json.RawMessage
 	json.Unmarshal(raw, &now)
 	for k, v := range old {

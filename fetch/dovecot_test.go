@@ -148,7 +148,7 @@ func BenchmarkNothingNew(b *testing.B) {
 	if r := f.Fetch(context.Background(), acct); r.Err != nil || r.New != 10000 {
 		b.Fatalf("fill: %+v", r)
 	}
-	if err := arch.WaitIndexed(context.Background()); err != nil { // not to be timed
+	if err := arch.SearchIndex().Wait(context.Background()); err != nil { // not to be timed
 		b.Fatal(err)
 	}
 	b.ResetTimer()
@@ -200,7 +200,7 @@ func BenchmarkDownload1000(b *testing.B) {
 					b.StopTimer()
 				}
 				if c.opts == nil {
-					if err := arch.WaitIndexed(context.Background()); err != nil {
+					if err := arch.SearchIndex().Wait(context.Background()); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -208,7 +208,7 @@ func BenchmarkDownload1000(b *testing.B) {
 				size, _ := arch.Size()
 				arch.Close() // first: the index drops merged-away files on closing
 				if c.wait {
-					index := arch.SearchIndexSize()
+					index := arch.SearchIndex().Size()
 					b.ReportMetric(float64(index)/1e6, "index-MB")
 					b.ReportMetric(float64(index)/float64(size), "index/archive")
 				}

@@ -61,7 +61,7 @@ func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret s
 	if err != nil {
 		return res, err
 	}
-	known, err := f.Archive.UIDs(acct.Name)
+	known, err := f.Archive.Account(acct.Name).UIDs()
 	if err != nil {
 		return res, err
 	}
@@ -104,7 +104,7 @@ func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret s
 	}
 	res.deleted = len(doomed)
 	if len(drop) > 0 {
-		if err := f.Archive.ForgetUIDs(acct.Name, drop); err != nil {
+		if err := f.Archive.Account(acct.Name).ForgetUIDs(drop); err != nil {
 			return res, err
 		}
 	}

@@ -16,6 +16,20 @@
 //
 // Layout then breaks a document into lines of a given width, for a
 // reader that shows them in a virtualized list.
+//
+// # Contents
+//
+//   - Reading a body: [HTML] and [PlainText] (with its [Format]), and
+//     their Context forms, make a [Doc]: blocks ([Block]) of a [Kind]
+//     (tables of [Row] and [Cell], pictures as [Img]) holding spans
+//     ([Span]) in a [Style]; [Text] is their text.
+//   - Laying it out: [Layout], [LayoutContext] and [LayoutWith] ([Options])
+//     break a Doc into lines ([Line]) of segments ([Seg]); [HeadingScale]
+//     sizes headings;
+//     [Words] splits text for wrapping; [HasRTL] and [Visual] for
+//     right-to-left text.
+//   - Showing the original: [Page] makes an HTML body a safe page for the
+//     browser, its pictures found by a [Part].
 package render
 
 import (

@@ -57,14 +57,14 @@ func markPending(t *testing.T, a *archive.Archive, s *imaptest.Server, key, mail
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := a.StartRestore(key, uv); err != nil {
+	if _, _, err := ledgerOf(a, key).start(uv); err != nil {
 		t.Fatal(err)
 	}
 	marks := map[uint64]uint32{}
 	for _, id := range ids {
 		marks[id] = 0
 	}
-	if err := a.MarkRestore(key, archive.RestorePending, marks); err != nil {
+	if err := ledgerOf(a, key).mark(statePending, marks); err != nil {
 		t.Fatal(err)
 	}
 }

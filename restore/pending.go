@@ -92,7 +92,7 @@ func (r *run) examine(c *conn) (state, error) {
 // each time the mailbox changes, until it has stood still (see
 // settling): only then is the answer taken as the server's last word.
 // It leaves the mailbox selected read-only.
-func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) error {
+func (r *run) resolve(ctx context.Context, c *conn, rec *record) error {
 	var probes []*probe
 	var gone []uint64
 	for _, id := range rec.Pending {
@@ -149,10 +149,10 @@ func (r *run) resolve(ctx context.Context, c *conn, rec *archive.RestoreRecord) 
 		}
 	}
 	rec.Pending = nil
-	if err := r.a.MarkRestore(r.key, archive.RestoreDone, found); err != nil {
+	if err := r.ledger.mark(stateDone, found); err != nil {
 		return err
 	}
-	return r.a.ForgetRestore(r.key, forget)
+	return r.ledger.forget(forget)
 }
 
 // find looks for probes on the server: one search each, pipelined, then

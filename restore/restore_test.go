@@ -202,7 +202,7 @@ func TestRestoreThousand(t *testing.T) {
 	}
 	// The server's UIDs are recorded (UIDPLUS), each message's own, also
 	// where one MULTIAPPEND carried many.
-	rec, _, err := a.StartRestore(opts.Target.Key(), uidValidity(t, d, "Restored"))
+	rec, _, err := ledgerOf(a, opts.Target.Key()).start(uidValidity(t, d, "Restored"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestRestoreOlderServer(t *testing.T) {
 			for _, id := range ids {
 				marks[id] = 0
 			}
-			if err := a.MarkRestore(opts.Target.Key(), archive.RestorePending, marks); err != nil {
+			if err := ledgerOf(a, opts.Target.Key()).mark(statePending, marks); err != nil {
 				t.Fatal(err)
 			}
 			sum, err = Run(context.Background(), a, ids, opts)
@@ -404,14 +404,14 @@ func TestRestoreResolvesPending(t *testing.T) {
 		onServer[id] = true
 	}
 	c.Close()
-	if _, _, err := a.StartRestore(opts.Target.Key(), uidValidity(t, d, "INBOX")); err != nil {
+	if _, _, err := ledgerOf(a, opts.Target.Key()).start(uidValidity(t, d, "INBOX")); err != nil {
 		t.Fatal(err)
 	}
 	marks := map[uint64]uint32{}
 	for _, id := range ids {
 		marks[id] = 0
 	}
-	if err := a.MarkRestore(opts.Target.Key(), archive.RestorePending, marks); err != nil {
+	if err := ledgerOf(a, opts.Target.Key()).mark(statePending, marks); err != nil {
 		t.Fatal(err)
 	}
 	sum, err := Run(context.Background(), a, ids, opts)
@@ -813,7 +813,7 @@ func TestSelect(t *testing.T) {
 	if got, err := Select(a, "nobody", ""); err != nil || len(got) != 0 {
 		t.Fatalf("another account: %v, %d", err, len(got))
 	}
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := Select(a, "", "subject:1199"); err != nil || len(got) != 1 || got[0] != ids[1199].ID {

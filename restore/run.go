@@ -36,11 +36,11 @@ const (
 )
 
 type run struct {
-	a    *archive.Archive
-	opts Options
-	name string // the mailbox, as the server spells it
-	key  string
-	sum  *Summary
+	a      *archive.Archive
+	opts   Options
+	name   string // the mailbox, as the server spells it
+	ledger ledger // the target's records
+	sum    *Summary
 	// claimed are the server's UIDs known to hold a message of ours.
 	claimed map[imap.UID]bool
 	// multi is set where the server takes MULTIAPPEND (and LITERAL+);
@@ -74,7 +74,7 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 	// spellings of one mailbox share it.
 	spelled := t
 	spelled.Mailbox = r.name
-	r.key = spelled.Key()
+	r.ledger = ledgerOf(r.a, spelled.Key())
 	uidValidity, err := r.mailbox(first)
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 			r.opts.Connections = 4
 		}
 	}
-	rec, restarted, err := r.a.StartRestore(r.key, uidValidity)
+	rec, restarted, err := r.ledger.start(uidValidity)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		if len(done) == 0 || commitErr != nil {
 			return
 		}
-		if err := r.a.MarkRestore(r.key, archive.RestoreDone, done); err != nil {
+		if err := r.ledger.mark(stateDone, done); err != nil {
 			commitErr = err
 			stop(stoppedFor("the archive could not record what was sent"))
 			return
@@ -356,7 +356,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	r.progress()
 	// Only messages the server surely does not hold lose their marks;
 	// the uncertain keep theirs, for the next run to ask about.
-	forgetErr := r.a.ForgetRestore(r.key, forget)
+	forgetErr := r.ledger.forget(forget)
 	t := r.opts.Target
 	switch {
 	case markErr != nil:
@@ -404,7 +404,7 @@ func (r *run) sendAlone(ctx context.Context, ids []uint64) error {
 			r.sum.Failed = append(r.sum.Failed, Failure{ID: id, Subject: r.subject(id), Reason: why})
 		}
 		r.progress()
-		if err := r.a.ForgetRestore(r.key, ids); err != nil {
+		if err := r.ledger.forget(ids); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
@@ -453,7 +453,7 @@ func (r *run) produce(todo []uint64, jobs chan<- []*job, outcomes chan<- outcome
 			return
 		default:
 		}
-		if err := r.a.MarkRestore(r.key, archive.RestorePending, marks); err != nil {
+		if err := r.ledger.mark(statePending, marks); err != nil {
 			*markErr = err
 			emit()
 			return

@@ -8,7 +8,7 @@ import (
 
 // Select lists the messages of an account, or a search's results (see
 // archive.ParseSearch), or with both empty the whole archive. A search
-// needs the full-text index complete (archive.WaitIndexed): a restore must
+// needs the full-text index complete (archive.SearchIndex.Wait): a restore must
 // not miss a message because it was not indexed yet.
 func Select(a *archive.Archive, account, search string) ([]uint64, error) {
 	q := archive.Query{Account: account, Search: search, Limit: 1000}

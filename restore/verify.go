@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
-
-	"popvault/archive"
 )
 
 // uidChunk bounds the ranges of one UID SEARCH: servers limit a command's
@@ -27,7 +25,7 @@ const uidChunk = 400
 //
 // It leaves the mailbox unselected: Courier refuses an APPEND into the
 // mailbox the connection has examined.
-func (r *run) recheck(ctx context.Context, c *conn, rec *archive.RestoreRecord) (gone map[uint64]bool, err error) {
+func (r *run) recheck(ctx context.Context, c *conn, rec *record) (gone map[uint64]bool, err error) {
 	st, err := r.examine(c)
 	if err != nil {
 		return nil, err
@@ -64,7 +62,7 @@ func unselect(c *conn) error {
 // listing of the mailbox (see locate), whose finds are recorded with
 // their UIDs so that the next run asks by UID. Those not there are
 // forgotten and taken out of rec; the UIDs of those there are claimed.
-func (r *run) checkDone(c *conn, rec *archive.RestoreRecord, empty bool) (gone map[uint64]bool, err error) {
+func (r *run) checkDone(c *conn, rec *record, empty bool) (gone map[uint64]bool, err error) {
 	var uids []imap.UID
 	var noUID []uint64
 	for id, uid := range rec.Done {
@@ -103,14 +101,14 @@ func (r *run) checkDone(c *conn, rec *archive.RestoreRecord, empty bool) (gone m
 				gone[id] = true
 			}
 		}
-		if err := r.a.MarkRestore(r.key, archive.RestoreDone, found); err != nil {
+		if err := r.ledger.mark(stateDone, found); err != nil {
 			return nil, err
 		}
 	}
 	for id := range gone {
 		delete(rec.Done, id)
 	}
-	if err := r.a.ForgetRestore(r.key, slices.Sorted(maps.Keys(gone))); err != nil {
+	if err := r.ledger.forget(slices.Sorted(maps.Keys(gone))); err != nil {
 		return nil, err
 	}
 	return gone, nil

@@ -73,7 +73,7 @@ func TestRestoreChecksRecord(t *testing.T) {
 			if err != nil || sum.Gone != 0 || sum.Sent != 0 || sum.Already != n {
 				t.Fatalf("again: %v, %+v", err, sum)
 			}
-			rec, _, err := a.StartRestore(opts.Target.Key(), uv)
+			rec, _, err := ledgerOf(a, opts.Target.Key()).start(uv)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +138,7 @@ func BenchmarkRecheck(b *testing.B) {
 	uv := uidValidity(b, d, "INBOX") // Dovecot indexes the Maildir here
 	a := newArchive(b)
 	opts := options(d, "INBOX")
-	if _, _, err := a.StartRestore(opts.Target.Key(), uv); err != nil {
+	if _, _, err := ledgerOf(a, opts.Target.Key()).start(uv); err != nil {
 		b.Fatal(err)
 	}
 	done := make(map[uint64]uint32, n)
@@ -148,7 +148,7 @@ func BenchmarkRecheck(b *testing.B) {
 		ids[i], uids[i] = uint64(i+1), imap.UID(i+1)
 		done[ids[i]] = uint32(uids[i])
 	}
-	if err := a.MarkRestore(opts.Target.Key(), archive.RestoreDone, done); err != nil {
+	if err := ledgerOf(a, opts.Target.Key()).mark(stateDone, done); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("run", func(b *testing.B) {

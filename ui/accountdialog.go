@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/credentials"
@@ -18,11 +19,22 @@ import (
 	"popvault/oauth"
 )
 
-var securityLabels = []string{"TLS (port 995)", "STARTTLS (port 110)", "None: password sent unencrypted"}
+// The port beside it says which port: the labels do not, since a port
+// typed by hand would contradict them.
+var securityLabels = []string{"TLS: encrypted from the start", "STARTTLS: encrypted after connecting", "None: password and mail sent unencrypted"}
 var securityValues = []fetch.Security{fetch.SecurityTLS, fetch.SecurityStartTLS, fetch.SecurityPlain}
 
-var deleteLabels = []string{"Never", "After 7 days", "After 30 days", "After 90 days", "After a year"}
-var deleteDays = []int{0, 7, 30, 90, 365}
+// What happens on the server: one choice, its consequence said under it.
+const (
+	serverKeep     = "Keep everything on the server"
+	serverKeepDays = "Keep, then delete from the server after some days"
+	serverDelete   = "Delete from the server once safely in the archive"
+)
+
+var serverChoices = []string{serverKeep, serverKeepDays, serverDelete}
+
+var deleteLabels = []string{"7 days", "30 days", "90 days", "a year"}
+var deleteDays = []int{7, 30, 90, 365}
 
 var checkLabels = []string{"Off", "Every 5 minutes", "Every 15 minutes", "Every hour"}
 var checkMinutes = []int{0, 5, 15, 60}
@@ -30,17 +42,28 @@ var checkMinutes = []int{0, 5, 15, 60}
 // accountForm holds the dialog's widgets, so tests can fill it in.
 type accountForm struct {
 	name, email, host, port, user, password *widget.Entry
-	security, deleteAfter, check, auth      *widget.Select
-	keep                                    *widget.Check
+	provider, security, deleteAfter, check  *widget.Select
+	auth                                    *widget.Select
+	server                                  *widget.RadioGroup // what happens on the server
+	consequence                             *widget.Label      // what that choice will do
+	steps                                   *fyne.Container    // the provider's steps, with links
 	oauth                                   *oauthForm
 	note, warning, result, where            *widget.Label
-	test                                    *widget.Button
-	dialog                                  dialog.Dialog
+	test, save                              *widget.Button
+	dialog                                  *dialog.CustomDialog
 	existing                                *fetch.Account
 	taken                                   map[string]bool // the names of the accounts there are
 	whereText                               string          // where a password goes
 	passwordItem                            *widget.FormItem
 	form                                    *widget.Form
+	// missing says, under each field, what it lacks (fieldNote).
+	missing map[fyne.CanvasObject]*widget.Label
+	// failedTest is what the last Test connection that failed tried
+	// (testedWith); Save with the same asks first.
+	failedTest string
+	// onSaved runs after the account is saved: the first run's fetch.
+	onSaved func(fetch.Account)
+	filling bool // a provider or an address is filling the form in
 }
 
 // refreshForm redraws the form after a label changed.
@@ -63,16 +86,16 @@ func (f *accountForm) showWhere() {
 func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	f := u.newAccountForm(existing)
 	items := []*widget.FormItem{
-		widget.NewFormItem("E-mail address", f.email),
-		widget.NewFormItem("Account name", f.name),
-		widget.NewFormItem("Server", f.host),
-		widget.NewFormItem("Port", f.port),
+		widget.NewFormItem("Provider", f.provider),
+		widget.NewFormItem("E-mail address", f.field(f.email)),
+		widget.NewFormItem("Account name", f.field(f.name)),
+		widget.NewFormItem("Server", f.field(f.host)),
+		widget.NewFormItem("Port", f.field(f.port)),
 		widget.NewFormItem("Security", f.security),
-		widget.NewFormItem("User name", f.user),
+		widget.NewFormItem("User name", f.field(f.user)),
 		widget.NewFormItem("Sign in with", f.auth),
 		f.passwordItem,
-		widget.NewFormItem("", f.keep),
-		widget.NewFormItem("Delete from server", f.deleteAfter),
+		widget.NewFormItem("On the server", container.NewVBox(f.server, f.deleteAfter, f.consequence)),
 		widget.NewFormItem("Check for mail", f.check),
 	}
 	title := "Add account"
@@ -81,7 +104,7 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	}
 	form := widget.NewForm(items...)
 	f.form = form
-	body := container.NewVBox(form, f.oauth.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
+	body := container.NewVBox(f.steps, form, f.oauth.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
 	// Where the password goes, and whether cron can read it there: asking
 	// the keyring is I/O, so not on this goroutine.
 	u.background(func() func() {
@@ -91,26 +114,93 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 			f.showWhere()
 		}
 	})
-	// Cancel has nothing to undo: a sign-in is held in the dialog until
-	// Save keeps it.
-	f.dialog = dialog.NewCustomConfirm(title, "Save", "Cancel", container.NewVScroll(body), func(ok bool) {
-		if ok {
-			u.saveAccount(f)
-		}
-	}, u.win)
-	f.dialog.Resize(fyne.NewSize(560, 640))
+	// Save checks the form first and keeps the dialog open, with what was
+	// typed, to say what is missing at the field. Cancel has nothing to
+	// undo: a sign-in is held in the dialog until Save keeps it.
+	f.dialog = dialog.NewCustomWithoutButtons(title, container.NewVScroll(body), u.win)
+	cancel := widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.save = widget.NewButton("Save", func() { u.saveAccount(f) })
+	f.save.Importance = widget.HighImportance
+	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.save})
+	f.dialog.Resize(fyne.NewSize(600, 700))
 	f.dialog.Show()
+	u.lastAccountForm = f
 	return f
 }
 
+// field puts a note under an entry, shown when Save finds it lacking.
+func (f *accountForm) field(e *widget.Entry) fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	l.Hide()
+	f.missing[e] = l
+	e.OnChanged = chain(e.OnChanged, func(string) { setNote(l, "") })
+	return container.NewVBox(e, l)
+}
+
+// chain runs first, then second.
+func chain(first, second func(string)) func(string) {
+	if first == nil {
+		return second
+	}
+	return func(s string) { first(s); second(s) }
+}
+
+// lacking says, under each field, what it lacks, and reports whether
+// anything does. The fields are checked in the order shown.
+func (f *accountForm) lacking() bool {
+	say := func(e *widget.Entry, text string) {
+		if l := f.missing[e]; l != nil {
+			setNote(l, text)
+		} else {
+			setNote(f.result, text)
+		}
+	}
+	any := false
+	check := func(e *widget.Entry, bad bool, text string) {
+		if bad {
+			say(e, text)
+			any = true
+		} else {
+			say(e, "")
+		}
+	}
+	name := strings.TrimSpace(f.name.Text)
+	check(f.name, name == "", "Give the account a name: it is how popvault shows it.")
+	if err := f.nameInUse(name); name != "" && err != nil {
+		say(f.name, capitalize(err.Error())+".")
+		any = true
+	}
+	check(f.host, strings.TrimSpace(f.host.Text) == "", "Type the POP server's name, e.g. pop.example.org: your provider's help pages give it.")
+	port, err := strconv.Atoi(strings.TrimSpace(f.port.Text))
+	check(f.port, err != nil || port < 1 || port > 65535, fmt.Sprintf("The port is a number from 1 to 65535: %d for TLS, %d for STARTTLS or none.",
+		fetch.DefaultPort(fetch.SecurityTLS), fetch.DefaultPort(fetch.SecurityStartTLS)))
+	check(f.user, strings.TrimSpace(f.user.Text) == "", "Type the user name: often the whole e-mail address.")
+	switch p := f.oauth.provider(); {
+	case p == "" && f.password.Text == "" && (f.existing == nil || f.existing.OAuth != ""):
+		setNote(f.result, "Type the password (or the app password your provider made).")
+		f.oauth.status.SetText("")
+		any = true
+	case p != "" && f.oauth.held == nil && (f.existing == nil || f.existing.OAuth != p):
+		setNote(f.result, "Sign in first: press "+f.oauth.signIn.Text+".")
+		f.oauth.status.SetText("Sign in first.")
+		any = true
+	}
+	return any
+}
+
 func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
-	f := &accountForm{existing: existing, taken: map[string]bool{},
+	f := &accountForm{existing: existing, taken: map[string]bool{}, missing: map[fyne.CanvasObject]*widget.Label{},
 		name: widget.NewEntry(), email: widget.NewEntry(), host: widget.NewEntry(), port: widget.NewEntry(),
 		user: widget.NewEntry(), password: widget.NewPasswordEntry(),
 		note: widget.NewLabel(""), warning: widget.NewLabel(""), result: widget.NewLabel(""), where: widget.NewLabel(""),
+		consequence: widget.NewLabel(""), steps: container.NewVBox(),
 	}
 	f.where.Importance = widget.LowImportance
-	for _, l := range []*widget.Label{f.note, f.warning, f.result, f.where} {
+	f.consequence.Importance = widget.LowImportance
+	for _, l := range []*widget.Label{f.note, f.warning, f.result, f.where, f.consequence} {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	for _, l := range []*widget.Label{f.note, f.warning, f.where} {
@@ -125,24 +215,21 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.port.SetText("995")
 	f.security = widget.NewSelect(securityLabels, func(s string) { f.securityChanged() })
 	f.security.SetSelectedIndex(0)
-	f.deleteAfter = widget.NewSelect(deleteLabels, nil)
-	f.deleteAfter.SetSelectedIndex(0)
+	f.deleteAfter = widget.NewSelect(deleteLabels, func(string) { f.serverChanged() })
+	f.deleteAfter.SetSelectedIndex(1)
+	f.server = widget.NewRadioGroup(serverChoices, func(string) { f.serverChanged() })
+	f.server.Required = true
+	f.server.SetSelected(serverKeep)
 	f.check = widget.NewSelect(checkLabels, nil)
 	f.check.SetSelectedIndex(0)
-	f.keep = widget.NewCheck("Keep messages on the server", func(on bool) {
-		if on {
-			f.deleteAfter.Enable()
-		} else {
-			f.deleteAfter.Disable()
-		}
-	})
-	f.keep.SetChecked(true)
 	f.oauth = newOAuthForm(u, f)
 	f.passwordItem = widget.NewFormItem("Password", container.NewStack(f.password, f.oauth.signInRow))
 	f.auth = widget.NewSelect(authLabels, func(string) { f.oauth.changed() })
 	f.auth.SetSelectedIndex(0)
+	f.provider = widget.NewSelect(providerNames(), func(string) { f.providerChanged() })
 	f.email.OnChanged = func(s string) { f.applyPreset(s) }
 	f.test = widget.NewButton("Test connection", func() { u.testConnection(f) })
+	f.provider.SetSelectedIndex(len(providers) - 1)
 	if existing != nil {
 		f.fill(*existing)
 	} else if u.opts.Prefill != nil {
@@ -150,6 +237,77 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 		f.password.SetText(u.opts.PrefillPassword)
 	}
 	return f
+}
+
+// serverChanged says what the server choice will do, and asks for the
+// days only when they count.
+func (f *accountForm) serverChanged() {
+	if f.consequence == nil || f.deleteAfter == nil || f.server == nil {
+		return
+	}
+	switch f.server.Selected {
+	case serverKeepDays:
+		f.deleteAfter.Show()
+		f.consequence.SetText(fmt.Sprintf("Each message stays on the server %s after it is safely in the archive, then popvault deletes it there. "+
+			"One you delete here first stays on the server.", f.deleteAfter.Selected))
+	case serverDelete:
+		f.deleteAfter.Hide()
+		f.consequence.SetText("Each message is deleted from the server as soon as the archive holds it safely: this computer then has the only copy. Back the archive up.")
+	default:
+		f.deleteAfter.Hide()
+		f.consequence.SetText("Only new messages are downloaded. Nothing is ever deleted on the server.")
+	}
+	f.refreshForm()
+}
+
+// providerChanged fills in the chosen provider's server and shows its
+// steps, each with the page where it is done.
+func (f *accountForm) providerChanged() {
+	i := f.provider.SelectedIndex()
+	if i < 0 {
+		return
+	}
+	p := providers[i]
+	f.steps.RemoveAll()
+	if len(p.steps) > 0 {
+		f.steps.Add(widget.NewLabelWithStyle("At "+strings.TrimSuffix(p.name, " / Microsoft 365")+", first:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	}
+	for n, st := range p.steps {
+		l := widget.NewLabel(fmt.Sprintf("%d. %s", n+1, st.text))
+		l.Wrapping = fyne.TextWrapWord
+		f.steps.Add(l)
+		if st.link != "" {
+			f.steps.Add(f.link(st.link))
+		}
+	}
+	if p.noPOP {
+		if f.save != nil {
+			f.save.Disable()
+		}
+		f.test.Disable()
+	} else {
+		if f.save != nil {
+			f.save.Enable()
+		}
+		f.test.Enable()
+	}
+	if p.domain != "" && !f.filling && !p.noPOP {
+		f.filling = true
+		f.fillPreset(presets[p.domain], strings.TrimSpace(f.email.Text))
+		f.filling = false
+	}
+}
+
+// link is a page to open, through the window's browser (Options.OpenURL).
+func (f *accountForm) link(address string) *widget.Hyperlink {
+	u := f.oauth.u
+	h := widget.NewHyperlink("Open "+strings.TrimPrefix(strings.SplitN(address, "#", 2)[0], "https://"), nil)
+	h.OnTapped = func() {
+		if err := u.openURL(address); err != nil {
+			setNote(f.result, "The browser did not open: go to "+address+" yourself.")
+		}
+	}
+	return h
 }
 
 func (f *accountForm) fill(a fetch.Account) {
@@ -164,8 +322,15 @@ func (f *accountForm) fill(a fetch.Account) {
 	}
 	f.port.SetText(strconv.Itoa(a.Port))
 	f.user.SetText(a.User)
-	f.keep.SetChecked(a.KeepOnServer)
-	f.deleteAfter.SetSelectedIndex(closest(deleteDays, a.DeleteAfterDays))
+	switch {
+	case !a.KeepOnServer:
+		f.server.SetSelected(serverDelete)
+	case a.DeleteAfterDays > 0:
+		f.deleteAfter.SetSelectedIndex(closest(deleteDays, a.DeleteAfterDays))
+		f.server.SetSelected(serverKeepDays)
+	default:
+		f.server.SetSelected(serverKeep)
+	}
 	f.check.SetSelectedIndex(closest(checkMinutes, a.CheckEveryMinutes))
 	for i, v := range authValues {
 		if v == a.OAuth {
@@ -228,13 +393,26 @@ func abs(n int) int {
 	return n
 }
 
-// applyPreset fills the server settings from a known provider's address.
+// applyPreset fills the server settings from a known provider's address,
+// and chooses that provider.
 func (f *accountForm) applyPreset(email string) {
+	if f.filling {
+		return
+	}
 	p, ok := PresetFor(email)
 	if !ok {
 		setNote(f.note, "")
 		return
 	}
+	f.filling = true
+	defer func() { f.filling = false }()
+	f.provider.SetSelectedIndex(providerOf(email))
+	f.fillPreset(p, strings.TrimSpace(email))
+}
+
+// fillPreset fills in a provider's server, port, security and way of
+// signing in, and says what the provider needs.
+func (f *accountForm) fillPreset(p Preset, email string) {
 	setNote(f.note, p.Provider+": "+p.Note)
 	if p.Host == "" {
 		return
@@ -246,8 +424,8 @@ func (f *accountForm) applyPreset(email string) {
 		}
 	}
 	f.port.SetText(strconv.Itoa(p.Port))
-	if p.UserIsEmail {
-		f.user.SetText(strings.TrimSpace(email))
+	if p.UserIsEmail && email != "" {
+		f.user.SetText(email)
 	}
 	if _, builtIn := oauth.BuiltIn(p.OAuth); p.OAuthOnly || builtIn {
 		for i, v := range authValues {
@@ -256,8 +434,8 @@ func (f *accountForm) applyPreset(email string) {
 			}
 		}
 	}
-	if f.name.Text == "" {
-		f.name.SetText(f.freeName(p.Provider, strings.TrimSpace(email)))
+	if f.name.Text == "" && f.existing == nil {
+		f.name.SetText(f.freeName(p.Provider, email))
 	}
 }
 
@@ -313,8 +491,8 @@ func (f *accountForm) account() (fetch.Account, error) {
 		return fetch.Account{}, errors.New("the port must be a number")
 	}
 	a := fetch.Account{
-		Name: f.name.Text, Email: strings.TrimSpace(f.email.Text), Host: f.host.Text, Port: port,
-		Security: f.selectedSecurity(), User: f.user.Text, KeepOnServer: f.keep.Checked,
+		Name: strings.TrimSpace(f.name.Text), Email: strings.TrimSpace(f.email.Text), Host: strings.TrimSpace(f.host.Text), Port: port,
+		Security: f.selectedSecurity(), User: strings.TrimSpace(f.user.Text), KeepOnServer: f.server.Selected != serverDelete,
 		Timeout: fetch.Duration(60 * time.Second),
 	}
 	if f.existing != nil {
@@ -325,7 +503,7 @@ func (f *accountForm) account() (fetch.Account, error) {
 	if f.existing != nil && a.OAuth == "" {
 		a.TokenAuth = f.existing.TokenAuth
 	}
-	if i := f.deleteAfter.SelectedIndex(); a.KeepOnServer && i > 0 {
+	if i := f.deleteAfter.SelectedIndex(); f.server.Selected == serverKeepDays && i >= 0 {
 		a.DeleteAfterDays = deleteDays[i]
 	}
 	if i := f.check.SelectedIndex(); i > 0 {
@@ -342,6 +520,7 @@ func (u *UI) testConnection(f *accountForm) {
 		return
 	}
 	typed, existing, held := f.password.Text, f.existing, f.oauth.held
+	tried := f.testedWith(a)
 	// The sign-in just made, else the one kept for the account being
 	// edited: never one kept on this machine for some other account.
 	if a.OAuth != "" && held == nil && (existing == nil || existing.OAuth != a.OAuth) {
@@ -366,39 +545,69 @@ func (u *UI) testConnection(f *accountForm) {
 		return func() {
 			f.test.Enable()
 			if err != nil {
-				f.result.SetText("Failed: " + err.Error())
+				f.failedTest = tried
+				e := explainFetch(a, err)
+				text := "Failed: " + e.words
+				if e.detail != "" {
+					text += " (the server said: " + e.detail + ")"
+				}
+				f.result.SetText(text)
 				return
 			}
+			f.failedTest = ""
 			f.result.SetText(fmt.Sprintf("Connected: %d messages (%s) on the server.", n, humanSize(size)))
 		}
 	})
 }
 
-// saveAccount stores the settings and the password or the sign-in off
+// testedWith is what a Test connection tries with a: the settings and
+// what it signs in with, so that Save can tell it was tried and failed.
+func (f *accountForm) testedWith(a fetch.Account) string {
+	return fmt.Sprintf("%+v|%s|%p", a, f.password.Text, f.oauth.held)
+}
+
+// saveAccount checks the form, says at each field what it lacks (the
+// dialog stays open, with what was typed), asks before saving settings
+// whose Test connection just failed, and then stores them.
+func (u *UI) saveAccount(f *accountForm) {
+	if f.lacking() {
+		return
+	}
+	a, err := f.account()
+	if err != nil {
+		setNote(f.result, "Not saved: "+err.Error())
+		return
+	}
+	if f.failedTest != "" && f.failedTest == f.testedWith(a) {
+		d := dialog.NewConfirm("Save settings that failed the test?",
+			"Test connection failed with these settings. Saved as they are, every fetch fails the same way until they are changed.",
+			func(ok bool) {
+				if ok {
+					u.storeAccount(f, a)
+				}
+			}, u.win)
+		d.SetConfirmText("Save anyway")
+		d.SetDismissText("Go back")
+		d.Show()
+		return
+	}
+	u.storeAccount(f, a)
+}
+
+// storeAccount stores the settings and the password or the sign-in off
 // the UI goroutine. A new account's name must be free: it is checked
 // before anything is stored, and again as the account is stored, so an
-// account of that name keeps what it signs in with.
-func (u *UI) saveAccount(f *accountForm) {
-	a, err := f.account()
-	if err == nil {
-		err = f.nameInUse(a.Name)
-	}
-	if err != nil {
-		u.showError("The account was not saved", err)
-		return
-	}
+// account of that name keeps what it signs in with. A failure is said in
+// the dialog, which stays open.
+func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
 	typed := f.password.Text
 	held := f.oauth.held
-	keepsSignIn := f.existing != nil && f.existing.OAuth == a.OAuth
-	if a.OAuth != "" && held == nil && !keepsSignIn {
-		u.showError("The account was not saved", errors.New("sign in first: press "+f.oauth.signIn.Text))
-		return
-	}
 	existing := f.existing
 	if existing == nil {
 		a.ID = fetch.NewAccountID()
 	}
 	creds := u.credentials()
+	f.save.Disable()
 	u.background(func() func() {
 		var err, ferr error
 		switch {
@@ -424,15 +633,20 @@ func (u *UI) saveAccount(f *accountForm) {
 			}
 		}
 		return func() {
+			f.save.Enable()
 			if err != nil {
-				u.showError("The account was not saved", err)
+				setNote(f.result, "Not saved: "+err.Error())
 				return
 			}
+			f.dialog.Hide()
 			u.setStatus(fmt.Sprintf("Saved %s. %s", a.Name, a.Describe()))
 			if ferr != nil {
 				u.showError(fmt.Sprintf("Saved %s, but what it signed in with before could not be deleted from this machine", a.Name), ferr)
 			}
 			u.reloadAccounts()
+			if f.onSaved != nil {
+				f.onSaved(a)
+			}
 		}
 	})
 }

@@ -30,23 +30,9 @@ const previewSize = 48
 // A picture too large to show says so.
 func (r *reader) showAttachments(v *archive.View) {
 	r.attachments.Objects = nil
-	// A picture the body shows, that has no name of its own, is part of
-	// the body, not an attachment.
-	shown := map[string]bool{}
-	if r.doc != nil {
-		for _, b := range r.doc.Blocks {
-			if b.Img != nil && strings.HasPrefix(strings.ToLower(b.Img.Src), "cid:") && r.pics[b.Img.Src[4:]] != nil {
-				shown[b.Img.Src[4:]] = true
-			}
-		}
-	}
-	listed := 0
-	for _, a := range v.Attachments {
+	listed := r.listedAttachments(v)
+	for _, a := range listed {
 		a := a
-		if a.ContentID != "" && shown[a.ContentID] && strings.HasPrefix(a.Name, "attachment-") {
-			continue
-		}
-		listed++
 		var icon fyne.CanvasObject = widget.NewIcon(attachmentIcon(a.ContentType))
 		if img := r.pics[fmt.Sprintf("#%d", a.Index)]; img != nil {
 			c := canvas.NewImageFromImage(img)
@@ -66,12 +52,34 @@ func (r *reader) showAttachments(v *archive.View) {
 			open.Importance = widget.LowImportance
 		}
 		buttons := container.NewHBox(open, widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), func() { r.saveAttachment(a) }))
-		r.attachments.Add(container.NewBorder(nil, nil, icon, buttons, name))
+		r.attachments.Add(newAttachmentRow(r, a, container.NewBorder(nil, nil, icon, buttons, name)))
 	}
-	if listed > 1 {
+	if len(listed) > 1 {
 		r.attachments.Add(container.NewHBox(widget.NewButtonWithIcon("Save all…", theme.FolderOpenIcon(), r.saveAll)))
 	}
 	r.attachments.Refresh()
+}
+
+// listedAttachments are v's attachments the reader lists: a picture the
+// body shows, that has no name of its own, is part of the body, not an
+// attachment.
+func (r *reader) listedAttachments(v *archive.View) []archive.Attachment {
+	shown := map[string]bool{}
+	if r.doc != nil {
+		for _, b := range r.doc.Blocks {
+			if b.Img != nil && strings.HasPrefix(strings.ToLower(b.Img.Src), "cid:") && r.pics[b.Img.Src[4:]] != nil {
+				shown[b.Img.Src[4:]] = true
+			}
+		}
+	}
+	var out []archive.Attachment
+	for _, a := range v.Attachments {
+		if a.ContentID != "" && shown[a.ContentID] && strings.HasPrefix(a.Name, "attachment-") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 func attachmentIcon(ctype string) fyne.Resource {
@@ -110,12 +118,11 @@ func (r *reader) openAttachment(a archive.Attachment) {
 	r.u.background(func() func() {
 		path, err := r.u.privateCopy(id, a)
 		return func() {
-			if err == nil {
-				err = r.u.openURL(fileURL(path))
-			}
 			if err != nil {
 				r.u.showError("Opening the attachment failed", err)
+				return
 			}
+			r.u.handOff(toOpener, fileURL(path))
 		}
 	})
 }

@@ -77,7 +77,7 @@ func benchOpen(b *testing.B, indexing bool) {
 		go func() {
 			defer close(done)
 			for ctx.Err() == nil {
-				u.arch.Reindex(ctx)
+				u.arch.SearchIndex().Rebuild(ctx)
 			}
 		}()
 		defer func() { cancel(); <-done }()

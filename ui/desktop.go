@@ -12,8 +12,9 @@ import (
 	"popvault/internal/sessionbus"
 )
 
-// shortcuts: Ctrl+F searches, Ctrl+R fetches, Delete deletes the open
-// message (the message list takes the other keys itself: see mailList).
+// shortcuts: Ctrl+F searches, Ctrl+R fetches; the other keys are
+// windowKey's, or the message list's own while it has the keyboard (see
+// mailList).
 func (u *UI) shortcuts() {
 	c := u.win.Canvas()
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
@@ -22,18 +23,13 @@ func (u *UI) shortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		u.fetchNow()
 	})
-	// Keys no focused widget took: Delete, and Enter or Escape to answer
-	// the delete dialog, whose buttons Fyne leaves to the mouse.
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		switch {
-		case ev.Name == fyne.KeyDelete:
-			u.reader.deleteMessage()
-		case u.asking != nil && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter):
-			u.asking.Confirm()
-		case u.asking != nil && ev.Name == fyne.KeyEscape:
-			u.asking.Hide()
-		}
-	})
+	// Copy and Select all for the reader, where no text box has the
+	// keyboard (one that has it copies its own).
+	c.AddShortcut(&fyne.ShortcutCopy{}, func(fyne.Shortcut) { u.reader.copySelection() })
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { u.reader.selectAll() })
+	// Keys no focused widget took, and those pressed while a dialog
+	// shows: see windowKey.
+	c.SetOnTypedKey(u.windowKey)
 }
 
 // SetupDesktop adds the tray menu where the desktop shows one, and then

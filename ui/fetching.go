@@ -155,15 +155,16 @@ func (u *UI) startFetcher() {
 func (u *UI) fetched(r fetch.Result) {
 	u.bar.show(fetch.Progress{Account: r.Account, Stage: fetch.StageDone})
 	delete(u.needsSignIn, r.Account)
+	delete(u.fixes, r.Account)
 	switch {
-	case fetch.NeedsSignIn(r.Err):
-		// Never opened by itself: the row's button is for a person.
-		u.needsSignIn[r.Account] = true
-		u.problems[r.Account] = "Sign in again: " + problem(r.Err)
-	case r.Err != nil && fetch.IsTemporary(r.Err):
-		u.problems[r.Account] = "Will retry: " + problem(r.Err)
 	case r.Err != nil:
-		u.problems[r.Account] = problem(r.Err)
+		// In words, with the fix beside it; a sign-in is never opened by
+		// itself: the row's button is for a person.
+		e := explainFetch(u.accountNamed(r.Account), r.Err)
+		u.problems[r.Account], u.fixes[r.Account] = e.words, e
+		if fetch.NeedsSignIn(r.Err) {
+			u.needsSignIn[r.Account] = true
+		}
 	case r.More:
 		u.problems[r.Account] = "More mail may wait on the server: the next fetch brings it"
 	default:
@@ -176,7 +177,7 @@ func (u *UI) fetched(r fetch.Result) {
 	}
 	switch {
 	case r.Err != nil:
-		res.full = fmt.Sprintf("%s: %s", r.Account, problem(r.Err))
+		res.full = u.problems[r.Account]
 	case r.More:
 		res.full += "; the server may hold more, which the next fetch brings"
 		res.brief += ", more waiting"
@@ -197,6 +198,10 @@ func (u *UI) fetched(r fetch.Result) {
 		}
 	}
 	u.refreshCounts()
+	if r.Account == u.firstRun {
+		u.firstRun = ""
+		u.showFirstSummary(r)
+	}
 }
 
 // problem is a fetch's failure said beside its account's name, so
@@ -207,6 +212,17 @@ func problem(err error) string {
 		return ae.Reason()
 	}
 	return err.Error()
+}
+
+// accountNamed is the account of that name, or one with the name alone
+// when it was removed meanwhile.
+func (u *UI) accountNamed(name string) fetch.Account {
+	for _, a := range u.accounts {
+		if a.Name == name {
+			return a
+		}
+	}
+	return fetch.Account{Name: name}
 }
 
 // fetchNow fetches the selected account, or all when All mail is shown.

@@ -45,8 +45,8 @@ func TestFetchStatusNamesEveryAccount(t *testing.T) {
 	}
 	var problem string
 	ui(func() { problem = u.problems["Account 2"] })
-	if !strings.Contains(problem, "[AUTH]") || strings.Contains(problem, "Account 2") {
-		t.Fatalf("account 2's problem %q: the server's refusal, without the account's name", problem)
+	if problem != "Account 2 refused the password" {
+		t.Fatalf("account 2's problem %q: the server's refusal in words", problem)
 	}
 	ui(func() { u.selected = "Account 1" })
 	ui(u.fetchNow)
@@ -56,7 +56,7 @@ func TestFetchStatusNamesEveryAccount(t *testing.T) {
 	ui(u.fetchNow)
 	eventually(t, "account 2's failure in full", func() bool {
 		s := status()
-		return strings.HasPrefix(s, "Account 2: ") && strings.Contains(s, "[AUTH]") && strings.Count(s, "Account 2") == 1
+		return s == "Account 2 refused the password"
 	})
 }
 

@@ -28,6 +28,9 @@ type lineView struct {
 	box    *fyne.Container
 	segX   []float32 // where each segment starts and ends
 	segEnd []float32
+	// picture and rtl: the line is drawn as a picture, or in visual
+	// order; a selection takes all of it or none.
+	picture, rtl bool
 }
 
 func newLineView(r *reader) *lineView {
@@ -57,20 +60,26 @@ func (l *lineView) draw() {
 	if line.Kind == render.Heading {
 		size *= render.HeadingScale(line.Level)
 	}
-	objs := l.quoteBars(make([]fyne.CanvasObject, 0, len(line.Segs)+line.Quote+1))
+	objs := l.quoteBars(make([]fyne.CanvasObject, 0, len(line.Segs)+line.Quote+2))
 	perChar := l.r.charWidth()
 	x0 := theme.Padding() + float32(line.Quote*quoteBar) + float32(line.Indent)*perChar
 	l.segX, l.segEnd = l.segX[:0], l.segEnd[:0]
+	l.picture, l.rtl = false, false
 	if size, ok := l.r.pictureSize(line); ok {
-		img := canvas.NewImageFromImage(l.r.pics[line.Img.Src[4:]])
+		l.picture = true
+		img := canvas.NewImageFromImage(l.r.linePicture(line))
 		img.FillMode = canvas.ImageFillContain
 		img.Move(fyne.NewPos(x0, 0))
 		img.Resize(size)
+		if mark := l.selectionMark(size.Height); mark != nil {
+			objs = append(objs, mark)
+		}
 		l.box.Objects = append(objs, img)
 		l.box.Refresh()
 		return
 	}
 	if text := line.Text(); line.Kind != render.Table && line.Kind != render.Rule && render.HasRTL(text) {
+		l.rtl = true
 		l.drawRTL(line, text, x0, perChar)
 		return
 	}
@@ -103,6 +112,10 @@ func (l *lineView) draw() {
 			}
 			x += m.Width
 		}
+	}
+	// Behind the text: measured now that the segments are placed.
+	if mark := l.selectionMark(height * max(1, size/theme.TextSize())); mark != nil {
+		objs = append([]fyne.CanvasObject{mark}, objs...)
 	}
 	l.box.Objects = objs
 	l.box.Refresh()
@@ -141,24 +154,34 @@ func dim(c color.Color) color.Color {
 	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: uint8(int(a>>8) * 3 / 4)}
 }
 
-// Tapped opens the link under the pointer, after asking.
+// Tapped drops the selection, and opens the link under the pointer,
+// after asking.
 func (l *lineView) Tapped(ev *fyne.PointEvent) {
-	for i, s := range l.line.Segs {
-		if i < len(l.segX) && s.Link != "" && ev.Position.X >= l.segX[i] && ev.Position.X <= l.segEnd[i] {
-			l.r.askOpenLink(s.Link, l.r.linkText(l.id, s.Link))
-			return
-		}
+	l.r.selectNone()
+	if link := l.linkAt(ev.Position.X); link != "" {
+		l.r.askOpenLink(link, l.r.linkText(l.id, link))
 	}
 }
 
-// Cursor is a pointing hand over a line with a link.
+// linkAt is the link drawn at x on the line, or "".
+func (l *lineView) linkAt(x float32) string {
+	for i, s := range l.line.Segs {
+		if i < len(l.segX) && s.Link != "" && x >= l.segX[i] && x <= l.segEnd[i] {
+			return s.Link
+		}
+	}
+	return ""
+}
+
+// Cursor is a pointing hand over a line with a link, and the text
+// cursor over others: their text can be selected.
 func (l *lineView) Cursor() desktop.Cursor {
 	for _, s := range l.line.Segs {
 		if s.Link != "" {
 			return desktop.PointerCursor
 		}
 	}
-	return desktop.DefaultCursor
+	return desktop.TextCursor
 }
 
 // linkText is the whole visible text of the link on line id, which may
@@ -204,16 +227,18 @@ func (r *reader) askOpenLink(link, text string) {
 	}
 	label := widget.NewLabel(msg)
 	label.Wrapping = fyne.TextWrapBreak
-	d := dialog.NewCustomConfirm("Open link", "Open", "Cancel", label, func(ok bool) {
-		if !ok {
-			return
-		}
-		if err := r.u.openURL(link); err != nil {
-			r.u.showError("Opening the link failed", err)
-		}
-	}, r.u.win)
+	// Cancel is the default (the primary button, and Enter): a link in
+	// mail is where phishing starts, so opening takes a deliberate choice.
+	d := dialog.NewCustomWithoutButtons("Open link", label, r.u.win)
+	cancel := widget.NewButton("Cancel", d.Hide)
+	cancel.Importance = widget.HighImportance
+	open := widget.NewButton("Open", func() {
+		d.Hide()
+		r.u.handOff(toBrowser, link)
+	})
+	d.SetButtons([]fyne.CanvasObject{cancel, open})
 	d.Resize(fyne.NewSize(480, 220))
-	d.Show()
+	r.u.showDialog(d, d.Hide)
 	r.asked = d
 }
 
@@ -263,6 +288,9 @@ func (l *lineView) drawRTL(line render.Line, text string, x0, perChar float32) {
 		t.Move(fyne.NewPos(x, 0))
 		objs = append(objs, t)
 		x += widths[i]
+	}
+	if mark := l.selectionMark(l.MinSize().Height); mark != nil {
+		objs = append([]fyne.CanvasObject{mark}, objs...)
 	}
 	l.box.Objects = objs
 	l.box.Refresh()

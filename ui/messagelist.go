@@ -10,8 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
@@ -46,6 +44,14 @@ type messageList struct {
 	threads  map[uint64]*thread.Thread
 	toggle   *widget.Check
 	content  fyne.CanvasObject // the toggle above the list
+	menu     *fyne.Menu        // the last right-click menu, for tests
+
+	// The status line and the empty list's sentence (see status.go).
+	total          int           // the messages listed, without a search
+	threadMessages int           // the messages the conversations hold
+	said           string        // what the list last put on the status line
+	told           bool          // the person changed the list: say what it shows
+	empty          *widget.Label // over the list when it has no rows
 }
 
 const firstPage, laterPages = 200, 5000
@@ -62,10 +68,10 @@ type row struct {
 }
 
 // rowText is the text a row shows.
-type rowText struct{ from, subject string }
+type rowText struct{ from, subject, preview string }
 
 func textOf(s *archive.Summary) *rowText {
-	return &rowText{from: displayName(s.From), subject: s.Subject}
+	return &rowText{from: displayName(s.From), subject: s.Subject, preview: s.Preview}
 }
 
 // toRows makes rows of msgs, with their text or without it.
@@ -148,21 +154,25 @@ func newMessageList(u *UI) *messageList {
 	l := &messageList{u: u}
 	l.widget = newMailList(
 		func() int { return len(l.items) },
-		newRow,
+		func() fyne.CanvasObject { return newRowView(l) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if l.items[id].text == nil {
 				l.wantText(id)
 			}
-			updateRow(o, &l.items[id])
+			o.(*rowView).set(id, &l.items[id])
 		},
 		l.onSelected,
 	)
 	l.widget.onDelete = func() { u.reader.deleteMessage() }
+	l.widget.windowKey = u.windowKey
 	l.toggle = widget.NewCheck("Conversations", func(on bool) {
 		l.threaded = on
+		l.told = true
 		l.reload()
 	})
-	l.content = container.NewBorder(container.NewPadded(l.toggle), nil, nil, nil, l.widget)
+	l.empty = newEmptyNote()
+	l.content = container.NewBorder(container.NewPadded(l.toggle), nil, nil, nil,
+		container.NewStack(l.widget, container.NewPadded(container.NewVBox(l.empty))))
 	return l
 }
 
@@ -184,6 +194,7 @@ func (l *messageList) reloadSoon() {
 	if l.pending != nil {
 		l.pending.Stop()
 	}
+	l.told = true // a search typed or cleared
 	l.pending = time.AfterFunc(150*time.Millisecond, func() { onUI(l.reload) })
 }
 
@@ -210,7 +221,7 @@ func (l *messageList) reload() {
 				if gen != l.gen {
 					return
 				}
-				l.shown, l.openNext = gen, false
+				l.shown, l.openNext, l.told = gen, false, false
 				if errors.Is(err, fulltext.ErrSyntax) {
 					l.u.setStatus(capitalize(err.Error()))
 				} else {
@@ -249,11 +260,14 @@ func (l *messageList) reload() {
 			}
 			if q.Search != "" {
 				l.matches = archive.Page{Matches: page.Matches, Unindexed: page.Unindexed}
-				l.u.setStatus(searchStatus(page))
 				if page.Unindexed > 0 {
 					go l.againWhenIndexed(gen)
 				}
 			}
+			l.total = all
+			l.sayStatus(l.listStatus(), l.told || q.Search != "")
+			l.told = false
+			l.showEmpty()
 		}
 	})
 }
@@ -261,7 +275,7 @@ func (l *messageList) reload() {
 // againWhenIndexed runs the search again once every message is
 // searchable, unless another listing replaced it meanwhile.
 func (l *messageList) againWhenIndexed(gen int) {
-	if l.u.arch.WaitIndexed(l.u.ctx) != nil {
+	if l.u.arch.SearchIndex().Wait(l.u.ctx) != nil {
 		return
 	}
 	onUI(func() {
@@ -360,19 +374,35 @@ func (l *messageList) setRead(id uint64, read bool) {
 	}
 }
 
-// remove drops a deleted message from the list and opens the one that
-// takes its place, as mail programs do, so Delete can be pressed again.
+// remove drops a deleted message from the list and, where it was the
+// open one, opens the one that takes its place, as mail programs do, so
+// Delete can be pressed again. Conversations are grouped again: the
+// message may have been one of several.
 func (l *messageList) remove(id uint64) {
+	if l.threads != nil {
+		l.selected = 0
+		l.told = true
+		l.reload()
+		return
+	}
 	for i := range l.items {
 		if l.items[i].id == id {
 			l.items = append(l.items[:i:i], l.items[i+1:]...)
 			if l.u.search.Text != "" {
 				l.matches.Matches--
-				l.u.setStatus(searchStatus(l.matches))
+			}
+			l.total--
+			l.sayStatus("Message deleted · "+l.listStatus(), true)
+			l.showEmpty()
+			if id != l.selected {
+				l.widget.Refresh()
+				return
 			}
 			l.widget.UnselectAll()
 			l.widget.Refresh()
-			l.widget.Select(min(i, len(l.items)-1))
+			if len(l.items) > 0 {
+				l.widget.Select(min(i, len(l.items)-1))
+			}
 			return
 		}
 	}
@@ -396,11 +426,13 @@ func (l *messageList) openFirst() {
 // only a focus mark with the arrows and selects with Space, and while it
 // has the keyboard the window's Delete never fires. Here the arrows move
 // the selection itself, so the reader follows; Enter opens; Home and End
-// jump; Delete deletes the open message.
+// jump; Delete deletes the open message; Space and the page keys scroll
+// the message.
 type mailList struct {
 	widget.List
-	cursor   int // the selected row, or -1; List keeps its own to itself
-	onDelete func()
+	cursor    int // the selected row, or -1; List keeps its own to itself
+	onDelete  func()
+	windowKey func(*fyne.KeyEvent) // keys that are the window's (see UI.windowKey)
 }
 
 // newMailList is widget.NewList with onSelected; the list follows its own
@@ -432,8 +464,14 @@ func (l *mailList) TypedKey(ev *fyne.KeyEvent) {
 		}
 		l.List.TypedKey(ev) // Fyne's focus mark goes along
 		l.Select(next)
-	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+	case fyne.KeyReturn, fyne.KeyEnter:
 		l.Select(max(l.cursor, 0))
+	case fyne.KeySpace, fyne.KeyPageDown, fyne.KeyPageUp, fyne.KeyEscape:
+		// The message's keys, as in a mail program: Space and the page
+		// keys scroll it, Escape clears the search.
+		if l.windowKey != nil {
+			l.windowKey(ev)
+		}
 	case fyne.KeyHome:
 		l.Select(0)
 	case fyne.KeyEnd:
@@ -444,49 +482,6 @@ func (l *mailList) TypedKey(ev *fyne.KeyEvent) {
 		}
 	default:
 		l.List.TypedKey(ev)
-	}
-}
-
-// newRow is a row: sender, subject, then attachment mark, size and date.
-func newRow() fyne.CanvasObject {
-	from := widget.NewLabel("sender")
-	from.Truncation = fyne.TextTruncateEllipsis
-	subject := widget.NewLabel("subject")
-	subject.Truncation = fyne.TextTruncateEllipsis
-	date := widget.NewLabel("2006-01-02")
-	size := widget.NewLabel("999 KB")
-	clip := widget.NewLabel("")
-	right := container.NewHBox(clip, size, date)
-	top := container.NewBorder(nil, nil, nil, right, from)
-	// Labels pad themselves; the rows need none between their two lines.
-	return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), top, subject)
-}
-
-func updateRow(o fyne.CanvasObject, s *row) {
-	rows := o.(*fyne.Container).Objects
-	top := rows[0].(*fyne.Container)
-	subject := rows[1].(*widget.Label)
-	from := top.Objects[0].(*widget.Label)
-	right := top.Objects[1].(*fyne.Container).Objects
-	clip, size, date := right[0].(*widget.Label), right[1].(*widget.Label), right[2].(*widget.Label)
-	style := fyne.TextStyle{Bold: !s.read}
-	from.TextStyle, subject.TextStyle = style, style
-	if s.text == nil { // on its way
-		from.SetText("")
-		subject.SetText("")
-	} else {
-		from.SetText(orDash(bidiText(s.text.from)))
-		subject.SetText(orDash(bidiText(s.text.subject)))
-	}
-	date.SetText(shortDate(time.Unix(s.date, 0)))
-	size.SetText(humanSize(s.size))
-	switch {
-	case s.count > 1:
-		clip.SetText(fmt.Sprintf("%d messages", s.count))
-	case s.attach:
-		clip.SetText("+att")
-	default:
-		clip.SetText("")
 	}
 }
 
@@ -508,19 +503,6 @@ func orDash(s string) string {
 	return s
 }
 
-// shortDate shows the time for today, the day for this year, else the date.
-func shortDate(t time.Time) string {
-	t = t.Local()
-	now := time.Now()
-	switch {
-	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
-		return t.Format("15:04")
-	case t.Year() == now.Year():
-		return t.Format("Jan 2")
-	}
-	return t.Format("2006-01-02")
-}
-
 func humanSize(n int64) string {
 	switch {
 	case n < 1000:
@@ -535,7 +517,7 @@ func humanSize(n int64) string {
 // (its index record only) and threaded off the UI goroutine, and each
 // thread shows as its newest message with how many it holds.
 func (l *messageList) reloadThreads(gen int, q archive.Query) {
-	l.u.setStatus("Grouping into conversations…")
+	l.sayStatus("Grouping into conversations…", l.told)
 	l.u.background(func() func() {
 		var msgs []thread.Message
 		rows := map[uint64]row{}
@@ -575,11 +557,14 @@ func (l *messageList) reloadThreads(gen int, q archive.Query) {
 				return
 			}
 			l.items, l.threads, l.shown = items, byID, gen
+			l.threadMessages = len(msgs)
 			l.texts = textLoader{}
 			l.widget.UnselectAll()
 			l.widget.Refresh()
 			l.reselect()
-			l.u.setStatus(fmt.Sprintf("%d conversations of %d messages", len(threads), len(msgs)))
+			l.sayStatus(l.listStatus(), l.told)
+			l.told = false
+			l.showEmpty()
 		}
 	})
 }

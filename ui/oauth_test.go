@@ -89,7 +89,7 @@ func TestSignInWithGoogle(t *testing.T) {
 	p.Revoke()
 	ui(u.fetchNow)
 	eventually(t, "Sign in again offered", func() bool {
-		return u.needsSignIn["Gmail"] && strings.HasPrefix(u.problems["Gmail"], "Sign in again")
+		return u.needsSignIn["Gmail"] && u.problems["Gmail"] == "Gmail needs you to sign in again"
 	})
 	if p.Count("authorize") != 1 {
 		t.Fatal("a fetch opened a browser by itself")

@@ -32,8 +32,12 @@ var presets = map[string]Preset{
 		Note: "Turn on POP in Outlook.com: Settings, Mail, Forwarding and IMAP, POP options. Since September 2024 Microsoft takes no password for POP: you sign in with Microsoft, in your browser."},
 	"yahoo.com": {Provider: "Yahoo Mail", Host: "pop.mail.yahoo.com", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true,
 		Note: "Yahoo needs an app password: Account security, Generate app password."},
+	"aol.com": {Provider: "AOL", Host: "pop.aol.com", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true,
+		Note: "AOL needs an app password: Account security, Generate app password."},
 	"gmx.net": {Provider: "GMX", Host: "pop.gmx.net", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true,
 		Note: "Turn on POP3 in GMX's settings under POP3 & IMAP."},
+	"fastmail.com": {Provider: "Fastmail", Host: "pop.fastmail.com", Port: 995, Security: fetch.SecurityTLS, UserIsEmail: true,
+		Note: "Fastmail needs an app password with POP access: Settings, Privacy & Security, Manage app passwords (not on the Basic plan)."},
 	"icloud.com": {Provider: "iCloud Mail",
 		Note: "iCloud Mail offers IMAP only, not POP: popvault cannot fetch it."},
 }
@@ -44,6 +48,7 @@ var aliases = map[string]string{
 	"ymail.com": "yahoo.com", "yahoo.co.uk": "yahoo.com", "yahoo.de": "yahoo.com", "yahoo.fr": "yahoo.com",
 	"gmx.de": "gmx.net", "gmx.com": "gmx.net", "gmx.at": "gmx.net", "gmx.ch": "gmx.net",
 	"me.com": "icloud.com", "mac.com": "icloud.com",
+	"aim.com": "aol.com", "fastmail.fm": "fastmail.com",
 }
 
 // PresetFor returns the settings for an address's provider, if known.

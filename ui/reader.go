@@ -41,11 +41,14 @@ type reader struct {
 	empty       *widget.Label
 	subject     *widget.Label
 	body        *widget.List
-	doc         *render.Doc            // the open message's body
-	lines       []render.Line          // doc laid out at cols
-	texts       []string               // the lines' text, for the search's marks and tests
-	cols        int                    // the width lines were laid out at, in characters
-	asked       dialog.Dialog          // the last Open link dialog, for tests
+	doc         *render.Doc   // the open message's body
+	lines       []render.Line // doc laid out at cols
+	texts       []string      // the lines' text, for the search's marks and tests
+	cols        int           // the width lines were laid out at, in characters
+	asked       dialog.Dialog // the last Open link or Forward dialog, for tests
+	menu        *fyne.Menu    // the last right-click menu, for tests
+	then        func()        // what to do once message thenID shows (see whenOpen)
+	thenID      uint64
 	pics        map[string]image.Image // the open message's pictures (see pictures)
 	unshown     map[int]string         // its pictures not shown, and why (see messagePictures)
 	tall        []int                  // lines given a picture's height
@@ -53,6 +56,11 @@ type reader struct {
 	convo       *fyne.Container        // its other messages, collapsed
 	found       map[string]bool        // the words of the search found in the open message
 	marked      map[int]bool           // lines holding a match of the search
+	sel         selection              // the text selected in the body
+	raw         fyne.Window            // the last raw source window, for tests
+	scratch     *lineView              // a line measured off screen, for selecting (see posFrom)
+	heights     map[int]float32        // the lines drawn taller than text: pictures, headings
+	normal      float32                // the height of the others
 	note        *widget.Label
 	attachments *fyne.Container
 	actions     *fyne.Container
@@ -102,7 +110,7 @@ func newReader(u *UI) *reader {
 	})
 	r.actions = container.NewHBox(
 		widget.NewButtonWithIcon("Reply", theme.MailReplyIcon(), func() { r.handOff(replyLink) }),
-		widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), func() { r.handOff(forwardLink) }),
+		widget.NewButtonWithIcon("Forward", theme.MailForwardIcon(), r.forward),
 		widget.NewButtonWithIcon("Unread", theme.VisibilityOffIcon(), r.markUnread),
 		widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), r.deleteMessage),
 		more,
@@ -125,6 +133,9 @@ func newReader(u *UI) *reader {
 func (r *reader) open(id uint64, read bool) {
 	if r.cancel != nil {
 		r.cancel()
+	}
+	if id != r.thenID {
+		r.then = nil
 	}
 	ctx, cancel := context.WithCancel(r.u.ctx)
 	r.ctx, r.cancel = ctx, cancel
@@ -257,6 +268,7 @@ func (r *reader) show(m *openedMessage) {
 	}
 	notes = append(notes, v.Problems...)
 	r.doc = doc
+	r.sel = selection{}
 	r.setLines(m.lines, m.cols)
 	r.marked, r.found = nil, found
 	first := -1
@@ -278,6 +290,23 @@ func (r *reader) show(m *openedMessage) {
 	r.actions.Show()
 	r.page.Show()
 	r.note.Refresh()
+	if then := r.then; then != nil && r.thenID == v.ID {
+		r.then = nil
+		then()
+	}
+}
+
+// whenOpen does then once message id shows in the reader: at once if it
+// does, else when its opening ends. Opening another message forgets it.
+func (r *reader) whenOpen(id uint64, then func()) {
+	if then == nil {
+		return
+	}
+	if r.view != nil && r.view.ID == id {
+		then()
+		return
+	}
+	r.then, r.thenID = then, id
 }
 
 // matchedWords returns the words of text that the search matched, as
@@ -340,13 +369,16 @@ func (r *reader) setLines(lines []render.Line, cols int) {
 		r.body.SetItemHeight(id, normal)
 	}
 	r.tall = r.tall[:0]
+	r.heights, r.normal = map[int]float32{}, normal
 	for i, l := range lines {
 		if size, ok := r.pictureSize(l); ok {
 			r.body.SetItemHeight(i, size.Height)
 			r.tall = append(r.tall, i)
+			r.heights[i] = size.Height
 		} else if l.Kind == render.Heading && render.HeadingScale(l.Level) > 1 {
 			r.body.SetItemHeight(i, normal*render.HeadingScale(l.Level))
 			r.tall = append(r.tall, i)
+			r.heights[i] = normal * render.HeadingScale(l.Level)
 		}
 	}
 }
@@ -358,10 +390,7 @@ const maxPictureHeight = 320
 // the message holds it: its own size, or smaller to fit the width and
 // maxPictureHeight.
 func (r *reader) pictureSize(l render.Line) (fyne.Size, bool) {
-	if l.Img == nil || !strings.HasPrefix(strings.ToLower(l.Img.Src), "cid:") {
-		return fyne.Size{}, false
-	}
-	img := r.pics[l.Img.Src[4:]]
+	img := r.linePicture(l)
 	if img == nil {
 		return fyne.Size{}, false
 	}
@@ -370,6 +399,15 @@ func (r *reader) pictureSize(l render.Line) (fyne.Size, bool) {
 	maxW := float32(r.cols) * r.charWidth()
 	scale := min(1, maxW/w, maxPictureHeight/h)
 	return fyne.NewSize(w*scale, h*scale), true
+}
+
+// linePicture is the picture an image line shows, where the window holds
+// it: the message's own (cid:), decoded when it was opened.
+func (r *reader) linePicture(l render.Line) image.Image {
+	if l.Img == nil || !strings.HasPrefix(strings.ToLower(l.Img.Src), "cid:") {
+		return nil
+	}
+	return r.pics[l.Img.Src[4:]]
 }
 
 // reflow lays the open message out again when the reader's width
@@ -393,6 +431,7 @@ func (r *reader) reflow() {
 			if err != nil || ctx.Err() != nil || doc != r.doc {
 				return
 			}
+			r.sel = selection{} // its columns were another width's
 			r.setLines(lines, cols)
 			r.marked, _ = markLines(r.texts, r.found)
 			r.body.Refresh()
@@ -546,73 +585,37 @@ func (r *reader) showRaw() {
 			grid := widget.NewTextGridFromString(text)
 			w := r.u.app.NewWindow("Raw source")
 			w.SetContent(container.NewScroll(grid))
+			w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+				if ev.Name == fyne.KeyEscape {
+					w.Close()
+				}
+			})
 			w.Resize(fyne.NewSize(760, 560))
 			w.Show()
+			r.raw = w
 		}
 	})
 }
 
 func (r *reader) deleteMessage() {
-	if r.view == nil {
-		return
+	if r.view != nil {
+		r.u.deleteMessage(r.view.ID)
 	}
-	id := r.view.ID
-	if r.u.asking != nil {
-		return
-	}
-	d := dialog.NewConfirm("Delete message", "Delete this message from the archive? It is not deleted from any server, and fetching will not bring it back.", func(ok bool) {
-		r.u.asking = nil
-		if !ok {
-			return
-		}
-		r.u.background(func() func() {
-			err := r.u.arch.Delete(id)
-			return func() {
-				if err != nil {
-					r.u.showError("Deleting failed", err)
-					return
-				}
-				r.clear()
-				r.u.list.remove(id)
-				r.u.refreshCounts()
-			}
-		})
-	}, r.u.win)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Keep")
-	r.u.asking = d
-	d.Show()
 }
 
-// handOff gives a reply or forward to the user's mail program, through a
-// mailto: address: popvault sends no mail.
+// handOff gives a reply or forward of the open message to the user's
+// mail program, through a mailto: address: popvault sends no mail.
 func (r *reader) handOff(link func(*archive.View) string) {
-	if r.view == nil {
-		return
-	}
-	if err := r.u.openURL(link(r.view)); err != nil {
-		r.u.showError("Opening your mail program failed", err)
+	if r.view != nil {
+		r.u.handOff(toMailProgram, link(r.view))
 	}
 }
 
 // markUnread marks the open message unread, in the archive and the list.
 func (r *reader) markUnread() {
-	if r.view == nil {
-		return
+	if r.view != nil {
+		r.u.setRead(r.view.ID, false)
 	}
-	id := r.view.ID
-	r.u.background(func() func() {
-		err := r.u.arch.SetRead(id, false)
-		return func() {
-			if err != nil {
-				r.u.showError("Marking the message unread failed", err)
-				return
-			}
-			r.u.list.setRead(id, false)
-			r.u.refreshCounts()
-			r.u.setStatus("Marked unread")
-		}
-	})
 }
 
 // viewInBrowser opens the message's HTML in the browser, as a page
@@ -629,12 +632,11 @@ func (r *reader) viewInBrowser() {
 	r.u.background(func() func() {
 		path, err := r.u.writePage(v)
 		return func() {
-			if err == nil {
-				err = r.u.openURL(fileURL(path))
-			}
 			if err != nil {
-				r.u.showError("Showing the message in the browser failed", err)
+				r.u.showError("Writing the message's page for the browser failed", err)
+				return
 			}
+			r.u.handOff(toBrowser, fileURL(path))
 		}
 	})
 }

@@ -429,7 +429,7 @@ func (u *UI) restoreSelection(ctx context.Context, account, search string, only 
 		return []uint64{only}, nil
 	}
 	if search != "" {
-		if err := u.arch.WaitIndexed(ctx); err != nil {
+		if err := u.arch.SearchIndex().Wait(ctx); err != nil {
 			return nil, err
 		}
 	}

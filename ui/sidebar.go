@@ -10,16 +10,18 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/archive"
 	"popvault/fetch"
 )
 
 // sidebar lists "All mail" and the accounts, each with its counts and
 // any error from its last fetch.
 type sidebar struct {
-	u       *UI
-	widget  fyne.CanvasObject
-	list    *widget.List
-	heights map[widget.ListItemID]float32
+	u            *UI
+	edit, remove *widget.Button // for an account: not for All mail
+	widget       fyne.CanvasObject
+	list         *widget.List
+	heights      map[widget.ListItemID]float32
 }
 
 func newSidebar(u *UI) *sidebar {
@@ -31,14 +33,19 @@ func newSidebar(u *UI) *sidebar {
 			name.Truncation = fyne.TextTruncateEllipsis
 			counts := widget.NewLabel("0")
 			counts.SizeName = theme.SizeNameCaptionText
+			// A failure is said whole (wrapped, never cut off), with its
+			// fix and the server's own words beside it.
 			problem := widget.NewLabel("")
 			problem.Importance = widget.DangerImportance
-			problem.Truncation = fyne.TextTruncateEllipsis
+			problem.Wrapping = fyne.TextWrapWord
 			problem.SizeName = theme.SizeNameCaptionText
-			signIn := widget.NewButton("Sign in again", nil)
-			signIn.Importance = widget.HighImportance
-			signIn.Hide()
-			return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, counts, problem, signIn)
+			fix := widget.NewButton("", nil)
+			fix.Importance = widget.HighImportance
+			details := widget.NewButton("Details", nil)
+			details.Importance = widget.LowImportance
+			buttons := container.NewHBox(fix, details)
+			buttons.Hide()
+			return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, counts, problem, buttons)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) { s.update(id, o) },
 	)
@@ -53,6 +60,7 @@ func newSidebar(u *UI) *sidebar {
 		}
 		u.reader.clear()
 		u.list.reload()
+		s.enableButtons()
 	}
 	edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() {
 		if a := u.selectedAccount(); a != nil {
@@ -64,14 +72,29 @@ func newSidebar(u *UI) *sidebar {
 			u.confirmRemove(a.Name)
 		}
 	})
+	s.edit, s.remove = edit, remove
+	s.enableButtons()
 	s.widget = container.NewBorder(nil, container.NewGridWithColumns(2, edit, remove), nil, nil, s.list)
 	return s
+}
+
+// enableButtons enables Edit and Remove while an account is selected:
+// All mail is not one.
+func (s *sidebar) enableButtons() {
+	if s.u.selectedAccount() != nil {
+		s.edit.Enable()
+		s.remove.Enable()
+	} else {
+		s.edit.Disable()
+		s.remove.Disable()
+	}
 }
 
 func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	rows := o.(*fyne.Container).Objects
 	name, counts, problem := rows[0].(*widget.Label), rows[1].(*widget.Label), rows[2].(*widget.Label)
-	signIn := rows[3].(*widget.Button)
+	buttons := rows[3].(*fyne.Container)
+	fix, details := buttons.Objects[0].(*widget.Button), buttons.Objects[1].(*widget.Button)
 	key := ""
 	name.SetText("All mail")
 	if id > 0 && id <= len(s.u.accounts) {
@@ -86,11 +109,16 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	problem.SetText(s.u.problems[key])
 	problem.Hidden = problem.Text == ""
-	if key != "" && s.u.needsSignIn[key] {
-		signIn.OnTapped = func() { s.u.signInAgain(key) }
-		signIn.Show()
+	e, failed := s.u.fixes[key]
+	if key == "" || !failed || (e.action == "" && e.detail == "") {
+		buttons.Hide()
 	} else {
-		signIn.Hide()
+		fix.SetText(e.action)
+		fix.OnTapped = func() { s.u.applyFix(key, e) }
+		fix.Hidden = e.action == ""
+		details.OnTapped = func() { s.u.showDetails(key, e) }
+		details.Hidden = e.detail == ""
+		buttons.Show()
 	}
 	// The row's height follows the button (and the problem's line); a
 	// List keeps each row's, and refreshes on a change, so only a change.
@@ -101,6 +129,46 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 }
 
 func (s *sidebar) refresh() { s.list.Refresh() }
+
+// applyFix does what an account's failure offers: the account dialog at
+// the password (with where the provider makes app passwords), a sign-in
+// in the browser, or the provider's page where POP is turned on.
+func (u *UI) applyFix(name string, e explained) {
+	switch e.fix {
+	case fixSignIn:
+		u.signInAgain(name)
+	case fixPassword, fixSettings:
+		for i := range u.accounts {
+			if u.accounts[i].Name != name {
+				continue
+			}
+			f := u.showAccountDialog(&u.accounts[i])
+			if e.fix == fixPassword {
+				u.win.Canvas().Focus(f.password)
+				if e.link != "" {
+					setNote(f.note, "Make an app password at "+e.link+" and type it here.")
+				}
+			}
+		}
+	case fixProvider:
+		if err := u.openURL(e.link); err != nil {
+			u.showError("The browser did not open", fmt.Errorf("%w: open %s yourself", err, e.link))
+		}
+	}
+}
+
+// showDetails shows a failure's own words (the server's answer), which a
+// person can copy into a search or a message to their provider.
+func (u *UI) showDetails(name string, e explained) {
+	words := widget.NewLabel(e.words)
+	words.Wrapping = fyne.TextWrapWord
+	detail := widget.NewLabel(e.detail)
+	detail.Wrapping = fyne.TextWrapBreak
+	detail.Selectable = true
+	d := dialog.NewCustom(name, "Close", container.NewVBox(words, widget.NewLabel("What the server or the system said:"), detail), u.win)
+	d.Resize(fyne.NewSize(460, 260))
+	d.Show()
+}
 
 func (u *UI) selectedAccount() *fetch.Account {
 	for i := range u.accounts {
@@ -124,10 +192,10 @@ func (u *UI) confirmRemove(name string) {
 		return
 	}
 	a, creds := *acct, u.credentials()
-	remove := func(keepMail bool) {
+	remove := func(mail archive.MailChoice) {
 		d.Hide()
 		u.background(func() func() {
-			err := u.arch.RemoveAccount(name, keepMail)
+			err := u.arch.Account(name).Remove(mail)
 			var serr error
 			if err == nil {
 				serr = creds.Forget(a)
@@ -147,8 +215,8 @@ func (u *UI) confirmRemove(name string) {
 			}
 		})
 	}
-	keep := widget.NewButton("Remove, keep its mail", func() { remove(true) })
-	drop := widget.NewButton("Remove with its mail", func() { remove(false) })
+	keep := widget.NewButton("Remove, keep its mail", func() { remove(archive.KeepMail) })
+	drop := widget.NewButton("Remove with its mail", func() { remove(archive.DeleteMail) })
 	drop.Importance = widget.DangerImportance
 	msg := widget.NewLabel(fmt.Sprintf("Remove the account %q? Its mail can stay in the archive, or go with it. Nothing changes on the server.", name))
 	msg.Wrapping = fyne.TextWrapWord

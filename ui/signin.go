@@ -108,6 +108,7 @@ func (u *UI) signInAgain(name string) {
 						}
 						delete(u.needsSignIn, a.Name)
 						delete(u.problems, a.Name)
+						delete(u.fixes, a.Name)
 						u.sidebar.refresh()
 						u.setStatus("Signed in to " + a.Name)
 						u.sched.FetchNow(a.Name)

@@ -72,21 +72,28 @@ type UI struct {
 	// needsSignIn: accounts whose OAuth sign-in must be done again, which
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
-	selected    string // account shown; "" for all mail
+	fixes       map[string]explained // account → its last failure's fix and details
+	firstRun    string               // the account whose first fetch ends in a summary
+	// lastAccountForm is the account dialog opened last, for tests.
+	lastAccountForm *accountForm
+	selected        string // account shown; "" for all mail
 
-	sidebar *sidebar
-	list    *messageList
-	reader  *reader
-	search  *widget.Entry
-	bar     *fetchBar
-	status  *widget.Label
-	round   []roundResult         // the results of the fetches under way, for status
-	asking  *dialog.ConfirmDialog // the delete dialog, while it is open
-	tray    bool                  // a tray icon shows: closing may hide the window
-	quit    func()                // the app's Quit
-	ctx     context.Context       // ends at Close, and with it the goroutines that watch indexing
-	cancel  context.CancelFunc
-	content fyne.CanvasObject
+	sidebar     *sidebar
+	list        *messageList
+	reader      *reader
+	search      *searchEntry
+	bar         *fetchBar
+	status      *widget.Label
+	round       []roundResult         // the results of the fetches under way, for status
+	asking      *dialog.ConfirmDialog // the delete dialog, while it is open
+	dialog      *keyedDialog          // the dialog the keyboard answers (see showDialog)
+	tray        bool                  // a tray icon shows: closing may hide the window
+	quit        func()                // the app's Quit
+	ctx         context.Context       // ends at Close, and with it the goroutines that watch indexing
+	cancel      context.CancelFunc
+	content     fyne.CanvasObject
+	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
+	fetchButton *widget.Button
 
 	pagesMu sync.Mutex
 	pages   string // the private folder (privateDir), once made
@@ -107,7 +114,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 		return nil, err
 	}
 	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{},
-		needsSignIn: map[string]bool{}, quit: a.Quit}
+		needsSignIn: map[string]bool{}, fixes: map[string]explained{}, quit: a.Quit}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
 	if u.secrets == nil {
@@ -147,7 +154,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 // says how far it is while it works. (A search on screen that missed
 // unindexed mail runs again by itself: see againWhenIndexed.)
 func (u *UI) watchIndex() {
-	u.arch.StartIndexing()
+	u.arch.SearchIndex().Start()
 	go func() {
 		busy := false
 		tick := time.NewTicker(2 * time.Second)
@@ -158,7 +165,7 @@ func (u *UI) watchIndex() {
 				return
 			case <-tick.C:
 			}
-			left, err := u.arch.IndexStatus()
+			left, err := u.arch.SearchIndex().Status()
 			switch {
 			case err != nil:
 				onUI(func() { u.setStatus(fmt.Sprintf("Search index: %v (popvault reindex rebuilds it)", err)) })
@@ -251,7 +258,8 @@ func (u *UI) writePage(v *archive.View) (string, error) {
 func (u *UI) build() {
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
-	u.search = widget.NewEntry()
+	u.search = newSearchEntry()
+	u.search.onEscape = u.escape
 	u.search.SetPlaceHolder(`Search: words, "a phrase", from:ann, subject:, has:attachment, after:2024-01-31`)
 	u.search.OnChanged = func(string) { u.list.reloadSoon() }
 	u.search.OnSubmitted = func(string) { u.list.openFirst() }
@@ -259,9 +267,10 @@ func (u *UI) build() {
 	u.list = newMessageList(u)
 	u.sidebar = newSidebar(u)
 	u.bar = newFetchBar(u)
-	fetchButton := widget.NewButtonWithIcon("Fetch", theme.DownloadIcon(), func() { u.fetchNow() })
-	fetchButton.Importance = widget.HighImportance
-	toolbar := container.NewHBox(fetchButton,
+	u.fetchButton = widget.NewButtonWithIcon("Fetch", theme.DownloadIcon(), func() { u.fetchNow() })
+	u.fetchButton.Importance = widget.HighImportance
+	u.fetchButton.Disable() // until there is an account
+	toolbar := container.NewHBox(u.fetchButton,
 		widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { u.showAccountDialog(nil) }),
 		widget.NewButtonWithIcon("Copy to IMAP…", theme.UploadIcon(), func() { u.showRestoreDialog() }),
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.showSettings() }),
@@ -269,11 +278,15 @@ func (u *UI) build() {
 	top := container.NewBorder(nil, nil, toolbar, nil, u.search)
 	middle := container.NewHSplit(u.list.content, u.reader.content)
 	middle.SetOffset(0.45)
-	main := container.NewHSplit(u.sidebar.widget, middle)
+	u.welcome = newWelcome(u)
+	u.welcome.Hide()
+	main := container.NewHSplit(u.sidebar.widget, container.NewStack(middle, u.welcome))
 	main.SetOffset(0.2)
 	bottom := container.NewBorder(nil, nil, nil, nil, container.NewVBox(u.bar.content, u.status))
 	u.content = container.NewBorder(top, bottom, nil, nil, main)
 	u.shortcuts()
+	u.win.SetMainMenu(u.mainMenu())
+	u.win.SetOnDropped(u.dropped)
 }
 
 // background runs work off the UI goroutine and hands its result back.
@@ -309,6 +322,7 @@ func (u *UI) reloadAccounts() {
 			u.sched.SetAccounts(accts)
 			u.sidebar.refresh()
 			u.list.reload()
+			u.showFirstRun()
 		}
 	})
 }
@@ -321,6 +335,7 @@ func (u *UI) refreshCounts() {
 			if err == nil {
 				u.counts = counts
 				u.sidebar.refresh()
+				u.showFirstRun()
 			}
 		}
 	})

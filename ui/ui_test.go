@@ -305,7 +305,7 @@ func TestKeyboard(t *testing.T) {
 	eventually(t, "one result for café", func() bool { return len(u.list.items) == 1 })
 	key(fyne.KeyDelete)
 	key(fyne.KeyReturn)
-	eventually(t, "the count after a delete", func() bool { return len(u.list.items) == 0 && u.status.Text == "0 messages match" })
+	eventually(t, "the count after a delete", func() bool { return len(u.list.items) == 0 && u.status.Text == "Message deleted · 0 messages match" })
 }
 
 // addAccount adds an account on s with password to the window's archive
@@ -324,11 +324,30 @@ func addAccount(t *testing.T, u *UI, s *pop3test.Server, name, password string) 
 func TestFetchErrorShownOnAccount(t *testing.T) {
 	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
 	defer s.Close()
-	u, _ := newTestUI(t, s)
+	u, w := newTestUI(t, s)
 	addAccount(t, u, s, "Bad", "wrong")
 	ui(u.fetchNow)
-	eventually(t, "a readable error on the account", func() bool {
-		return strings.Contains(u.problems["Bad"], "[AUTH]") && !strings.Contains(u.problems["Bad"], "wrong")
+	eventually(t, "the failure in words on the account", func() bool {
+		return u.problems["Bad"] == "Bad refused the password" && strings.Contains(u.fixes["Bad"].detail, "[AUTH]")
+	})
+	// Whole in the sidebar (wrapped, not cut off), with its fix beside it,
+	// which opens the account's dialog at the password.
+	var shown *widget.Label
+	eventually(t, "the words in the sidebar", func() bool {
+		walkShown([]fyne.CanvasObject{u.sidebar.widget}, func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && l.Text == "Bad refused the password" {
+				shown = l
+			}
+		})
+		return shown != nil
+	})
+	if shown.Truncation != fyne.TextTruncateOff || shown.Wrapping != fyne.TextWrapWord {
+		t.Fatal("the failure may be cut off in the sidebar")
+	}
+	tap(t, w, "Change password…")
+	eventually(t, "the dialog at the password", func() bool {
+		f, ok := w.Canvas().Focused().(*widget.Entry)
+		return ok && f.Password && button(w, "Save") != nil
 	})
 }
 

@@ -142,7 +142,7 @@ func TestEditKeepsWhatWasFetched(t *testing.T) {
 	})
 	tap(t, w, "Save")
 	eventually(t, "the edit saved", func() bool { return len(u.accounts) == 1 && u.accounts[0].CheckEveryMinutes == 15 })
-	if uids, _ := u.arch.UIDs("Home"); len(uids) != 3 {
+	if uids, _ := u.arch.Account("Home").UIDs(); len(uids) != 3 {
 		t.Fatalf("%d UIDs remembered after the edit", len(uids))
 	}
 	retr := s.Count("RETR")

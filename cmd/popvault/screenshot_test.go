@@ -184,7 +184,7 @@ func buildArchive(t *testing.T, n int, indexed bool) string {
 	if !indexed {
 		return path
 	}
-	if err := a.WaitIndexed(context.Background()); err != nil {
+	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return path

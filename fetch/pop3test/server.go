@@ -43,6 +43,9 @@ type Config struct {
 	NoCapa         bool     // refuse CAPA
 	CapaAfterLogin bool     // announce PIPELINING, UIDL and TOP only after login, as Gmail does
 	CertHosts      []string // names in the certificate; default 127.0.0.1 and localhost
+	// Refusal is what a wrong password gets after "-ERR ", to play a real
+	// server's words; default "[AUTH] invalid credentials".
+	Refusal string
 	// ValidToken, when set, says whether an XOAUTH2 or OAUTHBEARER token
 	// is good now (an oauthtest server's Valid); else the token must be
 	// Password.

@@ -309,6 +309,15 @@ func (ss *session) snapshot() []*Message {
 	return out
 }
 
+// refusal is the reply to a wrong password: Config.Refusal's, else
+// "[AUTH] invalid credentials".
+func (ss *session) refusal() string {
+	if ss.cfg.Refusal != "" {
+		return "-ERR " + ss.cfg.Refusal + "\r\n"
+	}
+	return "-ERR [AUTH] invalid credentials\r\n"
+}
+
 // credential records a credential that arrived, noting one sent in clear.
 func (ss *session) credential() {
 	if !ss.isTLS {
@@ -323,7 +332,7 @@ func (ss *session) auth(name string, args []string) bool {
 		return ss.reply(name, "-ERR already logged in\r\n")
 	}
 	cfg := ss.cfg
-	bad := "-ERR [AUTH] invalid credentials\r\n"
+	bad := ss.refusal()
 	switch name {
 	case "USER":
 		if len(args) != 1 {
@@ -396,7 +405,7 @@ func (ss *session) sasl(args []string) bool {
 		// "authzid NUL user NUL password"; authzid may be empty or the user.
 		want := []string{"\x00" + cfg.User + "\x00" + cfg.Password, cfg.User + "\x00" + cfg.User + "\x00" + cfg.Password}
 		if !slices.Contains(want, string(raw)) {
-			return ss.reply("AUTH", "-ERR [AUTH] invalid credentials\r\n")
+			return ss.reply("AUTH", ss.refusal())
 		}
 		return ss.login("AUTH")
 	}
@@ -415,6 +424,9 @@ func (ss *session) sasl(args []string) bool {
 		}
 		if _, ok := ss.challenge(base64.StdEncoding.EncodeToString([]byte(status))); !ok {
 			return false
+		}
+		if cfg.Refusal != "" {
+			return ss.reply("AUTH", ss.refusal())
 		}
 		return ss.reply("AUTH", "-ERR [AUTH] invalid token\r\n")
 	}
