@@ -37,13 +37,15 @@ var damagedTemplate = sync.OnceValues(func() ([]byte, error) {
 		{Account: "work", UID: "w1", Raw: msg("three", "Wed, 4 Jan 2023 10:00:00 +0000", "third\r\n")},
 	})
 	if err == nil {
-		err = a.PutSettings("home", []byte(`{"Host":"pop.example.org"}`))
+		err = a.Account("home").PutSettings([]byte(`{"Host":"pop.example.org"}`))
 	}
 	if err == nil {
-		_, _, err = a.StartRestore("imap://x/INBOX", 7)
-	}
-	if err == nil {
-		err = a.MarkRestore("imap://x/INBOX", RestoreDone, map[uint64]uint32{1: 10})
+		err = a.Records("restores").Update("imap://x/INBOX", func(t *Target) error {
+			if err := t.SetValue("uidvalidity", []byte{0, 0, 0, 7}); err != nil {
+				return err
+			}
+			return t.Put(map[uint64][]byte{1: {'D', 0, 0, 0, 10}})
+		})
 	}
 	if err == nil {
 		_, err = a.Count()
@@ -124,12 +126,18 @@ func readEverything(a *Archive) {
 	a.Count()
 	a.Accounts()
 	for _, name := range []string{"home", "work", ""} {
-		a.UIDs(name)
-		a.Settings(name)
+		a.Account(name).UIDs()
+		a.Account(name).Settings()
 		a.List(Query{Account: name, Limit: 1000})
 		a.List(Query{Account: name, Search: "one", Limit: 1000})
 	}
-	a.StartRestore("imap://x/INBOX", 7)
+	records := a.Records("restores")
+	records.Targets()
+	records.View("imap://x/INBOX", func(t *Target) error {
+		t.Value("uidvalidity")
+		t.Get(1)
+		return t.Each(func(uint64, []byte) error { return nil })
+	})
 	a.BackfillParents(context.Background())
 	p, _ := a.List(Query{Limit: 1000})
 	ids := []uint64{0, 1, 2, 3, 4}
@@ -151,10 +159,10 @@ func readEverything(a *Archive) {
 	}
 	// Writes on top of the damage: a fetch's next store, a delete.
 	a.Store([]Incoming{{Account: "home", UID: "u9", Raw: msg("nine", "Thu, 5 Jan 2023 10:00:00 +0000", "9\r\n")}})
-	a.ForgetUIDs("home", []string{"u1"})
+	a.Account("home").ForgetUIDs([]string{"u1"})
 	a.SetRead(1, true)
 	a.Delete(2)
-	a.RemoveAccount("work", false)
+	a.Account("work").Remove(DeleteMail)
 	a.Count()
 }
 
