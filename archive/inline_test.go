@@ -135,7 +135,7 @@ func TestAttachmentMarkRecomputed(t *testing.T) {
 }
 
 // stub is a newsletter whose text part only says to read the HTML.
-func stub(t *testing.T) string {
+func stub(t testing.TB) string {
 	html, err := os.ReadFile("../render/testdata/templates/leemunroe-email.html")
 	if err != nil {
 		t.Fatal(err)

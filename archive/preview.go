@@ -31,7 +31,7 @@ func preview(raw []byte) string {
 		case ctype == "text/plain" && plain == "":
 			b, _ := io.ReadAll(io.LimitReader(p.Body, previewReadText))
 			plain = string(b)
-		case ctype == "text/html" && html == "":
+		case ctype == "text/html" && html == "" && strings.TrimSpace(plain) == "": // a text part says it already
 			b, _ := io.ReadAll(io.LimitReader(p.Body, previewReadHTML))
 			html = string(b)
 		}

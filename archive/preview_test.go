@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -76,5 +77,27 @@ func TestRecordWithoutParentsKeepsPreview(t *testing.T) {
 	got, err := decodeSummary(7, s.encode())
 	if err != nil || got.Preview != "hello" || len(got.Parents) != 0 {
 		t.Fatalf("%+v %v", got, err)
+	}
+}
+
+// BenchmarkExtractPreview measures what the preview adds to making a
+// message's record at store time (extract), for a short text message and
+// for a newsletter whose text part is a stub (its HTML read as well).
+func BenchmarkExtractPreview(b *testing.B) {
+	raws := map[string][]byte{
+		"text":       msg("hello", "Mon, 2 Jan 2023 10:00:00 +0000", strings.Repeat("A line of a short message.\r\n", 20)),
+		"newsletter": []byte(stub(b)),
+	}
+	for name, raw := range raws {
+		b.Run(name+"/record", func(b *testing.B) {
+			for range b.N {
+				extract(raw, time.Time{})
+			}
+		})
+		b.Run(name+"/preview", func(b *testing.B) {
+			for range b.N {
+				preview(raw)
+			}
+		})
 	}
 }

@@ -47,10 +47,20 @@ func TestRecords(t *testing.T) {
 		t.Errorf("another service sees %q, %v", other, err)
 	}
 
-	if err := recs.Update(inbox, func(t *Target) error { return t.Clear() }); err != nil {
+	// Clear between puts in one Update: what was put after it stays.
+	err = recs.Update(inbox, func(t *Target) error {
+		if err := t.Put(map[uint64][]byte{5: []byte("e")}); err != nil {
+			return err
+		}
+		if err := t.Clear(); err != nil {
+			return err
+		}
+		return t.Put(map[uint64][]byte{6: []byte("f")})
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := read(t, recs, inbox); got != "uidvalidity=\x00\x00\x00\x07" {
+	if got := read(t, recs, inbox); got != "uidvalidity=\x00\x00\x00\x07 6=f" {
 		t.Errorf("after Clear, %s: %q", inbox, got)
 	}
 	if err := recs.Remove(sent); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"popvault/archive"
 	"popvault/credentials"
+	"popvault/deliver"
 	"popvault/fetch"
 )
 
@@ -298,7 +299,7 @@ func (c *session) accountList(args []string) error {
 		return err
 	}
 	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tSERVER\tSECURITY\tON SERVER\tMESSAGES\tUNREAD")
+	fmt.Fprintln(w, "NAME\tSERVER\tSECURITY\tON SERVER\tMESSAGES\tUNREAD\tDELIVERS INTO")
 	for _, a := range accts {
 		policy := "keep"
 		switch {
@@ -307,7 +308,11 @@ func (c *session) accountList(args []string) error {
 		case a.DeleteAfterDays > 0:
 			policy = fmt.Sprintf("delete after %d days", a.DeleteAfterDays)
 		}
-		fmt.Fprintf(w, "%s\t%s@%s:%d\t%s\t%s\t%d\t%d\n", a.Name, a.User, a.Host, a.Port, a.Security, policy, counts[a.Name].Total, counts[a.Name].Unread)
+		into := "-"
+		if a.Deliver != nil {
+			into = a.Deliver.User + ": " + a.Deliver.String()
+		}
+		fmt.Fprintf(w, "%s\t%s@%s:%d\t%s\t%s\t%d\t%d\t%s\n", a.Name, a.User, a.Host, a.Port, a.Security, policy, counts[a.Name].Total, counts[a.Name].Unread, into)
 	}
 	return w.Flush()
 }
@@ -337,7 +342,7 @@ func (c *session) accountRemove(args []string) error {
 	if err := arch.Account(*name).Remove(mail); err != nil {
 		return err
 	}
-	if err := c.credentials().Forget(a); err != nil {
+	if err := errors.Join(c.credentials().Forget(a), deliver.Forget(c.secrets(), a)); err != nil {
 		return fmt.Errorf("removed %s from the archive, but not everything it signed in with could be deleted from this machine: %w", *name, err)
 	}
 	fmt.Fprintf(c.stdout, "Removed %s.\n", *name)

@@ -175,7 +175,7 @@ func (c *session) dispatch(ctx context.Context, cmd string, rest []string) error
 	switch cmd {
 	case "account":
 		if len(rest) == 0 {
-			return errors.New("account needs add, edit, signin, list or remove")
+			return errors.New("account needs add, edit, signin, deliver, list or remove")
 		}
 		switch rest[0] {
 		case "add":
@@ -184,6 +184,8 @@ func (c *session) dispatch(ctx context.Context, cmd string, rest []string) error
 			return c.accountEdit(rest[1:])
 		case "signin":
 			return c.accountSignIn(ctx, rest[1:])
+		case "deliver":
+			return c.accountDeliver(ctx, rest[1:])
 		case "list":
 			return c.accountList(rest[1:])
 		case "remove":

@@ -22,7 +22,7 @@ func TestBashCompletion(t *testing.T) {
 	}{
 		{line: "popvault ", want: []string{"account", "fetch", "restore", "completion", "--archive"}},
 		{line: "popvault fe", want: []string{"fetch"}, wantExactly: true},
-		{line: "popvault account ", want: []string{"add", "edit", "signin", "list", "remove"}, wantExactly: true},
+		{line: "popvault account ", want: []string{"add", "edit", "signin", "deliver", "list", "remove"}, wantExactly: true},
 		{line: "popvault account add --", want: []string{"--name", "--host", "--security", "--password-stdin", "--oauth"}, not: []string{"--raw"}},
 		{line: "popvault account edit --as", want: []string{"--ask-password"}, wantExactly: true},
 		{line: "popvault account edit --ho", want: []string{"--host"}, wantExactly: true}, // any flag of account add

@@ -47,7 +47,7 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 	// Batches come and go in tens of megabytes: collect sooner than Go's
 	// default, so the peak stays near the batches.
 	debug.SetGCPercent(50)
-	f := &fetch.Fetcher{Archive: arch, Secrets: c.credentials(), Progress: bar.update}
+	f := &fetch.Fetcher{Archive: arch, Secrets: c.credentials(), Progress: bar.update, Deliver: c.deliverer(arch)}
 	if *wire {
 		f.DebugWriter = c.stderr
 		*parallel = 1 // one conversation at a time, or the log would interleave them
@@ -57,7 +57,7 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 	})
 	var failed []string
 	for _, r := range results {
-		if r.Err != nil {
+		if r.Failed() {
 			failed = append(failed, r.Account)
 		}
 	}
@@ -70,6 +70,22 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 // fetchLine is what an account's fetch says when it ends: its error with
 // advice, or what it brought (under --quiet only when it stopped short).
 func (c *session) fetchLine(r fetch.Result, quiet bool) string {
+	return c.fetchOutcome(r, quiet) + deliveryLine(r)
+}
+
+// deliveryLine says what an account's delivery did, when it did or
+// failed anything.
+func deliveryLine(r fetch.Result) string {
+	switch {
+	case r.DeliveryErr != nil:
+		return fmt.Sprintf("popvault: %s (%d delivered, %d waiting)\n", oneLine(r.DeliveryErr), r.Delivered, r.Waiting)
+	case r.Delivered > 0:
+		return fmt.Sprintf("%s: %d delivered\n", r.Account, r.Delivered)
+	}
+	return ""
+}
+
+func (c *session) fetchOutcome(r fetch.Result, quiet bool) string {
 	switch {
 	case r.Err != nil:
 		advice := ""

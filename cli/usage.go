@@ -29,13 +29,22 @@ Commands:
                                  changes only what is given; what was fetched stays known
   account signin --name N [--no-browser] [the --oauth flags]
                                  sign an OAuth account in again
+  account deliver --name N --host H [--port 993] [--security tls|starttls|plain] [--ca-file PEM]
+                  --user U [--mailbox INBOX] [--create] [--also-archived]
+                  [--password-stdin | --oauth google|microsoft|custom ... | --oauth-account A]
+                                 also put each message the account fetches into this IMAP
+                                 mailbox (Gmail's inbox, a label), once; mail leaves the POP
+                                 server only once it is there; --also-archived puts what was
+                                 archived before there too
+  account deliver --name N --off  stop delivering
   account list
   account remove --name N [--keep-mail=true|false]
   fetch [--account N]... [--parallel 4] [--quiet] [--debug]
                                  all accounts when none is named, up to 4 at once (never two
                                  of one server and user); progress and a line per account on
                                  stderr; --quiet prints failures only (for cron); --debug logs
-                                 the POP3 conversation, passwords redacted, one account at a time
+                                 the POP3 conversation, passwords redacted, one account at a time;
+                                 accounts that deliver deliver too; exit 1 when any failed
   list [--account N] [--search Q] [--limit N] [--json]
   show ID [--raw]                --raw writes the stored bytes unchanged
   reindex                        rebuild the full-text search index from the archive

@@ -91,6 +91,10 @@ type Account struct {
 	// there, a secret is copied under NAME#ID; the entry under the name stays,
 	// since another archive's account of that name may still read it.
 	NameKeyed bool `json:"name_keyed,omitempty"`
+
+	// Deliver, when set, puts each message this account fetches into
+	// another mailbox too, over IMAP (see [Deliverer]).
+	Deliver *Delivery `json:"deliver,omitempty"`
 }
 
 // NewAccountID returns a random id for a new account (128 bits, in
@@ -182,6 +186,8 @@ func (a *Account) Check() error {
 		return fmt.Errorf("fetch: port %d is out of range", a.Port)
 	case a.IsRecentMode() && !a.KeepOnServer:
 		return errors.New("fetch: Gmail's recent: mode lists mail already fetched; it must keep mail on the server")
+	case a.Deliver != nil:
+		return a.Deliver.Check()
 	}
 	return nil
 }

@@ -52,6 +52,10 @@ type Fetcher struct {
 	RootCAs *x509.CertPool
 	// DebugWriter receives the POP3 conversation, credentials redacted.
 	DebugWriter io.Writer
+	// Deliver, when set, puts what an account with a delivery target
+	// fetches into that target before anything is deleted from the POP
+	// server (package deliver provides it).
+	Deliver Deliverer
 
 	commits committer // every session's batches, committed together
 }
@@ -63,6 +67,7 @@ const (
 	StageConnecting  Stage = "connecting"
 	StageListing     Stage = "listing"
 	StageDownloading Stage = "downloading"
+	StageDelivering  Stage = "delivering"
 	StageDeleting    Stage = "deleting"
 	StageDone        Stage = "done"
 )
@@ -88,10 +93,20 @@ type Result struct {
 	// the next fetch goes on from there.
 	More bool
 	Err  error
+	// Delivered counts the messages put into the account's delivery
+	// target by this fetch; Waiting those archived and not yet there
+	// (they stay on the POP server), and DeliveryErr says why they wait.
+	// The fetch itself may have succeeded: Err is about the POP side.
+	Delivered   int
+	Waiting     int
+	DeliveryErr error
 	// Trigger is what started the fetch: a person asking (the zero value,
 	// and what a direct Fetch is) or a Scheduler's timer.
 	Trigger Trigger
 }
+
+// Failed reports whether the fetch or its delivery failed.
+func (r *Result) Failed() bool { return r.Err != nil || r.DeliveryErr != nil }
 
 // AccountError is a fetch's failure, with the account it was for.
 type AccountError struct {
@@ -123,7 +138,7 @@ func (e *AccountError) Unwrap() error { return e.Err }
 
 // ErrNoUIDL: the server cannot tell messages apart between sessions, so
 // mail cannot be left on it.
-var ErrNoUIDL = errors.New("fetch: this server does not support UIDL, so popvault cannot tell which messages it has already downloaded: keeping mail on the server is impossible. Choose \"delete after download\" for this account")
+var ErrNoUIDL = errors.New("fetch: this server does not support UIDL, so popvault cannot tell which messages it has already downloaded: keeping mail on the server is impossible. Choose \"Delete from the server once safely in the archive\" for this account (account edit --keep=false)")
 
 // Fetch downloads one account. For Gmail (by host name or its "Gpop"
 // greeting) it opens sessions until one brings nothing, since Gmail lists
@@ -141,7 +156,7 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 		res.Err = &AccountError{Account: acct.Name, Err: err}
 		return res
 	}
-	pauses := 0
+	pauses, delivered := 0, false
 	for {
 		if f.MaxSessions > 0 && res.Sessions == f.MaxSessions {
 			res.More = true
@@ -149,6 +164,10 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 		}
 		res.Sessions++
 		s, err := f.session(ctx, acct, f.Secrets, secret)
+		if s.delivery != nil {
+			delivered = true
+			res.addDelivery(s.delivery)
+		}
 		res.New += s.stored
 		res.Bytes += s.bytes
 		res.Deleted += s.deleted
@@ -175,8 +194,40 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 			break
 		}
 	}
+	if !delivered && f.delivers(acct) && ctx.Err() == nil {
+		// The POP side failed before its delivery: what the archive
+		// holds for the target still goes.
+		d := f.deliver(ctx, acct, nil)
+		res.addDelivery(&d)
+	}
 	f.report(Progress{Account: acct.Name, Stage: StageDone})
 	return res
+}
+
+// addDelivery counts a session's delivery in the result: what waits is
+// the last one's word.
+func (r *Result) addDelivery(d *DeliveryReport) {
+	r.Delivered += d.Delivered
+	r.Waiting = len(d.Waiting)
+	r.DeliveryErr = nil
+	if d.Err != nil {
+		r.DeliveryErr = &AccountError{Account: r.Account, Err: d.Err}
+	}
+}
+
+func (f *Fetcher) delivers(acct Account) bool { return acct.Deliver != nil }
+
+// errNoDeliverer: an account delivers, and the Fetcher was given no
+// Deliverer; it must not delete what may not be delivered.
+var errNoDeliverer = errors.New("fetch: this account puts its mail into another mailbox, which this fetch cannot do: nothing was deleted from the server")
+
+// deliver hands the Deliverer what this session stored.
+func (f *Fetcher) deliver(ctx context.Context, acct Account, stored []uint64) DeliveryReport {
+	if f.Deliver == nil {
+		return DeliveryReport{Unknown: true, Err: errNoDeliverer}
+	}
+	f.report(Progress{Account: acct.Name, Stage: StageDelivering})
+	return f.Deliver.Deliver(ctx, acct, stored)
 }
 
 // askedToWait reports a server's request to come back later for the

@@ -22,6 +22,9 @@ type sessionResult struct {
 	deleted   int
 	bytes     int64
 	gmail     bool
+	// delivery is what this session's delivery did; nil when the account
+	// does not deliver, or the session failed before.
+	delivery *DeliveryReport
 }
 
 // message is one server message in this session's plan.
@@ -77,11 +80,23 @@ func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret s
 		}
 	}
 	want, tooBig := f.withinLimit(want)
-	stored, err := f.download(ctx, c, acct, want, &res)
+	early := f.startDelivering(ctx, acct)
+	stored, err := f.download(ctx, c, acct, want, &res, early.committed)
 	if err != nil {
+		if early != nil {
+			early.stop() // Fetch delivers what waits after a failed session
+		}
 		return res, err
 	}
-	doomed, release, err := f.deletable(acct, msgs, known, stored)
+	switch {
+	case early != nil:
+		d := early.finish(slices.Collect(maps.Values(stored)))
+		res.delivery = &d
+	case f.delivers(acct):
+		d := f.deliver(ctx, acct, slices.Collect(maps.Values(stored)))
+		res.delivery = &d
+	}
+	doomed, release, err := f.deletable(acct, msgs, known, stored, res.delivery)
 	defer release()
 	if err != nil {
 		return res, err
@@ -219,8 +234,9 @@ func (f *Fetcher) withinLimit(want []message) (ok []message, tooBig []string) {
 // copies until release, so that nothing deletes those from the archive
 // before QUIT has deleted the server's: a message is deleted from a
 // server only while the archive has it, stored now or in an earlier run
-// under a UID the server does not repeat.
-func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archive.UIDState, stored map[int]uint64) ([]int, func(), error) {
+// under a UID the server does not repeat, and, for an account that
+// delivers, only once the delivery no longer waits for it.
+func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archive.UIDState, stored map[int]uint64, delivery *DeliveryReport) ([]int, func(), error) {
 	none := func() {}
 	if acct.IsRecentMode() {
 		return nil, none, nil
@@ -247,6 +263,9 @@ func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archi
 		default:
 			continue
 		}
+		if delivery != nil && delivery.keeps(id) {
+			continue // not in the delivery target yet
+		}
 		cands = append(cands, candidate{m.ID, id})
 	}
 	if len(cands) == 0 {
@@ -272,7 +291,8 @@ func (f *Fetcher) deletable(acct Account, msgs []message, known map[string]archi
 // download retrieves want, pipelined, while a second goroutine commits
 // full batches, so the network rarely waits for fsync. It returns the
 // message numbers whose commit has returned, with their archive ids.
-func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, want []message, res *sessionResult) (map[int]uint64, error) {
+// Each commit's archive ids go to committed as well.
+func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, want []message, res *sessionResult, committed func([]uint64)) (map[int]uint64, error) {
 	stored := map[int]uint64{}
 	if len(want) == 0 {
 		return stored, nil
@@ -293,6 +313,11 @@ func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, wa
 			}
 		}
 		res.committed += len(popIDs)
+		ids := make([]uint64, len(results))
+		for i, r := range results {
+			ids[i] = r.ID
+		}
+		committed(ids)
 		if f.Committed != nil {
 			f.Committed(acct.Name, res.committed)
 		}

@@ -108,7 +108,24 @@ type Options struct {
 	// Progress, when set, is called as messages are done or fail, from
 	// Run's goroutine.
 	Progress func(Progress)
+	// Look is how the copies look in the mailbox; the zero value is
+	// AsArchived.
+	Look Look
 }
+
+// Look is how a copy looks in the target mailbox. The bytes are the
+// stored bytes either way.
+type Look int
+
+const (
+	// AsArchived: read where the archive says read, and dated when the
+	// message was sent (its Date header, where sane and earlier than its
+	// arrival): a restore puts the mailbox back as it was.
+	AsArchived Look = iota
+	// AsNewMail: unread, and dated when popvault fetched it, so that it
+	// sorts as it arrived: a delivery makes it look like new mail.
+	AsNewMail
+)
 
 // Progress counts a run's messages so far.
 type Progress struct {
@@ -132,6 +149,10 @@ type Summary struct {
 	// server answered: the next run asks the server about them.
 	Unconfirmed int
 	Failed      []Failure
+	// OnServer are the messages asked for that the server holds after
+	// this run, by the server's word: sent now and confirmed, or there
+	// before.
+	OnServer []uint64
 	// Restarted: the mailbox's UIDVALIDITY changed since the last restore
 	// into it (it was deleted and made again), so the record of what was
 	// sent there was dropped and this run started over.

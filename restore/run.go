@@ -108,6 +108,7 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 	for _, id := range ids {
 		if _, done := rec.Done[id]; done {
 			r.sum.Already++
+			r.sum.OnServer = append(r.sum.OnServer, id)
 		} else {
 			todo = append(todo, id)
 		}
@@ -297,6 +298,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 			case appended:
 				done[o.id] = uint32(o.uid)
 				r.sum.Sent++
+				r.sum.OnServer = append(r.sum.OnServer, o.id)
 			case refused, unread:
 				forget = append(forget, o.id)
 				r.sum.Failed = append(r.sum.Failed, Failure{ID: o.id, Subject: o.subject, Reason: reason(o.err)})
@@ -498,7 +500,10 @@ func (r *run) load(id uint64) (*job, error) {
 		return nil, err
 	}
 	opts := &imap.AppendOptions{Time: internalDate(s)}
-	if s.Read {
+	switch {
+	case r.opts.Look == AsNewMail:
+		opts.Time = s.Arrived
+	case s.Read:
 		opts.Flags = []imap.Flag{imap.FlagSeen}
 	}
 	return &job{id: id, subject: s.Subject, raw: raw, options: opts}, nil

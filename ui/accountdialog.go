@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/credentials"
@@ -48,6 +47,7 @@ type accountForm struct {
 	consequence                             *widget.Label      // what that choice will do
 	steps                                   *fyne.Container    // the provider's steps, with links
 	oauth                                   *oauthForm
+	deliver                                 *deliveryForm // "Also put new mail into another mailbox"
 	note, warning, result, where            *widget.Label
 	test, save                              *widget.Button
 	dialog                                  *dialog.CustomDialog
@@ -56,8 +56,7 @@ type accountForm struct {
 	whereText                               string          // where a password goes
 	passwordItem                            *widget.FormItem
 	form                                    *widget.Form
-	// missing says, under each field, what it lacks (fieldNote).
-	missing map[fyne.CanvasObject]*widget.Label
+	missing                                 fieldNotes // what each field lacks, said under it
 	// failedTest is what the last Test connection that failed tried
 	// (testedWith); Save with the same asks first.
 	failedTest string
@@ -75,7 +74,7 @@ func (f *accountForm) refreshForm() {
 
 // showWhere says where the password, or the sign-in, is kept.
 func (f *accountForm) showWhere() {
-	text := f.whereText
+	text, _ := splitDetail(f.whereText) // the technical why is in Settings, behind Details
 	if f.oauth.provider() != "" {
 		text = strings.Replace(text, "The password is", "The sign-in is", 1)
 	}
@@ -86,13 +85,12 @@ func (f *accountForm) showWhere() {
 func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	f := u.newAccountForm(existing)
 	items := []*widget.FormItem{
-		widget.NewFormItem("Provider", f.provider),
-		widget.NewFormItem("E-mail address", f.field(f.email)),
-		widget.NewFormItem("Account name", f.field(f.name)),
-		widget.NewFormItem("Server", f.field(f.host)),
-		widget.NewFormItem("Port", f.field(f.port)),
+		widget.NewFormItem("E-mail address", f.missing.wrap(f.email)),
+		widget.NewFormItem("Account name", f.missing.wrap(f.name)),
+		widget.NewFormItem("Server", f.missing.wrap(f.host)),
+		widget.NewFormItem("Port", f.missing.wrap(f.port)),
 		widget.NewFormItem("Security", f.security),
-		widget.NewFormItem("User name", f.field(f.user)),
+		widget.NewFormItem("User name", f.missing.wrap(f.user)),
 		widget.NewFormItem("Sign in with", f.auth),
 		f.passwordItem,
 		widget.NewFormItem("On the server", container.NewVBox(f.server, f.deleteAfter, f.consequence)),
@@ -104,7 +102,8 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	}
 	form := widget.NewForm(items...)
 	f.form = form
-	body := container.NewVBox(f.steps, form, f.oauth.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
+	// The provider first, then its steps, then the rest of the form.
+	body := container.NewVBox(widget.NewForm(widget.NewFormItem("Provider", f.provider)), f.steps, form, f.oauth.box, f.deliver.box, f.where, f.warning, f.note, container.NewBorder(nil, nil, f.test, nil, f.result))
 	// Where the password goes, and whether cron can read it there: asking
 	// the keyring is I/O, so not on this goroutine.
 	u.background(func() func() {
@@ -128,36 +127,10 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	return f
 }
 
-// field puts a note under an entry, shown when Save finds it lacking.
-func (f *accountForm) field(e *widget.Entry) fyne.CanvasObject {
-	l := widget.NewLabel("")
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	l.SizeName = theme.SizeNameCaptionText
-	l.Hide()
-	f.missing[e] = l
-	e.OnChanged = chain(e.OnChanged, func(string) { setNote(l, "") })
-	return container.NewVBox(e, l)
-}
-
-// chain runs first, then second.
-func chain(first, second func(string)) func(string) {
-	if first == nil {
-		return second
-	}
-	return func(s string) { first(s); second(s) }
-}
-
 // lacking says, under each field, what it lacks, and reports whether
 // anything does. The fields are checked in the order shown.
 func (f *accountForm) lacking() bool {
-	say := func(e *widget.Entry, text string) {
-		if l := f.missing[e]; l != nil {
-			setNote(l, text)
-		} else {
-			setNote(f.result, text)
-		}
-	}
+	say := func(e *widget.Entry, text string) { f.missing.say(e, text) }
 	any := false
 	check := func(e *widget.Entry, bad bool, text string) {
 		if bad {
@@ -180,19 +153,19 @@ func (f *accountForm) lacking() bool {
 	check(f.user, strings.TrimSpace(f.user.Text) == "", "Type the user name: often the whole e-mail address.")
 	switch p := f.oauth.provider(); {
 	case p == "" && f.password.Text == "" && (f.existing == nil || f.existing.OAuth != ""):
-		setNote(f.result, "Type the password (or the app password your provider made).")
-		f.oauth.status.SetText("")
+		say(f.password, "Type the password (or the app password your provider made).")
 		any = true
 	case p != "" && f.oauth.held == nil && (f.existing == nil || f.existing.OAuth != p):
-		setNote(f.result, "Sign in first: press "+f.oauth.signIn.Text+".")
-		f.oauth.status.SetText("Sign in first.")
+		f.oauth.status.SetText("Sign in first: press " + f.oauth.signIn.Text + ".")
 		any = true
+	default:
+		say(f.password, "")
 	}
 	return any
 }
 
 func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
-	f := &accountForm{existing: existing, taken: map[string]bool{}, missing: map[fyne.CanvasObject]*widget.Label{},
+	f := &accountForm{existing: existing, taken: map[string]bool{}, missing: fieldNotes{},
 		name: widget.NewEntry(), email: widget.NewEntry(), host: widget.NewEntry(), port: widget.NewEntry(),
 		user: widget.NewEntry(), password: widget.NewPasswordEntry(),
 		note: widget.NewLabel(""), warning: widget.NewLabel(""), result: widget.NewLabel(""), where: widget.NewLabel(""),
@@ -223,13 +196,14 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.check = widget.NewSelect(checkLabels, nil)
 	f.check.SetSelectedIndex(0)
 	f.oauth = newOAuthForm(u, f)
-	f.passwordItem = widget.NewFormItem("Password", container.NewStack(f.password, f.oauth.signInRow))
+	f.passwordItem = widget.NewFormItem("Password", container.NewStack(f.missing.wrap(f.password), f.oauth.signInRow))
 	f.auth = widget.NewSelect(authLabels, func(string) { f.oauth.changed() })
 	f.auth.SetSelectedIndex(0)
 	f.provider = widget.NewSelect(providerNames(), func(string) { f.providerChanged() })
 	f.email.OnChanged = func(s string) { f.applyPreset(s) }
 	f.test = widget.NewButton("Test connection", func() { u.testConnection(f) })
 	f.provider.SetSelectedIndex(len(providers) - 1)
+	f.deliver = newDeliveryForm(u, existing)
 	if existing != nil {
 		f.fill(*existing)
 	} else if u.opts.Prefill != nil {
@@ -277,7 +251,7 @@ func (f *accountForm) providerChanged() {
 		l.Wrapping = fyne.TextWrapWord
 		f.steps.Add(l)
 		if st.link != "" {
-			f.steps.Add(f.link(st.link))
+			f.steps.Add(f.link(st.label, st.link))
 		}
 	}
 	if p.noPOP {
@@ -299,9 +273,9 @@ func (f *accountForm) providerChanged() {
 }
 
 // link is a page to open, through the window's browser (Options.OpenURL).
-func (f *accountForm) link(address string) *widget.Hyperlink {
+func (f *accountForm) link(label, address string) *widget.Hyperlink {
 	u := f.oauth.u
-	h := widget.NewHyperlink("Open "+strings.TrimPrefix(strings.SplitN(address, "#", 2)[0], "https://"), nil)
+	h := widget.NewHyperlink(label, nil)
 	h.OnTapped = func() {
 		if err := u.openURL(address); err != nil {
 			setNote(f.result, "The browser did not open: go to "+address+" yourself.")
@@ -414,6 +388,9 @@ func (f *accountForm) applyPreset(email string) {
 // signing in, and says what the provider needs.
 func (f *accountForm) fillPreset(p Preset, email string) {
 	setNote(f.note, p.Provider+": "+p.Note)
+	if len(f.steps.Objects) > 0 {
+		f.note.Hide() // the provider's steps above say it, with links
+	}
 	if p.Host == "" {
 		return
 	}
@@ -509,6 +486,9 @@ func (f *accountForm) account() (fetch.Account, error) {
 	if i := f.check.SelectedIndex(); i > 0 {
 		a.CheckEveryMinutes = checkMinutes[i]
 	}
+	if a.Deliver, _, err = f.deliver.settings(); err != nil {
+		return a, err
+	}
 	a = a.WithDefaults()
 	return a, a.Check()
 }
@@ -519,7 +499,7 @@ func (u *UI) testConnection(f *accountForm) {
 		f.result.SetText(err.Error())
 		return
 	}
-	typed, existing, held := f.password.Text, f.existing, f.oauth.held
+	typed, existing, held, typedTarget := f.password.Text, f.existing, f.oauth.held, f.deliver.pwd.Text
 	tried := f.testedWith(a)
 	// The sign-in just made, else the one kept for the account being
 	// edited: never one kept on this machine for some other account.
@@ -542,6 +522,10 @@ func (u *UI) testConnection(f *accountForm) {
 			n, size, err = u.fetcher.TryConnection(ctx, a, u.creds.Trying(pw, held))
 			cancel()
 		}
+		var terr error
+		if err == nil && a.Deliver != nil {
+			terr = u.tryDelivery(context.Background(), a, typedTarget)
+		}
 		return func() {
 			f.test.Enable()
 			if err != nil {
@@ -555,7 +539,14 @@ func (u *UI) testConnection(f *accountForm) {
 				return
 			}
 			f.failedTest = ""
-			f.result.SetText(fmt.Sprintf("Connected: %d messages (%s) on the server.", n, humanSize(size)))
+			text := fmt.Sprintf("Connected: %d messages (%s) on the server.", n, humanSize(size))
+			switch {
+			case terr != nil:
+				text += " The other mailbox failed: " + terr.Error()
+			case a.Deliver != nil:
+				text += fmt.Sprintf(" The other mailbox, %s, is ready.", a.Deliver)
+			}
+			f.result.SetText(text)
 		}
 	})
 }
@@ -600,7 +591,7 @@ func (u *UI) saveAccount(f *accountForm) {
 // account of that name keeps what it signs in with. A failure is said in
 // the dialog, which stays open.
 func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
-	typed := f.password.Text
+	typed, typedTarget := f.password.Text, f.deliver.pwd.Text
 	held := f.oauth.held
 	existing := f.existing
 	if existing == nil {
@@ -618,6 +609,9 @@ func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
 			err = credentials.SetPassword(u.secrets, a, typed)
 		case existing == nil || existing.OAuth != "":
 			err = errors.New("enter the password")
+		}
+		if err == nil {
+			err = u.saveDelivery(&a, typedTarget)
 		}
 		switch {
 		case err != nil:
@@ -643,10 +637,13 @@ func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
 			if ferr != nil {
 				u.showError(fmt.Sprintf("Saved %s, but what it signed in with before could not be deleted from this machine", a.Name), ferr)
 			}
-			u.reloadAccounts()
-			if f.onSaved != nil {
-				f.onSaved(a)
-			}
+			// The first run's fetch needs the account in the window's list,
+			// where the scheduler reads it.
+			u.reloadAccountsThen(func() {
+				if f.onSaved != nil {
+					f.onSaved(a)
+				}
+			})
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/deliver"
 	"popvault/fetch"
 )
 
@@ -124,6 +125,9 @@ func (u *UI) startFetcher() {
 	}
 	bar.last, bar.stage = map[string]time.Time{}, map[string]fetch.Stage{}
 	u.fetcher = &fetch.Fetcher{Archive: u.arch, Secrets: u.creds, RootCAs: u.opts.RootCAs,
+		// An account that delivers puts its mail into its target in the
+		// same fetch (docs/delivery.md).
+		Deliver: &deliver.Service{Archive: u.arch, SignIn: deliver.SignInFrom(u.arch, u.creds), RootCAs: u.opts.RootCAs},
 		Committed: func(string, int) {
 			// New mail shows in the list as it is committed, at most every
 			// two seconds.
@@ -165,11 +169,14 @@ func (u *UI) fetched(r fetch.Result) {
 		if fetch.NeedsSignIn(r.Err) {
 			u.needsSignIn[r.Account] = true
 		}
+	case r.DeliveryErr != nil:
+		u.problems[r.Account] = "Not delivered: " + problem(r.DeliveryErr)
 	case r.More:
 		u.problems[r.Account] = "More mail may wait on the server: the next fetch brings it"
 	default:
 		delete(u.problems, r.Account)
 	}
+	u.deliveries[r.Account] = deliveryLine(r)
 	res := roundResult{account: r.Account, failed: r.Err != nil,
 		full: fmt.Sprintf("%s: %d new, %d deleted from the server", r.Account, r.New, r.Deleted), brief: fmt.Sprintf("%s: %d new", r.Account, r.New)}
 	if r.Deleted > 0 {

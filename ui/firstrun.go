@@ -35,17 +35,38 @@ func newWelcome(u *UI) fyne.CanvasObject {
 	// Over the empty list and reader, which stay as they are beneath:
 	// mail stored by any way at all shows the moment the welcome goes.
 	cover := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
-	return container.NewStack(cover, container.NewCenter(container.NewGridWrap(fyne.NewSize(520, box.MinSize().Height), box)))
+	return container.NewStack(cover, container.New(centred{width: 520}, box))
+}
+
+// centred lays its one object out in the middle, at most width wide, and
+// asks for no room itself: the welcome never widens the window's panes,
+// which stay laid out beneath it.
+type centred struct{ width float32 }
+
+func (c centred) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
+
+func (c centred) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		w := min(c.width, size.Width)
+		o.Resize(fyne.NewSize(w, o.MinSize().Height))
+		h := o.MinSize().Height // at this width, wrapped
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos((size.Width-w)/2, max(0, (size.Height-h)/2)))
+	}
 }
 
 // showFirstRun shows the welcome while the archive is empty and has no
 // account, and enables what can do something: Fetch needs an account.
 func (u *UI) showFirstRun() {
 	empty := len(u.accounts) == 0 && u.counts[""].Total == 0
-	if empty {
-		u.welcome.Show()
-	} else {
-		u.welcome.Hide()
+	if empty != u.welcome.Visible() {
+		// A container's Show and Hide draw nothing by themselves.
+		if empty {
+			u.welcome.Show()
+		} else {
+			u.welcome.Hide()
+		}
+		u.mailStack.Refresh()
 	}
 	if len(u.accounts) == 0 {
 		u.fetchButton.Disable()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
 )
@@ -189,8 +190,8 @@ func TestAccountDialogSaysWhatIsMissing(t *testing.T) {
 				t.Errorf("under the field: %q, want %q", l.Text, want)
 			}
 		}
-		if f.missing[f.user].Visible() || f.user.Text != "alice" || !strings.HasPrefix(f.result.Text, "Type the password") {
-			t.Errorf("user %q (note shown %v), result %q", f.user.Text, f.missing[f.user].Visible(), f.result.Text)
+		if l := f.missing[f.password]; f.missing[f.user].Visible() || f.user.Text != "alice" || !strings.HasPrefix(l.Text, "Type the password") {
+			t.Errorf("user %q (note shown %v), under the password %q", f.user.Text, f.missing[f.user].Visible(), l.Text)
 		}
 		if button(w, "Save") == nil {
 			t.Error("the dialog closed")
@@ -249,4 +250,59 @@ func TestDropImports(t *testing.T) {
 	eventually(t, "the message imported", func() bool { return u.counts[""].Total == 1 })
 	eventually(t, "the photo named", func() bool { return shownLabel(w, "photo.jpg is not e-mail") })
 	eventually(t, "the welcome gone", func() bool { return !u.welcome.Visible() })
+}
+
+func TestSplitDetail(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"The password is kept in /h/.config/popvault/secrets.json, readable only by you, because there is no system keyring here (the D-Bus session bus at disabled: does not answer: dbus: invalid bus address). Fetches from cron read it there.": {
+			"The password is kept in /h/.config/popvault/secrets.json, readable only by you, because there is no system keyring here. Fetches from cron read it there.",
+			"the D-Bus session bus at disabled: does not answer: dbus: invalid bus address"},
+		"The password is kept in your login keychain.": {"The password is kept in your login keychain.", ""},
+	} {
+		if plain, detail := splitDetail(in); plain != want[0] || detail != want[1] {
+			t.Errorf("%q → %q, %q", in, plain, detail)
+		}
+	}
+}
+
+// noKeyring is a password store that says where it keeps passwords as
+// the file fallback does when there is no session bus.
+type noKeyring struct{ credentials.MemorySecrets }
+
+func (*noKeyring) Where() string {
+	return "The password is kept in /h/secrets.json, readable only by you, because there is no system keyring here (the D-Bus session bus at disabled: does not answer: dbus: invalid bus address). Fetches from cron read it there."
+}
+
+// TestSettingsPlainWords: Settings says where passwords are in words; the
+// D-Bus detail waits behind Details.
+func TestSettingsPlainWords(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	ui(func() { u.secrets = &noKeyring{}; u.showSettings() })
+	eventually(t, "where passwords are", func() bool { return shownLabel(w, "because there is no system keyring here. Fetches") })
+	ui(func() {
+		if shownLabel(w, "D-Bus") {
+			t.Error("D-Bus shown before Details")
+		}
+	})
+	tap(t, w, "Details")
+	eventually(t, "the detail", func() bool { return shownLabel(w, "D-Bus session bus") })
+}
+
+// TestSecurityWordsNameNoPort: a port typed by hand is never contradicted
+// by the security choice beside it ("TLS (port 995)" beside 46123).
+func TestSecurityWordsNameNoPort(t *testing.T) {
+	for _, l := range append(append([]string(nil), securityLabels...), imapSecurityLabels...) {
+		for _, port := range []string{"995", "110", "993", "143"} {
+			if strings.Contains(l, port) {
+				t.Errorf("%q names port %s", l, port)
+			}
+		}
+	}
+	for _, l := range authLabels {
+		if strings.HasPrefix(l, "Sign in with") {
+			t.Errorf("%q beside \"Sign in with\" says it twice", l)
+		}
+	}
 }

@@ -106,7 +106,16 @@ func TestReaderReflows(t *testing.T) {
 	s := pop3test.NewTLSServer(pop3test.Config{})
 	defer s.Close()
 	u, w := newTestUIWith(t, s, Options{})
-	openHTML(t, u, "newsletter.html")
+	// A paragraph long enough to take more lines at any narrower width:
+	// a fixture's short lines may fit both widths.
+	raw := "From: x@example.org\r\nSubject: long\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>" +
+		strings.Repeat("A garden range, seeds and tools for spring. ", 40) + "</p>"
+	st, err := u.arch.Store([]archive.Incoming{{Account: "a", UID: "long", Raw: []byte(raw)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui(func() { u.reader.open(st[0].ID, false) })
+	eventually(t, "the message open", func() bool { return u.reader.view != nil && u.reader.view.Subject == "long" && len(u.reader.lines) > 0 })
 	var wide int
 	var lines int
 	ui(func() { wide, lines = u.reader.cols, len(u.reader.lines) })

@@ -98,6 +98,16 @@ func senderRoom() float32 {
 	return fyne.MeasureText("Mmmmmmmmmmmmmm", theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
 }
 
+// textWidth is how wide a label's whole text is drawn, where MinSize is
+// only an ellipsis' for a label that truncates.
+func textWidth(o fyne.CanvasObject) float32 {
+	l, ok := o.(*widget.Label)
+	if !ok {
+		return o.MinSize().Width
+	}
+	return fyne.MeasureText(l.Text, theme.TextSize(), l.TextStyle).Width + 2*theme.InnerPadding()
+}
+
 // dateWidth is the date column's width: the widest date form.
 func dateWidth() float32 {
 	return fyne.MeasureText("2000-00-00", theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
@@ -130,7 +140,7 @@ func (rowTopLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		return w
 	}
-	room := min(senderRoom(), from.MinSize().Width)
+	room := min(senderRoom(), textWidth(from))
 	shown := cells
 	for _, drop := range []fyne.CanvasObject{sz, date} {
 		if size.Width-width(shown) >= room {

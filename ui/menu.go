@@ -15,7 +15,23 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Import a folder…", u.chooseImportFolder),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Settings", u.showSettings),
-	))
+	), u.messageMenu())
+}
+
+// messageMenu is the menu bar's Message menu: what the reader's buttons
+// and right-click menu do, for the open message. (No item has a
+// shortcut: the menu bar's would take Ctrl+C from the search box.)
+func (u *UI) messageMenu() *fyne.Menu {
+	r := u.reader
+	items := append(r.messageItems(), fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Copy (Ctrl+C)", r.copySelection),
+		fyne.NewMenuItem("Select all (Ctrl+A)", r.selectAll),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("View in browser", r.viewInBrowser),
+		fyne.NewMenuItem("Save as .eml…", r.saveEML),
+		fyne.NewMenuItem("Raw source", r.showRaw),
+	)
+	return fyne.NewMenu("Message", items...)
 }
 
 // chooseImportFile imports a file: an .eml message or an mbox.

@@ -17,7 +17,8 @@ import (
 )
 
 // How an account signs in: a password, or OAuth at a provider.
-var authLabels = []string{"Password", "Sign in with Google", "Sign in with Microsoft", "Sign in with another provider (OAuth)"}
+// Beside "Sign in with": the provider alone, not "Sign in with" twice.
+var authLabels = []string{"A password", "Google, in your browser", "Microsoft, in your browser", "Another provider (OAuth), in your browser"}
 var authValues = []string{"", oauth.ProviderGoogle, oauth.ProviderMicrosoft, oauth.ProviderCustom}
 
 // oauthForm is the account dialog's part for signing in with OAuth: the

@@ -14,7 +14,7 @@ type provider struct {
 
 // step is one thing to do at the provider, with the page it is done on.
 type step struct {
-	text, link string
+	text, link, label string // label: the link's words
 }
 
 // providers, in the order offered. Hosts, ports and rules: presets, and
@@ -22,29 +22,29 @@ type step struct {
 // passwords, GMX's POP switch, Fastmail's app passwords, iCloud no POP).
 var providers = []provider{
 	{name: "Gmail", domain: "gmail.com", steps: []step{
-		{"Turn on POP for all mail: Settings, Forwarding and POP/IMAP, “Enable POP for all mail”.", gmailPOPSettings},
-		{"There too, “When messages are accessed with POP”: choose “keep Gmail's copy in the Inbox”, so Gmail keeps your mail as it was.", ""},
-		{"Sign in with Google below, or, with 2-step verification on, make an app password and type it as the password.", gmailAppPasswords},
+		{"Turn on POP for all mail: Settings, Forwarding and POP/IMAP, “Enable POP for all mail”.", gmailPOPSettings, "Open Gmail's POP settings"},
+		{"There too, “When messages are accessed with POP”: choose “keep Gmail's copy in the Inbox”, so Gmail keeps your mail as it was.", "", ""},
+		{"Sign in with Google below, or, with 2-step verification on, make an app password and type it as the password.", gmailAppPasswords, "Open Google's app passwords"},
 	}},
 	{name: "Outlook.com / Microsoft 365", domain: "outlook.com", steps: []step{
-		{"Turn POP on: Settings, Mail, Forwarding and IMAP, POP options: Yes.", outlookPOPSettings},
-		{"Sign in with Microsoft below: Microsoft takes no password for POP since September 2024.", ""},
+		{"Turn POP on: Settings, Mail, Forwarding and IMAP, POP options: Yes.", outlookPOPSettings, "Open Outlook.com's settings"},
+		{"Sign in with Microsoft below: Microsoft takes no password for POP since September 2024.", "", ""},
 	}},
 	{name: "Yahoo and AOL", domain: "yahoo.com", steps: []step{
-		{"Make an app password: Account security, Generate app password (Yahoo and AOL let you once the browser has been used a few days).", "https://login.yahoo.com/account/security"},
-		{"For AOL, the same at AOL's account security page; type your AOL address below and its server is filled in.", "https://login.aol.com/account/security"},
-		{"Type the app password below as the password.", ""},
+		{"Make an app password: Account security, Generate app password (Yahoo and AOL let you once the browser has been used a few days).", "https://login.yahoo.com/account/security", "Open Yahoo's account security"},
+		{"For AOL, the same at AOL's account security page; type your AOL address below and its server is filled in.", "https://login.aol.com/account/security", "Open AOL's account security"},
+		{"Type the app password below as the password.", "", ""},
 	}},
 	{name: "GMX", domain: "gmx.net", steps: []step{
-		{"Turn on POP3 in GMX's settings: E-mail, POP3 & IMAP, “Allow access via POP3 and IMAP”.", "https://support.gmx.com/pop-imap/toggle.html"},
-		{"With two-factor authentication on, make an app password there and type it below.", ""},
+		{"Turn on POP3 in GMX's settings: E-mail, POP3 & IMAP, “Allow access via POP3 and IMAP”.", "https://support.gmx.com/pop-imap/toggle.html", "Open GMX's help on POP3"},
+		{"With two-factor authentication on, make an app password there and type it below.", "", ""},
 	}},
 	{name: "Fastmail", domain: "fastmail.com", steps: []step{
-		{"Make an app password with POP access: Settings, Privacy & Security, Manage app passwords (not on the Basic plan).", "https://app.fastmail.com/settings/security/apps"},
-		{"Type it below as the password.", ""},
+		{"Make an app password with POP access: Settings, Privacy & Security, Manage app passwords (not on the Basic plan).", "https://app.fastmail.com/settings/security/apps", "Open Fastmail's app passwords"},
+		{"Type it below as the password.", "", ""},
 	}},
 	{name: "iCloud Mail", domain: "icloud.com", noPOP: true, steps: []step{
-		{"iCloud Mail has no POP at all, only IMAP: popvault cannot back it up.", ""},
+		{"iCloud Mail has no POP at all, only IMAP: popvault cannot back it up.", "", ""},
 	}},
 	{name: "Another server"},
 }

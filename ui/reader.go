@@ -35,38 +35,41 @@ const wrapAt = 100
 
 // reader shows one message: headers, body and attachments.
 type reader struct {
-	u           *UI
-	content     fyne.CanvasObject
-	headers     *fyne.Container
-	empty       *widget.Label
-	subject     *widget.Label
-	body        *widget.List
-	doc         *render.Doc   // the open message's body
-	lines       []render.Line // doc laid out at cols
-	texts       []string      // the lines' text, for the search's marks and tests
-	cols        int           // the width lines were laid out at, in characters
-	asked       dialog.Dialog // the last Open link or Forward dialog, for tests
-	menu        *fyne.Menu    // the last right-click menu, for tests
-	then        func()        // what to do once message thenID shows (see whenOpen)
-	thenID      uint64
-	pics        map[string]image.Image // the open message's pictures (see pictures)
-	unshown     map[int]string         // its pictures not shown, and why (see messagePictures)
-	tall        []int                  // lines given a picture's height
-	thread      *thread.Thread         // the conversation the open message was opened from, if any
-	convo       *fyne.Container        // its other messages, collapsed
-	found       map[string]bool        // the words of the search found in the open message
-	marked      map[int]bool           // lines holding a match of the search
-	sel         selection              // the text selected in the body
-	raw         fyne.Window            // the last raw source window, for tests
-	scratch     *lineView              // a line measured off screen, for selecting (see posFrom)
-	heights     map[int]float32        // the lines drawn taller than text: pictures, headings
-	normal      float32                // the height of the others
-	note        *widget.Label
-	attachments *fyne.Container
-	actions     *fyne.Container
-	page        *fyne.Container
-	view        *archive.View
-	saveDir     string // the folder last saved into, offered first
+	u             *UI
+	content       fyne.CanvasObject
+	headers       *fyne.Container
+	empty         *widget.Label
+	subject       *widget.Label
+	body          *widget.List
+	doc           *render.Doc   // the open message's body
+	lines         []render.Line // doc laid out at cols
+	texts         []string      // the lines' text, for the search's marks and tests
+	cols          int           // the width lines were laid out at, in characters
+	asked         dialog.Dialog // the last Open link or Forward dialog, for tests
+	menu          *fyne.Menu    // the last right-click menu, for tests
+	then          func()        // what to do once message thenID shows (see whenOpen)
+	thenID        uint64
+	pics          map[string]image.Image // the open message's pictures (see pictures)
+	unshown       map[int]string         // its pictures not shown, and why (see messagePictures)
+	tall          []int                  // lines given a picture's height
+	thread        *thread.Thread         // the conversation the open message was opened from, if any
+	convo         *fyne.Container        // its other messages, collapsed
+	found         map[string]bool        // the words of the search found in the open message
+	marked        map[int]bool           // lines holding a match of the search
+	sel           selection              // the text selected in the body
+	raw           fyne.Window            // the last raw source window, for tests
+	remoteBar     *remoteBar             // the line about the pictures on the web
+	remote        map[string]image.Image // those loaded, by address; replaced, never changed
+	loadingRemote bool
+	scratch       *lineView       // a line measured off screen, for selecting (see posFrom)
+	heights       map[int]float32 // the lines drawn taller than text: pictures, headings
+	normal        float32         // the height of the others
+	note          *widget.Label
+	attachments   *fyne.Container
+	actions       *fyne.Container
+	page          *fyne.Container
+	view          *archive.View
+	saveDir       string // the folder last saved into, offered first
 
 	// ctx is the work of the message last opened: open and clear cancel
 	// it, so that what was under way for another message stops, and its
@@ -117,7 +120,8 @@ func newReader(u *UI) *reader {
 	)
 	r.actions.Hide()
 	r.convo = container.NewVBox()
-	top := container.NewVBox(r.convo, r.subject, r.headers, r.attachments, r.note, widget.NewSeparator())
+	r.remoteBar = newRemoteBar(r)
+	top := container.NewVBox(r.convo, r.subject, r.headers, r.attachments, r.note, r.remoteBar.content, widget.NewSeparator())
 	r.page = container.NewBorder(top, nil, nil, nil, container.New(&reflow{r: r}, r.body))
 	r.page.Hide()
 	r.empty = widget.NewLabelWithStyle("Select a message to read it.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
@@ -260,9 +264,6 @@ func (r *reader) show(m *openedMessage) {
 	if doc.Cut {
 		notes = append(notes, "This message is long: only its beginning is shown. Raw source and Save as .eml hold all of it.")
 	}
-	if remoteImages(doc) {
-		notes = append(notes, "Pictures on the web are not loaded: popvault never fetches anything a message points to.")
-	}
 	if note := unshownNote(len(m.pics.unshown)); note != "" {
 		notes = append(notes, note)
 	}
@@ -287,6 +288,7 @@ func (r *reader) show(m *openedMessage) {
 	}
 	r.showAttachments(v)
 	r.showThread(v.ID)
+	r.showRemote(doc)
 	r.actions.Show()
 	r.page.Show()
 	r.note.Refresh()
@@ -402,8 +404,12 @@ func (r *reader) pictureSize(l render.Line) (fyne.Size, bool) {
 }
 
 // linePicture is the picture an image line shows, where the window holds
-// it: the message's own (cid:), decoded when it was opened.
+// it: the message's own (cid:), decoded when it was opened, or one on the
+// web the person had loaded.
 func (r *reader) linePicture(l render.Line) image.Image {
+	if img := r.remotePicture(l); img != nil {
+		return img
+	}
 	if l.Img == nil || !strings.HasPrefix(strings.ToLower(l.Img.Src), "cid:") {
 		return nil
 	}
@@ -423,10 +429,10 @@ func (r *reader) reflow() {
 	}
 	ctx, cancel := context.WithCancel(r.ctx)
 	r.relayoutCancel = cancel
-	doc := r.doc
+	doc, remote := r.doc, r.remote
 	r.cols = cols // asked for once per width
 	r.u.background(func() func() {
-		lines, err := layoutBody(ctx, doc, cols)
+		lines, err := layoutWith(ctx, doc, cols, remote)
 		return func() {
 			if err != nil || ctx.Err() != nil || doc != r.doc {
 				return
@@ -452,16 +458,6 @@ func (l *reflow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (l *reflow) MinSize(objs []fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
-
-// remoteImages reports whether the document refers to pictures on the web.
-func remoteImages(d *render.Doc) bool {
-	for _, b := range d.Blocks {
-		if b.Img != nil && b.Img.Remote {
-			return true
-		}
-	}
-	return false
-}
 
 // wrapLines splits text into lines of at most width characters, breaking
 // at spaces where it can; tabs become spaces.

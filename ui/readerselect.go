@@ -145,8 +145,9 @@ func (r *reader) copyText(text, what string) {
 func (l *lineView) Dragged(ev *fyne.DragEvent) {
 	r := l.r
 	if !r.sel.dragging {
-		// The keyboard leaves the search box, so Ctrl+C copies this.
-		r.u.win.Canvas().Unfocus()
+		// The keyboard goes to the list (from the search box), so that
+		// Ctrl+C copies this and the arrows still go on from the message.
+		r.u.list.takeKeyboard()
 		start := ev.Position.Subtract(ev.Dragged)
 		p := r.posFrom(l.id, start)
 		r.sel = selection{anchor: p, head: p, dragging: true}

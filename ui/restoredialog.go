@@ -40,7 +40,8 @@ var imapPresets = []imapPreset{
 	{name: "Self-hosted or another server"},
 }
 
-var imapSecurityLabels = []string{"TLS (port 993)", "STARTTLS (port 143)", "None: password and mail sent unencrypted"}
+// As the account dialog's: the port beside it says which port.
+var imapSecurityLabels = []string{"TLS: encrypted from the start", "STARTTLS: encrypted after connecting", "None: password and mail sent unencrypted"}
 
 // restoreForm holds the copy dialog's widgets, so tests can fill it in.
 type restoreForm struct {
@@ -57,7 +58,9 @@ type restoreForm struct {
 	note, warning       *widget.Label
 	passwordItem        *widget.FormItem
 	form                *widget.Form
-	dialog              dialog.Dialog
+	dialog              *dialog.CustomDialog
+	notes               fieldNotes      // what each field lacks, said under it
+	problem             *widget.Label   // what stops the copy otherwise, beside Copy
 	signIns             []fetch.Account // OAuth accounts offered under signIn, after "Password"
 	signInNote          *widget.Label   // why a sign-in was not kept
 	scopeAll, scopeOpen string
@@ -70,15 +73,17 @@ func (u *UI) showRestoreDialog() *restoreForm {
 	f := &restoreForm{u: u, account: u.selected, search: strings.TrimSpace(u.search.Text),
 		host: widget.NewEntry(), port: widget.NewEntry(), user: widget.NewEntry(),
 		password: widget.NewPasswordEntry(), caFile: widget.NewEntry(), mailbox: widget.NewEntry(),
-		note: widget.NewLabel(""), warning: widget.NewLabel(""), signInNote: widget.NewLabel("")}
+		note: widget.NewLabel(""), warning: widget.NewLabel(""), signInNote: widget.NewLabel(""),
+		notes: fieldNotes{}, problem: widget.NewLabel("")}
 	if v := u.reader.view; v != nil {
 		f.open = v.ID
 	}
-	for _, l := range []*widget.Label{f.note, f.warning, f.signInNote} {
+	for _, l := range []*widget.Label{f.note, f.warning, f.signInNote, f.problem} {
 		l.Wrapping = fyne.TextWrapWord
 		l.Hide()
 	}
 	f.warning.Importance = widget.DangerImportance
+	f.problem.Importance = widget.DangerImportance
 	f.scopeAll = scopeText(f.account, f.search)
 	if c, ok := u.counts[f.account]; ok && f.search == "" {
 		f.scopeAll += fmt.Sprintf(" (%d messages)", c.Total)
@@ -116,18 +121,18 @@ func (u *UI) showRestoreDialog() *restoreForm {
 	}
 	f.preset = widget.NewSelect(names, func(string) { f.presetChanged() })
 	f.host.OnChanged = func(string) { f.checkSignIn() }
-	f.passwordItem = widget.NewFormItem("Password", f.password)
+	f.passwordItem = widget.NewFormItem("Password", f.notes.wrap(f.password))
 	f.form = widget.NewForm(
 		widget.NewFormItem("Copy", f.scope),
 		widget.NewFormItem("Provider", f.preset),
-		widget.NewFormItem("Server", f.host),
-		widget.NewFormItem("Port", f.port),
+		widget.NewFormItem("Server", f.notes.wrap(f.host)),
+		widget.NewFormItem("Port", f.notes.wrap(f.port)),
 		widget.NewFormItem("Security", f.security),
 		widget.NewFormItem("CA certificate", f.caFile),
-		widget.NewFormItem("User name", f.user),
+		widget.NewFormItem("User name", f.notes.wrap(f.user)),
 		widget.NewFormItem("Sign in with", f.signIn),
 		f.passwordItem,
-		widget.NewFormItem("Mailbox", f.mailbox),
+		widget.NewFormItem("Mailbox", f.notes.wrap(f.mailbox)),
 		widget.NewFormItem("", f.create),
 	)
 	// Start from the last copy's server, else from the account shown:
@@ -140,12 +145,13 @@ func (u *UI) showRestoreDialog() *restoreForm {
 	explain := widget.NewLabel("Each message is copied byte for byte, once: running the copy again, or after it was cut off, sends only what is missing.")
 	explain.Wrapping = fyne.TextWrapWord
 	explain.Importance = widget.LowImportance
-	body := container.NewVBox(f.form, f.signInNote, f.note, f.warning, explain)
-	f.dialog = dialog.NewCustomConfirm("Copy to an IMAP mailbox", "Copy", "Cancel", container.NewVScroll(body), func(ok bool) {
-		if ok {
-			f.start()
-		}
-	}, u.win)
+	body := container.NewVBox(f.form, f.signInNote, f.note, f.warning, explain, f.problem)
+	// Copy checks the form first: what is missing is said at its field,
+	// and the dialog stays open with what was chosen.
+	f.dialog = dialog.NewCustomWithoutButtons("Copy to an IMAP mailbox", container.NewVScroll(body), u.win)
+	copyButton := widget.NewButton("Copy", f.start)
+	copyButton.Importance = widget.HighImportance
+	f.dialog.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", f.dialog.Hide), copyButton})
 	f.dialog.Resize(fyne.NewSize(600, 660))
 	f.dialog.Show()
 	return f
@@ -283,19 +289,19 @@ func (f *restoreForm) selectedSecurity() transport.Security {
 func (f *restoreForm) target() (restore.Target, error) {
 	port, err := strconv.Atoi(strings.TrimSpace(f.port.Text))
 	if err != nil || port <= 0 || port > 65535 {
-		return restore.Target{}, errors.New("the port must be a number from 1 to 65535")
+		return restore.Target{}, &fieldError{f.port, "the port must be a number from 1 to 65535"}
 	}
 	t := restore.Target{Host: strings.TrimSpace(f.host.Text), Port: port, Security: f.selectedSecurity(),
 		CAFile: strings.TrimSpace(f.caFile.Text), User: strings.TrimSpace(f.user.Text), Mailbox: strings.TrimSpace(f.mailbox.Text)}
 	switch {
 	case t.Host == "":
-		return t, errors.New("which server? Fill in Server")
+		return t, &fieldError{f.host, "which server? Fill in Server"}
 	case t.User == "":
-		return t, errors.New("fill in the user name")
+		return t, &fieldError{f.user, "fill in the user name"}
 	case t.Mailbox == "":
-		return t, errors.New("which mailbox? Fill in Mailbox, for example INBOX")
+		return t, &fieldError{f.mailbox, "which mailbox? Fill in Mailbox, for example INBOX"}
 	case f.signIn.SelectedIndex() <= 0 && f.password.Text == "":
-		return t, errors.New("fill in the password")
+		return t, &fieldError{f.password, "fill in the password"}
 	}
 	return t, nil
 }
@@ -323,19 +329,29 @@ func (f *restoreForm) credentials(t restore.Target) (restore.Credentials, error)
 }
 
 // start reads the form and copies, showing progress. An unusable form
-// opens again, with the reason.
+// stays open, saying at the field what it lacks.
 func (f *restoreForm) start() {
 	u := f.u
+	for _, l := range f.notes {
+		setNote(l, "")
+	}
+	setNote(f.problem, "")
 	t, err := f.target()
 	var creds restore.Credentials
 	if err == nil {
 		creds, err = f.credentials(t)
 	}
 	if err != nil {
-		dialog.ShowInformation("Copy to an IMAP mailbox", capitalize(strings.TrimPrefix(err.Error(), "fetch: "))+".", u.win)
-		f.dialog.Show()
+		text := capitalize(strings.TrimPrefix(err.Error(), "fetch: ")) + "."
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			f.notes.say(fe.field, text)
+		} else {
+			setNote(f.problem, text)
+		}
 		return
 	}
+	f.dialog.Hide()
 	account, search := f.account, f.search
 	var only uint64
 	if f.scope.Selected == f.scopeOpen && f.open != 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
 	"popvault/fetch/pop3test"
@@ -221,4 +222,39 @@ func TestRestoreFormChecks(t *testing.T) {
 			t.Errorf("bad port: %v", err)
 		}
 	})
+}
+
+// TestRestoreFormSaysWhatIsMissing: Copy with a field missing keeps the
+// dialog open with what was chosen, and says at the field what it lacks.
+func TestRestoreFormSaysWhatIsMissing(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	var f *restoreForm
+	ui(func() {
+		f = u.showRestoreDialog()
+		f.preset.SetSelected("Fastmail")
+		f.mailbox.SetText("Archive 2019")
+	})
+	for _, c := range []struct {
+		fill  func()
+		field func() *widget.Entry
+		says  string
+	}{
+		{func() {}, func() *widget.Entry { return f.user }, "Fill in the user name."},
+		{func() { f.user.SetText("me@fastmail.com") }, func() *widget.Entry { return f.password }, "Fill in the password."},
+		{func() { f.password.SetText("app-password"); f.port.SetText("x") }, func() *widget.Entry { return f.port }, "The port must be a number"},
+	} {
+		ui(c.fill)
+		tap(t, w, "Copy")
+		ui(func() {
+			l := f.notes[c.field()]
+			if !l.Visible() || !strings.HasPrefix(l.Text, c.says) {
+				t.Errorf("under the field: %q (shown %v), want %q", l.Text, l.Visible(), c.says)
+			}
+			if button(w, "Copy") == nil || f.host.Text != "imap.fastmail.com" || f.mailbox.Text != "Archive 2019" || f.progress != nil {
+				t.Error("the dialog closed, lost what was chosen, or copied")
+			}
+		})
+	}
 }

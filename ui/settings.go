@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -19,20 +20,35 @@ func (u *UI) showSettings() {
 	path.Selectable = true
 	where := widget.NewLabel("Passwords are kept outside the archive.")
 	where.Wrapping = fyne.TextWrapWord
+	// Why there is no keyring is technical ("the D-Bus session bus at …"):
+	// behind Details, selectable, for whoever helps.
+	detail := widget.NewLabel("")
+	detail.Wrapping = fyne.TextWrapBreak
+	detail.Selectable = true
+	detail.Hide()
+	details := widget.NewButton("Details", func() { detail.Show() })
+	details.Importance = widget.LowImportance
+	details.Hide()
 	u.background(func() func() {
-		text := credentials.Where(u.secrets)
-		return func() { where.SetText(text) }
+		text, why := splitDetail(credentials.Where(u.secrets))
+		return func() {
+			where.SetText(text)
+			if why != "" {
+				detail.SetText(why)
+				details.Show()
+			}
+		}
 	})
-	exportFormat := widget.NewSelect([]string{archive.FormatMbox, archive.FormatMaildir, archive.FormatEML}, nil)
+	exportFormat := widget.NewSelect(formatLabels(exportFormats), nil)
 	exportFormat.SetSelectedIndex(0)
-	importFormat := widget.NewSelect([]string{archive.FormatMbox, archive.FormatMaildir}, nil)
+	importFormat := widget.NewSelect(formatLabels(importFormats), nil)
 	importFormat.SetSelectedIndex(0)
-	exportAll := widget.NewButton("Export…", func() { u.exportTo(exportFormat.Selected) })
-	importBtn := widget.NewButton("Import…", func() { u.importFrom(importFormat.Selected) })
+	exportAll := widget.NewButton("Export…", func() { u.exportTo(exportFormats[exportFormat.SelectedIndex()].format) })
+	importBtn := widget.NewButton("Import…", func() { u.importFrom(importFormats[importFormat.SelectedIndex()].format) })
 	theme := widget.NewLabel("Light or dark follows your desktop's setting.")
 	content := container.NewVBox(
 		widget.NewLabelWithStyle("Archive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), path,
-		where,
+		where, container.NewHBox(details), detail,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Export all mail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, exportAll, exportFormat),
@@ -43,6 +59,34 @@ func (u *UI) showSettings() {
 	d := dialog.NewCustom("Settings", "Close", content, u.win)
 	d.Resize(fyne.NewSize(520, 420))
 	d.Show()
+}
+
+// A format as the choice says it, in words.
+type formatChoice struct{ label, format string }
+
+var (
+	exportFormats = []formatChoice{{"One mbox file", archive.FormatMbox}, {"A Maildir folder", archive.FormatMaildir}, {"A folder of .eml files", archive.FormatEML}}
+	importFormats = []formatChoice{{"An mbox file", archive.FormatMbox}, {"A Maildir folder", archive.FormatMaildir}, {"A folder of .eml files", archive.FormatEML}}
+)
+
+func formatLabels(choices []formatChoice) []string {
+	var out []string
+	for _, c := range choices {
+		out = append(out, c.label)
+	}
+	return out
+}
+
+// splitDetail cuts a sentence's technical part, in brackets, from its
+// plain words: "…because there is no system keyring here (the D-Bus
+// session bus at …). Fetches…" gives the sentence without the brackets,
+// and what was in them.
+func splitDetail(s string) (plain, detail string) {
+	i, j := strings.Index(s, " ("), strings.LastIndex(s, ")")
+	if i < 0 || j < i {
+		return s, ""
+	}
+	return s[:i] + s[j+1:], s[i+2 : j]
 }
 
 // exportTo asks where, then exports off the UI goroutine. An mbox is a

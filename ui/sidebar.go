@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
+	"popvault/deliver"
 	"popvault/fetch"
 )
 
@@ -107,6 +109,9 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	} else {
 		counts.SetText(fmt.Sprintf("%d messages", c.Total))
 	}
+	if d := s.u.deliveries[key]; d != "" {
+		counts.SetText(counts.Text + "; " + d)
+	}
 	problem.SetText(s.u.problems[key])
 	problem.Hidden = problem.Text == ""
 	e, failed := s.u.fixes[key]
@@ -198,7 +203,8 @@ func (u *UI) confirmRemove(name string) {
 			err := u.arch.Account(name).Remove(mail)
 			var serr error
 			if err == nil {
-				serr = creds.Forget(a)
+				// The other mailbox's password too (docs/delivery.md).
+				serr = errors.Join(creds.Forget(a), deliver.Forget(u.secrets, a))
 			}
 			return func() {
 				if err != nil {

@@ -28,6 +28,7 @@ import (
 	"popvault/fetch"
 	"popvault/internal/motw"
 	"popvault/render"
+	"popvault/render/remoteimg"
 )
 
 // AppID is the application's identifier; it matches FyneApp.toml so that
@@ -50,6 +51,9 @@ type Options struct {
 	// OpenURL opens an address in the browser; nil means Fyne's OpenURL.
 	// Tests play the browser with it.
 	OpenURL func(string) error
+	// RemotePictures configures loading pictures on the web; the zero
+	// value is what popvault uses (tests trust their own server).
+	RemotePictures remoteimg.Options
 }
 
 // UI is the running window. Its fields are touched only on the Fyne
@@ -69,6 +73,9 @@ type UI struct {
 	accounts []fetch.Account
 	counts   map[string]archive.Counts
 	problems map[string]string // account → last error, readable
+	// deliveries: account → what its last fetch delivered and left
+	// waiting, for an account that delivers (delivery.go)
+	deliveries map[string]string
 	// needsSignIn: accounts whose OAuth sign-in must be done again, which
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
@@ -93,7 +100,10 @@ type UI struct {
 	cancel      context.CancelFunc
 	content     fyne.CanvasObject
 	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
+	mailStack   *fyne.Container   // the list and the reader, with the welcome over them
 	fetchButton *widget.Button
+
+	pictureLoader *remoteimg.Loader // made on first use (see loader)
 
 	pagesMu sync.Mutex
 	pages   string // the private folder (privateDir), once made
@@ -113,7 +123,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{},
+	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}, deliveries: map[string]string{},
 		needsSignIn: map[string]bool{}, fixes: map[string]explained{}, quit: a.Quit}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
@@ -280,7 +290,8 @@ func (u *UI) build() {
 	middle.SetOffset(0.45)
 	u.welcome = newWelcome(u)
 	u.welcome.Hide()
-	main := container.NewHSplit(u.sidebar.widget, container.NewStack(middle, u.welcome))
+	u.mailStack = container.NewStack(middle, u.welcome)
+	main := container.NewHSplit(u.sidebar.widget, u.mailStack)
 	main.SetOffset(0.2)
 	bottom := container.NewBorder(nil, nil, nil, nil, container.NewVBox(u.bar.content, u.status))
 	u.content = container.NewBorder(top, bottom, nil, nil, main)
@@ -309,7 +320,11 @@ func (u *UI) showError(context string, err error) {
 
 // reloadAccounts rereads accounts and counts, then refreshes the sidebar
 // and the list.
-func (u *UI) reloadAccounts() {
+func (u *UI) reloadAccounts() { u.reloadAccountsThen(nil) }
+
+// reloadAccountsThen is reloadAccounts, then runs then (on the UI
+// goroutine) once the window holds the accounts read.
+func (u *UI) reloadAccountsThen(then func()) {
 	u.background(func() func() {
 		accts, err := fetch.LoadAccounts(u.arch)
 		counts, cerr := u.arch.Count()
@@ -323,6 +338,9 @@ func (u *UI) reloadAccounts() {
 			u.sidebar.refresh()
 			u.list.reload()
 			u.showFirstRun()
+			if then != nil {
+				then()
+			}
 		}
 	})
 }

@@ -47,6 +47,10 @@ type Options struct {
 	// MaxConnections, when set, refuses a login while that many sessions
 	// are signed in, as a server's limit per user does.
 	MaxConnections int
+	// ThrottleAfter and Throttle: after ThrottleAfter APPENDs stored, the
+	// next Throttle are refused as Gmail refuses when it rate-limits
+	// uploads ("NO [THROTTLED]"); later ones are stored again.
+	ThrottleAfter, Throttle int
 }
 
 // Courier has the habits of Courier-IMAP that matter to a restore.
@@ -68,6 +72,7 @@ type Server struct {
 	mailboxes []string // as the server spells them
 	lingering []lingering
 	sessions  int
+	appends   int // APPEND commands answered
 }
 
 // lingering is an upload of a connection that died, not stored yet.

@@ -81,6 +81,9 @@ func (sess *session) Append(name string, r imap.LiteralReader, options *imap.App
 	if sess.s.opts.ExamineBlocksAppend && sess.examined == name {
 		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Current box is selected READ-ONLY."}
 	}
+	if sess.s.throttled() {
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: "THROTTLED", Text: "Account exceeded command or bandwidth limits."}
+	}
 	return sess.UserSession.Append(name, r, options)
 }
 
@@ -146,4 +149,13 @@ func (sess *session) Namespace() (*imap.NamespaceData, error) {
 	return &imap.NamespaceData{
 		Personal: []imap.NamespaceDescriptor{{Prefix: sess.s.opts.Prefix, Delim: sess.s.opts.Delim}},
 	}, nil
+}
+
+// throttled counts an APPEND and reports whether it falls in the
+// throttled stretch.
+func (s *Server) throttled() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.appends++
+	return s.opts.Throttle > 0 && s.appends > s.opts.ThrottleAfter && s.appends <= s.opts.ThrottleAfter+s.opts.Throttle
 }

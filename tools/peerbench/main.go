@@ -30,7 +30,7 @@ func main() {
 	kept := flag.Int("kept", 10000, "messages in the nothing-new mailbox")
 	runs := flag.Int("runs", 3, "runs per tool and link; the median is shown")
 	tools := flag.String("tools", "popvault,mpop,fetchmail,floor", "the tools to time (floor: popvault's client retrieving and discarding, download only)")
-	only := flag.String("only", "", "run only the \"download\", \"nothing-new\", \"accounts\" or \"restore\" table")
+	only := flag.String("only", "", "run only the \"download\", \"nothing-new\", \"accounts\", \"restore\" or \"delivery\" table")
 	perAccount := flag.Int("per-account", 200, "messages in each of the accounts table's five mailboxes")
 	flag.IntVar(&parallel, "parallel", 0, "popvault fetch --parallel in the accounts table; 0 means popvault's default")
 	flag.Parse()
@@ -71,7 +71,7 @@ var (
 
 func run(messages, kept, perAccount, runs int, only string) error {
 	for _, bin := range []string{"mpop", "fetchmail"} {
-		if _, err := exec.LookPath(bin); err != nil && only != "restore" {
+		if _, err := exec.LookPath(bin); err != nil && only != "restore" && only != "delivery" {
 			return fmt.Errorf("%s is not installed (make deps installs it)", bin)
 		}
 	}
@@ -90,6 +90,11 @@ func run(messages, kept, perAccount, runs int, only string) error {
 
 	if only == "restore" || only == "" {
 		if err := e.restoreTable(messages, runs); err != nil {
+			return err
+		}
+	}
+	if only == "delivery" || only == "" {
+		if err := e.deliveryTable(messages, runs); err != nil {
 			return err
 		}
 	}

@@ -94,6 +94,9 @@ type Options struct {
 	// QuotaKiB, when set, gives each user a quota of that many KiB of mail
 	// (Dovecot's count backend), which SetQuota changes.
 	QuotaKiB int64
+	// MaxMailKiB, when set, refuses to store a message larger than that
+	// many KiB (the quota plugin's quota_max_mail_size).
+	MaxMailKiB int64
 	// HideCaps are IMAP capabilities not announced (UIDPLUS, LITERAL+,
 	// ESEARCH...), as older servers lack them.
 	HideCaps []string
@@ -254,14 +257,15 @@ protocol imap {
 `, s.IMAPPort, s.IMAPTLSPort, map[bool]string{true: "imap_quota"}[s.opts.QuotaKiB > 0], strings.Join(caps, " "))
 	}
 	quota := ""
-	if s.opts.QuotaKiB > 0 {
+	if s.opts.QuotaKiB > 0 || s.opts.MaxMailKiB > 0 {
 		quota = fmt.Sprintf(`mail_plugins = $mail_plugins quota
 plugin {
   quota = count:User quota
   quota_vsizes = yes
   quota_rule = *:storage=%dk
+  quota_max_mail_size = %dk
 }
-`, s.opts.QuotaKiB)
+`, s.opts.QuotaKiB, s.opts.MaxMailKiB)
 	}
 	return fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state

@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"popvault/archive"
+	"popvault/credentials"
+	"popvault/deliver"
+	"popvault/fetch"
+	"popvault/fetch/pop3test/dovecot"
+	"popvault/internal/mailgen"
+)
+
+func startBothSides(t *testing.T, n int) (*dovecot.Server, [][]byte) {
+	t.Helper()
+	var msgs [][]byte
+	for _, m := range mailgen.Corpus(n, 11) {
+		msgs = append(msgs, m.Data)
+	}
+	return dovecot.StartForTestWith(t, dovecot.Options{IMAP: true}, msgs...), msgs
+}
+
+func (v *vault) deliverTo(d *dovecot.Server, name string, more ...string) string {
+	args := append([]string{"account", "deliver", "--name", name, "--host", "127.0.0.1", "--port", strconv.Itoa(d.IMAPTLSPort),
+		"--ca-file", d.CAFile, "--user", d.User2, "--mailbox", "INBOX", "--password-stdin"}, more...)
+	return v.ok(d.Password2+"\n", args...)
+}
+
+func inTarget(t *testing.T, d *dovecot.Server) int {
+	t.Helper()
+	msgs, err := d.IMAPMessages("INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(msgs)
+}
+
+// TestCLIDeliver: account deliver turns delivery on, account list shows
+// it, fetch fetches and delivers and exits 1 when delivery failed, and
+// --off turns it off.
+func TestCLIDeliver(t *testing.T) {
+	d, _ := startBothSides(t, 20)
+	v := newVault(t)
+	v.addAccount(d, "home", "tls", false)
+	v.deliverTo(d, "home")
+	if out := v.ok("", "account", "list"); !strings.Contains(out, "bob: INBOX on 127.0.0.1") {
+		t.Fatalf("account list:\n%s", out)
+	}
+	if _, errs, code := v.run("", "fetch"); code != 0 || !strings.Contains(errs, "home: 20 delivered") {
+		t.Fatalf("fetch: exit %d: %s", code, errs)
+	}
+	if n := inTarget(t, d); n != 20 {
+		t.Fatalf("%d in the target, want 20", n)
+	}
+	if n, _ := d.Count(); n != 0 {
+		t.Fatalf("%d left on the source", n)
+	}
+	if err := d.SetPassword2("revoked"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Deliver(mailgen.Corpus(21, 12)[20].Data); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := v.run("", "fetch")
+	if code != 1 || !strings.Contains(errs, "1 waiting") || !strings.Contains(errs, "INBOX on 127.0.0.1") {
+		t.Fatalf("fetch with the target's password revoked: exit %d: %s", code, errs)
+	}
+	if n, _ := d.Count(); n != 1 {
+		t.Fatalf("%d on the source, want the 1 not delivered", n)
+	}
+	if out := v.ok("", "account", "deliver", "--name", "home", "--off"); !strings.Contains(out, "no longer puts") {
+		t.Fatalf("--off: %s", out)
+	}
+	if out := v.ok("", "account", "list"); strings.Contains(out, "bob:") {
+		t.Fatalf("account list after --off:\n%s", out)
+	}
+	v.env(nil, nil, nil) // this vault's config folder, for the secrets' file
+	arch, err := archive.Open(v.path, &archive.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, err := fetch.LoadAccount(arch, "home")
+	arch.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pw, err := credentials.NewSecrets(credentials.SecretsOptions{}).Get(deliver.PasswordKey(home)); err == nil && pw != "" {
+		t.Error("the target's password is still kept after --off")
+	}
+}
+
+// TestCLIDeliverArchived: turned on for an account with mail, only new
+// mail goes by default, and --also-archived puts the rest there once.
+func TestCLIDeliverArchived(t *testing.T) {
+	d, _ := startBothSides(t, 10)
+	v := newVault(t)
+	v.addAccount(d, "home", "tls", true)
+	v.ok("", "fetch")
+	if out := v.deliverTo(d, "home"); !strings.Contains(out, "The 10 messages archived before now are not put there") {
+		t.Fatalf("account deliver: %s", out)
+	}
+	v.ok("", "fetch")
+	if n := inTarget(t, d); n != 0 {
+		t.Fatalf("%d in the target, want none of the old mail", n)
+	}
+	if out := v.deliverTo(d, "home", "--also-archived"); !strings.Contains(out, "10 of the 10 messages archived are in INBOX") {
+		t.Fatalf("--also-archived: %s", out)
+	}
+	v.deliverTo(d, "home", "--also-archived")
+	if n := inTarget(t, d); n != 10 {
+		t.Fatalf("%d in the target, want 10", n)
+	}
+}
