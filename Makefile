@@ -128,6 +128,7 @@ stress: deps
 	go test -count=1 -run XXX -bench Verify100k -benchtime 1x -timeout 60m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzView -fuzztime 3m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzDecodeSummary -fuzztime 1m ./archive/
+	go test -count=1 -run XXX -fuzz FuzzDamagedArchive -fuzztime 10m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzExtract -fuzztime 2m ./archive/
 	go test -count=1 -run XXX -fuzz FuzzDotUnstuff -fuzztime 2m ./fetch/pop3/
 	go test -count=1 -run XXX -fuzz FuzzStatus -fuzztime 1m ./fetch/pop3/

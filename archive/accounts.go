@@ -201,7 +201,11 @@ func (c Account) Remove(mail MailChoice) error {
 	if mail == DeleteMail {
 		err := a.db.View(func(tx *bbolt.Tx) error {
 			return tx.Bucket(bucketIndex).ForEach(func(k, v []byte) error {
-				s, err := decodeSummary(binary.BigEndian.Uint64(k), v)
+				id, err := idOf(k)
+				if err != nil {
+					return err
+				}
+				s, err := decodeSummary(id, v)
 				if err == nil && s.InAccount(account) {
 					ids = append(ids, s.ID)
 				}

@@ -152,7 +152,7 @@ func (a *Archive) initialize() error {
 	a.db.View(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		ready = meta != nil && meta.Get(keyVersion) != nil && tx.Bucket(bucketAccounts) != nil
-		if ready && meta.Get(keyVersion)[0] > formatVersion {
+		if ready && (len(meta.Get(keyVersion)) != 1 || meta.Get(keyVersion)[0] > formatVersion) {
 			ready = false // let the update below report it
 		}
 		return nil
@@ -183,6 +183,9 @@ func (a *Archive) initialize() error {
 			}
 		}
 		if v := meta.Get(keyVersion); v != nil {
+			if len(v) != 1 {
+				return errCorrupt
+			}
 			if v[0] > formatVersion {
 				return ErrTooNew
 			}

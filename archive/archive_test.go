@@ -847,3 +847,34 @@ func TestRecountGivesPagesBack(t *testing.T) {
 		t.Fatalf("counting %d records (%d MB) held %d MB of the file's pages", n, records>>20, held>>20)
 	}
 }
+
+// A message the backfill cannot read is said in its error, by number;
+// the others get their parents all the same, and the run is not repeated.
+func TestBackfillParentsSaysWhatItCouldNotRead(t *testing.T) {
+	a := openTemp(t)
+	var batch []Incoming
+	for i := range 2 {
+		raw := fmt.Sprintf("From: a@x\r\nMessage-ID: <%d@x>\r\nIn-Reply-To: <p%d@x>\r\n\r\nbody\r\n", i, i)
+		batch = append(batch, Incoming{Account: "a", UID: fmt.Sprint(i), Raw: []byte(raw)})
+	}
+	st, err := a.Store(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.db.Update(func(tx *bboltTx) error { // older records, the second message's bytes damaged
+		for _, s := range st {
+			r, _ := getRecord(tx, s.ID)
+			r.Parents = nil
+			tx.Bucket(bucketIndex).Put(u64(s.ID), r.encode())
+		}
+		tx.Bucket(bucketMessages).Put(u64(st[1].ID), []byte("not zstd"))
+		return tx.Bucket(bucketMeta).Delete(keyParents)
+	})
+	n, err := a.BackfillParents(context.Background())
+	if n != 1 || err == nil || !strings.Contains(err.Error(), fmt.Sprintf("message %d", st[1].ID)) {
+		t.Fatalf("gave parents to %d, error %v: want 1, and an error naming message %d", n, err, st[1].ID)
+	}
+	if n, err := a.BackfillParents(context.Background()); n != 0 || err != nil {
+		t.Fatalf("a second run did %d: %v", n, err)
+	}
+}

@@ -78,6 +78,9 @@ func kept(tx *bbolt.Tx) (map[string]Counts, bool) {
 	}
 	out := map[string]Counts{"": {}}
 	b.ForEach(func(k, v []byte) error {
+		if len(k) == 0 {
+			return nil // not a key countsKey makes: damage, recounted below
+		}
 		out[string(k[1:])] = getCounts(b, string(k[1:]))
 		return nil
 	})

@@ -2,7 +2,6 @@ package archive
 
 import (
 	"bufio"
-	"encoding/binary"
 	"fmt"
 	"net/mail"
 	"os"
@@ -69,7 +68,10 @@ func (a *Archive) ids(account string) ([]uint64, error) {
 	var ids []uint64
 	err := a.db.View(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketIndex).ForEach(func(k, v []byte) error {
-			id := binary.BigEndian.Uint64(k)
+			id, err := idOf(k)
+			if err != nil {
+				return err
+			}
 			if account != "" {
 				s, err := decodeSummary(id, v)
 				if err != nil || !s.InAccount(account) {

@@ -56,12 +56,15 @@ func (a *Archive) List(q Query) (Page, error) {
 			if !matches(v, acct, words) {
 				continue
 			}
+			id, err := idFromDateKey(k)
+			if err != nil {
+				return err
+			}
 			if len(page.Messages) == q.Limit {
 				page.Next = append([]byte(nil), k...)
-				page.Next = binary.BigEndian.AppendUint64(page.Next[:8], idFromDateKey(k)+1)
+				page.Next = binary.BigEndian.AppendUint64(page.Next[:8], id+1)
 				return nil
 			}
-			id := idFromDateKey(k)
 			s, err := decodeSummary(id, index.Get(u64(id)))
 			if err != nil {
 				return fmt.Errorf("message %d: %w", id, err)

@@ -3,7 +3,8 @@ package archive
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
+	"errors"
+	"fmt"
 
 	"github.com/emersion/go-message/mail"
 	"go.etcd.io/bbolt"
@@ -30,6 +31,7 @@ func (a *Archive) BackfillParents(ctx context.Context) (int, error) {
 	}
 	found := 0
 	var after uint64
+	var unreadable []error // the first few messages that could not be read
 	for {
 		var ids []uint64
 		end := false
@@ -37,7 +39,10 @@ func (a *Archive) BackfillParents(ctx context.Context) (int, error) {
 			c := tx.Bucket(bucketIndex).Cursor()
 			k, v := c.Seek(u64(after + 1))
 			for ; k != nil && len(ids) < 500; k, v = c.Next() {
-				id := binary.BigEndian.Uint64(k)
+				id, err := idOf(k)
+				if err != nil {
+					return err
+				}
 				after = id
 				if s, err := decodeSummary(id, v); err == nil && len(s.Parents) == 0 {
 					ids = append(ids, id)
@@ -50,23 +55,37 @@ func (a *Archive) BackfillParents(ctx context.Context) (int, error) {
 			return found, wrapErr("reading parents", err)
 		}
 		parentsOf := make([][]string, len(ids))
+		failed := make([]error, len(ids))
 		parallel(len(ids), func(i int) {
-			if raw, err := a.Raw(ids[i]); err == nil {
-				if mr, err := mail.CreateReader(bytes.NewReader(raw)); mr != nil {
-					parentsOf[i] = parents(&mr.Header)
-					mr.Close()
-					_ = err
-				}
+			raw, err := a.Raw(ids[i])
+			if err != nil {
+				failed[i] = fmt.Errorf("message %d: %w", ids[i], err) // damage: the run goes on, and says so at its end
+				return
+			}
+			// CreateReader's error with a reader is an unknown charset,
+			// which the headers' references do not need; without one, the
+			// message has no header to take parents from.
+			if mr, _ := mail.CreateReader(bytes.NewReader(raw)); mr != nil {
+				parentsOf[i] = parents(&mr.Header)
+				mr.Close()
 			}
 		})
+		for _, err := range failed {
+			if err != nil && !errors.Is(err, ErrNotFound) && len(unreadable) < 10 {
+				unreadable = append(unreadable, err)
+			}
+		}
 		err = a.db.Update(func(tx *bbolt.Tx) error {
 			for i, id := range ids {
 				if len(parentsOf[i]) == 0 {
 					continue
 				}
 				s, err := getRecord(tx, id)
-				if err != nil || len(s.Parents) > 0 {
+				if errors.Is(err, ErrNotFound) || (err == nil && len(s.Parents) > 0) {
 					continue // deleted, or given parents meanwhile
+				}
+				if err != nil {
+					return err
 				}
 				s.Parents = parentsOf[i]
 				if err := tx.Bucket(bucketIndex).Put(u64(id), s.encode()); err != nil {
@@ -83,8 +102,14 @@ func (a *Archive) BackfillParents(ctx context.Context) (int, error) {
 			return found, wrapErr("reading parents", err)
 		}
 		a.trim() // it reads every message once
-		if end || ctx.Err() != nil {
+		if ctx.Err() != nil {
 			return found, ctx.Err()
+		}
+		if end {
+			if len(unreadable) > 0 {
+				return found, wrapErr("reading parents", errors.Join(unreadable...))
+			}
+			return found, nil
 		}
 	}
 }

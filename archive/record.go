@@ -51,7 +51,9 @@ func (s *Summary) InAccount(account string) bool {
 	return false
 }
 
-var errCorrupt = errors.New("archive: corrupt index record")
+// errCorrupt is a record the archive cannot read: a damaged file, or one
+// written by a program that is not popvault.
+var errCorrupt = errors.New("archive: a record in the archive file is damaged (popvault verify says which messages; a backup of the file, or export and import into a new archive, saves the rest)")
 
 const (
 	flagAttachments = 1 << iota
@@ -221,6 +223,22 @@ func dateKey(date time.Time, id uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, id)
 }
 
-func idFromDateKey(k []byte) uint64 { return binary.BigEndian.Uint64(k[8:]) }
+// idFromDateKey reads the id of a dateKey; a key of another length is
+// damage.
+func idFromDateKey(k []byte) (uint64, error) {
+	if len(k) != 16 {
+		return 0, errCorrupt
+	}
+	return binary.BigEndian.Uint64(k[8:]), nil
+}
+
+// idOf reads a key of the messages and index buckets; a key of another
+// length is damage.
+func idOf(k []byte) (uint64, error) {
+	if len(k) != 8 {
+		return 0, errCorrupt
+	}
+	return binary.BigEndian.Uint64(k), nil
+}
 
 func itoa(i int) string { return strconv.Itoa(i) }

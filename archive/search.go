@@ -33,7 +33,7 @@ func (a *Archive) newest(k int) (time.Time, bool) {
 		c := tx.Bucket(bucketByDate).Cursor()
 		i := 1
 		for key, _ := c.Last(); key != nil; key, _ = c.Prev() {
-			if i == k {
+			if i == k && len(key) == 16 {
 				date = time.Unix(int64(binary.BigEndian.Uint64(key)-1<<63), 0)
 				found = true
 				return nil

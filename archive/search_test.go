@@ -351,17 +351,32 @@ func TestIndexingWaitsForStoresToPause(t *testing.T) {
 	if err := a.SearchIndex().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	for i := 1; i <= 20; i++ { // 1 s of arrivals, each well within quiet
+	// Arrivals each well within quiet of the last. A loaded machine can
+	// stretch a gap past quiet, which is a pause: the indexer may then
+	// index, and from there on the round proves nothing and is not judged.
+	// The test asserts no figure of time itself.
+	judged, stored := 0, 1
+	for i := 1; i <= 20; i++ {
+		before := time.Now()
 		store(i)
+		stored++
 		time.Sleep(quiet / 6)
-		if n := searchable(); n != 1 {
+		n := searchable()
+		if time.Since(before) >= quiet {
+			t.Logf("arrival %d: %v after the last, a pause; not judged further", i, time.Since(before))
+			break
+		}
+		if n != 1 {
 			t.Fatalf("%d messages indexed while messages kept arriving", n-1)
 		}
+		judged++
 	}
-	for deadline := time.Now().Add(5 * time.Second); searchable() != 21; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 21 indexed 5 s after the last arrival", searchable())
-		}
+	if judged == 0 {
+		t.Fatal("no arrival came within quiet of the last: nothing was tested")
+	}
+	// Then a pause: the indexer indexes without being asked (the wait
+	// has no limit but the test's own timeout).
+	for searchable() < stored {
 		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -126,6 +126,9 @@ func storeOne(tx *bbolt.Tx, p *prepared) (Stored, error) {
 	}
 	if p.in.UID != "" {
 		if v := uids.Get([]byte(p.in.UID)); v != nil {
+			if len(v) != 16 {
+				return Stored{}, errCorrupt
+			}
 			return Stored{ID: binary.BigEndian.Uint64(v[8:]), Known: true}, nil
 		}
 	}
@@ -133,6 +136,9 @@ func storeOne(tx *bbolt.Tx, p *prepared) (Stored, error) {
 	hashes := tx.Bucket(bucketHashes)
 	var st Stored
 	if v := hashes.Get(p.sum[:]); v != nil {
+		if len(v) != 8 {
+			return Stored{}, errCorrupt
+		}
 		st = Stored{ID: binary.BigEndian.Uint64(v), Duplicate: true}
 		added, err := addRef(tx, st.ID, ref)
 		if err != nil {

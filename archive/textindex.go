@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -434,7 +433,11 @@ func (t *textIndex) collect() (fresh, changed []job, err error) {
 		}
 		c := index.Cursor()
 		for k, _ := c.Seek(u64(t.mark + 1)); k != nil && len(fresh) < indexBatchCount && size < indexBatchBytes; k, _ = c.Next() {
-			j, err := read(binary.BigEndian.Uint64(k), nil)
+			id, err := idOf(k)
+			if err != nil {
+				return err
+			}
+			j, err := read(id, nil)
 			if err != nil {
 				return err
 			}
@@ -446,7 +449,11 @@ func (t *textIndex) collect() (fresh, changed []job, err error) {
 		}
 		c = dirty.Cursor()
 		for k, v := c.First(); k != nil && len(changed) < indexBatchCount && size < indexBatchBytes; k, v = c.Next() {
-			j, err := read(binary.BigEndian.Uint64(k), append([]byte(nil), v...))
+			id, err := idOf(k)
+			if err != nil {
+				return err
+			}
+			j, err := read(id, append([]byte(nil), v...))
 			if err != nil {
 				return err
 			}

@@ -24,12 +24,13 @@ func (a *Archive) trim() {
 }
 
 // trimIn is trim within a read transaction the caller holds, for a long
-// read that would otherwise keep every page it read. The range comes from
-// the kernel's own list of this process's mappings of the file.
-func (a *Archive) trimIn(*bbolt.Tx) {
+// read that would otherwise keep every page it read. The advice reaches
+// only bbolt's own mapping: the one of the archive's file that begins
+// where bbolt says its data is (the transaction keeps it there).
+func (a *Archive) trimIn(tx *bbolt.Tx) {
 	path, err := filepath.Abs(a.path)
 	if err != nil {
 		return
 	}
-	filemap.Release(func(p string) bool { return p == path })
+	filemap.ReleaseMapping(path, tx.DB().Info().Data)
 }

@@ -3,7 +3,6 @@ package archive
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -68,7 +67,11 @@ func (a *Archive) verifyMessages(r *Report, progress func(done int)) error {
 		index := tx.Bucket(bucketIndex)
 		read := 0
 		return tx.Bucket(bucketMessages).ForEach(func(k, v []byte) error {
-			id := binary.BigEndian.Uint64(k)
+			id, err := idOf(k)
+			if err != nil {
+				r.problem("a message under the key %x: not a message's key", k)
+				return nil
+			}
 			r.Messages++
 			a.verifyOne(r, id, v, index.Get(k))
 			if read += len(v); read >= verifyTrimBytes {

@@ -100,6 +100,9 @@ type Result struct {
 	Delivered   int
 	Waiting     int
 	DeliveryErr error
+	// Trigger is what started the fetch: a person asking (the zero value,
+	// and what a direct Fetch is) or a Scheduler's timer.
+	Trigger Trigger
 }
 
 // Failed reports whether the fetch or its delivery failed.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"popvault/archive"
@@ -156,6 +157,12 @@ func TestFetchAllFailureStopsNoOther(t *testing.T) {
 // when its own batch is in, not after committing the others' later
 // batches; a failed commit fails each batch in it.
 func TestCommitterGroups(t *testing.T) {
+	// In a bubble, synctest.Wait returns once every goroutine is blocked
+	// on a channel: the order below is made of events, not of pauses.
+	synctest.Test(t, committerGroups)
+}
+
+func committerGroups(t *testing.T) {
 	var c committer
 	var mu sync.Mutex
 	var calls []int
@@ -185,9 +192,7 @@ func TestCommitterGroups(t *testing.T) {
 	got := make([][]archive.Stored, 9)
 	firstDone := make(chan struct{})
 	for i := range 9 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			in := []archive.Incoming{{UID: strconv.Itoa(i * 10)}, {UID: strconv.Itoa(i*10 + 1)}}
 			res, err := c.store(commitAll, in)
 			if err != nil {
@@ -197,20 +202,31 @@ func TestCommitterGroups(t *testing.T) {
 			if i == 0 {
 				close(firstDone)
 			}
-		}()
+		})
 		if i == 0 {
-			time.Sleep(50 * time.Millisecond) // the first is committing
+			synctest.Wait() // the first is committing
 		}
 	}
-	time.Sleep(100 * time.Millisecond) // the other eight are queued
+	synctest.Wait() // the other eight are queued
 	close(release)
+	synctest.Wait() // the first commit is in; the next holds the eight
 	select {
 	case <-firstDone:
-	case <-time.After(5 * time.Second):
+	default:
 		t.Error("the first session still commits the others' batches")
 	}
 	close(release2)
 	wg.Wait()
+	checkGroups(t, calls, got)
+	if _, err := c.store(commitAll, []archive.Incoming{{UID: "fail"}}); err == nil {
+		t.Error("a failed commit reported success")
+	}
+}
+
+// checkGroups: the first commit held the first batch alone, the second
+// the eight that queued behind it, and each batch got its own results.
+func checkGroups(t *testing.T, calls []int, got [][]archive.Stored) {
+	t.Helper()
 	if len(calls) != 2 || calls[0] != 2 || calls[1] != 16 {
 		t.Errorf("commits of %v messages, want [2 16]", calls)
 	}
@@ -218,8 +234,5 @@ func TestCommitterGroups(t *testing.T) {
 		if len(res) != 2 || res[0].ID != uint64(i*10) || res[1].ID != uint64(i*10+1) {
 			t.Errorf("batch %d got %+v", i, res)
 		}
-	}
-	if _, err := c.store(commitAll, []archive.Incoming{{UID: "fail"}}); err == nil {
-		t.Error("a failed commit reported success")
 	}
 }

@@ -7,57 +7,94 @@ import (
 	"time"
 )
 
+// Trigger says what started a fetch, so that a window can, for example,
+// notify of new mail that a timer brought and stay quiet about mail a
+// person asked for.
+type Trigger int
+
+const (
+	// Asked: a person asked (FetchNow, or a fetch outside a Scheduler).
+	Asked Trigger = iota
+	// Timer: the account's CheckEveryMinutes came round, or a retry did.
+	Timer
+)
+
 // Scheduler fetches accounts on their CheckEveryMinutes, the accounts due
 // together at once (FetchAll: Parallel at a time, one maildrop at a time),
 // and retries an account that failed with a temporary error
 // ([IN-USE], [LOGIN-DELAY], [SYS/TEMP], the network) sooner, backing off
 // from one minute to its interval. A permanent error (a wrong password)
 // waits for the next interval or for FetchNow.
+//
+// The scheduler is told its accounts (SetAccounts) rather than asking for
+// them: it never waits for its owner, whose own goroutine (a window's)
+// may be waiting in Stop for the scheduler.
 type Scheduler struct {
 	Fetcher *Fetcher
-	// Accounts returns the current accounts; it is read at every tick.
-	Accounts func() []Account
 	// Done is called after each account's fetch, from the fetching
-	// goroutines (it must be safe for concurrent calls).
-	Done func(Result, bool) // the result, and whether a background check ran it
+	// goroutines (it must be safe for concurrent calls). Result.Trigger
+	// says what started the fetch.
+	Done func(Result)
 	// Parallel is how many accounts are fetched at once; zero means
 	// DefaultParallel.
 	Parallel int
 	// Tick is how often due accounts are looked for; zero means 15 s.
 	Tick time.Duration
 
-	mu      sync.Mutex
-	next    map[string]time.Time
-	backoff map[string]time.Duration
-	asked   map[string]bool // accounts asked for by FetchNow, not yet fetched
-	askAll  bool            // FetchNow with no names
-	wake    chan struct{}   // one pending signal that asked is not empty
-	cancel  context.CancelFunc
-	running context.CancelFunc
+	mu       sync.Mutex
+	accounts []Account
+	next     map[string]time.Time
+	backoff  map[string]time.Duration
+	asked    map[string]bool // accounts asked for by FetchNow, not yet fetched
+	askAll   bool            // FetchNow with no names
+	wake     chan struct{}   // one pending signal that asked is not empty
+	cancel   context.CancelFunc
+	running  context.CancelFunc
+	stopped  chan struct{} // closed when the loop, and any fetch it ran, has ended
 }
 
-// Start runs the scheduler until Stop.
-func (s *Scheduler) Start() {
-	ctx, cancel := context.WithCancel(context.Background())
+// SetAccounts tells the scheduler the accounts to fetch from now on; a
+// fetch under way goes on with those it started with. It never blocks for
+// long (a window calls it from its UI goroutine).
+func (s *Scheduler) SetAccounts(accts []Account) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accounts = append([]Account(nil), accts...)
+}
+
+// Start runs the scheduler until ctx ends or Stop.
+func (s *Scheduler) Start(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
 	s.mu.Lock()
 	s.cancel = cancel
 	s.next = map[string]time.Time{}
 	s.backoff = map[string]time.Duration{}
 	s.asked = map[string]bool{}
 	s.wake = make(chan struct{}, 1)
+	s.stopped = make(chan struct{})
+	stopped := s.stopped
 	s.mu.Unlock()
-	go s.loop(ctx)
+	go func() {
+		defer close(stopped)
+		s.loop(ctx)
+	}()
 }
 
-// Stop ends the scheduler and cancels a fetch under way.
+// Stop ends the scheduler, cancels the fetches under way and waits until
+// they have ended, so that what they store can be closed after it. Stop
+// before Start, or a second time, returns at once.
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.cancel != nil {
 		s.cancel()
 	}
 	if s.running != nil {
 		s.running()
+	}
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped != nil {
+		<-stopped
 	}
 }
 
@@ -125,20 +162,22 @@ func (s *Scheduler) loop(ctx context.Context) {
 			} else if len(names) == 0 {
 				continue
 			}
-			s.run(ctx, s.pick(names), false)
+			s.run(ctx, s.pick(names), Asked)
 		case <-t.C:
-			s.run(ctx, s.due(time.Now()), true)
+			s.run(ctx, s.due(time.Now()), Timer)
 		}
 	}
 }
 
+// pick lists the named accounts, all of them for no names.
 func (s *Scheduler) pick(names []string) []Account {
-	all := s.Accounts()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if len(names) == 0 {
-		return all
+		return append([]Account(nil), s.accounts...)
 	}
 	var out []Account
-	for _, a := range all {
+	for _, a := range s.accounts {
 		for _, n := range names {
 			if a.Name == n {
 				out = append(out, a)
@@ -150,13 +189,10 @@ func (s *Scheduler) pick(names []string) []Account {
 
 // due lists the accounts whose check time has come.
 func (s *Scheduler) due(now time.Time) []Account {
-	// Read the accounts before locking: a window's Accounts waits for its
-	// UI goroutine, which may itself be waiting for the lock in Cancel.
-	accts := s.Accounts()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Account
-	for _, a := range accts {
+	for _, a := range s.accounts {
 		if a.CheckEveryMinutes <= 0 {
 			continue
 		}
@@ -172,7 +208,7 @@ func (s *Scheduler) due(now time.Time) []Account {
 	return out
 }
 
-func (s *Scheduler) run(ctx context.Context, accts []Account, background bool) {
+func (s *Scheduler) run(ctx context.Context, accts []Account, why Trigger) {
 	if len(accts) == 0 {
 		return
 	}
@@ -185,11 +221,12 @@ func (s *Scheduler) run(ctx context.Context, accts []Account, background bool) {
 	s.running = cancel
 	s.mu.Unlock()
 	s.Fetcher.FetchAll(fctx, accts, s.Parallel, func(r Result) {
+		r.Trigger = why
 		s.mu.Lock()
 		s.schedule(byName[r.Account], r, time.Now())
 		s.mu.Unlock()
 		if s.Done != nil {
-			s.Done(r, background)
+			s.Done(r)
 		}
 	})
 	cancel()

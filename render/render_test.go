@@ -21,6 +21,10 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func TestGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.html")
 	txt, _ := filepath.Glob("testdata/*.txt")
+	if len(files) == 0 || len(txt) == 0 {
+		// A moved folder or a renamed extension would pass with nothing compared.
+		t.Fatalf("%d HTML and %d text samples in testdata: want some of each", len(files), len(txt))
+	}
 	for _, path := range append(files, txt...) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			src, err := os.ReadFile(path)

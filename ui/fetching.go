@@ -148,21 +148,18 @@ func (u *UI) startFetcher() {
 			bar.last[p.Account], bar.stage[p.Account] = time.Now(), p.Stage
 			onUI(func() { u.bar.show(p) })
 		}}
-	accounts := func() []fetch.Account {
-		var out []fetch.Account
-		onUIAndWait(func() { out = append(out, u.accounts...) })
-		return out
-	}
-	u.sched = &fetch.Scheduler{Fetcher: u.fetcher, Accounts: accounts,
-		Done: func(r fetch.Result, background bool) {
+	// reloadAccounts tells the scheduler the accounts: it never asks the
+	// UI goroutine, which Close makes wait for it.
+	u.sched = &fetch.Scheduler{Fetcher: u.fetcher,
+		Done: func(r fetch.Result) {
 			u.recordHealth(r) // on the fetching goroutine: it writes to the archive
-			onUI(func() { u.fetched(r, background) })
+			onUI(func() { u.fetched(r) })
 		}}
-	u.sched.Start()
+	u.sched.Start(u.ctx)
 }
 
 // fetched shows one account's result.
-func (u *UI) fetched(r fetch.Result, background bool) {
+func (u *UI) fetched(r fetch.Result) {
 	u.bar.show(fetch.Progress{Account: r.Account, Stage: fetch.StageDone})
 	delete(u.needsSignIn, r.Account)
 	delete(u.fixes, r.Account)
@@ -206,7 +203,7 @@ func (u *UI) fetched(r fetch.Result, background bool) {
 	}
 	if r.New > 0 {
 		u.list.reload()
-		if background {
+		if r.Trigger == fetch.Timer {
 			u.app.SendNotification(fyne.NewNotification("popvault", fmt.Sprintf("%d new messages in %s", r.New, r.Account)))
 		}
 	}

@@ -112,3 +112,37 @@ func TestRoundStatus(t *testing.T) {
 		}
 	}
 }
+
+// Close runs after the window's loop has ended (Run defers it past
+// ShowAndRun): with a fetch under way and another asked for, it stops the
+// scheduler, waits for the fetch and closes the archive, though nothing
+// runs on the UI goroutine any more. A scheduler that asked the window
+// for its accounts would wait for ever here.
+func TestCloseAfterTheLoopEnded(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
+	t.Cleanup(s.Close)
+	s.SetFaults(pop3test.Faults{Stall: &pop3test.Trigger{Command: "UIDL"}})
+	u, _ := newTestUI(t, s)
+	port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
+	if err := fetch.SaveAccount(u.arch, fetch.Account{Name: "Home", Host: "127.0.0.1", Port: port, User: "alice", KeepOnServer: true}); err != nil {
+		t.Fatal(err)
+	}
+	u.secrets.Set("Home", "secret")
+	ui(u.reloadAccounts)
+	eventually(t, "the account", func() bool { return len(u.accounts) == 1 })
+	ui(u.fetchNow)
+	eventually(t, "the fetch stalled at UIDL", func() bool { return s.Fired() > 0 })
+
+	// The loop ends: what is handed to it is never run.
+	release := make(chan struct{})
+	was, wasWait := onUI, onUIAndWait
+	onUI = func(func()) {}
+	onUIAndWait = func(func()) { <-release }
+	defer func() { onUI, onUIAndWait = was, wasWait; close(release) }()
+
+	u.sched.FetchNow() // the tray's Fetch now, as the window closes
+	u.Close()
+	if _, err := u.arch.Count(); err == nil {
+		t.Fatal("the archive is still open after Close")
+	}
+}

@@ -125,6 +125,8 @@ type UI struct {
 
 	pagesMu sync.Mutex
 	pages   string // the private folder (privateDir), once made
+
+	closeOnce sync.Once
 }
 
 // New opens the archive and builds the window's content.
@@ -220,17 +222,22 @@ func (u *UI) watchIndex() {
 // Content is the window's content.
 func (u *UI) Content() fyne.CanvasObject { return u.content }
 
-// Close stops background checks and closes the archive.
+// Close stops background checks and closes the archive, only after the
+// scheduler's fetches have ended: a fetch still storing would find it
+// closed under it.
+// A second Close does nothing.
 func (u *UI) Close() {
-	u.stopHandOff() // before the archive closes: it waits for the commands it runs
-	u.sched.Stop()
-	u.cancel()
-	u.arch.Close()
-	u.pagesMu.Lock()
-	if u.pages != "" {
-		os.RemoveAll(u.pages)
-	}
-	u.pagesMu.Unlock()
+	u.closeOnce.Do(func() {
+		u.stopHandOff() // before the archive closes: it waits for the commands it runs
+		u.sched.Stop()
+		u.cancel()
+		u.arch.Close()
+		u.pagesMu.Lock()
+		if u.pages != "" {
+			os.RemoveAll(u.pages)
+		}
+		u.pagesMu.Unlock()
+	})
 }
 
 // privateDir is a folder only this user can enter, for the pages and
@@ -347,6 +354,7 @@ func (u *UI) reloadAccountsThen(then func()) {
 				return
 			}
 			u.accounts, u.counts = accts, counts
+			u.sched.SetAccounts(accts)
 			u.sidebar.refresh()
 			u.list.reload()
 			u.openRequested() // health.go

@@ -1,8 +1,6 @@
 package fulltext
 
 import (
-	"path/filepath"
-
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
@@ -24,25 +22,28 @@ func trim(idx bleve.Index) {
 }
 
 // trimSegments pins the index's current snapshot, which keeps each of its
-// segment files mapped in place while the advice is given, and releases
-// the pages of those files.
+// segments, and so its file's mapping, in place while the advice is given,
+// and releases exactly the pages each segment maps: another mapping of a
+// file of the same name (a segment of before a reset, recreated under its
+// name) is never touched.
 func trimSegments(s *scorch.Scorch) {
-	r, _ := s.Reader()
+	r, err := s.Reader()
+	if err != nil {
+		return
+	}
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok || snap == nil { // closed
 		return
 	}
 	defer snap.Close()
-	files := make(map[string]bool)
 	for _, seg := range snap.Segments() {
-		if f, ok := seg.Segment().(interface{ Path() string }); ok && f.Path() != "" {
-			if abs, err := filepath.Abs(f.Path()); err == nil {
-				files[abs] = true
+		// zap's file segments hand out their whole mmap; segments in
+		// memory, not yet persisted, have nothing to give back.
+		if m, ok := seg.Segment().(interface{ Data() []byte }); ok {
+			if _, file := seg.Segment().(interface{ Path() string }); file {
+				filemap.ReleaseBytes(m.Data())
 			}
 		}
-	}
-	if len(files) > 0 {
-		filemap.Release(func(path string) bool { return files[path] })
 	}
 }
 

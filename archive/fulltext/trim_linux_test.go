@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestSearchGivesPagesBack: a search over an index of some megabytes
@@ -96,4 +98,46 @@ func dirSize(t *testing.T, dir string) int64 {
 		return nil
 	})
 	return n
+}
+
+// Trim advises only the mappings the index's snapshot holds. Another
+// mapping of one of its segment files (here a private one with a write
+// in it; in life, the mapping of a segment of before a reset, recreated
+// under its name, or an address Go's heap took over after it) keeps its
+// pages: advice found by file name would have thrown the write away.
+func TestTrimLeavesOtherMappingsAlone(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	docs := []Doc{{ID: 1, Date: day("2024-01-01"), Accounts: []string{"a"}, Body: "some words to index"}}
+	if err := x.Apply(docs, nil, []byte("o"), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+	if len(segs) == 0 {
+		t.Fatalf("no segment file under %s", dir)
+	}
+	f, err := os.Open(segs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	other, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(other)
+	want := other[0] ^ 0xff
+	other[0] = want
+	x.Trim()
+	if other[0] != want {
+		t.Fatal("Trim gave advice to a mapping the index does not hold: its page was thrown away")
+	}
 }

@@ -207,7 +207,7 @@ func killTest(t *testing.T, n, kills int) {
 	}
 	v.ok(d.Password2+"\n", "account", "add", "--name", "victim2", "--host", "127.0.0.1", "--port", strconv.Itoa(d.TLSPort),
 		"--ca-file", d.CAFile, "--user", d.User2, "--password-stdin", "--keep=false")
-	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	r := rand.New(rand.NewPCG(seed(t), 1))
 	refills := 0
 	for killed := 0; killed < kills; {
 		for i, user := range []string{d.User, d.User2} {
@@ -285,4 +285,20 @@ func withoutLocale(env []string) []string {
 		}
 	}
 	return out
+}
+
+// seed is the seed of a test's random kill times: POPVAULT_SEED's, to
+// replay a failure, or the clock's; either way the test log says which.
+func seed(t *testing.T) uint64 {
+	t.Helper()
+	s := uint64(time.Now().UnixNano())
+	if env := os.Getenv("POPVAULT_SEED"); env != "" {
+		n, err := strconv.ParseUint(env, 10, 64)
+		if err != nil {
+			t.Fatalf("POPVAULT_SEED=%q: want a number", env)
+		}
+		s = n
+	}
+	t.Logf("random seed %d (POPVAULT_SEED=%d replays it)", s, s)
+	return s
 }

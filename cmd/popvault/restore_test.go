@@ -68,7 +68,7 @@ func TestKillDuringRestore(t *testing.T) {
 	v := newVault(t)
 	v.addAccount(d, "alice", "tls", true)
 	v.ok("", "fetch", "--quiet")
-	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	r := rand.New(rand.NewPCG(seed(t), 2))
 	mailbox, finished := "Restored", 0
 	for killed := 0; killed < kills; {
 		c := v.cmd(d.Password2+"\n", restoreArgs(d, mailbox, "--create", "--quiet")...)

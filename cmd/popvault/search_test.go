@@ -50,7 +50,7 @@ func TestKillDuringIndexing(t *testing.T) {
 		}
 	}
 	a.Close()
-	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	r := rand.New(rand.NewPCG(seed(t), 3))
 	queries := []string{"hotel", `"family dinner"`, "from:ada invoice", "subject:grüße"}
 	for i := 0; i < kills; i++ {
 		args := []string{"list", "--search", queries[i%len(queries)]}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"popvault/fetch/pop3test"
@@ -109,19 +110,28 @@ func trickle(t *testing.T, reply string, gap time.Duration) net.Conn {
 // A server that sends a byte now and then never goes silent for a whole
 // Timeout, yet must not hold a session for ever: under MinRate it is cut
 // off, a little after a Timeout of grace.
+//
+// In a synctest bubble the trickle's pauses and the client's deadlines
+// run on the bubble's clock: a loaded machine changes neither rate.
 func TestMinRate(t *testing.T) {
-	// The trickle never ends (it sends "x" after the reply), and never
-	// stays silent for Timeout: only the rate rule can end the read.
-	c := New(trickle(t, "+OK hello\r\n+OK "+strings.Repeat("z", 1000), 20*time.Millisecond), &Options{Timeout: 300 * time.Millisecond, MinRate: 100})
-	err := c.Noop(context.Background())
-	if !errors.Is(err, ErrTooSlow) {
-		t.Fatalf("err = %v, want ErrTooSlow", err)
-	}
-	// The same trickle, fast enough for the rule: it is read.
-	c = New(trickle(t, "+OK hello\r\n+OK fine\r\n", 20*time.Millisecond), &Options{Timeout: 300 * time.Millisecond, MinRate: 10})
-	if err := c.Noop(context.Background()); err != nil {
-		t.Fatalf("a slow but steady server: %v", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		// The trickle never ends (it sends "x" after the reply), and never
+		// stays silent for Timeout: only the rate rule can end the read.
+		c := New(trickle(t, "+OK hello\r\n+OK "+strings.Repeat("z", 1000), 20*time.Millisecond), &Options{Timeout: 300 * time.Millisecond, MinRate: 100})
+		err := c.Noop(context.Background())
+		c.Close()
+		if !errors.Is(err, ErrTooSlow) {
+			t.Fatalf("err = %v, want ErrTooSlow", err)
+		}
+		// The same trickle, fast enough for the rule: it is read.
+		c = New(trickle(t, "+OK hello\r\n+OK fine\r\n", 20*time.Millisecond), &Options{Timeout: 300 * time.Millisecond, MinRate: 10})
+		err = c.Noop(context.Background())
+		c.Close()
+		if err != nil {
+			t.Fatalf("a slow but steady server: %v", err)
+		}
+		time.Sleep(time.Second) // the trickles wake, find their pipes closed, and end
+	})
 }
 
 // readCounter counts what is read through it.

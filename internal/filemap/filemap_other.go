@@ -2,6 +2,9 @@
 
 package filemap
 
-// Release gives pages back on Linux only; elsewhere the system decides
-// (the archive does it on Windows itself, knowing its one view).
-func Release(match func(path string) bool) {}
+// ReleaseBytes gives pages back on Linux only; elsewhere the system
+// decides (the archive does it on Windows itself, knowing its one view).
+func ReleaseBytes(b []byte) {}
+
+// ReleaseMapping gives pages back on Linux only.
+func ReleaseMapping(path string, start uintptr) {}

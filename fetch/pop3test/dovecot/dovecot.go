@@ -113,6 +113,21 @@ func StartWith(opts Options) (*Server, error) {
 	if _, err := os.Stat(IMAPBinary); err != nil && opts.IMAP {
 		return nil, ErrNoIMAP
 	}
+	// The ports are free when chosen, but another program (another test's
+	// server) may take one before Dovecot binds it: then Dovecot fails to
+	// listen, and a new set of ports is tried.
+	for try := 1; ; try++ {
+		s, err := startOnce(opts)
+		if err == nil || try == 3 || !errors.Is(err, errPortTaken) {
+			return s, err
+		}
+	}
+}
+
+// errPortTaken: Dovecot could not listen on a port chosen for it.
+var errPortTaken = errors.New("dovecot: a port chosen for it was taken meanwhile")
+
+func startOnce(opts Options) (*Server, error) {
 	dir, err := os.MkdirTemp("", "popvault-dovecot-")
 	if err != nil {
 		return nil, fmt.Errorf("dovecot: %w", err)
@@ -158,11 +173,11 @@ func (s *Server) setup() error {
 	}
 	s.uid, _ = strconv.Atoi(mailUser.Uid)
 	s.gid, _ = strconv.Atoi(mailUser.Gid)
-	for _, port := range []*int{&s.Port, &s.TLSPort, &s.IMAPPort, &s.IMAPTLSPort} {
-		if *port, err = freePort(); err != nil {
-			return err
-		}
+	ports, err := freePorts(4)
+	if err != nil {
+		return err
 	}
+	s.Port, s.TLSPort, s.IMAPPort, s.IMAPTLSPort = ports[0], ports[1], ports[2], ports[3]
 	cert := pop3test.NewCertificate("127.0.0.1", "localhost")
 	s.Pool = cert.Pool
 	s.CAFile = filepath.Join(s.Dir, "cert.pem")
@@ -329,6 +344,9 @@ func (s *Server) start() error {
 			}
 			select {
 			case err := <-s.exited:
+				if strings.Contains(out.String()+s.Log(), "Address already in use") {
+					return fmt.Errorf("%w: %s", errPortTaken, out.String())
+				}
 				return fmt.Errorf("dovecot: exited (%v): %s %s", err, out.String(), s.Log())
 			case <-time.After(20 * time.Millisecond):
 			}
@@ -376,13 +394,21 @@ func (s *Server) settledLog() string {
 	return log
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("dovecot: %w", err)
+// freePorts returns n different ports free on the loopback address: all
+// are held open until all are chosen, so that the system cannot hand one
+// out twice (Dovecot refuses two listeners on one port: "duplicate
+// listener").
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("dovecot: %w", err)
+		}
+		defer ln.Close()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return ports, nil
 }
 
 // Count is how many messages the Maildir holds.
