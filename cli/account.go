@@ -324,14 +324,7 @@ func (c *session) accountRemove(args []string) error {
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
-	if *name == "" {
-		return errors.New("--name is required")
-	}
-	arch, err := c.open()
-	if err != nil {
-		return err
-	}
-	a, err := fetch.LoadAccount(arch, *name)
+	arch, a, err := c.namedAccount(*name)
 	if err != nil {
 		return err
 	}

@@ -40,14 +40,7 @@ func (c *session) accountDeliver(ctx context.Context, args []string) error {
 	if err := o.refused(); err != nil {
 		return err
 	}
-	if *name == "" {
-		return errors.New("--name is required")
-	}
-	arch, err := c.open()
-	if err != nil {
-		return err
-	}
-	acct, err := fetch.LoadAccount(arch, *name)
+	arch, acct, err := c.namedAccount(*name)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 
 	"popvault/archive"
+	"popvault/fetch"
 )
 
 // open opens the archive, creating its folder, without the full-text
@@ -77,4 +79,21 @@ func (c *session) close() {
 		c.arch.Close()
 		c.arch = nil
 	}
+}
+
+// namedAccount opens the archive and loads the account --name names, for
+// the commands that change one account.
+func (c *session) namedAccount(name string) (*archive.Archive, fetch.Account, error) {
+	if name == "" {
+		return nil, fetch.Account{}, errors.New("--name is required")
+	}
+	arch, err := c.open()
+	if err != nil {
+		return nil, fetch.Account{}, err
+	}
+	a, err := fetch.LoadAccount(arch, name)
+	if err != nil {
+		return nil, fetch.Account{}, err
+	}
+	return arch, a, nil
 }

@@ -187,14 +187,7 @@ func (c *session) accountSignIn(ctx context.Context, args []string) error {
 	if err := o.refused(); err != nil {
 		return err
 	}
-	if *name == "" {
-		return errors.New("--name is required")
-	}
-	arch, err := c.open()
-	if err != nil {
-		return err
-	}
-	a, err := fetch.LoadAccount(arch, *name)
+	arch, a, err := c.namedAccount(*name)
 	if err != nil {
 		return err
 	}
