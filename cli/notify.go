@@ -38,7 +38,7 @@ func (c *session) notifyIfDue(ctx context.Context, arch *archive.Archive, acct f
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second) // a notification service that hangs must not hold the fetch's exit
 	defer cancel()
-	if err := notify.Send(ctx, n, notify.Options{Exe: exe}); err != nil {
+	if err := notify.Send(ctx, n, notify.Options{Exe: exe, Archive: c.path()}); err != nil {
 		return // no session (cron while nobody is logged in), or the service refused: status still says it
 	}
 	health.Change(arch, acct.Name, func(r *health.Record) { r.LastNotified, r.LastReason = now, reason })

@@ -40,7 +40,7 @@ func Send(ctx context.Context, n Notification, o Options) error {
 	if err != nil {
 		return fmt.Errorf("%w (%v)", ErrNoSession, err)
 	}
-	req := request{Address: addr, Title: n.Title, Body: n.Body, Account: n.Account, Icon: o.icon(), Exe: o.Exe, WaitAtMost: o.waitAtMost()}
+	req := request{Address: addr, Title: n.Title, Body: n.Body, Account: n.Account, Icon: o.icon(), Exe: o.Exe, Archive: o.Archive, WaitAtMost: o.waitAtMost()}
 	if o.OnClick != nil {
 		return watchHere(ctx, req, o.OnClick)
 	}
@@ -57,7 +57,8 @@ type request struct {
 	Body       string
 	Account    string
 	Icon       string
-	Exe        string // run on a click: Exe --open-account Account
+	Exe        string // run on a click: Exe [--archive Archive] --open-account Account
+	Archive    string
 	WaitAtMost time.Duration
 }
 
@@ -134,7 +135,7 @@ func RunWaiter(stdin io.Reader, stdout io.WriteCloser) error {
 	ctx, cancel := context.WithTimeout(context.Background(), req.WaitAtMost)
 	defer cancel()
 	if clicked(ctx, signals, id) {
-		return open(req.Exe, req.Account, sessionEnv(conn))
+		return open(req.Exe, req.Archive, req.Account, sessionEnv(conn))
 	}
 	return nil
 }
@@ -242,10 +243,10 @@ func clicked(ctx context.Context, signals <-chan *dbus.Signal, id uint32) bool {
 	}
 }
 
-// open starts popvault on the account, detached, with env, and leaves it
-// running.
-func open(self, account string, env []string) error {
-	args := openArgs(self, account)
+// open starts popvault on the account of archive, detached, with env,
+// and leaves it running.
+func open(self, archive, account string, env []string) error {
+	args := openArgs(self, archive, account)
 	cmd := exec.Command(self, args[1:]...)
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -256,11 +257,15 @@ func open(self, account string, env []string) error {
 }
 
 // openArgs is the command a click runs.
-func openArgs(exe, account string) []string {
-	if account == "" {
-		return []string{exe}
+func openArgs(exe, archive, account string) []string {
+	args := []string{exe}
+	if archive != "" {
+		args = append(args, "--archive", archive)
 	}
-	return []string{exe, OpenAccountFlag, account}
+	if account != "" {
+		args = append(args, OpenAccountFlag, account)
+	}
+	return args
 }
 
 func (o Options) waitAtMost() time.Duration {

@@ -25,6 +25,10 @@ const openedEnv = "POPVAULT_NOTIFY_TEST_OPENED"
 // TestMain plays popvault for the waiter: `notify-wait` runs RunWaiter,
 // `--open-account NAME` reports NAME to the test that clicked.
 func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == "--archive" {
+		archiveOpened = os.Args[2]
+		os.Args = append(os.Args[:1], os.Args[3:]...)
+	}
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case WaiterCommand:
@@ -33,7 +37,7 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(0)
 		case OpenAccountFlag:
-			opened(ParseOpenArg(os.Args[2]) + "\t" + os.Getenv("DISPLAY"))
+			opened(ParseOpenArg(os.Args[2]) + "\t" + os.Getenv("DISPLAY") + "\t" + archiveOpened)
 		}
 	}
 	if os.Getenv(openedEnv) != "" {
@@ -41,6 +45,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// archiveOpened is the --archive this process was started with.
+var archiveOpened string
 
 // opened reports the account this process was started on, and ends it.
 func opened(account string) {
@@ -227,7 +234,8 @@ func TestDetachedClickOpensTheAccount(t *testing.T) {
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
 	n := Notification{Title: "Old ISP: backups have stopped", Body: "The server refused the password twice. Open popvault to type the new one.", Account: "Old ISP & co"}
-	if err := Send(context.Background(), n, Options{Exe: os.Args[0]}); err != nil {
+	// The job's archive: a click opens the window on it, not the default.
+	if err := Send(context.Background(), n, Options{Exe: os.Args[0], Archive: "/srv/mail/other.db"}); err != nil {
 		t.Fatal(err)
 	}
 	c := <-fake.calls
@@ -243,8 +251,8 @@ func TestDetachedClickOpensTheAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := n.Account + "\t:42\n"; string(opened) != want {
-		t.Errorf("a click opened %q (account, display), want %q", opened, want)
+	if want := n.Account + "\t:42\t/srv/mail/other.db\n"; string(opened) != want {
+		t.Errorf("a click opened %q (account, display, archive), want %q", opened, want)
 	}
 	fake.waitGone(t, c.sender)
 }

@@ -41,6 +41,13 @@ type Options struct {
 	// Exe is popvault's program (os.Executable): the waiter runs as
 	// `Exe notify-wait` and a click starts `Exe --open-account NAME`.
 	Exe string
+	// Archive is the archive popvault is started on by a click
+	// (`Exe --archive Archive --open-account NAME`); "" is the default
+	// one. A job that fetches another archive names it, or the click
+	// would open the default archive, where the account may not be.
+	// (Windows' toasts start popvault through the popvault-open: URI,
+	// which carries the account alone.)
+	Archive string
 	// OnClick, when set, is called in this process on a click, from a
 	// goroutine of its own, and no process is started: for the window,
 	// which stays running. A Fyne caller wraps its work in fyne.Do.
