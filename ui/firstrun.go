@@ -56,7 +56,8 @@ func (c centred) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 }
 
 // showFirstRun shows the welcome while the archive is empty and has no
-// account, and enables what can do something: Fetch needs an account.
+// account, and enables what can do something: Fetch needs an account,
+// Copy to IMAP mail.
 func (u *UI) showFirstRun() {
 	empty := len(u.accounts) == 0 && u.counts[""].Total == 0
 	if empty != u.welcome.Visible() {
@@ -72,6 +73,11 @@ func (u *UI) showFirstRun() {
 		u.fetchButton.Disable()
 	} else {
 		u.fetchButton.Enable()
+	}
+	if u.counts[""].Total == 0 {
+		u.copyButton.Disable()
+	} else {
+		u.copyButton.Enable()
 	}
 	u.sidebar.enableButtons()
 }

@@ -44,8 +44,8 @@ func TestFirstRun(t *testing.T) {
 
 	eventually(t, "the welcome", func() bool { return u.welcome.Visible() })
 	ui(func() {
-		if !u.fetchButton.Disabled() || !u.sidebar.edit.Disabled() || !u.sidebar.remove.Disabled() {
-			t.Error("Fetch with no account, or Edit and Remove on All mail, are enabled")
+		if !u.fetchButton.Disabled() || !u.copyButton.Disabled() || !u.sidebar.edit.Disabled() || !u.sidebar.remove.Disabled() {
+			t.Error("Fetch with no account, Copy to IMAP with no mail, or Edit and Remove on All mail, are enabled")
 		}
 	})
 	tap(t, w, "Back up a mailbox")
@@ -98,8 +98,8 @@ func TestFirstRun(t *testing.T) {
 	})
 	eventually(t, "the counts read again", func() bool { return u.counts["Home"].Total == 3 })
 	ui(func() {
-		if u.welcome.Visible() || u.fetchButton.Disabled() {
-			t.Errorf("after the first fetch: welcome %v, Fetch disabled %v", u.welcome.Visible(), u.fetchButton.Disabled())
+		if u.welcome.Visible() || u.fetchButton.Disabled() || u.copyButton.Disabled() {
+			t.Errorf("after the first fetch: welcome %v, Fetch disabled %v, Copy to IMAP disabled %v", u.welcome.Visible(), u.fetchButton.Disabled(), u.copyButton.Disabled())
 		}
 		u.sidebar.list.Select(1)
 		if u.sidebar.edit.Disabled() || u.sidebar.remove.Disabled() {

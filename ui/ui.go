@@ -120,6 +120,7 @@ type UI struct {
 	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
 	mailStack   *fyne.Container   // the list and the reader, with the welcome over them
 	fetchButton *widget.Button
+	copyButton  *widget.Button // Copy to IMAP…: nothing to copy in an empty archive
 
 	pictureLoader *remoteimg.Loader // made on first use (see loader)
 
@@ -300,9 +301,11 @@ func (u *UI) build() {
 	u.fetchButton = widget.NewButtonWithIcon("Fetch", theme.DownloadIcon(), func() { u.fetchNow() })
 	u.fetchButton.Importance = widget.HighImportance
 	u.fetchButton.Disable() // until there is an account
+	u.copyButton = widget.NewButtonWithIcon("Copy to IMAP…", theme.UploadIcon(), func() { u.showRestoreDialog() })
+	u.copyButton.Disable() // until there is mail
 	toolbar := container.NewHBox(u.fetchButton,
 		widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { u.showAccountDialog(nil) }),
-		widget.NewButtonWithIcon("Copy to IMAP…", theme.UploadIcon(), func() { u.showRestoreDialog() }),
+		u.copyButton,
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { u.showSettings() }),
 	)
 	top := container.NewVBox(container.NewBorder(nil, nil, toolbar, nil, u.search), u.newHealthBanner())
