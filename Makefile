@@ -170,6 +170,9 @@ WINEXEC       := $(CURDIR)/.tools/winexec
 # What left fetch for packages of its own (#26) runs there as it did:
 # the keyring's file fallback, Credential Manager, token commands by cmd.
 WINE_PACKAGES += ./credentials/ ./transport/ ./bearer/
+# health runs there too; handoff does not: Wine has no AF_UNIX sockets
+# (winapi error 10047), which Windows has had since 10 1803.
+WINE_PACKAGES += ./health/
 test-windows: check-windows
 	go build -o $(WINEXEC) ./tools/wine/winexec
 	WINEPREFIX=$(CURDIR)/.tools/wineprefix $(WINEXEC) --init
