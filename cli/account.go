@@ -286,11 +286,7 @@ func (c *session) accountList(args []string) error {
 	if _, err := c.parse(c.flags("account list"), args); err != nil {
 		return err
 	}
-	arch, err := c.open()
-	if err != nil {
-		return err
-	}
-	accts, err := fetch.LoadAccounts(arch)
+	arch, accts, err := c.allAccounts()
 	if err != nil {
 		return err
 	}

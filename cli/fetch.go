@@ -23,11 +23,7 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
-	arch, err := c.open()
-	if err != nil {
-		return err
-	}
-	accts, err := fetch.LoadAccounts(arch)
+	arch, accts, err := c.allAccounts()
 	if err != nil {
 		return err
 	}

@@ -97,3 +97,16 @@ func (c *session) namedAccount(name string) (*archive.Archive, fetch.Account, er
 	}
 	return arch, a, nil
 }
+
+// allAccounts opens the archive and loads every account in it.
+func (c *session) allAccounts() (*archive.Archive, []fetch.Account, error) {
+	arch, err := c.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	accts, err := fetch.LoadAccounts(arch)
+	if err != nil {
+		return nil, nil, err
+	}
+	return arch, accts, nil
+}

@@ -76,11 +76,7 @@ func (c *session) scheduleOn(ctx context.Context, args []string) error {
 	if *every < 1 {
 		return fmt.Errorf("--every %d: give at least 1 minute", *every)
 	}
-	arch, err := c.open()
-	if err != nil {
-		return err
-	}
-	accts, err := fetch.LoadAccounts(arch)
+	_, accts, err := c.allAccounts()
 	if err != nil {
 		return err
 	}

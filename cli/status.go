@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"popvault/fetch"
 	"popvault/health"
 )
 
@@ -44,11 +43,7 @@ func (c *session) status(args []string) error {
 		}
 		stale = d
 	}
-	arch, err := c.open()
-	if err != nil {
-		return err
-	}
-	accts, err := fetch.LoadAccounts(arch)
+	arch, accts, err := c.allAccounts()
 	if err != nil {
 		return err
 	}
