@@ -32,17 +32,12 @@ const (
 
 var serverChoices = []string{serverKeep, serverKeepDays, serverDelete}
 
-var deleteLabels = []string{"7 days", "30 days", "90 days", "a year"}
-var deleteDays = []int{7, 30, 90, 365}
-
-var checkLabels = []string{"Off", "Every 5 minutes", "Every 15 minutes", "Every hour"}
-var checkMinutes = []int{0, 5, 15, 60}
-
 // accountForm holds the dialog's widgets, so tests can fill it in.
 type accountForm struct {
 	name, email, host, port, user, password *widget.Entry
 	provider, security, deleteAfter, check  *widget.Select
 	auth                                    *widget.Select
+	deleteDays, checkEvery                  choices            // what deleteAfter and check offer
 	server                                  *widget.RadioGroup // what happens on the server
 	consequence                             *widget.Label      // what that choice will do
 	steps                                   *fyne.Container    // the provider's steps, with links
@@ -190,13 +185,14 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.port.SetText("995")
 	f.security = widget.NewSelect(securityLabels, func(s string) { f.securityChanged() })
 	f.security.SetSelectedIndex(0)
-	f.deleteAfter = widget.NewSelect(deleteLabels, func(string) { f.serverChanged() })
-	f.deleteAfter.SetSelectedIndex(1)
+	f.deleteDays, f.checkEvery = deleteChoices, checkChoices
+	f.deleteAfter = widget.NewSelect(f.deleteDays.labels(), func(string) { f.serverChanged() })
+	f.deleteAfter.SetSelectedIndex(f.deleteDays.index(30))
 	f.server = widget.NewRadioGroup(serverChoices, func(string) { f.serverChanged() })
 	f.server.Required = true
 	f.server.SetSelected(serverKeep)
-	f.check = widget.NewSelect(checkLabels, nil)
-	f.check.SetSelectedIndex(0)
+	f.check = widget.NewSelect(f.checkEvery.labels(), nil)
+	f.check.SetSelectedIndex(f.checkEvery.index(0))
 	f.oauth = newOAuthForm(u, f)
 	f.passwordItem = widget.NewFormItem("Password", container.NewStack(f.missing.wrap(f.password), f.oauth.signInRow))
 	f.auth = widget.NewSelect(authLabels, func(string) { f.oauth.changed() })
@@ -302,12 +298,16 @@ func (f *accountForm) fill(a fetch.Account) {
 	case !a.KeepOnServer:
 		f.server.SetSelected(serverDelete)
 	case a.DeleteAfterDays > 0:
-		f.deleteAfter.SetSelectedIndex(closest(deleteDays, a.DeleteAfterDays))
+		f.deleteDays = f.deleteDays.with(a.DeleteAfterDays)
+		f.deleteAfter.SetOptions(f.deleteDays.labels())
+		f.deleteAfter.SetSelectedIndex(f.deleteDays.index(a.DeleteAfterDays))
 		f.server.SetSelected(serverKeepDays)
 	default:
 		f.server.SetSelected(serverKeep)
 	}
-	f.check.SetSelectedIndex(closest(checkMinutes, a.CheckEveryMinutes))
+	f.checkEvery = f.checkEvery.with(max(a.CheckEveryMinutes, 0))
+	f.check.SetOptions(f.checkEvery.labels())
+	f.check.SetSelectedIndex(f.checkEvery.index(max(a.CheckEveryMinutes, 0)))
 	for i, v := range authValues {
 		if v == a.OAuth {
 			f.auth.SetSelectedIndex(i)
@@ -350,23 +350,6 @@ func (f *accountForm) loadKeptClient(a fetch.Account) {
 			f.oauth.status.SetText("Signed in. Sign in again only to change the account or the app.")
 		}
 	})
-}
-
-func closest(options []int, v int) int {
-	best := 0
-	for i, o := range options {
-		if abs(o-v) < abs(options[best]-v) {
-			best = i
-		}
-	}
-	return best
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
 }
 
 // applyPreset fills the server settings from a known provider's address,
@@ -482,11 +465,11 @@ func (f *accountForm) account() (fetch.Account, error) {
 	if f.existing != nil && a.OAuth == "" {
 		a.TokenAuth = f.existing.TokenAuth
 	}
-	if i := f.deleteAfter.SelectedIndex(); f.server.Selected == serverKeepDays && i >= 0 {
-		a.DeleteAfterDays = deleteDays[i]
+	if days, ok := f.deleteDays.value(f.deleteAfter.SelectedIndex()); ok && f.server.Selected == serverKeepDays {
+		a.DeleteAfterDays = days
 	}
-	if i := f.check.SelectedIndex(); i > 0 {
-		a.CheckEveryMinutes = checkMinutes[i]
+	if minutes, ok := f.checkEvery.value(f.check.SelectedIndex()); ok {
+		a.CheckEveryMinutes = minutes
 	}
 	if a.Deliver, _, err = f.deliver.settings(); err != nil {
 		return a, err

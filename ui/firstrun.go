@@ -102,7 +102,7 @@ func (u *UI) showProviderChoice() {
 			f := u.showAccountDialog(nil)
 			f.provider.SetSelectedIndex(i)
 			if len(u.accounts) == 0 {
-				f.check.SetSelectedIndex(closest(checkMinutes, 60))
+				f.check.SetSelectedIndex(f.checkEvery.index(60))
 				f.onSaved = func(a fetch.Account) { u.firstFetch(a) }
 			}
 			u.win.Canvas().Focus(f.email)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
@@ -328,6 +329,51 @@ func TestSaveScrollsToWhatIsMissing(t *testing.T) {
 		y := d.AbsolutePositionForObject(note).Y - d.AbsolutePositionForObject(f.scroll).Y
 		if !note.Visible() || y < 0 || y > f.scroll.Size().Height {
 			t.Errorf("the password's note at %v, the dialog's body %v high (scrolled %v)", y, f.scroll.Size().Height, f.scroll.Offset.Y)
+		}
+	})
+}
+
+// TestDialogKeepsValuesItDoesNotOffer: an account made on the command
+// line with days or minutes the dialog's lists lack is shown with them
+// and saved with them, not moved to the nearest offered value (14 days
+// would become 7, deleting mail sooner than asked); a minute is offered.
+func TestDialogKeepsValuesItDoesNotOffer(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	tests := []struct {
+		days, minutes         int
+		daysShown, everyShown string
+	}{
+		{14, 30, "14 days", "Every 30 minutes"},
+		{2, 1, "2 days", "Every minute"},
+		{90, 120, "90 days", "Every 2 hours"},
+		{365, 0, "a year", "Off"},
+	}
+	for _, c := range tests {
+		ui(func() {
+			a := fetch.Account{Name: "cli", Host: "pop.example.org", Port: 995, User: "me", KeepOnServer: true,
+				DeleteAfterDays: c.days, CheckEveryMinutes: c.minutes, Timeout: fetch.Duration(time.Minute)}
+			f := u.showAccountDialog(&a)
+			defer f.dialog.Hide()
+			if f.deleteAfter.Selected != c.daysShown || f.check.Selected != c.everyShown {
+				t.Errorf("%d days, %d minutes shown as %q, %q", c.days, c.minutes, f.deleteAfter.Selected, f.check.Selected)
+			}
+			got, err := f.account()
+			if err != nil || got.DeleteAfterDays != c.days || got.CheckEveryMinutes != c.minutes {
+				t.Errorf("%d days, %d minutes saved as %d, %d (%v)", c.days, c.minutes, got.DeleteAfterDays, got.CheckEveryMinutes, err)
+			}
+		})
+	}
+	ui(func() {
+		f := u.showAccountDialog(nil)
+		defer f.dialog.Hide()
+		f.check.SetSelected("Every minute")
+		f.host.SetText("pop.example.org")
+		f.user.SetText("me")
+		f.name.SetText("x")
+		if a, err := f.account(); err != nil || a.CheckEveryMinutes != 1 {
+			t.Errorf("Every minute saved as %d (%v)", a.CheckEveryMinutes, err)
 		}
 	})
 }
