@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"popvault/archive"
@@ -64,7 +63,7 @@ func (r *Record) Add(acct fetch.Account, res fetch.Result, now time.Time) {
 	r.LastAttempt = now
 	r.Every = time.Duration(acct.CheckEveryMinutes) * time.Minute
 	r.New, r.Bytes, r.Deleted = res.New, res.Bytes, res.Deleted
-	ex := Explain(res.Err)
+	ex := ExplainAccount(acct, res.Err)
 	if res.Err == nil {
 		r.LastSuccess, r.FailingSince = now, time.Time{}
 		r.Words = fmt.Sprintf("%d new, %d deleted from the server", res.New, res.Deleted)
@@ -76,7 +75,7 @@ func (r *Record) Add(acct fetch.Account, res fetch.Result, now time.Time) {
 		if r.FailingSince.IsZero() {
 			r.FailingSince = now
 		}
-		r.Words, r.Fix = ex.Words, strings.ReplaceAll(ex.Fix, "ACCOUNT", acct.Name)
+		r.Words, r.Fix = ex.Words, ex.Fix
 	}
 	r.Attempts = append(r.Attempts, notify.Attempt{At: now, OK: res.Err == nil, SignIn: ex.SignIn})
 	if n := len(r.Attempts); n > keepAttempts {
