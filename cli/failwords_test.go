@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
 	"popvault/fetch/pop3test"
+	"popvault/fetch/pop3test/dovecot"
 	"popvault/health/healthtest"
 )
 
@@ -62,4 +64,34 @@ func lineWith(s, sub string) string {
 		}
 	}
 	return ""
+}
+
+// TestIMAPRefusalSaidAsAFetch: restore and account deliver, given a
+// wrong password for a real IMAP server (Dovecot), say it as a fetch's
+// refusal is said: what happened, the fix, the server's own words, each
+// on its own line; and exit 1.
+func TestIMAPRefusalSaidAsAFetch(t *testing.T) {
+	d := startIMAP(t, dovecot.Options{}, [][]byte{[]byte("Subject: one\r\n\r\nhi\r\n")})
+	v := newVault(t)
+	v.addAccount(d, "home", "tls", true)
+	v.ok("", "fetch", "--quiet")
+	tests := map[string]struct {
+		args []string
+		what string
+	}{
+		"restore": {restoreArgs(d, "INBOX"), "restore into INBOX on 127.0.0.1"},
+		"account deliver": {[]string{"account", "deliver", "--name", "home", "--host", "127.0.0.1", "--port", strconv.Itoa(d.IMAPTLSPort),
+			"--ca-file", d.CAFile, "--user", d.User2, "--password-stdin"}, "delivering into INBOX on 127.0.0.1"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, errs, code := v.run("not-the-password\n", tc.args...)
+			want := "popvault: " + tc.what + ": the server refused the password.\n" +
+				"  To fix it: Check the password (Gmail, Yahoo and GMX need an app password), and run it again.\n" +
+				"  The server said: [AUTHENTICATIONFAILED] "
+			if code != 1 || !strings.HasPrefix(errs, want) || strings.Count(errs, "\n") != 3 || strings.Contains(errs, "not-the-password") {
+				t.Errorf("exit %d, said\n%s\nwant it to begin\n%s", code, errs, want)
+			}
+		})
+	}
 }
