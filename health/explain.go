@@ -50,7 +50,7 @@ type Explanation struct {
 	Command string
 	// Fix is Todo with the window's way and the command line's, for what
 	// both read (status, notifications, the account's record): "Check the
-	// password: Change password…, or popvault account edit --name ACCOUNT
+	// password: Edit the account, or popvault account edit --name ACCOUNT
 	// --password-stdin". From [ExplainAccount], the account's name is in
 	// place of ACCOUNT in Fix and Command, quoted for a shell where it
 	// must be.
@@ -181,11 +181,13 @@ var rules = []rule{
 		Explanation{Words: "the server or the network failed for now", Sentence: "ACCOUNT's server did not answer: popvault tries again at the next fetch", Temporary: true}},
 }
 
-// windowControls name, in a fix, what the window offers for each kind.
+// windowControls name, in a fix, what the window offers for each kind:
+// the account's Edit (which its Change password… and Check the settings…
+// buttons open too), and its Sign in again button.
 var windowControls = map[FixKind]string{
-	FixPassword: "Change password… beside the account",
-	FixSignIn:   "Sign in again beside the account",
-	FixSettings: "Check the settings… beside the account",
+	FixPassword: "Edit the account",
+	FixSignIn:   "the account's Sign in again button",
+	FixSettings: "Edit the account",
 }
 
 // Explain says err, a fetch's failure, in words a person acts on, with
