@@ -178,7 +178,7 @@ var rules = []rule{
 		Explanation{Words: "the server refused the password", Sentence: "ACCOUNT refused the password",
 			Todo: "Check the password (Gmail, Yahoo and GMX need an app password)", Kind: FixPassword, SignIn: true}},
 	{func(err error, _ cause) bool { return errors.Is(err, pop3.ErrTimeout) || fetch.IsTemporary(err) },
-		Explanation{Words: "the server or the network failed for now", Sentence: "ACCOUNT's server did not answer: popvault tries again at the next fetch", Temporary: true}},
+		Explanation{Words: "the server or the network failed for now", Sentence: "ACCOUNT's server or the network failed for now: popvault tries again at the next fetch", Temporary: true}},
 }
 
 // windowControls name, in a fix, what the window offers for each kind:

@@ -20,7 +20,11 @@ type explained struct {
 // explainFetch says err, a fetch of acct that failed, as the window
 // shows it.
 func explainFetch(acct fetch.Account, err error) explained {
-	ex := health.ExplainAccount(acct, err)
+	return present(health.ExplainAccount(acct, err))
+}
+
+// present is how the window shows a failure health explained.
+func present(ex health.Explanation) explained {
 	e := explained{words: ex.Sentence, fix: ex.Kind, link: ex.Link, detail: ex.ServerSaid}
 	if e.detail == "" && ex.Detail != ex.Words {
 		e.detail = ex.Detail

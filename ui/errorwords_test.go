@@ -109,6 +109,29 @@ func TestWindowSaysAsStatus(t *testing.T) {
 	}
 }
 
+// TestUnseenFailureSaidAsOwn: a failure the window did not see (a
+// scheduled run's, kept in the account's record) is said beside the
+// account as the window's own fetch would say it, with the same button
+// and the server's words behind Details.
+func TestUnseenFailureSaidAsOwn(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	addAccount(t, u, s, "home", "secret")
+	c := healthtest.Cases()[0] // a refused password
+	c.Account.Name = "home"
+	if err := health.Change(u.arch, "home", func(r *health.Record) {
+		r.Add(c.Account, fetch.Result{Account: "home", Err: c.Err}, time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ui(u.loadHealth)
+	eventually(t, "the failure beside the account, with its fix", func() bool {
+		e := u.fixes["home"]
+		return u.problems["home"] == "home refused the password" && e.action == "Change password…" && e.detail == c.ServerSaid
+	})
+}
+
 // tokenSignIn signs in with a fixed token, as a token command would.
 type tokenSignIn string
 
