@@ -93,6 +93,9 @@ func (c *session) accountDeliver(ctx context.Context, args []string) error {
 	// Signed in and the mailbox found (or made) before anything is
 	// saved: a fetch will not find out first.
 	if _, err := restore.Run(ctx, arch, nil, restore.Options{Target: deliver.Target(&d), Credentials: creds, Create: d.Create}); err != nil {
+		if c.sayTargetFailure("delivering into "+d.String(), err) {
+			return exitStatus(1)
+		}
 		return fmt.Errorf("%s: %w", &d, err)
 	}
 	if creds.Password != "" {

@@ -60,7 +60,7 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 		byName[a.Name] = a
 	}
 	results := f.FetchAll(ctx, accts, *parallel, func(r fetch.Result) {
-		bar.finish(r.Account, c.stderr, c.fetchLine(r, *quiet))
+		bar.finish(r.Account, c.stderr, fetchLine(byName[r.Account], r, *quiet))
 		rec, ok := c.recordHealth(arch, byName[r.Account], r)
 		if ok && *quiet {
 			// --quiet is how a scheduled run fetches: nobody watches it.
@@ -79,10 +79,11 @@ func (c *session) fetch(ctx context.Context, args []string) error {
 	return nil
 }
 
-// fetchLine is what an account's fetch says when it ends: its error with
-// advice, or what it brought (under --quiet only when it stopped short).
-func (c *session) fetchLine(r fetch.Result, quiet bool) string {
-	return c.fetchOutcome(r, quiet) + deliveryLine(r)
+// fetchLine is what an account's fetch says when it ends: its failure
+// with the fix, or what it brought (under --quiet only when it stopped
+// short).
+func fetchLine(acct fetch.Account, r fetch.Result, quiet bool) string {
+	return fetchOutcome(acct, r, quiet) + deliveryLine(r)
 }
 
 // deliveryLine says what an account's delivery did, when it did or
@@ -97,17 +98,10 @@ func deliveryLine(r fetch.Result) string {
 	return ""
 }
 
-func (c *session) fetchOutcome(r fetch.Result, quiet bool) string {
+func fetchOutcome(acct fetch.Account, r fetch.Result, quiet bool) string {
 	switch {
 	case r.Err != nil:
-		advice := ""
-		switch {
-		case fetch.IsTemporary(r.Err):
-			advice = " (try again later)"
-		case fetch.NeedsSignIn(r.Err):
-			advice = " (sign in again: popvault account signin --name " + r.Account + ")"
-		}
-		return fmt.Sprintf("popvault: %s%s\n", oneLine(r.Err), advice) // the error names the account
+		return failureLines(health.ExplainAccount(acct, r.Err))
 	case r.More:
 		// Said under --quiet too: the fetch ended before the mail did.
 		return fmt.Sprintf("%s: %d new (%s), %d deleted from the server; the server may hold more, which the next fetch brings\n",
@@ -116,6 +110,29 @@ func (c *session) fetchOutcome(r fetch.Result, quiet bool) string {
 		return fmt.Sprintf("%s: %d new (%s), %d deleted from the server\n", r.Account, r.New, megabytes(r.Bytes), r.Deleted)
 	}
 	return ""
+}
+
+// failureLines say a failure as the window does (the same
+// health.Explanation), in the command line's words: what happened, naming
+// the account, then what to do with the command that does it, then the
+// server's own words, each on a line of its own so that a person reads
+// (and a script greps) each whole. Everything from the server is made
+// safe to print (no escape codes) by health and again by the stream.
+func failureLines(ex health.Explanation) string {
+	s := "popvault: " + ex.Sentence + ".\n"
+	switch {
+	case ex.Command != "":
+		s += "  To fix it: " + ex.Todo + ": " + ex.Command + "\n"
+	case ex.Todo != "":
+		s += "  To fix it: " + ex.Todo + "\n"
+	}
+	switch {
+	case ex.ServerSaid != "":
+		s += "  The server said: " + ex.ServerSaid + "\n"
+	case ex.Detail != "" && ex.Detail != ex.Words:
+		s += "  In detail: " + ex.Detail + "\n"
+	}
+	return s
 }
 
 func pick(accts []fetch.Account, names []string) ([]fetch.Account, error) {

@@ -13,6 +13,7 @@ import (
 	"popvault/archive"
 	"popvault/bearer"
 	"popvault/fetch"
+	"popvault/health"
 	"popvault/restore"
 	"popvault/transport"
 )
@@ -97,6 +98,10 @@ func (c *session) restoreCmd(ctx context.Context, args []string) error {
 		},
 	})
 	bar.clear()
+	if err != nil && sum.Sent+sum.Already+len(sum.Failed) == 0 && c.sayTargetFailure("restore into "+t.String(), err) {
+		// Nothing reached the server: said as a fetch's failure is.
+		return exitStatus(1)
+	}
 	if sum.Restarted {
 		fmt.Fprintf(c.stderr, "popvault: note: %s was deleted and made again since the last restore into it (its UIDVALIDITY changed): starting that restore over\n", t.Mailbox)
 	}
@@ -116,6 +121,26 @@ func (c *session) restoreCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("restore incomplete: %d of %d messages are not in %s", sum.Total-sum.Sent-sum.Already, sum.Total, sum.Target)
 	}
 	return nil
+}
+
+// sayTargetFailure says a failure to reach or sign in to an IMAP server
+// as a fetch's failure is said (the same health.Explanation): what
+// happened, what to do, and the server's own words, each on a line of its
+// own. It says nothing, and returns false, for a failure health has no
+// fix for: that is returned as it is, to be said on one line.
+func (c *session) sayTargetFailure(what string, err error) bool {
+	ex := health.Explain(err)
+	if ex.Todo == "" {
+		return false
+	}
+	fmt.Fprintf(c.stderr, "popvault: %s: %s.\n  To fix it: %s, and run it again.\n", what, ex.Words, ex.Todo)
+	switch {
+	case ex.ServerSaid != "":
+		fmt.Fprintf(c.stderr, "  The server said: %s\n", ex.ServerSaid)
+	case ex.Detail != ex.Words:
+		fmt.Fprintf(c.stderr, "  In detail: %s\n", ex.Detail)
+	}
+	return true
 }
 
 // restoreCredentials are the password (from stdin or the terminal), or

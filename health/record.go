@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"popvault/archive"
@@ -31,6 +30,10 @@ type Record struct {
 	// its failure as Explain says it.
 	Words string `json:"words,omitempty"`
 	Fix   string `json:"fix,omitempty"`
+	// Failure is the last attempt's failure as ExplainAccount says it,
+	// nil after a success: the window says a failure it did not see (a
+	// scheduled run's) as it says its own, with its fix.
+	Failure *Explanation `json:"failure,omitempty"`
 	// New, Bytes and Deleted are what the last attempt brought.
 	New     int   `json:"new,omitempty"`
 	Bytes   int64 `json:"bytes,omitempty"`
@@ -64,11 +67,11 @@ func (r *Record) Add(acct fetch.Account, res fetch.Result, now time.Time) {
 	r.LastAttempt = now
 	r.Every = time.Duration(acct.CheckEveryMinutes) * time.Minute
 	r.New, r.Bytes, r.Deleted = res.New, res.Bytes, res.Deleted
-	ex := Explain(res.Err)
+	ex := ExplainAccount(acct, res.Err)
 	if res.Err == nil {
 		r.LastSuccess, r.FailingSince = now, time.Time{}
 		r.Words = fmt.Sprintf("%d new, %d deleted from the server", res.New, res.Deleted)
-		r.Fix = ""
+		r.Fix, r.Failure = "", nil
 		if res.More {
 			r.Words += "; the server may hold more, which the next fetch brings"
 		}
@@ -76,7 +79,8 @@ func (r *Record) Add(acct fetch.Account, res fetch.Result, now time.Time) {
 		if r.FailingSince.IsZero() {
 			r.FailingSince = now
 		}
-		r.Words, r.Fix = ex.Words, strings.ReplaceAll(ex.Fix, "ACCOUNT", acct.Name)
+		r.Words, r.Fix = ex.Words, ex.Fix
+		r.Failure = &ex
 	}
 	r.Attempts = append(r.Attempts, notify.Attempt{At: now, OK: res.Err == nil, SignIn: ex.SignIn})
 	if n := len(r.Attempts); n > keepAttempts {

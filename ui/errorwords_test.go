@@ -6,12 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"popvault/archive"
 	"popvault/bearer"
 	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
+	"popvault/health"
+	"popvault/health/healthtest"
 )
 
 // TestRefusalsInWords: real servers' refusals, as each words it after a
@@ -23,21 +26,21 @@ func TestRefusalsInWords(t *testing.T) {
 		refusal string
 		oauth   bool
 		words   string
-		fix     fixKind
+		fix     health.FixKind
 		action  string
 	}{
-		"Dovecot":           {"[AUTH] Authentication failed.", false, "Old ISP refused the password", fixPassword, "Change password…"},
-		"Gmail":             {"[AUTH] Username and password not accepted.", false, "Old ISP refused the password", fixPassword, "Change password…"},
-		"Outlook":           {"Logon failure: unknown user name or bad password.", false, "Old ISP refused the password", fixPassword, "Change password…"},
-		"Courier":           {"Login failed.", false, "Old ISP refused the password", fixPassword, "Change password…"},
-		"Outlook (a token)": {"Authentication failure: unknown user name or bad password.", true, "Old ISP refused the sign-in", fixSignIn, "Sign in again"},
+		"Dovecot":           {"[AUTH] Authentication failed.", false, "Old ISP refused the password", health.FixPassword, "Change password…"},
+		"Gmail":             {"[AUTH] Username and password not accepted.", false, "Old ISP refused the password", health.FixPassword, "Change password…"},
+		"Outlook":           {"Logon failure: unknown user name or bad password.", false, "Old ISP refused the password", health.FixPassword, "Change password…"},
+		"Courier":           {"Login failed.", false, "Old ISP refused the password", health.FixPassword, "Change password…"},
+		"Outlook (a token)": {"Authentication failure: unknown user name or bad password.", true, "Old ISP refused the sign-in", health.FixSignIn, "Sign in again"},
 		"Gmail without POP": {"[SYS/PERM] Your account is not enabled for POP access. Please visit your Gmail settings page and enable your account for POP access.",
-			false, "Gmail has POP turned off for Old ISP", fixProvider, "Turn POP on at Gmail"},
-		"Outlook without POP": {"User is authenticated but not connected.", false, "Outlook.com has POP turned off for Old ISP", fixProvider, "Turn POP on at Outlook.com"},
+			false, "Gmail has POP turned off for Old ISP", health.FixProvider, "Turn POP on at Gmail"},
+		"Outlook without POP": {"User is authenticated but not connected.", false, "Outlook.com has POP turned off for Old ISP", health.FixProvider, "Turn POP on at Outlook.com"},
 		"Gmail wanting an app password": {"[AUTH] Application-specific password required: https://support.google.com/accounts/answer/185833",
-			false, "Gmail wants an app password for Old ISP", fixPassword, "Change password…"},
-		"Dovecot, busy": {"[SYS/TEMP] Temporary authentication failure", false, "Old ISP's server is busy", fixNothing, ""},
-		"locked":        {"[IN-USE] Mailbox is locked by another POP3 session", false, "Another program is reading Old ISP's mail", fixNothing, ""},
+			false, "Gmail wants an app password for Old ISP", health.FixPassword, "Change password…"},
+		"Dovecot, busy": {"[SYS/TEMP] Temporary authentication failure", false, "Old ISP's server is busy", health.FixNone, ""},
+		"locked":        {"[IN-USE] Mailbox is locked by another POP3 session", false, "Another program is reading Old ISP's mail", health.FixNone, ""},
 	}
 	for name, c := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -71,6 +74,62 @@ func TestRefusalsInWords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWindowSaysAsStatus: each failure of the shared table is said in
+// the window as the table says (the sentence beside the account, a
+// button for its kind of fix, the server's words behind Details), and
+// the account's record, which status and notifications read, says the
+// same failure with the same fix.
+func TestWindowSaysAsStatus(t *testing.T) {
+	actions := map[health.FixKind]string{health.FixPassword: "Change password…", health.FixSignIn: "Sign in again", health.FixSettings: "Check the settings…"}
+	for _, c := range healthtest.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			e := explainFetch(c.Account, c.Err)
+			if e.words != c.Sentence || e.fix != c.Kind {
+				t.Errorf("the window says %q, fix %d; want %q, %d", e.words, e.fix, c.Sentence, c.Kind)
+			}
+			switch want := actions[c.Kind]; {
+			case c.Kind == health.FixProvider:
+				if e.link != c.Command || e.action == "" {
+					t.Errorf("button %q to %q; want one to %q", e.action, e.link, c.Command)
+				}
+			case e.action != want:
+				t.Errorf("button %q, want %q", e.action, want)
+			}
+			if c.ServerSaid != "" && e.detail != c.ServerSaid {
+				t.Errorf("Details %q, want the server's words %q", e.detail, c.ServerSaid)
+			}
+			var rec health.Record
+			rec.Add(c.Account, fetch.Result{Account: c.Account.Name, Err: c.Err}, time.Now())
+			if rec.Words != c.Words || !strings.Contains(rec.Fix, c.Command) {
+				t.Errorf("status says %q, fix %q; want %q and %q", rec.Words, rec.Fix, c.Words, c.Command)
+			}
+		})
+	}
+}
+
+// TestUnseenFailureSaidAsOwn: a failure the window did not see (a
+// scheduled run's, kept in the account's record) is said beside the
+// account as the window's own fetch would say it, with the same button
+// and the server's words behind Details.
+func TestUnseenFailureSaidAsOwn(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{Messages: testMail})
+	defer s.Close()
+	u, _ := newTestUI(t, s)
+	addAccount(t, u, s, "home", "secret")
+	c := healthtest.Cases()[0] // a refused password
+	c.Account.Name = "home"
+	if err := health.Change(u.arch, "home", func(r *health.Record) {
+		r.Add(c.Account, fetch.Result{Account: "home", Err: c.Err}, time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ui(u.loadHealth)
+	eventually(t, "the failure beside the account, with its fix", func() bool {
+		e := u.fixes["home"]
+		return u.problems["home"] == "home refused the password" && e.action == "Change password…" && e.detail == c.ServerSaid
+	})
 }
 
 // tokenSignIn signs in with a fixed token, as a token command would.

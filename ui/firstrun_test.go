@@ -16,6 +16,7 @@ import (
 	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/fetch/pop3test"
+	"popvault/health"
 )
 
 // shownLabel reports whether a label whose text holds text shows on the
@@ -65,7 +66,7 @@ func TestFirstRun(t *testing.T) {
 		link.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) // as the keyboard opens it
 	})
 	mu.Lock()
-	if len(opened) != 1 || opened[0] != gmailPOPSettings {
+	if len(opened) != 1 || opened[0] != health.GmailPOPSettings {
 		t.Fatalf("the first step's link opened %q", opened)
 	}
 	mu.Unlock()

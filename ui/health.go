@@ -73,7 +73,13 @@ func (u *UI) loadHealth() {
 			for name, r := range recs {
 				// A failure this window did not see (a scheduled run's)
 				// is said under the account as its own would be.
-				if _, seen := u.problems[name]; !seen && r.Failing() {
+				_, seen := u.problems[name]
+				switch {
+				case seen || !r.Failing():
+				case r.Failure != nil:
+					e := present(*r.Failure)
+					u.problems[name], u.fixes[name] = e.words, e
+				default: // recorded before records kept the failure whole
 					u.problems[name] = healthSentence(r.Words, r.Fix)
 				}
 			}

@@ -52,7 +52,7 @@ func TestHealthInTheWindow(t *testing.T) {
 	}
 	ui(u.loadHealth)
 	eventually(t, "failing in the sidebar, and why", func() bool {
-		return u.healthNote("home") == " · failing 2 hours" && u.problems["home"] == "The server or the network failed for now"
+		return u.healthNote("home") == " · failing 2 hours" && u.problems["home"] == "home's server or the network failed for now: popvault tries again at the next fetch"
 	})
 }
 

@@ -1,6 +1,10 @@
 package ui
 
-import "strings"
+import (
+	"strings"
+
+	"popvault/health"
+)
 
 // provider is a choice in "Back up a mailbox" and the account dialog:
 // where the mail is, and the steps that provider needs before POP works,
@@ -22,12 +26,12 @@ type step struct {
 // passwords, GMX's POP switch, Fastmail's app passwords, iCloud no POP).
 var providers = []provider{
 	{name: "Gmail", domain: "gmail.com", steps: []step{
-		{"Turn on POP for all mail: Settings, Forwarding and POP/IMAP, “Enable POP for all mail”.", gmailPOPSettings, "Open Gmail's POP settings"},
+		{"Turn on POP for all mail: Settings, Forwarding and POP/IMAP, “Enable POP for all mail”.", health.GmailPOPSettings, "Open Gmail's POP settings"},
 		{"There too, “When messages are accessed with POP”: choose “keep Gmail's copy in the Inbox”, so Gmail keeps your mail as it was.", "", ""},
-		{"Sign in with Google below, or, with 2-step verification on, make an app password and type it as the password.", gmailAppPasswords, "Open Google's app passwords"},
+		{"Sign in with Google below, or, with 2-step verification on, make an app password and type it as the password.", health.GmailAppPasswords, "Open Google's app passwords"},
 	}},
 	{name: "Outlook.com / Microsoft 365", domain: "outlook.com", steps: []step{
-		{"Turn POP on: Settings, Mail, Forwarding and IMAP, POP options: Yes.", outlookPOPSettings, "Open Outlook.com's settings"},
+		{"Turn POP on: Settings, Mail, Forwarding and IMAP, POP options: Yes.", health.OutlookPOPSettings, "Open Outlook.com's settings"},
 		{"Sign in with Microsoft below: Microsoft takes no password for POP since September 2024.", "", ""},
 	}},
 	{name: "Yahoo and AOL", domain: "yahoo.com", steps: []step{

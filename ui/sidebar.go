@@ -14,6 +14,7 @@ import (
 	"popvault/archive"
 	"popvault/deliver"
 	"popvault/fetch"
+	"popvault/health"
 )
 
 // sidebar lists "All mail" and the accounts, each with its counts and
@@ -141,22 +142,22 @@ func (s *sidebar) refresh() { s.list.Refresh() }
 // in the browser, or the provider's page where POP is turned on.
 func (u *UI) applyFix(name string, e explained) {
 	switch e.fix {
-	case fixSignIn:
+	case health.FixSignIn:
 		u.signInAgain(name)
-	case fixPassword, fixSettings:
+	case health.FixPassword, health.FixSettings:
 		for i := range u.accounts {
 			if u.accounts[i].Name != name {
 				continue
 			}
 			f := u.showAccountDialog(&u.accounts[i])
-			if e.fix == fixPassword {
+			if e.fix == health.FixPassword {
 				u.win.Canvas().Focus(f.password)
 				if e.link != "" {
 					setNote(f.note, "Make an app password at "+e.link+" and type it here.")
 				}
 			}
 		}
-	case fixProvider:
+	case health.FixProvider:
 		if err := u.openURL(e.link); err != nil {
 			u.showError("The browser did not open", fmt.Errorf("%w: open %s yourself", err, e.link))
 		}
