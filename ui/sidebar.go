@@ -205,7 +205,7 @@ func (u *UI) confirmRemove(name string) {
 			var serr error
 			if err == nil {
 				// The other mailbox's password too (docs/delivery.md).
-				serr = errors.Join(creds.Forget(a), deliver.Forget(u.secrets, a))
+				serr = errors.Join(creds.Forget(a), deliver.Forget(creds, a))
 			}
 			return func() {
 				if err != nil {
