@@ -82,7 +82,16 @@ func (s *Service) backlogStep(ctx context.Context, acct fetch.Account, led ledge
 		}
 		*creds = &c
 	}
-	sent, err := s.send(ctx, acct, led, queue, **creds, restore.AsArchived, map[uint64]string{})
+	// Progress counts over the whole backlog, not this chunk.
+	whole := *s
+	if s.Progress != nil {
+		whole.Progress = func(account string, p restore.Progress) {
+			p.Done += there
+			p.Total = len(ids)
+			s.Progress(account, p)
+		}
+	}
+	sent, err := whole.send(ctx, acct, led, queue, **creds, restore.AsArchived, map[uint64]string{})
 	if err == nil && len(sent) == 0 && len(queue) > 0 {
 		err = fmt.Errorf("deliver: %s took none of %d messages; the rest waits for the next fetch", acct.Deliver, len(queue))
 	}

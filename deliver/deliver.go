@@ -80,7 +80,7 @@ func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint
 		fresh := maps.Clone(q.refused)
 		maps.DeleteFunc(fresh, func(id uint64, _ string) bool { _, was := before[id]; return was })
 		if len(fresh) > 0 {
-			rep.Refusal = fmt.Errorf("%w: %s", ErrRefused, tooLarge(s.Archive, acct.Deliver, fresh))
+			rep.Refusal = &refusedError{tooLarge(s.Archive, acct.Deliver, fresh)}
 		}
 	}()
 	if len(q.fresh)+len(q.archive) == 0 {
@@ -325,6 +325,13 @@ func capitalize(s string) string {
 // ErrRefused: the target refused messages; the error names them.
 var ErrRefused = errors.New("deliver: the target refused messages")
 
+// refusedError says which messages the target refused, in words; it is
+// ErrRefused.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string        { return "deliver: " + e.msg }
+func (e *refusedError) Is(target error) bool { return target == ErrRefused }
+
 // explain says in words why messages wait, and what to do: nil when
 // none does.
 func (s *Service) explain(d *fetch.Delivery, err error, sum *restore.Summary, refused map[uint64]string) error {
@@ -358,7 +365,7 @@ func (s *Service) explain(d *fetch.Delivery, err error, sum *restore.Summary, re
 	}
 	msg := "deliver: " + strings.Join(parts, ". ")
 	if len(others) > 0 || len(refused) > 0 || quota {
-		return fmt.Errorf("%w: %s", ErrRefused, strings.TrimPrefix(msg, "deliver: "))
+		return &refusedError{strings.TrimPrefix(msg, "deliver: ")}
 	}
 	return errors.New(msg)
 }

@@ -173,9 +173,11 @@ func (u *UI) fetched(r fetch.Result) {
 			u.needsSignIn[r.Account] = true
 		}
 	case r.DeliveryErr != nil:
-		u.problems[r.Account] = "Not delivered: " + problem(r.DeliveryErr)
+		u.problems[r.Account] = deliveryProblem(r.DeliveryErr)
 	case r.More:
 		u.problems[r.Account] = "More mail may wait on the server: the next fetch brings it"
+	case r.DeliveryNote != "":
+		u.problems[r.Account] = r.DeliveryNote // standing, and no failure
 	default:
 		delete(u.problems, r.Account)
 	}
