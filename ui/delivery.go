@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/oauth2"
 
+	"popvault/archive"
 	"popvault/bearer"
 	"popvault/credentials"
 	"popvault/deliver"
@@ -546,6 +547,18 @@ func deliveryLine(r fetch.Result) string {
 		parts = append(parts, fmt.Sprintf("%d too large to deliver", r.Refused))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// deliveryNotes reads the standing notes of the accounts that deliver
+// (deliver.Note): off the Fyne goroutine.
+func deliveryNotes(a *archive.Archive, accts []fetch.Account) map[string]string {
+	notes := map[string]string{}
+	for _, acct := range accts {
+		if n, err := deliver.Note(a, acct); err == nil && n != "" {
+			notes[acct.Name] = n
+		}
+	}
+	return notes
 }
 
 // deliveryProblem is what the sidebar says of a delivery that failed.

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"popvault/credentials"
 	"popvault/deliver"
@@ -248,23 +250,36 @@ func TestDeliveryTooLargeNote(t *testing.T) {
 	}
 	ui(u.reloadAccounts)
 	eventually(t, "delivering", func() bool { return len(u.accounts) == 1 && u.accounts[0].Deliver != nil })
-	// What the sidebar shows after each fetch: the account's words, and
-	// its delivery line.
-	type shown struct{ words, line string }
-	var after []shown
+	// What the account says after each fetch: its problem, its note, its
+	// delivery line.
+	type said struct{ problem, note, line string }
+	var after []said
 	for range 2 {
 		ui(func() { delete(u.deliveries, "Old") })
 		ui(u.fetchNow)
 		eventually(t, "a fetch", func() bool { _, ok := u.deliveries["Old"]; return ok })
-		ui(func() { after = append(after, shown{u.problems["Old"], u.deliveries["Old"]}) })
+		ui(func() { after = append(after, said{u.problems["Old"], u.notes["Old"], u.deliveries["Old"]}) })
 	}
 	first, later := after[0], after[1]
-	if !strings.HasPrefix(first.words, "Not delivered:") || !strings.Contains(first.words, `"the big one"`) {
-		t.Errorf("the fetch it happens, the account says %q", first.words)
+	if !strings.HasPrefix(first.problem, "Not delivered:") || !strings.Contains(first.problem, `"the big one"`) {
+		t.Errorf("the fetch it happens, the account says %q", first.problem)
 	}
-	if strings.HasPrefix(later.words, "Not delivered") || !strings.Contains(later.words, `"the big one"`) ||
-		!strings.Contains(later.words, "kept on the POP server and in the archive") || later.line != "1 too large to deliver" {
-		t.Errorf("a later fetch, the account says %q; %q", later.words, later.line)
+	if later.problem != "" || !strings.Contains(later.note, `"the big one"`) ||
+		!strings.Contains(later.note, "kept on the POP server and in the archive") || later.line != "1 too large to deliver" {
+		t.Errorf("a later fetch, the account says %q, notes %q; %q", later.problem, later.note, later.line)
+	}
+	// In the sidebar, whole, as a note rather than a failure.
+	var shown *widget.Label
+	eventually(t, "the note in the sidebar", func() bool {
+		walkShown([]fyne.CanvasObject{u.sidebar.widget}, func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && l.Text == later.note {
+				shown = l
+			}
+		})
+		return shown != nil
+	})
+	if shown.Importance != widget.WarningImportance || shown.Wrapping != fyne.TextWrapWord {
+		t.Errorf("the note is shown as %v, wrapping %v", shown.Importance, shown.Wrapping)
 	}
 	if got, err := d.IMAPMessages("INBOX"); err != nil || len(got) != 3 {
 		t.Fatalf("the other mailbox holds %d messages, want the 3 that fit (%v)", len(got), err)

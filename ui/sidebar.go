@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -113,7 +114,11 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	if d := s.u.deliveries[key]; d != "" {
 		counts.SetText(counts.Text + "; " + d)
 	}
-	problem.SetText(s.u.problems[key])
+	problem.Importance = widget.DangerImportance
+	if s.u.problems[key] == "" && s.u.notes[key] != "" {
+		problem.Importance = widget.WarningImportance // standing, no failure
+	}
+	problem.SetText(cmp.Or(s.u.problems[key], s.u.notes[key]))
 	problem.Hidden = problem.Text == ""
 	e, failed := s.u.fixes[key]
 	if key == "" || !failed || (e.action == "" && e.detail == "") {
