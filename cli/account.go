@@ -310,7 +310,20 @@ func (c *session) accountList(args []string) error {
 		}
 		fmt.Fprintf(w, "%s\t%s@%s:%d\t%s\t%s\t%d\t%d\t%s\n", a.Name, a.User, a.Host, a.Port, a.Security, policy, counts[a.Name].Total, counts[a.Name].Unread, into)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, a := range accts {
+		// What the delivery target refuses for good, below the table.
+		n, err := deliver.Note(arch, a)
+		if err != nil {
+			return err
+		}
+		if n != "" {
+			fmt.Fprintf(c.stdout, "%s: %s\n", a.Name, n)
+		}
+	}
+	return nil
 }
 
 func (c *session) accountRemove(args []string) error {
@@ -331,7 +344,7 @@ func (c *session) accountRemove(args []string) error {
 	if err := arch.Account(*name).Remove(mail); err != nil {
 		return err
 	}
-	if err := errors.Join(c.credentials().Forget(a), deliver.Forget(c.secrets(), a)); err != nil {
+	if err := errors.Join(c.credentials().Forget(a), deliver.Forget(c.credentials(), a)); err != nil {
 		return fmt.Errorf("removed %s from the archive, but not everything it signed in with could be deleted from this machine: %w", *name, err)
 	}
 	fmt.Fprintf(c.stdout, "Removed %s.\n", *name)

@@ -55,7 +55,7 @@ func (c *session) accountDeliver(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "%s no longer puts its mail into %s; what is there stays.\n", acct.Name, was)
-		return deliver.Forget(c.secrets(), acct)
+		return deliver.Forget(c.credentials(), acct)
 	}
 	d.Security = transport.Security(*security)
 	d.OAuth = o.provider

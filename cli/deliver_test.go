@@ -113,3 +113,37 @@ func TestCLIDeliverArchived(t *testing.T) {
 		t.Fatalf("%d in the target, want 10", n)
 	}
 }
+
+// TestCLIDeliverTooLarge: a message the target refuses for its size makes
+// the fetch it happens in say so and exit 1; later fetches succeed and say
+// nothing of it, while status and account list keep it in view, named,
+// with what to do.
+func TestCLIDeliverTooLarge(t *testing.T) {
+	big := []byte("From: a@example.com\r\nTo: b@example.com\r\nSubject: the big one\r\nMessage-ID: <big@example.com>\r\n\r\n" +
+		strings.Repeat(strings.Repeat("x", 76)+"\r\n", 3000))
+	var msgs [][]byte
+	for _, m := range mailgen.Corpus(5, 13) {
+		msgs = append(msgs, m.Data)
+	}
+	d := dovecot.StartForTestWith(t, dovecot.Options{IMAP: true, MaxMailKiB: 150}, append(msgs, big)...)
+	v := newVault(t)
+	v.addAccount(d, "home", "tls", false)
+	v.deliverTo(d, "home")
+	if _, errs, code := v.run("", "fetch"); code != 1 || !strings.Contains(errs, `"the big one"`) || !strings.Contains(errs, "5 delivered") {
+		t.Fatalf("the fetch it is refused: exit %d: %s", code, errs)
+	}
+	for range 2 {
+		if out, errs, code := v.run("", "fetch"); code != 0 || strings.Contains(out+errs, "big one") {
+			t.Fatalf("a later fetch: exit %d: %s%s", code, out, errs)
+		}
+	}
+	if n, _ := d.Count(); n != 1 {
+		t.Fatalf("%d on the source, want the big one", n)
+	}
+	for _, args := range [][]string{{"status"}, {"account", "list"}} {
+		out, errs, code := v.run("", args...)
+		if code != 0 || !strings.Contains(out, `"the big one"`) || !strings.Contains(out, "kept on the POP server and in the archive") {
+			t.Errorf("%s: exit %d:\n%s%s", strings.Join(args, " "), code, out, errs)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"popvault/deliver"
 	"popvault/health"
 )
 
@@ -23,7 +24,10 @@ type statusLine struct {
 	Fix               string       `json:"fix,omitempty"`
 	Messages          int          `json:"messages"`
 	DeliveriesWaiting int          `json:"deliveries_waiting"`
-	StaleAfterSeconds int64        `json:"stale_after_seconds"`
+	// Note is a standing note that is no failure: messages the delivery
+	// target refuses for good (docs/delivery.md).
+	Note              string `json:"note,omitempty"`
+	StaleAfterSeconds int64  `json:"stale_after_seconds"`
 }
 
 // status prints each account's health, one line each, and fails (exit
@@ -68,6 +72,9 @@ func (c *session) status(args []string) error {
 		l := statusLine{Account: a.Name, State: rec.StateAt(now, after), Line: rec.Line(now, after), Words: rec.Words, Fix: rec.Fix,
 			Messages: rec.Messages, DeliveriesWaiting: rec.DeliveriesWaiting, StaleAfterSeconds: int64(after / time.Second),
 			LastSuccess: timeOrNil(rec.LastSuccess), FailingSince: timeOrNil(rec.FailingSince), LastAttempt: timeOrNil(rec.LastAttempt)}
+		if l.Note, err = deliver.Note(arch, a); err != nil {
+			return err
+		}
 		lines = append(lines, l)
 		if l.State != health.Healthy {
 			bad = append(bad, a.Name)
@@ -83,6 +90,9 @@ func (c *session) status(args []string) error {
 	} else {
 		for _, l := range lines {
 			fmt.Fprintln(c.stdout, l.Line)
+			if l.Note != "" {
+				fmt.Fprintf(c.stdout, "  %s: %s\n", l.Account, l.Note)
+			}
 		}
 	}
 	if len(bad) > 0 {

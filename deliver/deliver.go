@@ -27,6 +27,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"popvault/archive"
@@ -57,22 +58,33 @@ type Service struct {
 var _ fetch.Deliverer = (*Service)(nil)
 
 // Deliver sends what waits for acct and says what still waits.
-func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint64) fetch.DeliveryReport {
+func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint64) (rep fetch.DeliveryReport) {
 	if acct.Deliver == nil {
 		return fetch.DeliveryReport{}
 	}
 	led := ledgerOf(s.Archive, acct)
-	queue, refused, err := s.waiting(acct, led, stored)
+	unlock, err := lockTarget(ctx, s.Archive, led.target)
+	if err != nil {
+		return fetch.DeliveryReport{Unknown: true, Err: fmt.Errorf("deliver: %w", err)}
+	}
+	defer unlock()
+	q, err := s.waiting(acct, led, stored)
 	if err != nil {
 		return fetch.DeliveryReport{Unknown: true, Err: fmt.Errorf("deliver: reading what waits: %w", err)}
 	}
-	rep := fetch.DeliveryReport{Waiting: set(queue)}
-	for id := range refused {
-		rep.Waiting[id] = true
-	}
-	if len(queue) == 0 {
+	rep = fetch.DeliveryReport{Waiting: q.held()}
+	before := maps.Clone(q.refused)
+	defer func() {
+		rep.Refused = len(q.refused)
+		rep.Note = note(s.Archive, acct.Deliver, q.refused)
+		fresh := maps.Clone(q.refused)
+		maps.DeleteFunc(fresh, func(id uint64, _ string) bool { _, was := before[id]; return was })
+		if len(fresh) > 0 {
+			rep.Refusal = &refusedError{tooLarge(s.Archive, acct.Deliver, fresh)}
+		}
+	}()
+	if len(q.fresh)+len(q.archive) == 0 {
 		// No connection when nothing is to be sent.
-		rep.Err = s.explain(acct.Deliver, nil, nil, refused)
 		return rep
 	}
 	creds, err := s.SignIn(ctx, acct)
@@ -80,13 +92,67 @@ func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint
 		rep.Err = fmt.Errorf("deliver: signing in to %s: %w; the mail waits on the server and in the archive", acct.Deliver, err)
 		return rep
 	}
-	sent, err := s.send(ctx, acct, led, queue, creds, restore.AsNewMail, refused)
-	rep.Delivered = len(sent)
-	for _, id := range sent {
-		delete(rep.Waiting, id)
+	for _, part := range []struct {
+		ids  []uint64
+		look restore.Look
+	}{{q.fresh, restore.AsNewMail}, {q.archive, restore.AsArchived}} {
+		if len(part.ids) == 0 {
+			continue
+		}
+		sent, err := s.send(ctx, acct, led, part.ids, creds, part.look, q.refused)
+		rep.Delivered += len(sent)
+		for _, id := range sent {
+			delete(rep.Waiting, id)
+		}
+		if err != nil && rep.Err == nil {
+			rep.Err = err
+		}
+		if err != nil && !errors.Is(err, ErrRefused) {
+			break // the target is down, or full: the rest waits too
+		}
 	}
-	rep.Err = err
 	return rep
+}
+
+// targets are the deliveries under way in this process, one per
+// account's target at a time: a fetch's and a backlog's runs must not
+// send the same message side by side (restore's records are each run's
+// word about what it sent). Another process cannot open the archive.
+var targets = struct {
+	sync.Mutex
+	busy map[targetKey]chan struct{}
+}{busy: map[targetKey]chan struct{}{}}
+
+type targetKey struct {
+	a      *archive.Archive
+	target string
+}
+
+// lockTarget waits until no other delivery into target runs, or ctx
+// ends, and returns what lets the next one in.
+func lockTarget(ctx context.Context, a *archive.Archive, target string) (func(), error) {
+	k := targetKey{a, target}
+	for {
+		targets.Lock()
+		done, busy := targets.busy[k]
+		if !busy {
+			done = make(chan struct{})
+			targets.busy[k] = done
+			targets.Unlock()
+			return func() {
+				targets.Lock()
+				delete(targets.busy, k)
+				targets.Unlock()
+				close(done)
+			}, nil
+		}
+		targets.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // send runs restore over queue, resuming after throttling, records in
@@ -106,6 +172,7 @@ func (s *Service) send(ctx context.Context, acct fetch.Account, led ledger, queu
 		opts.Progress = func(p restore.Progress) { s.Progress(acct.Name, p) }
 	}
 	var all []uint64
+	fresh := map[uint64]string{} // refused for good by this run: said once, now
 	for attempt := 0; ; attempt++ {
 		sum, err := restore.Run(ctx, s.Archive, queue, opts)
 		now := map[uint64]string{}
@@ -124,18 +191,18 @@ func (s *Service) send(ctx context.Context, acct fetch.Account, led ledger, queu
 			return all, fmt.Errorf("deliver: recording what was delivered: %w", lerr)
 		}
 		for id, why := range now {
-			refused[id] = why
+			refused[id], fresh[id] = why, why
 		}
 		all = append(all, held...)
 		queue = without(without(queue, held), keys(now))
 		if len(queue) == 0 || (err == nil && sum.Complete()) {
-			return all, s.explain(d, nil, nil, refused)
+			return all, s.explain(d, nil, nil, fresh)
 		}
 		if !throttled(err, sum) || attempt == len(s.waits()) || ctx.Err() != nil {
-			return all, s.explain(d, err, sum, refused)
+			return all, s.explain(d, err, sum, fresh)
 		}
 		if werr := s.sleep(ctx, s.waits()[attempt]); werr != nil {
-			return all, s.explain(d, err, sum, refused)
+			return all, s.explain(d, err, sum, fresh)
 		}
 	}
 }
@@ -198,8 +265,72 @@ func throttled(err error, sum *restore.Summary) bool {
 	return false
 }
 
+// tooLarge names the messages the target refuses for good, and says
+// what becomes of them and what a person can do.
+func tooLarge(a *archive.Archive, d *fetch.Delivery, refused map[uint64]string) string {
+	var named []string
+	for _, id := range slices.Sorted(maps.Keys(refused)) {
+		subject := "(no subject)"
+		if m, err := a.Summary(id); err == nil && m.Subject != "" {
+			subject = m.Subject
+		}
+		named = append(named, fmt.Sprintf("%q (%s)", subject, refused[id]))
+	}
+	what, subj, obj := "message", "it is", "it"
+	if len(refused) > 1 {
+		what, subj, obj = fmt.Sprintf("%d messages", len(refused)), "they are", "them"
+	}
+	return fmt.Sprintf("%s will not take the %s %s, too large for it: not sent again, %s kept on the POP server and in the archive; "+
+		"read %s in popvault, and delete %s from the POP server when you no longer want %s there",
+		d, what, strings.Join(clipList(named, 5), "; "), subj, obj, obj, obj)
+}
+
+// note is an account's standing note about its delivery: the messages
+// its target refused for good, or "" when there are none.
+func note(a *archive.Archive, d *fetch.Delivery, refused map[uint64]string) string {
+	if len(refused) == 0 {
+		return ""
+	}
+	return capitalize(tooLarge(a, d, refused)) + "."
+}
+
+// Note is acct's standing note about its delivery, as [Service.Deliver]
+// reports it after each fetch: for status and account list, which show
+// it without a fetch. "" when acct does not deliver or nothing is
+// refused.
+func Note(a *archive.Archive, acct fetch.Account) (string, error) {
+	if acct.Deliver == nil {
+		return "", nil
+	}
+	had, err := ledgerOf(a, acct).read()
+	if err != nil {
+		return "", fmt.Errorf("deliver: reading what was delivered: %w", err)
+	}
+	refused := map[uint64]string{}
+	for id, e := range had {
+		if e.state == refusedForGood {
+			refused[id] = e.reason
+		}
+	}
+	return note(a, acct.Deliver, refused), nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // ErrRefused: the target refused messages; the error names them.
 var ErrRefused = errors.New("deliver: the target refused messages")
+
+// refusedError says which messages the target refused, in words; it is
+// ErrRefused.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string        { return "deliver: " + e.msg }
+func (e *refusedError) Is(target error) bool { return target == ErrRefused }
 
 // explain says in words why messages wait, and what to do: nil when
 // none does.
@@ -227,22 +358,14 @@ func (s *Service) explain(d *fetch.Delivery, err error, sum *restore.Summary, re
 		parts = append(parts, fmt.Sprintf("not all mail went into %s (%s); the next fetch tries again", d, sum))
 	}
 	if len(refused) > 0 {
-		var named []string
-		for _, id := range slices.Sorted(maps.Keys(refused)) {
-			subject := ""
-			if m, err := s.Archive.Summary(id); err == nil {
-				subject = m.Subject
-			}
-			named = append(named, fmt.Sprintf("%q (%s)", subject, refused[id]))
-		}
-		parts = append(parts, fmt.Sprintf("%s will not take %d message(s), which stay on the POP server and in the archive and are not sent again: %s", d, len(refused), strings.Join(clipList(named, 5), "; ")))
+		parts = append(parts, tooLarge(s.Archive, d, refused))
 	}
 	if len(parts) == 0 {
 		return nil
 	}
 	msg := "deliver: " + strings.Join(parts, ". ")
 	if len(others) > 0 || len(refused) > 0 || quota {
-		return fmt.Errorf("%w: %s", ErrRefused, strings.TrimPrefix(msg, "deliver: "))
+		return &refusedError{strings.TrimPrefix(msg, "deliver: ")}
 	}
 	return errors.New(msg)
 }

@@ -159,28 +159,36 @@ func TestRevoked(t *testing.T) {
 	}
 }
 
-// TestTooLarge: a message the target refuses for its size is named, stays
-// on the source, and does not hold back the others.
+// TestTooLarge: a message the target refuses for its size is named, and
+// the fetch fails, the once it happens; from then on it stays on the
+// source, is not sent again, does not hold back the others, and is an
+// account's standing note rather than a failure of every fetch.
 func TestTooLarge(t *testing.T) {
 	big := []byte("From: a@example.com\r\nTo: b@example.com\r\nSubject: the big one\r\nMessage-ID: <big@example.com>\r\n\r\n" +
 		strings.Repeat(strings.Repeat("x", 76)+"\r\n", 3000))
 	msgs := append(corpus(10, 5), big)
 	e := newEnv(t, dovecot.Options{MaxMailKiB: 150}, deleteMode, msgs...)
 	g := e.throughGate(t)
-	logins := int64(0)
+	r := e.fetch(t)
+	if r.Err != nil || r.Waiting != 0 || r.Refused != 1 || !errors.Is(r.DeliveryErr, ErrRefused) || !strings.Contains(r.DeliveryErr.Error(), "the big one") {
+		t.Fatalf("the fetch it is refused: %+v", r)
+	}
+	t.Logf("said once: %v", r.DeliveryErr)
+	logins := g.accepted.Load()
 	for cycle := range 2 {
-		r := e.fetch(t)
-		if r.Err != nil || r.Waiting != 1 || !errors.Is(r.DeliveryErr, ErrRefused) || !strings.Contains(r.DeliveryErr.Error(), "the big one") {
-			t.Fatalf("cycle %d: %+v", cycle, r)
-		}
-		t.Logf("cycle %d: %v", cycle, r.DeliveryErr)
 		if n := e.onSource(t); n != 1 {
 			t.Errorf("cycle %d: %d on the source, want the big one", cycle, n)
 		}
-		if cycle == 1 && g.accepted.Load() != logins {
+		r := e.fetch(t)
+		if r.Failed() || r.Waiting != 0 || r.Refused != 1 || !strings.Contains(r.DeliveryNote, `"the big one"`) || !strings.Contains(r.DeliveryNote, "kept on the POP server") {
+			t.Fatalf("cycle %d, a later fetch: %+v", cycle, r)
+		}
+		if g.accepted.Load() != logins {
 			t.Error("a message refused for good was sent again")
 		}
-		logins = g.accepted.Load()
+	}
+	if n, err := Note(e.a, e.acct); err != nil || n != r.DeliveryNote {
+		t.Errorf("the account's note without a fetch: %q (%v), want %q", n, err, r.DeliveryNote)
 	}
 	if got := len(e.target(t)); got != 10 {
 		t.Errorf("the target holds %d, want the 10 that fit", got)
@@ -245,5 +253,67 @@ func TestTurnedOnLater(t *testing.T) {
 	}
 	if got := len(e.target(t)); got != 15 {
 		t.Errorf("the target holds %d, want 15", got)
+	}
+}
+
+// TestDeleteAfterDaysTurnedOn: delivery turned on, in delete-after-days
+// mode, for an account whose older mail is still on the server. Mail
+// left out on purpose ("only new") leaves the source when its days are
+// up, as before; once "also what is archived" is asked for, the older
+// mail stays on the source until it is delivered, even while the target
+// is down past its days, and then leaves it.
+func TestDeleteAfterDaysTurnedOn(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		also      bool
+		heldLater int // on the source four days on, with the target down
+	}{
+		{name: "only new", heldLater: 0},
+		{name: "also archived", also: true, heldLater: 10},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, dovecot.Options{}, deleteAfterDaysMode, corpus(10, 9)...)
+			g := e.throughGate(t)
+			target := e.acct.Deliver
+			e.acct.Deliver = nil
+			if r := e.fetch(t); r.Failed() || r.New != 10 {
+				t.Fatalf("before delivery: %+v", r)
+			}
+			later := time.Now().Add(2 * time.Second)
+			target.Since = later
+			e.acct.Deliver = target
+			e.f.Now = func() time.Time { return later }
+			if err := e.d.Deliver(corpus(15, 10)[10:]...); err != nil {
+				t.Fatal(err)
+			}
+			if r := e.fetch(t); r.Failed() || r.New != 5 || r.Delivered != 5 || r.Waiting != 0 {
+				t.Fatalf("new only: %+v", r)
+			}
+			g.shut()
+			if c.also {
+				if _, _, err := e.svc.Backlog(context.Background(), e.acct); err == nil {
+					t.Fatal("a backlog into a target that is down did not fail")
+				}
+			}
+			e.f.Now = func() time.Time { return later.Add(4 * 24 * time.Hour) }
+			r := e.fetch(t)
+			if r.Err != nil || r.Waiting != c.heldLater || (c.heldLater > 0) != (r.DeliveryErr != nil) {
+				t.Fatalf("four days on, the target down: %+v", r)
+			}
+			if n := e.onSource(t); n != c.heldLater {
+				t.Fatalf("four days on, the target down: %d on the source, want %d", n, c.heldLater)
+			}
+			g.open()
+			r = e.fetch(t)
+			if r.Failed() || r.Waiting != 0 || r.Delivered != c.heldLater {
+				t.Fatalf("four days on, the target back: %+v", r)
+			}
+			if n := e.onSource(t); n != 0 {
+				t.Errorf("%d left on the source", n)
+			}
+			if got := len(e.target(t)); got != 5+c.heldLater {
+				t.Errorf("the target holds %d, want %d", got, 5+c.heldLater)
+			}
+		})
 	}
 }

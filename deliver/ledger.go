@@ -17,7 +17,10 @@ import (
 // person deleted there, never to come back.
 //
 // A message's value is a state byte, and for a refusal for good the
-// server's reason after it.
+// server's reason after it. A message asked for with "also what is
+// archived" is recorded as wanted before it is sent, so that it holds
+// the source (the delete gate) until it is there, whichever run sends
+// it, and across a kill.
 type ledger struct {
 	recs   archive.Records
 	target string
@@ -30,6 +33,7 @@ const ledgerService = "deliveries"
 const (
 	delivered      = 'D' // the server holds it, by its word
 	refusedForGood = 'R' // the server will never take it (too large): not sent again, kept on the source
+	wanted         = 'W' // archived before delivery was turned on, asked for since: to be sent, as archived
 )
 
 func ledgerOf(a *archive.Archive, acct fetch.Account) ledger {
@@ -79,14 +83,58 @@ func (l ledger) mark(done []uint64, refused map[uint64]string) error {
 	return l.recs.Update(l.target, func(t *archive.Target) error { return t.Put(v) })
 }
 
-// waiting is what acct archived since delivery was turned on, and what
-// the fetch just stored, less what the ledger holds as delivered, oldest
-// first: send is what to send now, and refused what the target refused
-// for good (it waits, on the source, and is not sent again).
-func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) (send []uint64, refused map[uint64]string, err error) {
+// want records ids as wanted ("also what is archived"), those the ledger
+// has no word of yet, in one durable commit, and returns how many of ids
+// it already had.
+func (l ledger) want(ids []uint64) (had int, err error) {
+	got, err := l.read()
+	if err != nil {
+		return 0, err
+	}
+	v := map[uint64][]byte{}
+	for _, id := range ids {
+		if _, ok := got[id]; ok {
+			had++
+		} else {
+			v[id] = []byte{wanted}
+		}
+	}
+	if len(v) == 0 {
+		return had, nil
+	}
+	return had, l.recs.Update(l.target, func(t *archive.Target) error { return t.Put(v) })
+}
+
+// queue is what waits for an account's target, oldest first each.
+type queue struct {
+	fresh   []uint64          // archived since delivery was turned on: sent as new mail
+	archive []uint64          // wanted from before: sent as archived
+	refused map[uint64]string // refused for good: held on the source, not sent again
+}
+
+// held is every message the queue keeps on the source.
+func (q queue) held() map[uint64]bool {
+	m := set(q.fresh)
+	for _, id := range q.archive {
+		m[id] = true
+	}
+	for id := range q.refused {
+		m[id] = true
+	}
+	return m
+}
+
+// waiting is what acct archived since delivery was turned on, what the
+// fetch just stored, and what was wanted from before, less what the
+// ledger holds as delivered. Every message to be delivered is in it, so
+// that the fetch's delete gate keeps it on the source until it is there;
+// mail archived before delivery was turned on and not asked for is not,
+// so it never holds the source.
+func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) (queue, error) {
+	q := queue{refused: map[uint64]string{}}
 	uids, err := s.Archive.Account(acct.Name).UIDs()
 	if err != nil {
-		return nil, nil, err
+		return q, err
 	}
 	cand := map[uint64]bool{}
 	for _, st := range uids {
@@ -97,24 +145,30 @@ func (s *Service) waiting(acct fetch.Account, l ledger, stored []uint64) (send [
 	for _, id := range stored {
 		cand[id] = true
 	}
-	if len(cand) == 0 {
-		return nil, nil, nil
-	}
 	had, err := l.read()
 	if err != nil {
-		return nil, nil, err
+		return q, err
 	}
-	refused = map[uint64]string{}
 	for id := range cand {
 		switch e, ok := had[id]; {
-		case !ok:
-			send = append(send, id)
+		case !ok, e.state == wanted:
+			q.fresh = append(q.fresh, id)
 		case e.state == refusedForGood:
-			refused[id] = e.reason
+			q.refused[id] = e.reason
 		}
 	}
-	slices.Sort(send)
-	return send, refused, nil
+	for id, e := range had {
+		switch {
+		case cand[id]:
+		case e.state == wanted:
+			q.archive = append(q.archive, id)
+		case e.state == refusedForGood:
+			q.refused[id] = e.reason
+		}
+	}
+	slices.Sort(q.fresh)
+	slices.Sort(q.archive)
+	return q, nil
 }
 
 // Since is when delivery turned on now for acct starts: now, or, where

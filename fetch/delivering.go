@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -20,7 +21,8 @@ type delivering struct {
 	wake    chan struct{}
 	stopped bool
 	done    chan struct{}
-	sent    int // delivered by the rounds so far
+	sent    int     // delivered by the rounds so far
+	refusal []error // what the rounds found refused for good
 }
 
 // startDelivering starts the rounds for a session of acct; nil when the
@@ -62,6 +64,9 @@ func (d *delivering) run() {
 			rep := d.f.Deliver.Deliver(d.ctx, d.acct, ids)
 			d.mu.Lock()
 			d.sent += rep.Delivered
+			if rep.Refusal != nil {
+				d.refusal = append(d.refusal, rep.Refusal)
+			}
 			d.mu.Unlock()
 		}
 	}
@@ -82,5 +87,9 @@ func (d *delivering) finish(stored []uint64) DeliveryReport {
 	d.stop()
 	rep := d.f.deliver(d.ctx, d.acct, stored)
 	rep.Delivered += d.sent
+	if len(d.refusal) > 0 {
+		// Said the fetch it happens, whichever round met it.
+		rep.Err = errors.Join(append([]error{rep.Err}, d.refusal...)...)
+	}
 	return rep
 }

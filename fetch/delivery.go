@@ -89,8 +89,20 @@ type DeliveryReport struct {
 	// nothing may be deleted from the source.
 	Unknown bool
 	// Err says why messages wait, in words (the target refused, is down,
-	// or signing in failed); nil when none does.
+	// or signing in failed); nil when none does. A message the target
+	// refuses for good (too large) is said here once, the fetch it is
+	// refused; from then on Note says it.
 	Err error
+	// Refused are those of Waiting the target refuses for good: they stay
+	// on the POP server and are not sent again, and not counted as
+	// waiting. Note names them, with what to do, or is "".
+	Refused int
+	Note    string
+	// Refusal names the messages first refused for good by this call
+	// (in Err too), or is nil: an early round of a fetch's delivery says
+	// it through the fetch's last one, since only one call ever meets a
+	// refusal for the first time.
+	Refusal error
 }
 
 // keeps reports whether a message must stay on the source for delivery.

@@ -100,6 +100,11 @@ type Result struct {
 	Delivered   int
 	Waiting     int
 	DeliveryErr error
+	// Refused are the messages the target refuses for good (they stay on
+	// the POP server), and DeliveryNote names them: a standing note,
+	// not a failure.
+	Refused      int
+	DeliveryNote string
 	// Trigger is what started the fetch: a person asking (the zero value,
 	// and what a direct Fetch is) or a Scheduler's timer.
 	Trigger Trigger
@@ -214,7 +219,8 @@ func (f *Fetcher) Fetch(ctx context.Context, acct Account) Result {
 // the last one's word.
 func (r *Result) addDelivery(d *DeliveryReport) {
 	r.Delivered += d.Delivered
-	r.Waiting = len(d.Waiting)
+	r.Waiting = len(d.Waiting) - d.Refused
+	r.Refused, r.DeliveryNote = d.Refused, d.Note
 	r.DeliveryErr = nil
 	if d.Err != nil {
 		r.DeliveryErr = &AccountError{Account: r.Account, Err: d.Err}

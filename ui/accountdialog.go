@@ -484,7 +484,8 @@ func (u *UI) testConnection(f *accountForm) {
 		f.result.SetText(err.Error())
 		return
 	}
-	typed, existing, held, typedTarget := f.password.Text, f.existing, f.oauth.held, f.deliver.pwd.Text
+	typed, existing, held := f.password.Text, f.existing, f.oauth.held
+	_, target, _ := f.deliver.settings()
 	tried := f.testedWith(a)
 	// The sign-in just made, else the one kept for the account being
 	// edited: never one kept on this machine for some other account.
@@ -509,7 +510,7 @@ func (u *UI) testConnection(f *accountForm) {
 		}
 		var terr error
 		if err == nil && a.Deliver != nil {
-			terr = u.tryDelivery(context.Background(), a, typedTarget)
+			terr = u.tryDelivery(context.Background(), a, target)
 		}
 		return func() {
 			f.test.Enable()
@@ -577,7 +578,9 @@ func (u *UI) saveAccount(f *accountForm) {
 // account of that name keeps what it signs in with. A failure is said in
 // the dialog, which stays open.
 func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
-	typed, typedTarget := f.password.Text, f.deliver.pwd.Text
+	typed := f.password.Text
+	_, target, _ := f.deliver.settings()
+	also := f.deliver.alsoArchived()
 	held := f.oauth.held
 	existing := f.existing
 	if existing == nil {
@@ -597,7 +600,7 @@ func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
 			err = errors.New("enter the password")
 		}
 		if err == nil {
-			err = u.saveDelivery(&a, typedTarget)
+			err = u.saveDelivery(&a, existing, target)
 		}
 		switch {
 		case err != nil:
@@ -620,6 +623,9 @@ func (u *UI) storeAccount(f *accountForm, a fetch.Account) {
 			}
 			f.dialog.Hide()
 			u.setStatus(fmt.Sprintf("Saved %s. %s", a.Name, a.Describe()))
+			if also {
+				u.deliverBacklog(a) // asked in the delivery section
+			}
 			if ferr != nil {
 				u.showError(fmt.Sprintf("Saved %s, but what it signed in with before could not be deleted from this machine", a.Name), ferr)
 			}

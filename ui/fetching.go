@@ -173,13 +173,14 @@ func (u *UI) fetched(r fetch.Result) {
 			u.needsSignIn[r.Account] = true
 		}
 	case r.DeliveryErr != nil:
-		u.problems[r.Account] = "Not delivered: " + problem(r.DeliveryErr)
+		u.problems[r.Account] = deliveryProblem(r.DeliveryErr)
 	case r.More:
 		u.problems[r.Account] = "More mail may wait on the server: the next fetch brings it"
 	default:
 		delete(u.problems, r.Account)
 	}
 	u.deliveries[r.Account] = deliveryLine(r)
+	u.notes[r.Account] = r.DeliveryNote
 	res := roundResult{account: r.Account, failed: r.Err != nil,
 		full: fmt.Sprintf("%s: %d new, %d deleted from the server", r.Account, r.New, r.Deleted), brief: fmt.Sprintf("%s: %d new", r.Account, r.New)}
 	if r.Deleted > 0 {

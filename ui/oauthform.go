@@ -152,23 +152,31 @@ func (o *oauthForm) showClient(builtIn bool) {
 
 // chooseClientFile imports Google's client_secret_*.json.
 func (o *oauthForm) chooseClientFile() {
+	o.u.chooseClientFile(o.importFile, o.status)
+}
+
+// chooseClientFile asks for Google's client_secret_*.json, reads it off
+// the UI goroutine, and hands its contents to use on it; what goes wrong
+// is said in status. The account's own sign-in and a delivery target's
+// share it.
+func (u *UI) chooseClientFile(use func([]byte) error, status *widget.Label) {
 	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
-		o.u.background(func() func() {
+		u.background(func() func() {
 			b, err := io.ReadAll(io.LimitReader(r, 1<<20))
 			r.Close()
 			return func() {
 				if err == nil {
-					err = o.importFile(b)
+					err = use(b)
 				}
 				if err != nil {
-					o.status.SetText(err.Error())
+					setNote(status, err.Error())
 				}
 			}
 		})
-	}, o.u.win)
+	}, u.win)
 }
 
 // importFile reads a Google client file's contents.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -114,7 +115,11 @@ func (s *sidebar) update(id widget.ListItemID, o fyne.CanvasObject) {
 	if d := s.u.deliveries[key]; d != "" {
 		counts.SetText(counts.Text + "; " + d)
 	}
-	problem.SetText(s.u.problems[key])
+	problem.Importance = widget.DangerImportance
+	if s.u.problems[key] == "" && s.u.notes[key] != "" {
+		problem.Importance = widget.WarningImportance // standing, no failure
+	}
+	problem.SetText(cmp.Or(s.u.problems[key], s.u.notes[key]))
 	problem.Hidden = problem.Text == ""
 	e, failed := s.u.fixes[key]
 	if key == "" || !failed || (e.action == "" && e.detail == "") {
@@ -206,7 +211,7 @@ func (u *UI) confirmRemove(name string) {
 			var serr error
 			if err == nil {
 				// The other mailbox's password too (docs/delivery.md).
-				serr = errors.Join(creds.Forget(a), deliver.Forget(u.secrets, a))
+				serr = errors.Join(creds.Forget(a), deliver.Forget(creds, a))
 			}
 			return func() {
 				if err != nil {

@@ -91,6 +91,9 @@ type UI struct {
 	// deliveries: account → what its last fetch delivered and left
 	// waiting, for an account that delivers (delivery.go)
 	deliveries map[string]string
+	// notes: account → its standing note, no failure (a message its
+	// delivery target refuses for good), shown where a problem would be.
+	notes map[string]string
 	// needsSignIn: accounts whose OAuth sign-in must be done again, which
 	// their row in the sidebar offers.
 	needsSignIn map[string]bool
@@ -142,7 +145,7 @@ func New(a fyne.App, w fyne.Window, opts Options) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}, deliveries: map[string]string{},
+	u := &UI{app: a, win: w, opts: opts, arch: arch, counts: map[string]archive.Counts{}, problems: map[string]string{}, deliveries: map[string]string{}, notes: map[string]string{},
 		needsSignIn: map[string]bool{}, fixes: map[string]explained{}, quit: a.Quit}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.secrets = opts.Secrets
@@ -351,12 +354,13 @@ func (u *UI) reloadAccountsThen(then func()) {
 	u.background(func() func() {
 		accts, err := fetch.LoadAccounts(u.arch)
 		counts, cerr := u.arch.Count()
+		notes := deliveryNotes(u.arch, accts)
 		return func() {
 			if err != nil || cerr != nil {
 				u.setStatus(fmt.Sprintf("Reading the archive failed: %v %v", err, cerr))
 				return
 			}
-			u.accounts, u.counts = accts, counts
+			u.accounts, u.counts, u.notes = accts, counts, notes
 			u.sched.SetAccounts(accts)
 			u.sidebar.refresh()
 			u.list.reload()
@@ -372,11 +376,13 @@ func (u *UI) reloadAccountsThen(then func()) {
 
 // refreshCounts rereads the counts only.
 func (u *UI) refreshCounts() {
+	accts := u.accounts
 	u.background(func() func() {
 		counts, err := u.arch.Count()
+		notes := deliveryNotes(u.arch, accts)
 		return func() {
 			if err == nil {
-				u.counts = counts
+				u.counts, u.notes = counts, notes
 				u.sidebar.refresh()
 				u.showFirstRun()
 			}
