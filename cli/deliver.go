@@ -86,7 +86,7 @@ func (c *session) accountDeliver(ctx context.Context, args []string) error {
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	creds, err := c.restoreCredentials(ctx, arch, deliver.Target(&d), pw, d.OAuthAccount, o)
+	creds, err := c.restoreCredentials(ctx, arch, deliver.Target(&d), pw, d.OAuthAccount, o, deliver.SignInAccount(acct))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"popvault/fetch"
 	"popvault/fetch/pop3test/dovecot"
 	"popvault/internal/mailgen"
+	"popvault/oauth/oauthtest"
 )
 
 func startBothSides(t *testing.T, n int) (*dovecot.Server, [][]byte) {
@@ -144,6 +147,55 @@ func TestCLIDeliverTooLarge(t *testing.T) {
 		out, errs, code := v.run("", args...)
 		if code != 0 || !strings.Contains(out, `"the big one"`) || !strings.Contains(out, "kept on the POP server and in the archive") {
 			t.Errorf("%s: exit %d:\n%s%s", strings.Join(args, " "), code, out, errs)
+		}
+	}
+}
+
+// TestCLIDeliverOAuthGoesWithIt: a sign-in made in the browser for an
+// account's target is kept as that account's (not restore's for the
+// server and user), delivers, and is forgotten with --off: no token of
+// it stays on this machine.
+func TestCLIDeliverOAuthGoesWithIt(t *testing.T) {
+	p := oauthtest.NewServer("popvault-test", "deliver-app-secret")
+	p.User = "bob"
+	defer p.Close()
+	var msgs [][]byte
+	for _, m := range mailgen.Corpus(5, 13) {
+		msgs = append(msgs, m.Data)
+	}
+	d := startIMAP(t, dovecot.Options{Introspection: p.URL + "/introspect"}, msgs)
+	v := newVault(t)
+	v.addAccount(d, "home", "tls", true)
+	out, errs := v.signInCLIWith(p, "deliver-app-secret\n", "account", "deliver", "--name", "home",
+		"--host", "127.0.0.1", "--port", strconv.Itoa(d.IMAPTLSPort), "--ca-file", d.CAFile,
+		"--user", d.User2, "--mailbox", "INBOX", "--no-browser",
+		"--oauth", "custom", "--client-id", "popvault-test", "--client-secret-stdin",
+		"--auth-url", p.URL+"/authorize", "--token-url", p.URL+"/token", "--scope", "mail")
+	if !strings.Contains(out, "now puts the mail") {
+		t.Fatalf("account deliver --oauth:\n%s%s", out, errs)
+	}
+	if _, errs, code := v.run("", "fetch"); code != 0 || !strings.Contains(errs, "home: 5 delivered") {
+		t.Fatalf("fetch: exit %d: %s", code, errs)
+	}
+	kept := func() string {
+		var all strings.Builder
+		for _, name := range []string{"secrets.json", "oauth-tokens.json", "oauth-clients.json"} {
+			b, err := os.ReadFile(filepath.Join(v.config, "popvault", name))
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			all.Write(b)
+		}
+		return all.String()
+	}
+	if s := kept(); !strings.Contains(s, "/deliver") || strings.Contains(s, "imap:") {
+		t.Fatalf("the sign-in is not kept as the account's target's:\n%s", s)
+	}
+	v.ok("", "account", "deliver", "--name", "home", "--off")
+	s := kept()
+	for _, tok := range p.Issued() {
+		if strings.Contains(s, tok) {
+			t.Fatal("a token of the target's sign-in is still kept after --off")
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"popvault/archive"
 	"popvault/bearer"
+	"popvault/deliver"
 	"popvault/fetch"
 	"popvault/health"
 	"popvault/restore"
@@ -78,7 +79,7 @@ func (c *session) restoreCmd(ctx context.Context, args []string) error {
 	if *fromStdin {
 		pw = passwordFromStdin
 	}
-	creds, err := c.restoreCredentials(ctx, arch, t, pw, *oauthAccount, o)
+	creds, err := c.restoreCredentials(ctx, arch, t, pw, *oauthAccount, o, signInForServer(t, o.provider))
 	if err != nil {
 		return err
 	}
@@ -144,10 +145,12 @@ func (c *session) sayTargetFailure(what string, err error) bool {
 }
 
 // restoreCredentials are the password (from stdin or the terminal), or
-// an OAuth sign-in: an account's, or one kept for this server and user,
-// made in a browser when there is none yet. A sign-in goes only where
+// an OAuth sign-in: an account's, or one made in a browser when none is
+// kept yet under keepAs: restore's own (signInForServer), or an account's
+// delivery target's (deliver.SignInAccount), which goes when delivery is
+// turned off or the account removed. A sign-in goes only where
 // credentials.OAuthStore.CheckHost allows.
-func (c *session) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, pw passwordSource, oauthAccount string, o oauthFlags) (restore.Credentials, error) {
+func (c *session) restoreCredentials(ctx context.Context, arch *archive.Archive, t restore.Target, pw passwordSource, oauthAccount string, o oauthFlags, keepAs fetch.Account) (restore.Credentials, error) {
 	store := c.oauthStore()
 	switch {
 	case oauthAccount != "":
@@ -167,9 +170,7 @@ func (c *session) restoreCredentials(ctx context.Context, arch *archive.Archive,
 		}
 		return restore.Credentials{Token: tokens}, nil
 	case o.provider != "":
-		// A sign-in for this server and user, kept under a name of its
-		// own: it belongs to no account.
-		server := fetch.Account{Name: "imap:" + t.User + "@" + t.Host, OAuth: o.provider, Host: t.Host}
+		server := keepAs
 		client, err := o.client(store, server, c.stdin)
 		if err != nil {
 			return restore.Credentials{}, err
@@ -207,4 +208,10 @@ func (c *session) restoreCredentials(ctx context.Context, arch *archive.Archive,
 	}
 	password, err := c.readPassword(t.User+" on "+t.Host, pw)
 	return restore.Credentials{Password: password}, err
+}
+
+// signInForServer is where restore keeps a sign-in it made for a server
+// and user, under a name of its own: it belongs to no account.
+func signInForServer(t restore.Target, provider string) fetch.Account {
+	return deliver.OAuthServer(&fetch.Delivery{User: t.User, Host: t.Host, OAuth: provider})
 }
