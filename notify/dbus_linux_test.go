@@ -51,7 +51,8 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(0)
 		case OpenAccountFlag:
-			opened(ParseOpenArg(os.Args[2]) + "\t" + os.Getenv("DISPLAY") + "\t" + archiveOpened)
+			account, _, _ := ParseOpenArg(os.Args[2])
+			opened(account + "\t" + os.Getenv("DISPLAY") + "\t" + archiveOpened)
 		}
 	}
 	if os.Getenv(openedEnv) != "" {

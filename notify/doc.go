@@ -45,12 +45,14 @@
 // Windows: a toast, the system's own notifications, through the Windows
 // Runtime's ToastNotificationManager, under the app ID "popvault" that
 // Send registers for the user (HKCU\Software\Classes\AppUserModelId). A
-// click activates the URI popvault-open:NAME, which Send registers too
-// (HKCU\Software\Classes\popvault-open) to run `popvault.exe
-// --open-account popvault-open:NAME`: a URI works whether or not
-// popvault still runs, where the toast's COM callback needs a running
-// process. [ParseOpenArg] turns the argument back into the account's
-// name. The Runtime is called from a hidden PowerShell (as Fyne's
+// click activates the URI popvault-open:NAME?archive=PATH ([OpenURI],
+// every byte but letters, digits and "-._~" percent-encoded), which Send
+// registers too (HKCU\Software\Classes\popvault-open) to run
+// `popvault.exe --open-account URI`: a URI works whether or not popvault
+// still runs, where the toast's COM callback needs a running process.
+// [ParseOpenArg] turns the argument back into the account's name and
+// the archive, and refuses an archive that is not a local full path:
+// any web page can open such a URI. The Runtime is called from a hidden PowerShell (as Fyne's
 // notifications are), with the toast's XML passed as base64, never as
 // script text: calling it from Go (git.sr.ht/~jackmordaunt/go-toast)
 // registers a COM class that Wine calls back while the process exits,
