@@ -109,6 +109,7 @@ func TestScheduleOnWithTheKeyringInNamespace(t *testing.T) {
 		if !errors.As(err, &exit) || s.Count("PASS") != 1 {
 			t.Fatalf("the job's fetch with the keyring locked: %v, %d logins\n%s", err, s.Count("PASS"), out)
 		}
+		t.Logf("the job's fetch said: %s", out)
 	})
 
 	t.Run("gone", func(t *testing.T) {
@@ -124,6 +125,7 @@ func TestScheduleOnWithTheKeyringInNamespace(t *testing.T) {
 		if !errors.As(err, &exit) || s.Count("PASS") != 1 {
 			t.Fatalf("the job's fetch with no keyring: %v, %d logins\n%s", err, s.Count("PASS"), out)
 		}
+		t.Logf("the job's fetch said: %s", out)
 	})
 }
 
