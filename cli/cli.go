@@ -182,7 +182,7 @@ func (c *session) run(ctx context.Context, args []string) error {
 	}
 	args = global.Args()
 	if *openAccount != "" && len(args) == 0 && c.env.WindowOn != nil {
-		return c.env.WindowOn(c.path(), notify.ParseOpenArg(*openAccount))
+		return c.openAccount(*openAccount)
 	}
 	if len(args) == 0 {
 		if c.env.Window == nil {

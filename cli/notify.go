@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"popvault/archive"
@@ -57,3 +59,24 @@ func (c *session) notifyWait() error {
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
+
+// openAccount opens the window on the account an --open-account
+// argument names (a notification's click): a name, with --archive; or on
+// Windows a popvault-open: URI, which carries the archive the notifying
+// job fetched into (an --archive given too wins).
+func (c *session) openAccount(arg string) error {
+	account, arch, err := notify.ParseOpenArg(arg)
+	if err != nil {
+		return err
+	}
+	path := c.path()
+	if arch != "" && c.archivePath == "" {
+		// Anyone can make such a link: it opens an archive that is
+		// there, and never makes one where it says.
+		if fi, err := os.Stat(arch); err != nil || !fi.Mode().IsRegular() {
+			return fmt.Errorf("the archive %s that the notification was about is not there any more; open popvault and choose the archive with --archive", arch)
+		}
+		path = arch
+	}
+	return c.env.WindowOn(path, account)
+}

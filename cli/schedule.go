@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
 	"popvault/archive"
 	"popvault/bearer"
+	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/health"
+	"popvault/internal/sessionbus"
 	"popvault/schedule"
 )
 
@@ -100,6 +103,11 @@ func (c *session) scheduleOn(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Backups when popvault is closed: on, every %s, by %s (%s)\n", health.Minutes(job.Every), job.Mechanism, strings.Join(job.Where, ", "))
+	if len(failing) < len(accts) && runtime.GOOS != "windows" && runtime.GOOS != "darwin" && keyringHere() {
+		// The check passed because the user is logged in now; a run
+		// while nobody is finds the keyring closed.
+		fmt.Fprintln(c.stdout, "The passwords are in your desktop's keyring: a backup runs while you are logged in with the keyring unlocked, and fails while nobody is (popvault status then says so).")
+	}
 	if len(failing) > 0 {
 		return fmt.Errorf("the backup is on, but %d of %d accounts cannot sign in when popvault is closed: %s (see above)", len(failing), len(accts), strings.Join(failing, ", "))
 	}
@@ -157,9 +165,36 @@ func (c *session) checkSecrets(ctx context.Context) error {
 		ch := health.SecretCheck{Account: a.Name, OK: err == nil}
 		if err != nil {
 			ex := health.Explain(err)
+			if errors.Is(err, credentials.ErrNoSecret) && !keyringHere() {
+				// Not "none is stored": with no keyring here only the
+				// file was asked, and the password may well be in the
+				// desktop's keyring, which is closed without a login.
+				ex = noKeyringWithoutLogin
+			}
 			ch.Words, ch.Fix = ex.Words, strings.ReplaceAll(ex.Fix, "ACCOUNT", a.Name)
 		}
 		checks = append(checks, ch)
 	}
 	return json.NewEncoder(c.rawStdout).Encode(checks)
+}
+
+// noKeyringWithoutLogin is why a scheduled run finds no password where
+// the desktop's keyring is the password store (Linux, the BSDs): with
+// nobody logged in there is no session bus, and no keyring on it.
+var noKeyringWithoutLogin = health.Explanation{
+	Words: "no password for this account can be read without a desktop login: none is kept in a file here, and no keyring is open",
+	Fix: "If your desktop's keyring holds it, log in at the desktop and turn the backup on from there: it then runs while you are logged in. " +
+		"Otherwise type the password again: Edit the account, or popvault account edit --name ACCOUNT --password-stdin",
+	SignIn: true,
+}
+
+// keyringHere reports whether this process reaches a Secret Service
+// keyring; always true where the system's keyring is no service on a
+// session bus (Windows' Credential Manager, macOS's keychain).
+func keyringHere() bool {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return true
+	}
+	ok, _ := sessionbus.Provides("org.freedesktop.secrets")
+	return ok
 }

@@ -190,6 +190,20 @@ func (s streamWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Listening reports whether a window listens for the commands of the
+// archive at archivePath: for a command it will not take, which says so
+// rather than only that the archive is in use. (The window reads no
+// request from a connection that closes at once, and runs nothing.)
+func Listening(ctx context.Context, archivePath string) bool {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", SocketPath(archivePath))
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
 // Forward hands req to the window holding the archive at archivePath,
 // copies what the command writes to stdout and stderr, and returns its
 // exit status; ErrNoWindow when no window listens. ctx ending closes the

@@ -104,3 +104,32 @@ func TestLongArchivePath(t *testing.T) {
 		t.Fatalf("Forward: %d, %v", code, err)
 	}
 }
+
+// Listening tells whether a window listens for the archive, and asking
+// runs nothing there.
+func TestListening(t *testing.T) {
+	archive := filepath.Join(t.TempDir(), "archive.db")
+	ctx := context.Background()
+	if Listening(ctx, archive) {
+		t.Fatal("listening before any window")
+	}
+	ran := make(chan Request, 1)
+	s, err := Listen(archive, func(_ context.Context, req Request, _, _ io.Writer) int { ran <- req; return 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Listening(ctx, archive) {
+		t.Error("not listening while a window is")
+	}
+	// A request after the probe is the first the handler sees.
+	if code, err := Forward(ctx, archive, Request{Args: []string{"list"}}, io.Discard, io.Discard); err != nil || code != 0 {
+		t.Fatalf("Forward: %d, %v", code, err)
+	}
+	if req := <-ran; len(req.Args) != 1 || req.Args[0] != "list" {
+		t.Errorf("the window ran %q", req.Args)
+	}
+	s.Close()
+	if Listening(ctx, archive) {
+		t.Error("listening after the window closed")
+	}
+}

@@ -47,7 +47,59 @@ func Send(ctx context.Context, n Notification, o Options) error {
 	if o.Exe == "" {
 		return fmt.Errorf("notify: popvault's program (Options.Exe) is needed to wait for a click")
 	}
+	// A process is started only where a notification service answers: a
+	// bus whose socket is left but whose daemon is gone, or a bus with no
+	// desktop on it (an ssh login's), gets nothing to wait on it.
+	actions, err := probe(ctx, addr)
+	if err != nil {
+		return err
+	}
+	if !actions {
+		// The service shows no buttons and reports no clicks: nothing
+		// to wait for, so this process sends it and nobody stays.
+		conn, _, _, err := show(ctx, req)
+		if err == nil {
+			conn.Close()
+		}
+		return err
+	}
 	return waiter(ctx, req.Exe, req)
+}
+
+// probe asks the notification service at addr what it can do, within
+// ctx: an error (ErrNoSession) where nothing answers, and whether it
+// reports a click on a notification (its "actions" capability).
+func probe(ctx context.Context, addr string) (actions bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	conn, err := connect(ctx, addr)
+	if err != nil {
+		return false, fmt.Errorf("%w: the session bus at %s does not answer: %w", ErrNoSession, addr, err)
+	}
+	defer conn.Close()
+	var caps []string
+	if err := conn.Object(busName, busPath).CallWithContext(ctx, busIface+".GetCapabilities", 0).Store(&caps); err != nil {
+		return false, fmt.Errorf("%w: the desktop's notification service does not answer: %w", ErrNoSession, err)
+	}
+	return slices.Contains(caps, "actions"), nil
+}
+
+// connect connects to the bus at addr (never a bus of its own), within
+// ctx: a daemon that accepts but never answers (stopped, or hung) would
+// hold dbus.Connect's authentication forever.
+func connect(ctx context.Context, addr string) (*dbus.Conn, error) {
+	// The connection's own context closes it when cancelled: cancelled
+	// only if ctx ends while connecting, so the connection outlives ctx.
+	life, cancel := context.WithCancel(context.Background())
+	stop := context.AfterFunc(ctx, cancel)
+	conn, err := dbus.Connect(addr, dbus.WithContext(life))
+	if !stop() {
+		if err == nil {
+			conn.Close()
+		}
+		return nil, ctx.Err()
+	}
+	return conn, err
 }
 
 // request is what Send tells the waiter, as JSON on its standard input.
@@ -99,14 +151,18 @@ func waiter(ctx context.Context, self string, req request) error {
 	}()
 	select {
 	case a := <-got:
-		go cmd.Wait() // reaps it, where this process lives on (the window, tests)
 		if a.Error != "" {
+			// It ends right after saying so: reaped here, so that none
+			// is left when Send returns.
+			cmd.Process.Kill()
+			cmd.Wait()
 			return fmt.Errorf("notify: %s", a.Error)
 		}
+		go cmd.Wait() // reaps it, where this process lives on (the window, tests)
 		return nil
 	case <-ctx.Done():
 		cmd.Process.Kill()
-		go cmd.Wait()
+		cmd.Wait()
 		return fmt.Errorf("notify: %w", ctx.Err())
 	}
 }
@@ -195,7 +251,7 @@ const sendTimeout = 25 * time.Second
 func show(ctx context.Context, req request) (*dbus.Conn, uint32, <-chan *dbus.Signal, error) {
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
-	conn, err := dbus.Connect(req.Address)
+	conn, err := connect(ctx, req.Address)
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("notify: the session bus at %s does not answer: %w", req.Address, err)
 	}

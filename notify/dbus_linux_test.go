@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -21,6 +23,11 @@ import (
 // openedEnv names the FIFO to which this test binary, started as popvault
 // on a click (`--open-account NAME`), writes the account's name.
 const openedEnv = "POPVAULT_NOTIFY_TEST_OPENED"
+
+// waitersEnv names a file to which each waiter this test binary is
+// started as (`notify-wait`) adds a line: a test that must start none
+// sees any that started, even one that ended at once.
+const waitersEnv = "POPVAULT_NOTIFY_TEST_WAITERS"
 
 // TestMain plays popvault for the waiter: `notify-wait` runs RunWaiter,
 // `--open-account NAME` reports NAME to the test that clicked.
@@ -32,12 +39,20 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case WaiterCommand:
+			if f := os.Getenv(waitersEnv); f != "" {
+				w, err := os.OpenFile(f, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+				if err == nil {
+					fmt.Fprintln(w, os.Getpid())
+					w.Close()
+				}
+			}
 			if err := RunWaiter(os.Stdin, os.Stdout); err != nil {
 				os.Exit(1)
 			}
 			os.Exit(0)
 		case OpenAccountFlag:
-			opened(ParseOpenArg(os.Args[2]) + "\t" + os.Getenv("DISPLAY") + "\t" + archiveOpened)
+			account, _, _ := ParseOpenArg(os.Args[2])
+			opened(account + "\t" + os.Getenv("DISPLAY") + "\t" + archiveOpened)
 		}
 	}
 	if os.Getenv(openedEnv) != "" {
@@ -101,12 +116,14 @@ type call struct {
 	hints   map[string]dbus.Variant
 	expire  int32
 	id      uint32
+	pid     uint32 // the sender's process
 }
 
 // fakeServer is a notification service on the private bus that records
 // what it is sent. Like dunst, it sends its signals to the notification's
 // sender only.
 type fakeServer struct {
+	caps  []string // what GetCapabilities says
 	conn  *dbus.Conn
 	calls chan call
 	gone  chan string // unique names that left the bus
@@ -115,17 +132,22 @@ type fakeServer struct {
 }
 
 func newFakeServer(t testing.TB, addr string) *fakeServer {
+	return newFakeServerWith(t, addr, []string{"actions", "body"})
+}
+
+// newFakeServerWith is a fake service with these capabilities.
+func newFakeServerWith(t testing.TB, addr string, caps []string) *fakeServer {
 	t.Helper()
 	conn, err := dbus.Connect(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	f := &fakeServer{conn: conn, calls: make(chan call, 8), gone: make(chan string, 8), next: 41}
+	f := &fakeServer{caps: caps, conn: conn, calls: make(chan call, 8), gone: make(chan string, 8), next: 41}
 	if err := conn.ExportMethodTable(map[string]any{
 		"Notify": f.notify,
 		"GetCapabilities": func() ([]string, *dbus.Error) {
-			return []string{"actions", "body"}, nil
+			return f.caps, nil
 		},
 		"CloseNotification": func(uint32) *dbus.Error { return nil },
 		"GetServerInformation": func() (string, string, string, string, *dbus.Error) {
@@ -173,7 +195,9 @@ func (f *fakeServer) notify(sender dbus.Sender, app string, replace uint32, icon
 	f.next++
 	id := f.next
 	f.mu.Unlock()
-	f.calls <- call{string(sender), app, replace, icon, title, body, actions, hints, expire, id}
+	var pid uint32 // asked while the sender is still there
+	f.conn.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, string(sender)).Store(&pid)
+	f.calls <- call{string(sender), app, replace, icon, title, body, actions, hints, expire, id, pid}
 	return id, nil
 }
 
@@ -309,6 +333,110 @@ func TestNoService(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "notification service") {
 		t.Errorf("got %v", err)
 	}
+}
+
+// A desktop that cannot take a notification with a click gets no
+// waiter: a bus that does not answer (its daemon gone, or stopped) or
+// one with no notification service is no session, and a service that
+// reports no clicks gets the notification from Send itself. No waiter
+// is started, not even one that would end at once, and Send leaves no
+// process behind.
+func TestNoWaiterWithoutAClick(t *testing.T) {
+	n := Notification{Title: "Gmail: backups have stopped", Body: "Sign in again.", Account: "Gmail"}
+	cases := map[string]struct {
+		bus     func(testing.TB) string // the session bus's address
+		caps    []string                // a service's, on the bus; nil: none there
+		timeout time.Duration           // Send's context's
+		shown   bool                    // the service has the notification
+	}{
+		"a socket whose daemon is gone":    {bus: deadSocket},
+		"a daemon that does not answer":    {bus: silentSocket, timeout: 300 * time.Millisecond},
+		"a bus with no service":            {bus: privateBus},
+		"a service that reports no clicks": {bus: privateBus, caps: []string{"body", "persistence"}, shown: true},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			waiters := filepath.Join(t.TempDir(), "waiters")
+			t.Setenv(waitersEnv, waiters)
+			t.Setenv(openedEnv, filepath.Join(t.TempDir(), "opened")) // a start it does not expect ends at once
+			addr := c.bus(t)
+			t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+			var fake *fakeServer
+			if c.caps != nil {
+				fake = newFakeServerWith(t, addr, c.caps)
+			}
+			ctx := context.Background()
+			if c.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, c.timeout)
+				defer cancel()
+			}
+			children := childrenOf(os.Getpid())
+			err := Send(ctx, n, Options{Exe: os.Args[0]})
+			if started := newChildren(children); len(started) > 0 {
+				t.Errorf("left behind: %v", started)
+			}
+			if b, rerr := os.ReadFile(waiters); rerr == nil {
+				t.Errorf("waiters started (pids %s)", strings.Fields(string(b)))
+			}
+			if !c.shown {
+				if !errors.Is(err, ErrNoSession) {
+					t.Errorf("got %v, want ErrNoSession", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := <-fake.calls
+			checkCall(t, got, n)
+			if int(got.pid) != os.Getpid() {
+				t.Errorf("the notification came from process %d, not from Send (%d)", got.pid, os.Getpid())
+			}
+		})
+	}
+}
+
+// deadSocket is a session bus's socket whose daemon is gone: the file
+// is there, and nothing listens.
+func deadSocket(t testing.TB) string {
+	path := filepath.Join(t.TempDir(), "bus")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.SetUnlinkOnClose(false)
+	l.Close()
+	return "unix:path=" + path
+}
+
+// silentSocket is a session bus that takes connections and never
+// answers, like a stopped dbus-daemon.
+func silentSocket(t testing.TB) string {
+	path := filepath.Join(t.TempDir(), "bus")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { l.Close(); <-done })
+	go func() {
+		defer close(done)
+		var held []net.Conn // open, unanswered, until the test ends
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	return "unix:path=" + path
 }
 
 // No session bus, as under cron: ErrNoSession, and no process started,

@@ -2,6 +2,10 @@ package notify
 
 import (
 	"encoding/xml"
+	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,14 +48,74 @@ func TestShouldNotify(t *testing.T) {
 	}
 }
 
+// root is an absolute path's start on this system.
+func root() string {
+	if runtime.GOOS == "windows" {
+		return `C:\`
+	}
+	return "/"
+}
+
+// The popvault-open: URI carries the account and the archive there and
+// back, whatever they hold, and holds nothing a command line or XML
+// could take for its own.
 func TestOpenArg(t *testing.T) {
-	for _, name := range []string{"Gmail", "Old ISP & co", "work: main/inbox", "100% ünïcode", "popvault-open:x", ""} {
-		if got := ParseOpenArg(OpenURI(name)); got != name {
-			t.Errorf("%q → %q → %q", name, OpenURI(name), got)
+	names := []string{"Gmail", "Old ISP & co", `say "hi"`, "work: main/inbox?x=1", "100% ünïcode", "popvault-open:x", "a+b c", ""}
+	archives := []string{"", filepath.Join(root(), "Users", "Ann Lee", `Mail & "old"`, "ärchive 100%.db"),
+		filepath.Join(root(), "a?archive=b&c=d#e", "x.db")}
+	for _, name := range names {
+		for _, arch := range archives {
+			uri := OpenURI(name, arch)
+			if i := strings.IndexFunc(uri, func(r rune) bool { return !strings.ContainsRune(safe, r) }); i >= 0 {
+				t.Errorf("%q holds %q", uri, uri[i])
+			}
+			gotName, gotArch, err := ParseOpenArg(uri)
+			if err != nil || gotName != name || gotArch != arch {
+				t.Errorf("(%q, %q) → %q → (%q, %q, %v)", name, arch, uri, gotName, gotArch, err)
+			}
 		}
 	}
-	if got := ParseOpenArg("Gmail"); got != "Gmail" {
-		t.Errorf("a plain name: %q", got)
+	if name, arch, err := ParseOpenArg("Old ISP & co"); name != "Old ISP & co" || arch != "" || err != nil {
+		t.Errorf("a plain name: (%q, %q, %v)", name, arch, err)
+	}
+	// A toast shown by a popvault that escaped less still opens its account.
+	if name, _, err := ParseOpenArg("popvault-open:Old%20ISP%20&%20co"); name != "Old ISP & co" || err != nil {
+		t.Errorf("an older URI: (%q, %v)", name, err)
+	}
+}
+
+// safe is what an OpenURI may hold: the scheme's colon, "?" and "=" of
+// its one parameter, and percent-encoding.
+const safe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%:?="
+
+// A popvault-open: URI anyone made (a web page can open one) is refused
+// when its archive is not a local full path, or it is not written as
+// popvault writes it.
+func TestOpenArgHostile(t *testing.T) {
+	local := escape(filepath.Join(root(), "x.db"))
+	cases := map[string]string{
+		"a network share":           "popvault-open:Gmail?archive=" + escape(`\\evil.example\share\a.db`),
+		"a network share, slashes":  "popvault-open:Gmail?archive=" + escape("//evil.example/share/a.db"),
+		"a device path":             "popvault-open:Gmail?archive=" + escape(`\\?\UNC\evil\share\a.db`),
+		"a relative path":           "popvault-open:Gmail?archive=" + escape(filepath.Join("..", "a.db")),
+		"a control character":       "popvault-open:Gmail?archive=" + local + "%0A",
+		"a NUL":                     "popvault-open:Gmail?archive=" + local + "%00",
+		"not UTF-8":                 "popvault-open:Gmail?archive=" + local + "%FF",
+		"a broken escape":           "popvault-open:Gmail?archive=" + local + "%ZZ",
+		"a cut escape":              "popvault-open:Gmail?archive=" + local + "%4",
+		"a raw quote":               "popvault-open:Gmail?archive=" + local + `"%20--demo`,
+		"a second parameter":        "popvault-open:Gmail?archive=" + local + "&exe=calc",
+		"another parameter":         "popvault-open:Gmail?exe=calc",
+		"an empty archive":          "popvault-open:Gmail?archive=",
+		"a broken escape in a name": "popvault-open:Gm%ZZail",
+	}
+	for name, uri := range cases {
+		t.Run(name, func(t *testing.T) {
+			account, arch, err := ParseOpenArg(uri)
+			if !errors.Is(err, ErrNotOurLink) {
+				t.Errorf("%q → (%q, %q, %v), want ErrNotOurLink", uri, account, arch, err)
+			}
+		})
 	}
 }
 
@@ -59,13 +123,17 @@ func TestOpenArg(t *testing.T) {
 // its button) that activates the account's URI.
 func TestToastXML(t *testing.T) {
 	n := Notification{Title: `Old <ISP> & "co": backups have stopped`, Body: "The server said ]]> and <b>no</b>.", Account: "Old ISP & co"}
-	s := toastXML(n, `C:\popvault\icon.png`, "protocol")
+	arch := filepath.Join(root(), "Users", "Ann Lee", `Mail & "old" <x>`, "ärchive.db")
+	s := toastXML(n, arch, `C:\popvault\icon.png`, "protocol")
 	var got toast
 	if err := xml.Unmarshal([]byte(s), &got); err != nil {
 		t.Fatalf("%v\n%s", err, s)
 	}
-	if got.ActivationType != "protocol" || got.Launch != OpenURI(n.Account) || ParseOpenArg(got.Launch) != n.Account {
+	if got.ActivationType != "protocol" || got.Launch != OpenURI(n.Account, arch) {
 		t.Errorf("activation %q %q", got.ActivationType, got.Launch)
+	}
+	if account, gotArch, err := ParseOpenArg(got.Launch); account != n.Account || gotArch != arch || err != nil {
+		t.Errorf("a click opens (%q, %q, %v), want (%q, %q)", account, gotArch, err, n.Account, arch)
 	}
 	if got.Binding.Template != "ToastGeneric" || len(got.Binding.Text) != 2 || got.Binding.Text[0] != n.Title || got.Binding.Text[1] != n.Body {
 		t.Errorf("text %q", got.Binding.Text)

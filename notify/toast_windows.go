@@ -43,8 +43,9 @@ $doc.LoadXml([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($args[0
 `
 
 // Send shows n as a toast, the system's own notifications. A click opens
-// the popvault-open: URI, which Windows hands to `popvault.exe
-// --open-account popvault-open:NAME` (registered here for the user), so
+// the popvault-open: URI (OpenURI: the account, and o.Archive), which
+// Windows hands to `popvault.exe --open-account popvault-open:NAME…`
+// (registered here for the user), so
 // nothing waits for it: where the window is running, that second
 // popvault.exe is the window's to hand over. o.OnClick is not used.
 //
@@ -64,7 +65,7 @@ func Send(ctx context.Context, n Notification, o Options) error {
 	if err := register(o.Exe, icon); err != nil {
 		return err
 	}
-	doc := base64.StdEncoding.EncodeToString([]byte(toastXML(n, icon, "protocol")))
+	doc := base64.StdEncoding.EncodeToString([]byte(toastXML(n, o.Archive, icon, "protocol")))
 	cmd := exec.CommandContext(ctx, "powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass",
 		"-EncodedCommand", encodeCommand("& {"+toastScript+"} '"+doc+"'"))
 	const createNoWindow = 0x08000000

@@ -28,14 +28,15 @@ type action struct {
 	ActivationType string `xml:"activationType,attr"`
 }
 
-// toastXML is the toast for n. activation is "protocol" (a click opens
+// toastXML is the toast for n, whose click opens popvault on n's
+// account of archive ("" is the default archive). activation is "protocol" (a click opens
 // the popvault-open: URI, which starts popvault) or "foreground" (a click
 // reaches this process's callback, with the URI as its argument). encoding/xml
 // escapes what the title and body hold.
-func toastXML(n Notification, icon, activation string) string {
+func toastXML(n Notification, archive, icon, activation string) string {
 	var t toast
 	t.ActivationType = activation
-	t.Launch = OpenURI(n.Account)
+	t.Launch = OpenURI(n.Account, archive)
 	t.Duration = "long" // a stopped backup is worth more than seven seconds
 	t.Binding.Template = "ToastGeneric"
 	if icon != "" {
