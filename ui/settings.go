@@ -54,6 +54,8 @@ func (u *UI) showSettings() {
 		widget.NewSeparator(),
 		u.scheduleSection(), // schedule.go
 		widget.NewSeparator(),
+		u.picturesSection(), // remotepictures.go
+		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Export all mail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, exportAll, exportFormat),
 		widget.NewLabelWithStyle("Import from another program", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
