@@ -441,9 +441,16 @@ func newMailList(length func() int, create func() fyne.CanvasObject, update func
 	onSelected func(widget.ListItemID)) *mailList {
 	l := &mailList{cursor: -1}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
-	l.OnUnselected = func(widget.ListItemID) { l.cursor = -1 }
+	// The rows are drawn again as the selection moves: a row's preview
+	// takes its colour from the background behind it (rowView.set). Fyne
+	// redraws the rows before it tells of the change.
+	l.OnUnselected = func(id widget.ListItemID) {
+		l.cursor = -1
+		l.RefreshItem(id)
+	}
 	l.OnSelected = func(id widget.ListItemID) {
 		l.cursor = id
+		l.RefreshItem(id)
 		onSelected(id)
 	}
 	l.ExtendBaseWidget(l)
