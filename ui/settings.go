@@ -15,17 +15,19 @@ import (
 
 // showSettings shows where the archive is, and export and import.
 func (u *UI) showSettings() {
-	path := widget.NewLabel(u.opts.ArchivePath)
-	path.Wrapping = fyne.TextWrapBreak
-	path.Selectable = true
+	copyText := func(text, what string) {
+		u.app.Clipboard().SetContent(text)
+		u.setStatus(what + " copied")
+	}
+	path := newCopyField("the archive's path", u.opts.ArchivePath, copyText, nil)
+	path.label.Wrapping = fyne.TextWrapBreak
 	where := widget.NewLabel("Passwords are kept outside the archive.")
 	where.Wrapping = fyne.TextWrapWord
 	var content *fyne.Container
 	// Why there is no keyring is technical ("the D-Bus session bus at …"):
 	// behind Details, selectable, for whoever helps.
-	detail := widget.NewLabel("")
-	detail.Wrapping = fyne.TextWrapBreak
-	detail.Selectable = true
+	detail := newCopyField("details", "", copyText, nil)
+	detail.label.Wrapping = fyne.TextWrapBreak
 	detail.Hide()
 	details := widget.NewButton("Details", func() { detail.Show() })
 	details.Importance = widget.LowImportance
@@ -35,7 +37,7 @@ func (u *UI) showSettings() {
 		return func() {
 			where.SetText(text)
 			if why != "" {
-				detail.SetText(why)
+				detail.label.SetText(why)
 				details.Show()
 			}
 			content.Refresh() // the wrapped text's new height moves what is below it
