@@ -64,7 +64,9 @@ func (u *UI) showSettings() {
 		container.NewBorder(nil, nil, nil, importBtn, importFormat),
 		widget.NewSeparator(), theme,
 	)
-	d := dialog.NewCustom("Settings", "Close", content, u.win)
+	// It scrolls: its sections outgrow a small window, and Close would
+	// cover the last of them.
+	d := dialog.NewCustom("Settings", "Close", container.NewVScroll(content), u.win)
 	d.Resize(fyne.NewSize(600, 600))
 	d.Show()
 }
