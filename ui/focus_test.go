@@ -138,3 +138,48 @@ func TestBodyKeys(t *testing.T) {
 		t.Fatalf("Page Up went to %v, not back to %v", back, one)
 	}
 }
+
+// TestCopyFieldKeys: a focused header copies its value whole on Ctrl+C,
+// and the archive's path, focused in Settings, lets Escape close it.
+func TestCopyFieldKeys(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	storeAndOpen(t, u, string(testMail[0].Data))
+	eventually(t, "the message open", func() bool { return u.reader.view != nil })
+	ui(func() {
+		var from *copyField
+		walkShown([]fyne.CanvasObject{w.Content()}, func(o fyne.CanvasObject) {
+			if f, ok := o.(*copyField); ok && f.name == "From" {
+				from = f
+			}
+		})
+		if from == nil {
+			t.Error("no From field")
+			return
+		}
+		w.Canvas().Focus(from)
+		from.TypedShortcut(&fyne.ShortcutCopy{})
+		if got := u.app.Clipboard().Content(); got != u.reader.view.From {
+			t.Errorf("copied %q, want %q", got, u.reader.view.From)
+		}
+		u.showSettings()
+	})
+	ui(func() {
+		var path *copyField
+		walkShown(w.Canvas().Overlays().List(), func(o fyne.CanvasObject) {
+			if f, ok := o.(*copyField); ok && f.label.Text == u.opts.ArchivePath {
+				path = f
+			}
+		})
+		if path == nil {
+			t.Error("no archive path in Settings")
+			return
+		}
+		w.Canvas().Focus(path)
+		w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if u.overlayShown() {
+			t.Error("Escape left Settings open")
+		}
+	})
+}

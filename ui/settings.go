@@ -19,14 +19,14 @@ func (u *UI) showSettings() {
 		u.app.Clipboard().SetContent(text)
 		u.setStatus(what + " copied")
 	}
-	path := newCopyField("the archive's path", u.opts.ArchivePath, copyText, nil)
+	path := newCopyField("the archive's path", u.opts.ArchivePath, copyText, u.windowKey)
 	path.label.Wrapping = fyne.TextWrapBreak
 	where := widget.NewLabel("Passwords are kept outside the archive.")
 	where.Wrapping = fyne.TextWrapWord
 	var content *fyne.Container
 	// Why there is no keyring is technical ("the D-Bus session bus at …"):
 	// behind Details, selectable, for whoever helps.
-	detail := newCopyField("details", "", copyText, nil)
+	detail := newCopyField("details", "", copyText, u.windowKey)
 	detail.label.Wrapping = fyne.TextWrapBreak
 	detail.Hide()
 	details := widget.NewButton("Details", func() { detail.Show() })
