@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"popvault/fetch/pop3test"
 )
 
 // TestShortDate: one rule for the list's dates: the time today, month
@@ -156,5 +158,27 @@ func TestPreviewContrast(t *testing.T) {
 			}
 			t.Logf("%s, selected %v: preview %v, %.2f:1 against %v", variant.name, selected, text, c, behind)
 		}
+	}
+}
+
+// TestPreviewFollowsSelection: as the selection moves, the row left and
+// the row chosen are drawn again, their previews in the colour for the
+// background now behind them.
+func TestPreviewFollowsSelection(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	storeAndOpen(t, u, string(testMail[0].Data), string(testMail[1].Data))
+	ui(u.list.reload)
+	eventually(t, "the list", func() bool { return len(u.list.items) == 2 })
+	for _, chosen := range []int{0, 1} {
+		ui(func() { u.list.widget.Select(chosen) })
+		ui(func() {
+			walkShown([]fyne.CanvasObject{w.Content()}, func(o fyne.CanvasObject) {
+				if v, ok := o.(*rowView); ok && v.index >= 0 && v.ink.selected != (v.index == chosen) {
+					t.Errorf("row %d chosen: row %d's preview is drawn as selected %v", chosen, v.index, v.ink.selected)
+				}
+			})
+		})
 	}
 }
