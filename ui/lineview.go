@@ -255,7 +255,8 @@ func (r *reader) sayUnopenable(link string) {
 		link = string(r[:120]) + "…"
 	}
 	label := widget.NewLabel("This link goes nowhere: its address, \"" + link + "\", is not a web address. " +
-		"The sender probably forgot to fill it in; the sender's web site may have the page it meant.")
+		"It is a placeholder the sender's program did not fill in, or a part of a web page the mail was copied from. " +
+		"The sender's web site may have the page it meant.")
 	label.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom("Link without an address", "Close", label, r.u.win)
 	d.Resize(fyne.NewSize(480, 200))
