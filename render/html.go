@@ -859,9 +859,42 @@ func (b *builder) image(attrs map[string]string) {
 	b.text_ += len(img.Alt)
 }
 
-// safeLink reports whether a link may be offered: web and mail
-// addresses only, never javascript: or file:.
+// safeLink reports whether an element's href makes it a link: a web or
+// mail address (Openable), or an address with no scheme at all, which a
+// browser also draws as a link (a template's unfilled "{{billing_url}}",
+// a page's "/account", "#top") but that leads nowhere from a mail. An
+// address in any other scheme (javascript:, file:, data:) stays text.
 func safeLink(href string) bool {
-	l := strings.ToLower(href)
+	return Openable(href) || !hasScheme(href)
+}
+
+// Openable reports whether a link's address can be handed to a browser
+// or a mail program: http:, https: and mailto: only.
+func Openable(link string) bool {
+	l := strings.ToLower(link)
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "mailto:")
+}
+
+// hasScheme reports whether href begins with a scheme, read as a browser
+// does (the URL Standard): tabs and line breaks inside it dropped, so
+// "java\tscript:" is javascript:, then letters, digits, "+", "-" or "."
+// after a first letter, up to a colon.
+func hasScheme(href string) bool {
+	href = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, strings.TrimLeftFunc(href, func(r rune) bool { return r <= ' ' }))
+	for i, r := range href {
+		switch {
+		case r == ':':
+			return i > 0
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return false
 }

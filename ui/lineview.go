@@ -220,6 +220,10 @@ func (r *reader) linkText(id int, link string) string {
 // askOpenLink shows where a link really goes, and warns when its text
 // names another site, before handing it to the browser.
 func (r *reader) askOpenLink(link, text string) {
+	if !render.Openable(link) {
+		r.sayUnopenable(link)
+		return
+	}
 	v := linkcheck.Check(link, text)
 	msg := "Open this address in your browser?\n\n" + v.Address
 	if warning := v.Message(); warning != "" {
@@ -238,6 +242,24 @@ func (r *reader) askOpenLink(link, text string) {
 	})
 	d.SetButtons([]fyne.CanvasObject{cancel, open})
 	d.Resize(fyne.NewSize(480, 220))
+	r.u.showDialog(d, d.Hide)
+	r.asked = d
+}
+
+// sayUnopenable tells that a link has no address a browser could open
+// from a mail: a merge tag the sender's program left unfilled, or a
+// page's own path. It offers only Close; Copy link address still copies
+// what the link holds.
+func (r *reader) sayUnopenable(link string) {
+	if r := []rune(link); len(r) > 120 {
+		link = string(r[:120]) + "…"
+	}
+	label := widget.NewLabel("This link goes nowhere: its address, \"" + link + "\", is not a web address. " +
+		"It is a placeholder the sender's program did not fill in, or a part of a web page the mail was copied from. " +
+		"The sender's web site may have the page it meant.")
+	label.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom("Link without an address", "Close", label, r.u.win)
+	d.Resize(fyne.NewSize(480, 200))
 	r.u.showDialog(d, d.Hide)
 	r.asked = d
 }

@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
@@ -215,4 +216,43 @@ func TestReaderLoadsNothingRemote(t *testing.T) {
 		ui(u.reader.viewInBrowser)
 	}
 	eventually(t, "every page written", func() bool { return len(opened) == len(files) })
+}
+
+// TestUnfilledLink: a template's link whose address the sender's program
+// left unfilled ("{{billing_url}}") is drawn as a link, and a tap on it
+// says it goes nowhere instead of handing it to the browser.
+func TestUnfilledLink(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	var opened []string
+	u, w := newTestUIWith(t, s, Options{OpenURL: func(a string) error { opened = append(opened, a); return nil }})
+	openHTML(t, u, "templates/postmark-receipt.html")
+	ui(func() {
+		for i, l := range u.reader.lines {
+			for j, seg := range l.Segs {
+				if strings.Contains(seg.Text, "update your payment") {
+					lv := newLineView(u.reader)
+					lv.set(i, l, false)
+					if _, c := lv.look(seg); c != theme.Color(theme.ColorNameHyperlink) {
+						t.Errorf("the link is drawn in %v, not as a link", c)
+					}
+					lv.Tapped(&fyne.PointEvent{Position: fyne.NewPos(lv.segX[j]+1, 5)})
+					return
+				}
+			}
+		}
+		t.Error("no line holds the link")
+	})
+	var text string
+	ui(func() { text = dialogLabels(w) })
+	if !strings.Contains(text, "This link goes nowhere") || !strings.Contains(text, "{{billing_url}}") {
+		t.Fatalf("the dialog says %q", text)
+	}
+	if button(w, "Open") != nil {
+		t.Error("the dialog offers Open")
+	}
+	tap(t, w, "Close")
+	if len(opened) != 0 {
+		t.Errorf("handed %v to the browser", opened)
+	}
 }

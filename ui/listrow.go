@@ -25,6 +25,7 @@ type rowView struct {
 	date    *widget.Label
 	subject *widget.Label
 	preview *widget.Label
+	ink     *previewInk // the preview's colour
 	content *fyne.Container
 }
 
@@ -41,10 +42,14 @@ func newRowView(l *messageList) *rowView {
 	v.date.Alignment = fyne.TextAlignTrailing
 	v.preview = widget.NewLabel("")
 	v.preview.Truncation = fyne.TextTruncateEllipsis
-	v.preview.Importance = widget.LowImportance // dimmed, as mail programs show it
+	// Dimmed, as mail programs show it, but legible: previewInk gives the
+	// colour Fyne's low importance (its disabled colour) would have.
+	v.preview.Importance = widget.LowImportance
+	v.ink = &previewInk{}
 	top := container.New(rowTopLayout{}, v.from, v.clip, v.count, v.size, v.date)
 	// Labels pad themselves; the rows need none between their lines.
-	v.content = container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), top, v.subject, v.preview)
+	v.content = container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), top, v.subject,
+		container.NewThemeOverride(v.preview, v.ink))
 	v.ExtendBaseWidget(v)
 	return v
 }
@@ -65,7 +70,9 @@ func (v *rowView) set(index int, s *row) {
 		v.subject.SetText(orDash(bidiText(s.text.subject)))
 		preview = bidiText(s.text.preview)
 	}
-	v.preview.SetText(preview)
+	v.ink.selected = v.l.widget != nil && v.l.widget.cursor == index
+	v.preview.Text = preview
+	v.preview.Refresh() // its colour too, which follows the selection
 	v.date.SetText(shortDate(time.Unix(s.date, 0)))
 	v.size.SetText(humanSize(s.size))
 	v.clip.Hidden = !s.attach || s.count > 1

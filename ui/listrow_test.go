@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"image/color"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"popvault/fetch/pop3test"
 )
 
 // TestShortDate: one rule for the list's dates: the time today, month
@@ -95,5 +99,86 @@ func rowLayoutCases(t *testing.T) {
 	}
 	if !views[0].clip.Visible() || views[1].clip.Visible() || views[0].preview.Text != "The minutes of Monday" {
 		t.Errorf("attachment icons %v %v, preview %q", views[0].clip.Visible(), views[1].clip.Visible(), views[0].preview.Text)
+	}
+}
+
+// variantTheme is Fyne's own theme in one variant, whatever the
+// desktop's.
+type variantTheme struct {
+	fyne.Theme
+	v fyne.ThemeVariant
+}
+
+func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, t.v)
+}
+
+// TestPreviewContrast: a row's preview, drawn in light and in dark, on a
+// selected row and on another, keeps a contrast of 4.5:1 against the
+// background behind it, and is dimmer than the subject where the
+// background leaves room for that.
+func TestPreviewContrast(t *testing.T) {
+	a := test.NewTempApp(t)
+	for _, variant := range []struct {
+		name string
+		v    fyne.ThemeVariant
+	}{{"light", theme.VariantLight}, {"dark", theme.VariantDark}} {
+		for _, selected := range []bool{false, true} {
+			var fg, text, behind color.Color
+			ui(func() {
+				th := variantTheme{theme.DefaultTheme(), variant.v}
+				a.Settings().SetTheme(th)
+				l := &messageList{widget: &mailList{cursor: -1}}
+				if selected {
+					l.widget.cursor = 0
+				}
+				v := newRowView(l)
+				v.set(0, &row{text: &rowText{from: "Ann", subject: "Minutes", preview: "The minutes of Monday"}})
+				test.NewWindow(v).Resize(fyne.NewSize(400, 100))
+				walkShown([]fyne.CanvasObject{v.preview}, func(o fyne.CanvasObject) {
+					if c, ok := o.(*canvas.Text); ok && c.Text == "The minutes of Monday" {
+						text = c.Color
+					}
+				})
+				fg = th.Color(theme.ColorNameForeground, variant.v)
+				behind = th.Color(theme.ColorNameBackground, variant.v)
+				if selected {
+					behind = over(th.Color(theme.ColorNameSelection, variant.v), behind)
+				}
+			})
+			if text == nil {
+				t.Fatalf("%s: no preview drawn", variant.name)
+			}
+			c := contrast(text, behind)
+			if c < minContrast {
+				t.Errorf("%s, selected %v: the preview's contrast is %.2f:1", variant.name, selected, c)
+			}
+			if room := contrast(fg, behind) >= minContrast+1; room && c >= contrast(fg, behind) {
+				t.Errorf("%s, selected %v: the preview (%.2f:1) is not dimmer than the subject (%.2f:1)", variant.name, selected, c, contrast(fg, behind))
+			}
+			t.Logf("%s, selected %v: preview %v, %.2f:1 against %v", variant.name, selected, text, c, behind)
+		}
+	}
+}
+
+// TestPreviewFollowsSelection: as the selection moves, the row left and
+// the row chosen are drawn again, their previews in the colour for the
+// background now behind them.
+func TestPreviewFollowsSelection(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	storeAndOpen(t, u, string(testMail[0].Data), string(testMail[1].Data))
+	ui(u.list.reload)
+	eventually(t, "the list", func() bool { return len(u.list.items) == 2 })
+	for _, chosen := range []int{0, 1} {
+		ui(func() { u.list.widget.Select(chosen) })
+		ui(func() {
+			walkShown([]fyne.CanvasObject{w.Content()}, func(o fyne.CanvasObject) {
+				if v, ok := o.(*rowView); ok && v.index >= 0 && v.ink.selected != (v.index == chosen) {
+					t.Errorf("row %d chosen: row %d's preview is drawn as selected %v", chosen, v.index, v.ink.selected)
+				}
+			})
+		})
 	}
 }

@@ -431,6 +431,7 @@ func (l *messageList) openFirst() {
 type mailList struct {
 	widget.List
 	cursor    int // the selected row, or -1; List keeps its own to itself
+	ring      focusRing
 	onDelete  func()
 	windowKey func(*fyne.KeyEvent) // keys that are the window's (see UI.windowKey)
 }
@@ -439,15 +440,36 @@ type mailList struct {
 // selection, however made, so that Down after none opens the first row.
 func newMailList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject),
 	onSelected func(widget.ListItemID)) *mailList {
-	l := &mailList{cursor: -1}
+	l := &mailList{cursor: -1, ring: newFocusRing()}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
-	l.OnUnselected = func(widget.ListItemID) { l.cursor = -1 }
+	// The rows are drawn again as the selection moves: a row's preview
+	// takes its colour from the background behind it (rowView.set). Fyne
+	// redraws the rows before it tells of the change.
+	l.OnUnselected = func(id widget.ListItemID) {
+		l.cursor = -1
+		l.RefreshItem(id)
+	}
 	l.OnSelected = func(id widget.ListItemID) {
 		l.cursor = id
+		l.RefreshItem(id)
 		onSelected(id)
 	}
 	l.ExtendBaseWidget(l)
 	return l
+}
+
+func (l *mailList) CreateRenderer() fyne.WidgetRenderer { return l.ring.wrap(l.List.CreateRenderer()) }
+
+// FocusGained shows the ring: Fyne's own mark is the hover colour on
+// the focused row, which the selected row's colour hides.
+func (l *mailList) FocusGained() {
+	l.List.FocusGained()
+	l.ring.show(true)
+}
+
+func (l *mailList) FocusLost() {
+	l.List.FocusLost()
+	l.ring.show(false)
 }
 
 // TypedKey is called while the list has the keyboard.

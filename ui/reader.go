@@ -40,7 +40,7 @@ type reader struct {
 	headers       *fyne.Container
 	empty         *widget.Label
 	subject       *widget.Label
-	body          *widget.List
+	body          *ringList
 	doc           *render.Doc   // the open message's body
 	lines         []render.Line // doc laid out at cols
 	texts         []string      // the lines' text, for the search's marks and tests
@@ -91,12 +91,13 @@ func newReader(u *UI) *reader {
 	r.subject = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.subject.Wrapping = fyne.TextWrapWord
 	r.headers = container.New(layout.NewFormLayout())
-	r.body = widget.NewList(func() int { return len(r.lines) },
+	r.body = newRingList(func() int { return len(r.lines) },
 		func() fyne.CanvasObject { return newLineView(r) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			o.(*lineView).set(id, r.lines[id], r.marked[id])
 		})
 	r.body.HideSeparators = true
+	r.body.otherKeys = u.windowKey
 	r.note = widget.NewLabel("")
 	r.note.Importance = widget.WarningImportance
 	r.note.Wrapping = fyne.TextWrapWord
@@ -252,11 +253,8 @@ func (r *reader) show(m *openedMessage) {
 		if h[1] == "" {
 			continue
 		}
-		value := widget.NewLabel(h[1])
-		value.Wrapping = fyne.TextWrapWord
-		value.Selectable = true
 		r.headers.Add(widget.NewLabelWithStyle(h[0], fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
-		r.headers.Add(value)
+		r.headers.Add(newCopyField(h[0], h[1], r.copyText, r.u.windowKey))
 	}
 	r.headers.Refresh()
 	r.empty.Hide()

@@ -121,8 +121,7 @@ func (r *reader) stopLoadingSender() {
 		return
 	}
 	key, _ := remoteimg.Sender(r.view.From)
-	always := slices.DeleteFunc(r.u.alwaysSenders(), func(s string) bool { return strings.EqualFold(s, key) })
-	r.u.app.Preferences().SetStringList(prefAlwaysPictures, always)
+	r.u.stopLoading(key)
 	r.u.setStatus("Pictures from " + key + " wait to be asked for again")
 	r.remoteBar.setAlways(r, false)
 }
@@ -217,5 +216,49 @@ func (r *reader) showRemote(doc *render.Doc) {
 	r.remoteBar.setAlways(r, auto)
 	if auto {
 		r.loadRemote()
+	}
+}
+
+// picturesSection is Settings' list of the senders whose pictures on the
+// web load without asking, each with a way to stop, and a sentence where
+// there are none. It reads and writes the preference the reader's
+// "Always for this sender" keeps.
+func (u *UI) picturesSection() fyne.CanvasObject {
+	list := container.NewVBox()
+	var fill func()
+	fill = func() {
+		senders := u.alwaysSenders()
+		objs := make([]fyne.CanvasObject, 0, len(senders)+1)
+		if len(senders) == 0 {
+			none := widget.NewLabel("No sender yet. Pictures on the web load only when you choose, message by message; " +
+				"\"Always for this sender\" above a message adds its sender here.")
+			none.Wrapping = fyne.TextWrapWord
+			objs = append(objs, none)
+		}
+		for _, s := range senders {
+			stop := widget.NewButton("Remove", func() { u.stopLoading(s); fill() })
+			stop.Importance = widget.LowImportance
+			address := widget.NewLabel(s)
+			address.Truncation = fyne.TextTruncateEllipsis
+			objs = append(objs, container.NewBorder(nil, nil, nil, stop, address))
+		}
+		list.Objects = objs
+		list.Refresh()
+	}
+	fill()
+	return container.NewVBox(
+		widget.NewLabelWithStyle("Pictures on the web, always loaded from", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		list)
+}
+
+// stopLoading drops a sender from those whose pictures load without
+// asking; the open message's bar offers "Always" again if it was theirs.
+func (u *UI) stopLoading(sender string) {
+	always := slices.DeleteFunc(u.alwaysSenders(), func(s string) bool { return strings.EqualFold(s, sender) })
+	u.app.Preferences().SetStringList(prefAlwaysPictures, always)
+	if r := u.reader; r.view != nil {
+		if key, ok := remoteimg.Sender(r.view.From); ok && strings.EqualFold(key, sender) {
+			r.remoteBar.setAlways(r, false)
+		}
 	}
 }

@@ -14,6 +14,10 @@ import (
 	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
 	"popvault/fetch/pop3test"
 	"popvault/render/remoteimg"
 )
@@ -158,4 +162,73 @@ func TestRemoteBarSays(t *testing.T) {
 			t.Errorf("%+v: says %q, offers %q", tc, label, button)
 		}
 	}
+}
+
+// TestSettingsPictureSenders: Settings lists the senders whose pictures
+// always load, each with Remove, which drops it from the choice the
+// reader keeps (and the open message's bar offers "Always" again); with
+// none left it says so.
+func TestSettingsPictureSenders(t *testing.T) {
+	pics := newPictureServer(t)
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUIWith(t, s, Options{RemotePictures: pics.options()})
+	ui(func() {
+		u.app.Preferences().SetStringList(prefAlwaysPictures, []string{"news@shop.example", "other@example.org"})
+	})
+	storeAndOpen(t, u, "From: News <news@shop.example>\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n"+
+		`<p>News</p><img src="`+pics.URL+`/a.png" alt="A">`+"\r\n")
+	eventually(t, "the bar offers to stop", func() bool { return button(w, "Stop loading for this sender") != nil })
+	ui(u.showSettings)
+	for _, sender := range []string{"news@shop.example", "other@example.org"} {
+		eventually(t, sender+" listed", func() bool { return removeButton(w, sender) != nil })
+	}
+	ui(func() {
+		if shownLabel(w, "No sender yet") {
+			t.Error("says no sender beside a list of two")
+		}
+		test.Tap(removeButton(w, "news@shop.example"))
+	})
+	if got := u.alwaysSenders(); strings.Join(got, " ") != "other@example.org" {
+		t.Errorf("kept %v", got)
+	}
+	ui(func() {
+		if removeButton(w, "news@shop.example") != nil {
+			t.Error("the removed sender is still listed")
+		}
+		if button(w, "Always for this sender") == nil {
+			t.Error("the open message's bar does not offer Always again")
+		}
+		test.Tap(removeButton(w, "other@example.org"))
+	})
+	if got := u.alwaysSenders(); len(got) != 0 {
+		t.Errorf("kept %v", got)
+	}
+	eventually(t, "the empty list's sentence", func() bool { return shownLabel(w, "No sender yet") })
+}
+
+// removeButton is the Remove button in the row of Settings' list that
+// names sender, or nil. Call it on the UI goroutine.
+func removeButton(w fyne.Window, sender string) *widget.Button {
+	var found *widget.Button
+	walkShown(w.Canvas().Overlays().List(), func(o fyne.CanvasObject) {
+		c, ok := o.(*fyne.Container)
+		if !ok {
+			return
+		}
+		var named bool
+		var remove *widget.Button
+		for _, o := range c.Objects {
+			if l, ok := o.(*widget.Label); ok && l.Text == sender {
+				named = true
+			}
+			if b, ok := o.(*widget.Button); ok && b.Text == "Remove" {
+				remove = b
+			}
+		}
+		if named && remove != nil {
+			found = remove
+		}
+	})
+	return found
 }

@@ -15,17 +15,19 @@ import (
 
 // showSettings shows where the archive is, and export and import.
 func (u *UI) showSettings() {
-	path := widget.NewLabel(u.opts.ArchivePath)
-	path.Wrapping = fyne.TextWrapBreak
-	path.Selectable = true
+	copyText := func(text, what string) {
+		u.app.Clipboard().SetContent(text)
+		u.setStatus(what + " copied")
+	}
+	path := newCopyField("the archive's path", u.opts.ArchivePath, copyText, u.windowKey)
+	path.label.Wrapping = fyne.TextWrapBreak
 	where := widget.NewLabel("Passwords are kept outside the archive.")
 	where.Wrapping = fyne.TextWrapWord
 	var content *fyne.Container
 	// Why there is no keyring is technical ("the D-Bus session bus at …"):
 	// behind Details, selectable, for whoever helps.
-	detail := widget.NewLabel("")
-	detail.Wrapping = fyne.TextWrapBreak
-	detail.Selectable = true
+	detail := newCopyField("details", "", copyText, u.windowKey)
+	detail.label.Wrapping = fyne.TextWrapBreak
 	detail.Hide()
 	details := widget.NewButton("Details", func() { detail.Show() })
 	details.Importance = widget.LowImportance
@@ -35,7 +37,7 @@ func (u *UI) showSettings() {
 		return func() {
 			where.SetText(text)
 			if why != "" {
-				detail.SetText(why)
+				detail.label.SetText(why)
 				details.Show()
 			}
 			content.Refresh() // the wrapped text's new height moves what is below it
@@ -54,13 +56,17 @@ func (u *UI) showSettings() {
 		widget.NewSeparator(),
 		u.scheduleSection(), // schedule.go
 		widget.NewSeparator(),
+		u.picturesSection(), // remotepictures.go
+		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Export all mail", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, exportAll, exportFormat),
 		widget.NewLabelWithStyle("Import from another program", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, importBtn, importFormat),
 		widget.NewSeparator(), theme,
 	)
-	d := dialog.NewCustom("Settings", "Close", content, u.win)
+	// It scrolls: its sections outgrow a small window, and Close would
+	// cover the last of them.
+	d := dialog.NewCustom("Settings", "Close", container.NewVScroll(content), u.win)
 	d.Resize(fyne.NewSize(600, 600))
 	d.Show()
 }

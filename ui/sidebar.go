@@ -24,13 +24,13 @@ type sidebar struct {
 	u            *UI
 	edit, remove *widget.Button // for an account: not for All mail
 	widget       fyne.CanvasObject
-	list         *widget.List
+	list         *ringList // focusring.go: Tab shows where it is
 	heights      map[widget.ListItemID]float32
 }
 
 func newSidebar(u *UI) *sidebar {
 	s := &sidebar{u: u, heights: map[widget.ListItemID]float32{}}
-	s.list = widget.NewList(
+	s.list = newRingList(
 		func() int { return 1 + len(u.accounts) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabelWithStyle("account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
