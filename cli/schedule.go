@@ -164,14 +164,15 @@ func (c *session) checkSecrets(ctx context.Context) error {
 		}
 		ch := health.SecretCheck{Account: a.Name, OK: err == nil}
 		if err != nil {
-			ex := health.Explain(err)
+			ex := health.ExplainAccount(a, err)
 			if errors.Is(err, credentials.ErrNoSecret) && !keyringHere() {
-				// Not "none is stored": with no keyring here only the
-				// file was asked, and the password may well be in the
+				// Said for the job: with no keyring here only the file
+				// was asked, and the password may well be in the
 				// desktop's keyring, which is closed without a login.
 				ex = noKeyringWithoutLogin
+				ex.Fix = strings.ReplaceAll(ex.Fix, "ACCOUNT", health.ShellQuote(a.Name))
 			}
-			ch.Words, ch.Fix = ex.Words, strings.ReplaceAll(ex.Fix, "ACCOUNT", a.Name)
+			ch.Words, ch.Fix = ex.Words, ex.Fix
 		}
 		checks = append(checks, ch)
 	}

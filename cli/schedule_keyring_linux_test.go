@@ -126,6 +126,9 @@ func TestScheduleOnWithTheKeyringInNamespace(t *testing.T) {
 			t.Fatalf("the job's fetch with no keyring: %v, %d logins\n%s", err, s.Count("PASS"), out)
 		}
 		t.Logf("the job's fetch said: %s", out)
+		// What status and the notification read: not "none is
+		// stored", which a password in the closed keyring is not.
+		wantWords(t, string(out), "no keyring is open", "log in at the desktop")
 	})
 }
 

@@ -52,6 +52,12 @@ func SetPassword(s Secrets, acct fetch.Account, password string) error {
 // ErrNoSecret: no password is stored for the account.
 var ErrNoSecret = errors.New("credentials: no password stored for this account")
 
+// ErrNoKeyring comes with ErrNoSecret where no keyring was reachable, so
+// that only the file was asked: the password may well be in the
+// desktop's keyring, which a run while nobody is logged in (cron, a
+// timer) cannot reach. "Type it again" is then not the whole answer.
+var ErrNoKeyring = errors.New("no system keyring is reachable")
+
 // ErrKeyring: the system keyring exists but did not give or take the
 // password: locked, its unlock prompt dismissed, or not answering.
 var ErrKeyring = errors.New("credentials: the system keyring refused")
@@ -149,7 +155,7 @@ func (k *keyringSecrets) Get(account string) (string, error) {
 	if why := k.keyringAbsent(); why != nil {
 		s, err := k.fileGet(account)
 		if errors.Is(err, ErrNoSecret) {
-			return "", fmt.Errorf("%w (no system keyring is reachable: %v)", err, why)
+			return "", fmt.Errorf("%w (%w: %v)", err, ErrNoKeyring, why)
 		}
 		return s, err
 	}

@@ -131,12 +131,19 @@ var rules = []rule{
 		Explanation{Words: "Gmail wants a sign-in on its web page first", Sentence: "Gmail wants ACCOUNT signed in on its web page first",
 			Todo: "Sign in to Gmail in a browser once (" + GmailWebLogin + "), then fetch again; with 2-step verification, use an app password",
 			Kind: FixProvider, Action: "Sign in at Gmail", Link: GmailWebLogin, SignIn: true}},
+	{func(err error, _ cause) bool {
+		return errors.Is(err, credentials.ErrNoSecret) && errors.Is(err, credentials.ErrNoKeyring) && keyringIsTheStore()
+	},
+		Explanation{Words: "no password for this account can be read here: none is kept in popvault's file, and no keyring is open (a backup while nobody is logged in finds none)",
+			Sentence: "No password for ACCOUNT can be read here: none is kept in popvault's file, and no keyring is open (a backup while nobody is logged in finds none)",
+			Todo:     "If your desktop's keyring holds it, log in at the desktop and turn the backup on from there (it then runs while you are logged in); otherwise type the password again",
+			Command:  cmdPassword, Kind: FixPassword, SignIn: true}},
 	{func(err error, _ cause) bool { return errors.Is(err, credentials.ErrNoSecret) },
 		Explanation{Words: "no password is stored for this account on this computer", Sentence: "No password is kept for ACCOUNT on this computer",
 			Todo: "Type the password again", Command: cmdPassword, Kind: FixPassword, SignIn: true}},
 	{func(err error, _ cause) bool { return errors.Is(err, credentials.ErrKeyring) },
 		Explanation{Words: "the keyring holding the password is locked",
-			Todo: "Log in to the desktop so that the keyring unlocks, or keep the password where a scheduled run can read it (see popvault schedule on)", SignIn: true}},
+			Todo: "Log in to the desktop and unlock the keyring: a backup while popvault is closed runs while you are logged in, and then reads it", SignIn: true}},
 	{func(err error, c cause) bool { return errors.Is(err, pop3.ErrInUse) },
 		Explanation{Words: "another program is reading this mailbox", Sentence: "Another program is reading ACCOUNT's mail on the server: popvault tries again at the next fetch", Temporary: true}},
 	{func(err error, _ cause) bool { return errors.Is(err, pop3.ErrLoginDelay) },
@@ -321,3 +328,9 @@ func badCertificate(err error, c cause) bool {
 	return errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) || errors.As(err, &verify) ||
 		strings.Contains(c.text, "certificate")
 }
+
+// keyringIsTheStore reports whether passwords belong in a keyring on the
+// session bus (Linux, the BSDs), which is closed while nobody is logged
+// in; Windows' Credential Manager and macOS's keychain are no service on
+// a bus.
+func keyringIsTheStore() bool { return runtime.GOOS != "windows" && runtime.GOOS != "darwin" }

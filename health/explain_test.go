@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -18,6 +19,13 @@ import (
 
 func TestExplain(t *testing.T) {
 	wrap := func(err error) error { return &fetch.AccountError{Account: "home", Err: err} }
+	// Where the keyring is a service on the session bus, a run that
+	// reached none asked only the file: the password may be in the
+	// keyring, closed while nobody is logged in.
+	noKeyring := "no password for this account can be read here: none is kept in popvault's file, and no keyring is open (a backup while nobody is logged in finds none)"
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		noKeyring = "no password is stored for this account on this computer"
+	}
 	tests := map[string]struct {
 		err       error
 		words     string
@@ -34,7 +42,9 @@ func TestExplain(t *testing.T) {
 			words: "the sign-in must be renewed", signIn: true},
 		"never signed in here": {err: wrap(fetch.ErrNotSignedIn), words: "the sign-in must be renewed", signIn: true},
 		"no password":          {err: wrap(credentials.ErrNoSecret), words: "no password is stored for this account on this computer", signIn: true},
-		"locked keyring":       {err: wrap(fmt.Errorf("%w: collection is locked", credentials.ErrKeyring)), words: "the keyring holding the password is locked", signIn: true},
+		"no password, no keyring": {err: wrap(fmt.Errorf("%w (%w: no session bus)", credentials.ErrNoSecret, credentials.ErrNoKeyring)),
+			words: noKeyring, signIn: true},
+		"locked keyring": {err: wrap(fmt.Errorf("%w: collection is locked", credentials.ErrKeyring)), words: "the keyring holding the password is locked", signIn: true},
 		"disk full": {err: wrap(fmt.Errorf("archive: commit: %w", &os.PathError{Op: "write", Path: "archive.db", Err: syscall.ENOSPC})),
 			words: "the disk is full"},
 		"in use":       {err: wrap(pop3.ErrInUse), words: "another program is reading this mailbox", temporary: true},
