@@ -138,7 +138,7 @@ func TestEditKeepsWhatWasFetched(t *testing.T) {
 	eventually(t, "3 fetched", func() bool { return u.counts["Home"].Total == 3 })
 	ui(func() {
 		f := u.showAccountDialog(&u.accounts[0])
-		f.check.SetSelectedIndex(2) // every 15 minutes
+		f.check.SetSelected("Every 15 minutes")
 	})
 	tap(t, w, "Save")
 	eventually(t, "the edit saved", func() bool { return len(u.accounts) == 1 && u.accounts[0].CheckEveryMinutes == 15 })
