@@ -20,11 +20,13 @@ import (
 
 // connect dials the account's server as its security setting says.
 // STARTTLS never falls back to plaintext; a plain connection is used only
-// when the account chose it.
-func (f *Fetcher) connect(ctx context.Context, acct Account) (*pop3.Client, error) {
+// when the account chose it. known is what an earlier session learnt of
+// the server (see known.go), or nil.
+func (f *Fetcher) connect(ctx context.Context, acct Account, known pop3.Capabilities) (*pop3.Client, error) {
 	opts := &pop3.Options{
 		Timeout:           time.Duration(acct.Timeout),
 		AllowInsecureAuth: acct.Security == transport.SecurityPlain,
+		Known:             known,
 		DebugWriter:       f.DebugWriter,
 	}
 	cfg, err := f.tlsConfig(acct)
@@ -116,7 +118,7 @@ func (f *Fetcher) tokenLogin(ctx context.Context, c *pop3.Client, acct Account, 
 		if errors.Is(err, pop3.ErrInitialResponseRefused) {
 			c.Close()
 			twoStep = true
-			fresh, cerr := f.connect(ctx, acct)
+			fresh, cerr := f.connect(ctx, acct, nil)
 			if cerr != nil {
 				return c, cerr // c is closed; closing it again does no harm
 			}

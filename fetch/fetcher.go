@@ -316,7 +316,7 @@ func (f *Fetcher) TryConnection(ctx context.Context, acct Account, in SignIn) (m
 	if err != nil {
 		return 0, 0, err
 	}
-	c, err := f.connect(ctx, acct)
+	c, err := f.connect(ctx, acct, nil) // the long way: it tests what the server says now
 	if err != nil {
 		return 0, 0, err
 	}

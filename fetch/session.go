@@ -40,22 +40,44 @@ type message struct {
 func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret string) (sessionResult, error) {
 	var res sessionResult
 	f.report(Progress{Account: acct.Name, Stage: StageConnecting})
-	c, err := f.connect(ctx, acct)
+	learnt, hold := f.known(acct)
+	c, err := f.connect(ctx, acct, learnt)
 	if err != nil {
 		return res, err
 	}
 	defer func() { c.Close() }() // the session login ends with, which may be another
-	greeting, err := c.Greet(ctx)
+	if learnt == nil {
+		// The dial read the greeting; with what was learnt it comes
+		// with the login's replies.
+		if _, err := c.Greet(ctx); err != nil {
+			return res, err
+		}
+	}
+
+	f.report(Progress{Account: acct.Name, Stage: StageListing})
+	c, listing, err := f.loginAndList(ctx, c, acct, in, secret)
+	if learnt != nil && surprised(err) && ctx.Err() == nil {
+		// The server is not what it was when the last session learnt
+		// it: forget that, and go the long way at once.
+		f.forget(acct)
+		c.Close()
+		learnt, hold = nil, true
+		if c, err = f.connect(ctx, acct, nil); err != nil {
+			return res, err
+		}
+		c, listing, err = f.loginAndList(ctx, c, acct, in, secret)
+	}
+	if err != nil {
+		return res, err
+	}
+	if !hold {
+		f.learn(acct, c, learnt)
+	}
+	greeting, err := c.Greet(ctx) // read by now
 	if err != nil {
 		return res, err
 	}
 	res.gmail = acct.IsGmail() || strings.HasPrefix(greeting, "Gpop")
-
-	f.report(Progress{Account: acct.Name, Stage: StageListing})
-	c, listing, err := f.loginAndList(ctx, c, acct, in, secret)
-	if err != nil {
-		return res, err
-	}
 	keep := acct.KeepOnServer || acct.IsRecentMode()
 	if !listing.HasUIDL && keep {
 		return res, ErrNoUIDL

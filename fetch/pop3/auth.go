@@ -161,6 +161,9 @@ func (c *Client) saslExchange(client sasl.Client, held []byte) error {
 		if err := c.bw.Flush(); err != nil {
 			return readErr(err)
 		}
+		if err := c.readGreeting(); err != nil {
+			return err
+		}
 		c.dc.startReply("AUTH")
 		line, err := c.readLine()
 		if err != nil {

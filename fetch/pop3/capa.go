@@ -49,6 +49,25 @@ func (c *Client) Capa(ctx context.Context) (Capabilities, error) {
 	return caps, nil
 }
 
+func (c Capabilities) clone() Capabilities {
+	out := make(Capabilities, len(c))
+	for k, v := range c {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// CapsBeforeLogin returns the capabilities the login went by: what the
+// server announced before it over TLS, or what [Options.Known] said it
+// would. Nil before a login, and for a session without TLS, whose list a
+// man in the middle may have written (RFC 2595).
+func (c *Client) CapsBeforeLogin() Capabilities {
+	if !c.isTLS || c.before == nil {
+		return nil
+	}
+	return c.before.clone()
+}
+
 func addCapability(caps Capabilities, line string) {
 	if fields := strings.Fields(line); len(fields) > 0 {
 		caps[strings.ToUpper(fields[0])] = fields[1:]
@@ -58,7 +77,7 @@ func addCapability(caps Capabilities, line string) {
 // Greet reads the server's greeting if it has not been read, and returns
 // its text, sanitized.
 func (c *Client) Greet(ctx context.Context) (string, error) {
-	err := c.do(ctx, func() error { return nil })
+	err := c.do(ctx, c.readGreeting)
 	return Sanitize(c.greeting), err
 }
 

@@ -87,5 +87,5 @@ func (c *Client) authorize(cmds []command) error {
 // one flight.
 func (c *Client) loggedIn() {
 	c.pipelinedBefore = c.caps.Has("PIPELINING")
-	c.caps = nil
+	c.before, c.caps = c.caps, nil
 }

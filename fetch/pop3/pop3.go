@@ -64,6 +64,19 @@ type Options struct {
 	// server announces PIPELINING. Zero means 100, as mpop does.
 	MaxInFlight int
 
+	// Known is what the server announced in reply to CAPA before login,
+	// over TLS, in an earlier session ([Client.CapsBeforeLogin]). On a
+	// TLS connection the client takes it for the server's word instead of
+	// asking again, and the first commands of its login go out with the
+	// TLS handshake rather than after the greeting, which then comes with
+	// their replies: a login costs one round trip rather than three (two
+	// after STLS, whose greeting and CAPA before TLS are still waited
+	// for). Only how commands are grouped depends on it, never whether a
+	// credential may be sent: that still needs TLS. A server that has
+	// changed since may refuse or drop what the client sent: start again
+	// without Known.
+	Known Capabilities
+
 	// DebugWriter, when set, receives the conversation. Passwords, SASL
 	// responses and APOP digests are replaced by "<redacted>" and message
 	// bodies by their size, but user names and server text still appear:
@@ -106,14 +119,17 @@ type Client struct {
 	bw       *bufio.Writer
 	isTLS    bool
 	greeted  bool
+	greetErr error // the greeting's refusal
 	greeting string
 	caps     Capabilities // nil until read; reset by login and STLS
 	err      error        // sticky: the session is out of step or closed
 	changed  bool         // DELE or RETR was sent: the session's end matters
 
-	utf8Sent        bool // UTF8 was sent (RFC 6856); once is enough
-	pipelinedBefore bool // PIPELINING was announced before login
-	twoStep         bool // the server refused a SASL initial response
+	utf8Sent        bool         // UTF8 was sent (RFC 6856); once is enough
+	pipelinedBefore bool         // PIPELINING was announced before login
+	before          Capabilities // the capabilities the login went by
+	early           bool         // commands may go before the greeting has come (Options.Known)
+	twoStep         bool         // the server refused a SASL initial response
 }
 
 const bufSize = 64 << 10
@@ -124,7 +140,7 @@ func New(conn net.Conn, opts *Options) *Client {
 	o := opts.withDefaults()
 	dc := &deadlineConn{Conn: conn, timeout: o.Timeout, minRate: o.MinRate}
 	_, isTLS := conn.(interface{ ConnectionState() tls.ConnectionState })
-	return &Client{
+	c := &Client{
 		opts:  o,
 		dc:    dc,
 		conn:  dc,
@@ -132,6 +148,10 @@ func New(conn net.Conn, opts *Options) *Client {
 		bw:    bufio.NewWriterSize(dc, 4096),
 		isTLS: isTLS,
 	}
+	if isTLS && o.Known != nil {
+		c.caps, c.early = o.Known.clone(), true
+	}
+	return c
 }
 
 // Dial connects to addr ("host:port") without TLS and reads the greeting.
@@ -153,7 +173,8 @@ func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
 }
 
 // DialTLS connects to addr with implicit TLS (RFC 8314, usually port 995),
-// verifies the certificate and reads the greeting.
+// verifies the certificate and reads the greeting; with [Options.Known]
+// it leaves the greeting to come with the replies to the login.
 func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 	o := opts.withDefaults()
 	o.TLSConfig = tlsConfigFor(o.TLSConfig, addr)
@@ -167,6 +188,9 @@ func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 		return nil, err
 	}
 	c := New(tc, &o)
+	if c.early {
+		return c, nil
+	}
 	if _, err := c.Greet(ctx); err != nil {
 		c.Close()
 		return nil, err
@@ -239,7 +263,10 @@ func (c *Client) do(ctx context.Context, f func() error) error {
 	}
 	stop := context.AfterFunc(ctx, func() { c.dc.interrupt(context.Cause(ctx)) })
 	defer stop()
-	err := c.readGreeting()
+	var err error
+	if !c.early {
+		err = c.readGreeting()
+	}
 	if err == nil {
 		err = f()
 	}

@@ -62,6 +62,30 @@ func TestCourier(t *testing.T) {
 			if n := s.Fired(); n != 0 {
 				t.Errorf("the server lost commands or sent a notice %d times", n)
 			}
+			// The next check goes by what this one learnt: its login
+			// before the greeting, and still nothing after PASS.
+			known := c.CapsBeforeLogin()
+			if known == nil {
+				t.Fatal("nothing learnt of the server before login")
+			}
+			if err := c.Quit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			s.WaitSessions()
+			again := dialTest(t, s, Options{Timeout: 2 * time.Second, Known: known})
+			l, err = again.LoginAndList(ctx, "alice", "secret")
+			if err != nil {
+				t.Fatalf("with what the first session learnt: %v", err)
+			}
+			if len(l.UIDs) != len(msgs) {
+				t.Fatalf("with what the first session learnt: listing %+v", l)
+			}
+			if n := s.Fired(); n != 0 {
+				t.Errorf("with what the first session learnt, the server lost commands or sent a notice %d times", n)
+			}
+			if n := s.Count("CAPA"); n != 3 {
+				t.Errorf("%d CAPA in two sessions, want 3 (none before the second login)", n)
+			}
 		})
 	}
 }

@@ -27,7 +27,10 @@ type Listing struct {
 // When the server announced PIPELINING before login (Dovecot does; Gmail
 // only after), USER and PASS go in one flight and, once PASS's reply has
 // come, CAPA and UIDL in the next: a check that finds nothing new costs
-// three round trips after the greeting (CAPA, login, listing).
+// three round trips after the greeting (CAPA, login, listing). With
+// [Options.Known] over TLS there is no CAPA before login and no wait for
+// the greeting: two round trips after the TLS handshake (login with the
+// greeting, listing).
 func (c *Client) LoginAndList(ctx context.Context, user, password string) (*Listing, error) {
 	if err := c.mayAuth("USER", user, password); err != nil {
 		return nil, err

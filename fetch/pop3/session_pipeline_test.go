@@ -78,10 +78,13 @@ func TestLoginAndList(t *testing.T) {
 		digest = "c4c9334bac560ecc979e58001b3e22fb" // RFC 1939's example: tanstaaf
 	)
 	greeting := flight{"", "+OK ready\n"}
+	known := Capabilities{"USER": nil, "PIPELINING": nil, "UIDL": nil}
 	tests := map[string]struct {
 		flights []flight
 		noTLS   bool
+		known   Capabilities // Options.Known
 		want    error
+		dead    bool // the session ends with the error
 		uids    int
 		hasUIDL bool
 	}{
@@ -139,6 +142,39 @@ func TestLoginAndList(t *testing.T) {
 				{"NOOP\n", "+OK\n"}},
 			noTLS: true, want: ErrInUse,
 		},
+		// What an earlier session learnt: no CAPA before login, and the
+		// login goes with the handshake, its greeting read with its
+		// replies. Two round trips after TLS for a check.
+		"known: the login goes before the greeting": {
+			flights: []flight{{"USER mrose\nPASS tanstaaf\n", "+OK ready\n+OK\n+OK\n"},
+				{"CAPA\nUIDL\n", "+OK\nPIPELINING\nUIDL\n.\n+OK\n1 a\n2 b\n.\n"}},
+			known: known, uids: 2, hasUIDL: true,
+		},
+		"known with UTF8": {
+			flights: []flight{{"UTF8\nUSER mrose\nPASS tanstaaf\n", "+OK ready\n+OK UTF8 enabled\n+OK\n+OK\n"},
+				{"CAPA\nUIDL\n", "+OK\nUTF8\nPIPELINING\nUIDL\n.\n+OK\n1 a\n.\n"}},
+			known: Capabilities{"UTF8": {"USER"}, "PIPELINING": nil}, uids: 1, hasUIDL: true,
+		},
+		"known without PIPELINING": {
+			flights: []flight{{"USER mrose\n", "+OK ready\n+OK\n"}, {"PASS tanstaaf\n", "+OK\n"},
+				{"CAPA\n", "+OK\nUIDL\n.\n"}, {"UIDL\n", "+OK\n1 a\n.\n"}},
+			known: Capabilities{"USER": nil}, uids: 1, hasUIDL: true,
+		},
+		"known, bad password": {
+			flights: []flight{{"USER mrose\nPASS tanstaaf\n", "+OK ready\n+OK\n-ERR [AUTH] no\n"},
+				{"NOOP\n", "+OK\n"}},
+			known: known, want: ErrAuth,
+		},
+		"known, the greeting refuses": {
+			flights: []flight{{"USER mrose\nPASS tanstaaf\n", "-ERR [SYS/TEMP] too busy\n"}},
+			known:   known, want: ErrSysTemp, dead: true,
+		},
+		"known is no reason without TLS": {
+			flights: []flight{{"", "+OK POP3 server ready " + stamp + "\n"}, {"CAPA\n", capa},
+				{"APOP mrose " + digest + "\n", "+OK\n"},
+				{"CAPA\nUIDL\n", "+OK\nPIPELINING\nUIDL\n.\n+OK\n1 a\n.\n"}},
+			noTLS: true, known: known, uids: 1, hasUIDL: true,
+		},
 		"no APOP over TLS": {
 			flights: []flight{{"", "+OK POP3 server ready " + stamp + "\n"}, {"CAPA\n", capa},
 				{"USER mrose\nPASS tanstaaf\n", "+OK\n+OK\n"},
@@ -151,15 +187,19 @@ func TestLoginAndList(t *testing.T) {
 			fc := &flightConn{flights: tt.flights}
 			var c *Client
 			if tt.noTLS {
-				c = New(fc, &Options{AllowInsecureAuth: true})
+				c = New(fc, &Options{AllowInsecureAuth: true, Known: tt.known})
 			} else {
-				c = New(tlsLike{fc}, nil)
+				c = New(tlsLike{fc}, &Options{Known: tt.known})
 			}
 			l, err := c.LoginAndList(ctx, "mrose", "tanstaaf")
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			if err != nil {
+			if tt.dead {
+				if err := c.Noop(ctx); err == nil {
+					t.Fatal("the session goes on after the greeting refused it")
+				}
+			} else if err != nil {
 				if err := c.Noop(ctx); err != nil {
 					t.Fatalf("out of step after a failed login: %v", err)
 				}

@@ -10,7 +10,8 @@ import (
 // STLS, refuses it, answers oddly, sends anything between its +OK and the
 // handshake, or presents a certificate that does not verify, StartTLS
 // returns an error, nothing else is sent, and the session is unusable for
-// credentials. The capabilities learnt before TLS are forgotten.
+// credentials. The capabilities learnt before TLS are forgotten; with
+// [Options.Known] those are taken instead of asking CAPA again.
 func (c *Client) StartTLS(ctx context.Context) error {
 	if c.isTLS {
 		return fmt.Errorf("%w: already TLS", ErrSTLSFailed)
@@ -35,6 +36,11 @@ func (c *Client) StartTLS(ctx context.Context) error {
 			return err
 		}
 		c.conn, c.isTLS, c.caps = tc, true, nil
+		if c.opts.Known != nil {
+			// Learnt over TLS in an earlier session, unlike what this
+			// one was told before STLS: no CAPA needed.
+			c.caps = c.opts.Known.clone()
+		}
 		c.br.Reset(tc)
 		c.bw.Reset(tc)
 		return nil

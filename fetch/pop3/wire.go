@@ -45,6 +45,9 @@ func readErr(err error) error {
 // status reads a reply to cmd: the text after "+OK", or an *Error for
 // "-ERR", or ErrProtocol for anything else.
 func (c *Client) status(cmd string) (string, error) {
+	if err := c.readGreeting(); err != nil {
+		return "", err
+	}
 	c.dc.startReply(cmd)
 	line, err := c.readLine()
 	if err != nil {
@@ -152,16 +155,23 @@ func checkArgs(name string, args ...string) error {
 	return nil
 }
 
-// readGreeting reads the server's first line once.
+// readGreeting reads the server's first line once; later calls return
+// what the first found. A server that greets with anything but +OK is
+// closing the session: so is the client, and nothing more is sent.
+// Commands sent ahead of the greeting ([Options.Known]) have their
+// replies read after it: every reply's reading starts here.
 func (c *Client) readGreeting() error {
 	if c.greeted {
-		return nil
+		return c.greetErr
 	}
+	c.greeted = true
 	text, err := c.status("greeting")
 	if err != nil {
+		c.greetErr, c.err = err, err
+		c.dc.Close()
 		return err
 	}
-	c.greeted, c.greeting = true, text
+	c.greeting = text
 	return nil
 }
 

@@ -35,6 +35,10 @@ type Faults struct {
 	// after the first LoginCodeAfter since the faults were set.
 	LoginCode      string
 	LoginCodeAfter int
+	// GreetingPause holds the greeting until the client has been silent
+	// this long, and drops a client that sends anything first, as
+	// servers that guard against scripted clients do.
+	GreetingPause time.Duration
 }
 
 // Trigger names one reply.

@@ -11,7 +11,7 @@
 // Gmail's sessions, Office 365's refusal of a SASL initial response. Its
 // [Faults] make it misbehave on purpose: drop or stall a reply, inject
 // bytes after STLS, answer with chosen lines, lie about sizes, fail a QUIT
-// half-way.
+// half-way, drop a client that talks before the greeting.
 package pop3test
 
 import (

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -53,6 +54,10 @@ func (ss *session) run() {
 	if cfg.RawGreeting != "" {
 		greeting = strings.TrimSuffix(cfg.RawGreeting, "\r\n")
 	}
+	if p := ss.faults.GreetingPause; p > 0 && !ss.silentFor(p) {
+		ss.s.fire()
+		return
+	}
 	// Two writes, not one string: a test that counts what the client
 	// allocates must not count a copy of a 5 MB greeting here.
 	if !ss.reply("greeting", greeting) || !ss.reply("", "\r\n") {
@@ -80,6 +85,16 @@ func (ss *session) run() {
 			return
 		}
 	}
+}
+
+// silentFor reports whether the client sent nothing for d (the
+// handshake aside, over TLS).
+func (ss *session) silentFor(d time.Duration) bool {
+	ss.conn.SetReadDeadline(time.Now().Add(d))
+	_, err := ss.br.Peek(1)
+	ss.conn.SetReadDeadline(time.Time{})
+	var nerr net.Error
+	return errors.As(err, &nerr) && nerr.Timeout()
 }
 
 // reply writes a reply to the named command, applying the faults that

@@ -21,6 +21,37 @@ type Proxy struct {
 	mu     sync.Mutex
 	delay  time.Duration
 	conns  []net.Conn
+	// flights counts the runs of chunks in one direction, by which side
+	// sent them (true: the client), as they reach the proxy.
+	flights map[bool]int
+	last    *bool
+}
+
+// Flights returns how many flights each side has sent since the last
+// ResetFlights: runs of chunks in one direction, as they reached the
+// proxy, whatever the connection. With one connection, the client waited
+// for the server at most once for each server flight that came before
+// its last flight.
+func (p *Proxy) Flights() (client, server int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.flights[true], p.flights[false]
+}
+
+// ResetFlights starts counting flights again.
+func (p *Proxy) ResetFlights() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.flights, p.last = map[bool]int{}, nil
+}
+
+func (p *Proxy) sent(fromClient bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.last == nil || *p.last != fromClient {
+		p.flights[fromClient]++
+		p.last = &fromClient
+	}
 }
 
 // SetRTT changes the added round trip for chunks read from now on.
@@ -42,7 +73,7 @@ func New(target string, rtt time.Duration) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("latency: %w", err)
 	}
-	p := &Proxy{Addr: ln.Addr().String(), ln: ln, target: target, delay: rtt / 2}
+	p := &Proxy{Addr: ln.Addr().String(), ln: ln, target: target, delay: rtt / 2, flights: map[bool]int{}}
 	go p.serve()
 	return p, nil
 }
@@ -62,8 +93,8 @@ func (p *Proxy) serve() {
 		p.conns = append(p.conns, in, out)
 		p.mu.Unlock()
 		p.wg.Add(2)
-		go p.pipe(out, in)
-		go p.pipe(in, out)
+		go p.pipe(out, in, true)
+		go p.pipe(in, out, false)
 	}
 }
 
@@ -72,8 +103,9 @@ type chunk struct {
 	due  time.Time
 }
 
-// pipe copies src to dst, each chunk no sooner than delay after it was read.
-func (p *Proxy) pipe(dst, src net.Conn) {
+// pipe copies src to dst, each chunk no sooner than delay after it was
+// read; fromClient says which side src is.
+func (p *Proxy) pipe(dst, src net.Conn, fromClient bool) {
 	defer p.wg.Done()
 	queue := make(chan chunk, 4096)
 	go func() {
@@ -82,6 +114,7 @@ func (p *Proxy) pipe(dst, src net.Conn) {
 			buf := make([]byte, 32<<10)
 			n, err := src.Read(buf)
 			if n > 0 {
+				p.sent(fromClient)
 				queue <- chunk{buf[:n], time.Now().Add(p.oneWay())}
 			}
 			if err != nil {

@@ -34,6 +34,7 @@ func main() {
 	only := flag.String("only", "", "run only the \"download\", \"nothing-new\", \"accounts\", \"restore\" or \"delivery\" table")
 	perAccount := flag.Int("per-account", 200, "messages in each of the accounts table's five mailboxes")
 	flag.IntVar(&parallel, "parallel", 0, "popvault fetch --parallel in the accounts table; 0 means popvault's default")
+	flag.StringVar(&baseline, "baseline", "", "another popvault binary (an earlier commit's, say) to time as the scheduled job runs it, as the row \"baseline\" of the nothing-new table")
 	flag.Parse()
 	selected = map[string]bool{}
 	for _, t := range strings.Split(*tools, ",") {
@@ -70,7 +71,8 @@ type env struct {
 
 var (
 	selected map[string]bool
-	parallel int // the accounts table's popvault fetch --parallel, when set
+	parallel int    // the accounts table's popvault fetch --parallel, when set
+	baseline string // another popvault binary, for the nothing-new table
 )
 
 func run(messages, kept, perAccount, runs int, only string) error {
@@ -218,6 +220,11 @@ func (e *env) compare(runs int, again bool) (string, error) {
 				results[t.name+"|"+link.name] = append(results[t.name+"|"+link.name], d)
 			}
 		}
+		if again && link.proxy {
+			if err := e.countWire(tools, dirs, link.port, proxy); err != nil {
+				return "", err
+			}
+		}
 		for _, dir := range dirs {
 			os.RemoveAll(dir)
 		}
@@ -290,6 +297,33 @@ func (e *env) timeOne(t tool, dir, linkPort string, slow bool, proxy *latency.Pr
 	return time.Since(start), nil
 }
 
+// countWire runs one more check of each tool through the slow link and
+// prints what it sent and waited for there, which load does not change:
+// the flights each side sent (a round trip is a client flight answered
+// by a server flight), and the CPU time the tool's process used.
+func (e *env) countWire(tools []tool, dirs map[string]string, linkPort string, proxy *latency.Proxy) error {
+	var port int
+	fmt.Sscan(linkPort, &port)
+	fmt.Fprintf(os.Stderr, "\n| tool | client flights | server flights | CPU (user+system) |\n|---|---|---|---|\n")
+	for _, t := range tools {
+		cmd, err := t.prepare(dirs[t.name], port)
+		if err != nil {
+			return err
+		}
+		proxy.SetRTT(40 * time.Millisecond)
+		proxy.ResetFlights()
+		if err := runCmd(cmd); err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		time.Sleep(100 * time.Millisecond) // what a tool sent as it exited (a QUIT not waited for) reaches the proxy
+		c, s := proxy.Flights()
+		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		fmt.Fprintf(os.Stderr, "| %s | %d | %d | %.0f ms |\n", t.name, c, s, cpu.Seconds()*1000)
+	}
+	fmt.Fprintln(os.Stderr)
+	return nil
+}
+
 func median(d []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
@@ -316,8 +350,11 @@ func tail(s string) string {
 
 func (e *env) tools() []tool {
 	var out []tool
-	for _, t := range []tool{{"popvault", e.popvault}, {"scheduled", e.scheduled}, {"mpop", e.mpop}, {"fetchmail", e.fetchmail}, {"floor", e.floorCmd}} {
-		if selected[t.name] && (t.name != "floor" || e.download) && (t.name != "scheduled" || e.nothingNew) {
+	for _, t := range []tool{{"popvault", e.popvault}, {"scheduled", e.scheduled}, {"baseline", e.baseline}, {"mpop", e.mpop}, {"fetchmail", e.fetchmail}, {"floor", e.floorCmd}} {
+		if t.name == "baseline" && baseline != "" && e.nothingNew {
+			out = append(out, t)
+		}
+		if t.name != "baseline" && selected[t.name] && (t.name != "floor" || e.download) && (t.name != "scheduled" || e.nothingNew) {
 			out = append(out, t)
 		}
 	}
@@ -374,6 +411,16 @@ func (e *env) scheduled(dir string, port int) (*exec.Cmd, error) {
 	}
 	c.Args = append(c.Args, "--quiet")
 	c.Env = append(schedule.JobEnvironment(), "XDG_CONFIG_HOME="+filepath.Join(e.work, "config"))
+	return c, nil
+}
+
+// baseline is the scheduled job's run with the -baseline binary.
+func (e *env) baseline(dir string, port int) (*exec.Cmd, error) {
+	c, err := e.scheduled(dir, port)
+	if err != nil {
+		return nil, err
+	}
+	c.Path, c.Args[0] = baseline, baseline
 	return c, nil
 }
 
