@@ -21,6 +21,12 @@ func TestPreview(t *testing.T) {
 		"attachment only": {raw: "Subject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n\r\n%PDF secret\r\n--b--\r\n",
 			want: "", not: "PDF"},
 		"long": {raw: "Subject: s\r\n\r\n" + strings.Repeat("word ", 500) + "\r\n", want: strings.TrimSpace(strings.Repeat("word ", 32))},
+		// Quoted lines, however many, do not use up what is cleaned.
+		"below a long quote": {raw: "Subject: Re: s\r\n\r\nOn Mon, Ann wrote:\r\n" + strings.Repeat("> quoted line of the earlier mail\r\n", 300) + "\r\nThanks, see you then.\r\n",
+			want: "Thanks, see you then.", not: "quoted"},
+		// What is cleaned is cut between characters, never inside one.
+		"cut at a character": {raw: "Subject: s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + strings.Repeat("\x01", previewKeep-1) + "\u00e9t\u00e9\r\n",
+			want: "", not: "\uFFFD"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := preview([]byte(tc.raw))
