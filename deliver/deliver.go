@@ -27,11 +27,11 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"popvault/archive"
 	"popvault/fetch"
+	"popvault/internal/keylock"
 	"popvault/restore"
 )
 
@@ -118,10 +118,7 @@ func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint
 // account's target at a time: a fetch's and a backlog's runs must not
 // send the same message side by side (restore's records are each run's
 // word about what it sent). Another process cannot open the archive.
-var targets = struct {
-	sync.Mutex
-	busy map[targetKey]chan struct{}
-}{busy: map[targetKey]chan struct{}{}}
+var targets keylock.Locks[targetKey]
 
 type targetKey struct {
 	a      *archive.Archive
@@ -131,28 +128,7 @@ type targetKey struct {
 // lockTarget waits until no other delivery into target runs, or ctx
 // ends, and returns what lets the next one in.
 func lockTarget(ctx context.Context, a *archive.Archive, target string) (func(), error) {
-	k := targetKey{a, target}
-	for {
-		targets.Lock()
-		done, busy := targets.busy[k]
-		if !busy {
-			done = make(chan struct{})
-			targets.busy[k] = done
-			targets.Unlock()
-			return func() {
-				targets.Lock()
-				delete(targets.busy, k)
-				targets.Unlock()
-				close(done)
-			}, nil
-		}
-		targets.Unlock()
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
+	return targets.Lock(ctx, targetKey{a, target})
 }
 
 // send runs restore over queue, resuming after throttling, records in
