@@ -518,8 +518,11 @@ func (u *UI) testConnection(f *accountForm) {
 				f.failedTest = tried
 				e := explainFetch(a, err)
 				text := "Failed: " + e.words
-				if e.detail != "" {
+				switch {
+				case e.said:
 					text += " (the server said: " + e.detail + ")"
+				case e.detail != "":
+					text += " (in detail: " + e.detail + ")"
 				}
 				f.result.SetText(text)
 				return

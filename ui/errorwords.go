@@ -15,6 +15,7 @@ type explained struct {
 	action string         // the button's words; "" for no button
 	link   string         // the provider's page, for FixProvider (and an app password's, for FixPassword)
 	detail string         // the server's or the system's own words, behind "Details"
+	said   bool           // detail is the server's words, not the system's
 }
 
 // explainFetch says err, a fetch of acct that failed, as the window
@@ -25,7 +26,7 @@ func explainFetch(acct fetch.Account, err error) explained {
 
 // present is how the window shows a failure health explained.
 func present(ex health.Explanation) explained {
-	e := explained{words: ex.Sentence, fix: ex.Kind, link: ex.Link, detail: ex.ServerSaid}
+	e := explained{words: ex.Sentence, fix: ex.Kind, link: ex.Link, detail: ex.ServerSaid, said: ex.ServerSaid != ""}
 	if e.detail == "" && ex.Detail != ex.Words {
 		e.detail = ex.Detail
 	}

@@ -378,3 +378,46 @@ func TestDialogKeepsValuesItDoesNotOffer(t *testing.T) {
 		}
 	})
 }
+
+// TestTestResultSaysWhoseWords: Test connection's failure quotes the
+// server only for what the server said; the system's words (a port
+// nobody listens on) are given as detail, not put in the server's mouth.
+func TestTestResultSaysWhoseWords(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	u, _ := newTestUI(t, s)
+	port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
+	tests := []struct {
+		name, password string
+		closed         bool
+		says, not      string
+	}{
+		{"refused", "wrong", false, "(the server said: ", "(in detail: "},
+		{"nobody there", "secret", true, "(in detail: ", "the server said"},
+	}
+	for _, c := range tests {
+		if c.closed {
+			s.Close()
+		}
+		var f *accountForm
+		ui(func() {
+			f = u.showAccountDialog(nil)
+			test.Type(f.name, "Old ISP")
+			test.Type(f.host, "127.0.0.1")
+			f.port.SetText(port)
+			test.Type(f.user, "alice")
+			test.Type(f.password, c.password)
+			test.Tap(f.test)
+		})
+		eventually(t, c.name+": the test failing", func() bool {
+			var text string
+			ui(func() { text = f.result.Text })
+			return strings.HasPrefix(text, "Failed: ")
+		})
+		ui(func() {
+			if !strings.Contains(f.result.Text, c.says) || strings.Contains(f.result.Text, c.not) {
+				t.Errorf("%s: Test connection says %q", c.name, f.result.Text)
+			}
+			f.dialog.Hide()
+		})
+	}
+}
