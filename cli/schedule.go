@@ -12,7 +12,6 @@ import (
 
 	"popvault/archive"
 	"popvault/bearer"
-	"popvault/credentials"
 	"popvault/fetch"
 	"popvault/health"
 	"popvault/internal/sessionbus"
@@ -165,28 +164,11 @@ func (c *session) checkSecrets(ctx context.Context) error {
 		ch := health.SecretCheck{Account: a.Name, OK: err == nil}
 		if err != nil {
 			ex := health.ExplainAccount(a, err)
-			if errors.Is(err, credentials.ErrNoSecret) && !keyringHere() {
-				// Said for the job: with no keyring here only the file
-				// was asked, and the password may well be in the
-				// desktop's keyring, which is closed without a login.
-				ex = noKeyringWithoutLogin
-				ex.Fix = strings.ReplaceAll(ex.Fix, "ACCOUNT", health.ShellQuote(a.Name))
-			}
 			ch.Words, ch.Fix = ex.Words, ex.Fix
 		}
 		checks = append(checks, ch)
 	}
 	return json.NewEncoder(c.rawStdout).Encode(checks)
-}
-
-// noKeyringWithoutLogin is why a scheduled run finds no password where
-// the desktop's keyring is the password store (Linux, the BSDs): with
-// nobody logged in there is no session bus, and no keyring on it.
-var noKeyringWithoutLogin = health.Explanation{
-	Words: "no password for this account can be read without a desktop login: none is kept in a file here, and no keyring is open",
-	Fix: "If your desktop's keyring holds it, log in at the desktop and turn the backup on from there: it then runs while you are logged in. " +
-		"Otherwise type the password again: Edit the account, or popvault account edit --name ACCOUNT --password-stdin",
-	SignIn: true,
 }
 
 // keyringHere reports whether this process reaches a Secret Service

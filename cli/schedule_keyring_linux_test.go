@@ -119,7 +119,7 @@ func TestScheduleOnWithTheKeyringInNamespace(t *testing.T) {
 			t.Fatalf("schedule on: exit %d, stderr %q", code, errs)
 		}
 		t.Logf("schedule on said: %s", errs)
-		wantWords(t, errs, "can be read without a desktop login", "no keyring is open", "log in at the desktop", "popvault account edit --name desk")
+		wantWords(t, errs, "can be read here", "no keyring is open", "nobody is logged in", "log in at the desktop", "popvault account edit --name desk")
 		out, err := jobFetch()
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || s.Count("PASS") != 1 {

@@ -51,9 +51,9 @@ func TestScheduleOnOffStatus(t *testing.T) {
 	}
 	out, errs, code := v.run("", "schedule", "on", "--every", "30")
 	if code != 1 || !strings.Contains(out, "on, every 30 minutes, by systemd") ||
-		!strings.Contains(errs, "lost would fail when popvault is closed: no password for this account can be read without a desktop login: none is kept in a file here, and no keyring is open. "+
-			"If your desktop's keyring holds it, log in at the desktop and turn the backup on from there: it then runs while you are logged in. "+
-			"Otherwise type the password again: Edit the account, or popvault account edit --name lost --password-stdin") ||
+		!strings.Contains(errs, "lost would fail when popvault is closed: no password for this account can be read here: none is kept in popvault's file, and no keyring is open (a backup while nobody is logged in finds none). "+
+			"If your desktop's keyring holds it, log in at the desktop and turn the backup on from there (it then runs while you are logged in); "+
+			"otherwise type the password again: Edit the account, or popvault account edit --name lost --password-stdin") ||
 		strings.Contains(errs, "home would fail") {
 		t.Fatalf("schedule on: exit %d\nstdout %q\nstderr %q", code, out, errs)
 	}
