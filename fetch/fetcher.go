@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"popvault/archive"
@@ -290,7 +289,7 @@ func IsTemporary(err error) bool {
 	}
 	var nerr net.Error
 	return errors.Is(err, pop3.ErrTimeout) || errors.Is(err, pop3.ErrTooSlow) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		ConnRefused(err) || connReset(err) ||
 		(errors.As(err, &nerr) && nerr.Timeout()) || strings.Contains(fmt.Sprint(err), "no such host")
 }
 

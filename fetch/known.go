@@ -93,6 +93,6 @@ func surprised(err error) bool {
 	if err == nil || errors.As(err, &perr) {
 		return false
 	}
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+	return errors.Is(err, io.ErrUnexpectedEOF) || connReset(err) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, pop3.ErrProtocol) || errors.Is(err, pop3.ErrTimeout)
 }

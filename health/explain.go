@@ -175,7 +175,7 @@ var rules = []rule{
 		Explanation{Words: "the server's name was not found", Sentence: "The server HOST of ACCOUNT cannot be found",
 			Todo: "Check the server's name, and that this computer is online", Command: "popvault account edit --name ACCOUNT --host NAME",
 			Kind: FixSettings, Temporary: true}},
-	{func(err error, _ cause) bool { return errors.Is(err, syscall.ECONNREFUSED) },
+	{func(err error, _ cause) bool { return fetch.ConnRefused(err) },
 		Explanation{Words: "the server refused the connection", Sentence: "HOST does not take POP connections on port PORT",
 			Todo: "Check the port and security (if they are right, the server is down, and is tried again later)", Command: "popvault account edit --name ACCOUNT --port N --security tls",
 			Kind: FixSettings, Temporary: true}},
