@@ -384,7 +384,7 @@ func (f *Fetcher) download(ctx context.Context, c *pop3.Client, acct Account, wa
 }
 
 const (
-	reserveMax = 16 << 20 // the most reserved for a message before it arrives: one read at a time, and growing a larger one step by step cost a tenth of a download's CPU
+	reserveMax = 1 << 20  // the most reserved for a message before it arrives
 	slack      = 64 << 10 // unused capacity worth a copy to give back
 )
 

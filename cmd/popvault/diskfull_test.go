@@ -26,7 +26,8 @@ func TestDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	errs := string(b)
-	if !strings.Contains(errs, "popvault: fetch: full: archive: store: write") || !strings.Contains(errs, "no space left on device") {
+	if !strings.Contains(errs, "popvault: full: the disk is full.") || !strings.Contains(errs, "Free some space on the disk that holds the archive") ||
+		!strings.Contains(errs, "archive: store: write") || !strings.Contains(errs, "no space left on device") {
 		t.Fatalf("unclear error: %q", errs)
 	}
 	v.path = filepath.Join(roomy, "archive.db") // on a disk with room now
