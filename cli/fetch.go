@@ -126,13 +126,20 @@ func failureLines(ex health.Explanation) string {
 	case ex.Todo != "":
 		s += "  To fix it: " + ex.Todo + "\n"
 	}
+	return s + saidLine(ex)
+}
+
+// saidLine is a failure's own words under what failureLines or
+// sayTargetFailure said of it: the server's, or else the system's where
+// they add to the words; "" when there are none.
+func saidLine(ex health.Explanation) string {
 	switch {
 	case ex.ServerSaid != "":
-		s += "  The server said: " + ex.ServerSaid + "\n"
+		return "  The server said: " + ex.ServerSaid + "\n"
 	case ex.Detail != "" && ex.Detail != ex.Words:
-		s += "  In detail: " + ex.Detail + "\n"
+		return "  In detail: " + ex.Detail + "\n"
 	}
-	return s
+	return ""
 }
 
 func pick(accts []fetch.Account, names []string) ([]fetch.Account, error) {

@@ -134,13 +134,7 @@ func (c *session) sayTargetFailure(what string, err error) bool {
 	if ex.Todo == "" {
 		return false
 	}
-	fmt.Fprintf(c.stderr, "popvault: %s: %s.\n  To fix it: %s, and run it again.\n", what, ex.Words, ex.Todo)
-	switch {
-	case ex.ServerSaid != "":
-		fmt.Fprintf(c.stderr, "  The server said: %s\n", ex.ServerSaid)
-	case ex.Detail != ex.Words:
-		fmt.Fprintf(c.stderr, "  In detail: %s\n", ex.Detail)
-	}
+	fmt.Fprintf(c.stderr, "popvault: %s: %s.\n  To fix it: %s, and run it again.\n%s", what, ex.Words, ex.Todo, saidLine(ex))
 	return true
 }
 
