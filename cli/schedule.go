@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -102,7 +101,7 @@ func (c *session) scheduleOn(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Backups when popvault is closed: on, every %s, by %s (%s)\n", health.Minutes(job.Every), job.Mechanism, strings.Join(job.Where, ", "))
-	if len(failing) < len(accts) && runtime.GOOS != "windows" && runtime.GOOS != "darwin" && keyringHere() {
+	if len(failing) < len(accts) && health.KeyringOnSessionBus() && keyringHere() {
 		// The check passed because the user is logged in now; a run
 		// while nobody is finds the keyring closed.
 		fmt.Fprintln(c.stdout, "The passwords are in your desktop's keyring: a backup runs while you are logged in with the keyring unlocked, and fails while nobody is (popvault status then says so).")
@@ -175,7 +174,7 @@ func (c *session) checkSecrets(ctx context.Context) error {
 // keyring; always true where the system's keyring is no service on a
 // session bus (Windows' Credential Manager, macOS's keychain).
 func keyringHere() bool {
-	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+	if !health.KeyringOnSessionBus() {
 		return true
 	}
 	ok, _ := sessionbus.Provides("org.freedesktop.secrets")

@@ -132,7 +132,7 @@ var rules = []rule{
 			Todo: "Sign in to Gmail in a browser once (" + GmailWebLogin + "), then fetch again; with 2-step verification, use an app password",
 			Kind: FixProvider, Action: "Sign in at Gmail", Link: GmailWebLogin, SignIn: true}},
 	{func(err error, _ cause) bool {
-		return errors.Is(err, credentials.ErrNoSecret) && errors.Is(err, credentials.ErrNoKeyring) && keyringIsTheStore()
+		return errors.Is(err, credentials.ErrNoSecret) && errors.Is(err, credentials.ErrNoKeyring) && KeyringOnSessionBus()
 	},
 		Explanation{Words: "no password for this account can be read here: none is kept in popvault's file, and no keyring is open (a backup while nobody is logged in finds none)",
 			Sentence: "No password for ACCOUNT can be read here: none is kept in popvault's file, and no keyring is open (a backup while nobody is logged in finds none)",
@@ -329,8 +329,8 @@ func badCertificate(err error, c cause) bool {
 		strings.Contains(c.text, "certificate")
 }
 
-// keyringIsTheStore reports whether passwords belong in a keyring on the
+// KeyringOnSessionBus reports whether passwords belong in a keyring on the
 // session bus (Linux, the BSDs), which is closed while nobody is logged
 // in; Windows' Credential Manager and macOS's keychain are no service on
 // a bus.
-func keyringIsTheStore() bool { return runtime.GOOS != "windows" && runtime.GOOS != "darwin" }
+func KeyringOnSessionBus() bool { return runtime.GOOS != "windows" && runtime.GOOS != "darwin" }
