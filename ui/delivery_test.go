@@ -278,8 +278,13 @@ func TestDeliveryTooLargeNote(t *testing.T) {
 		})
 		return shown != nil
 	})
-	if shown.Importance != widget.WarningImportance || shown.Wrapping != fyne.TextWrapWord {
-		t.Errorf("the note is shown as %v, wrapping %v", shown.Importance, shown.Wrapping)
+	// The sidebar's list sets its labels again on each paint: read them on
+	// the UI goroutine.
+	var importance widget.Importance
+	var wrapping fyne.TextWrap
+	ui(func() { importance, wrapping = shown.Importance, shown.Wrapping })
+	if importance != widget.WarningImportance || wrapping != fyne.TextWrapWord {
+		t.Errorf("the note is shown as %v, wrapping %v", importance, wrapping)
 	}
 	if got, err := d.IMAPMessages("INBOX"); err != nil || len(got) != 3 {
 		t.Fatalf("the other mailbox holds %d messages, want the 3 that fit (%v)", len(got), err)
