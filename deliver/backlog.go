@@ -91,7 +91,7 @@ func (s *Service) backlogStep(ctx context.Context, acct fetch.Account, led ledge
 			s.Progress(account, p)
 		}
 	}
-	sent, err := whole.send(ctx, acct, led, queue, **creds, restore.AsArchived, map[uint64]string{})
+	sent, err := whole.send(ctx, acct, led, queue, **creds, restore.AsArchived, map[uint64]string{}, nil)
 	if err == nil && len(sent) == 0 && len(queue) > 0 {
 		err = fmt.Errorf("deliver: %s took none of %d messages; the rest waits for the next fetch", acct.Deliver, len(queue))
 	}

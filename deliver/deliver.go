@@ -57,8 +57,10 @@ type Service struct {
 
 var _ fetch.Deliverer = (*Service)(nil)
 
-// Deliver sends what waits for acct and says what still waits.
-func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint64) (rep fetch.DeliveryReport) {
+// Deliver sends what waits for acct and says what still waits; with
+// more, also what the fetch commits next, as it lands, until more gives
+// none (connecting at once, to be ready when the first of it comes).
+func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint64, more fetch.More) (rep fetch.DeliveryReport) {
 	if acct.Deliver == nil {
 		return fetch.DeliveryReport{}
 	}
@@ -83,7 +85,11 @@ func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint
 			rep.Refusal = &refusedError{tooLarge(s.Archive, acct.Deliver, fresh)}
 		}
 	}()
-	if len(q.fresh)+len(q.archive) == 0 {
+	var feed func(context.Context) []uint64
+	if more != nil {
+		feed = s.unsent(led, more, rep.Waiting)
+	}
+	if len(q.fresh)+len(q.archive) == 0 && feed == nil {
 		// No connection when nothing is to be sent.
 		return rep
 	}
@@ -96,10 +102,14 @@ func (s *Service) Deliver(ctx context.Context, acct fetch.Account, stored []uint
 		ids  []uint64
 		look restore.Look
 	}{{q.fresh, restore.AsNewMail}, {q.archive, restore.AsArchived}} {
-		if len(part.ids) == 0 {
+		var partFeed func(context.Context) []uint64
+		if part.look == restore.AsNewMail {
+			partFeed = feed
+		}
+		if len(part.ids) == 0 && partFeed == nil {
 			continue
 		}
-		sent, err := s.send(ctx, acct, led, part.ids, creds, part.look, q.refused)
+		sent, err := s.send(ctx, acct, led, part.ids, creds, part.look, q.refused, partFeed)
 		rep.Delivered += len(sent)
 		for _, id := range sent {
 			delete(rep.Waiting, id)
@@ -131,10 +141,48 @@ func lockTarget(ctx context.Context, a *archive.Archive, target string) (func(),
 	return targets.Lock(ctx, targetKey{a, target})
 }
 
-// send runs restore over queue, resuming after throttling, records in
-// the ledger what the server holds and what it refused for good (added
-// to refused), and returns what it holds.
-func (s *Service) send(ctx context.Context, acct fetch.Account, led ledger, queue []uint64, creds restore.Credentials, look restore.Look, refused map[uint64]string) ([]uint64, error) {
+// unsent is more, less what the ledger holds as delivered or refused
+// for good (a message archived before, downloaded again after a kill):
+// what it gives is added to waiting.
+func (s *Service) unsent(led ledger, more fetch.More, waiting map[uint64]bool) func(context.Context) []uint64 {
+	return func(ctx context.Context) []uint64 {
+		for {
+			ids := more(ctx)
+			if len(ids) == 0 {
+				return nil
+			}
+			var out []uint64
+			err := led.recs.View(led.target, func(t *archive.Target) error {
+				for _, id := range ids {
+					if v := t.Get(id); len(v) == 0 || v[0] == wanted {
+						out = append(out, id)
+					}
+				}
+				return nil
+			})
+			if errors.Is(err, archive.ErrNotFound) {
+				out, err = ids, nil
+			}
+			if err != nil {
+				// What cannot be looked up is left to the fetch's last
+				// delivery, which reads what waits whole.
+				return nil
+			}
+			for _, id := range out {
+				waiting[id] = true
+			}
+			if len(out) > 0 {
+				return out
+			}
+		}
+	}
+}
+
+// send runs restore over queue, and what feed gives while it runs,
+// resuming after throttling; records in the ledger what the server holds
+// and what it refused for good (added to refused), and returns what it
+// holds.
+func (s *Service) send(ctx context.Context, acct fetch.Account, led ledger, queue []uint64, creds restore.Credentials, look restore.Look, refused map[uint64]string, feed func(context.Context) []uint64) ([]uint64, error) {
 	d := acct.Deliver
 	opts := restore.Options{
 		Target:      Target(d),
@@ -147,10 +195,21 @@ func (s *Service) send(ctx context.Context, acct fetch.Account, led ledger, queu
 	if s.Progress != nil {
 		opts.Progress = func(p restore.Progress) { s.Progress(acct.Name, p) }
 	}
-	var all []uint64
+	var all, fed []uint64
+	if feed != nil {
+		opts.Feed = func(ctx context.Context) []uint64 {
+			ids := feed(ctx)
+			fed = append(fed, ids...)
+			return ids
+		}
+	}
 	fresh := map[uint64]string{} // refused for good by this run: said once, now
 	for attempt := 0; ; attempt++ {
 		sum, err := restore.Run(ctx, s.Archive, queue, opts)
+		// What was fed is asked for like the rest; a resumed run sends
+		// it without waiting for more, which is left to the next
+		// delivery.
+		queue, fed, opts.Feed = append(queue, fed...), nil, nil
 		now := map[uint64]string{}
 		if sum != nil {
 			for _, f := range sum.Failed {

@@ -6,11 +6,14 @@ import (
 	"sync"
 )
 
-// delivering runs an account's delivery beside its download: each
-// commit's messages are handed to the Deliverer in rounds, one at a time,
-// while the next ones download, so that a large fetch's upload overlaps
-// it rather than following it. finish runs the last round, over all the
-// session stored, and says what still waits.
+// delivering runs an account's delivery beside its download: the
+// Deliverer is called as the download starts, so that its connections
+// open while the first messages arrive, and is handed each commit's
+// messages as they land (More): a large fetch's upload overlaps it, over
+// one set of connections, rather than following it. Should that delivery
+// end early (the target failed), the next commit starts another. finish
+// runs the last one, over all the session stored, and says what still
+// waits.
 type delivering struct {
 	f    *Fetcher
 	ctx  context.Context
@@ -25,8 +28,9 @@ type delivering struct {
 	refusal []error // what the rounds found refused for good
 }
 
-// startDelivering starts the rounds for a session of acct; nil when the
-// account does not deliver or nothing can deliver it.
+// startDelivering starts delivering for a session of acct that is about
+// to download; nil when the account does not deliver or nothing can
+// deliver it.
 func (f *Fetcher) startDelivering(ctx context.Context, acct Account) *delivering {
 	if !f.delivers(acct) || f.Deliver == nil {
 		return nil
@@ -52,27 +56,47 @@ func (d *delivering) committed(ids []uint64) {
 
 func (d *delivering) run() {
 	defer close(d.done)
-	for range d.wake {
+	var ids []uint64 // none yet: the first call connects while they come
+	for {
+		rep := d.f.Deliver.Deliver(d.ctx, d.acct, ids, d.next)
 		d.mu.Lock()
-		ids, stopped := d.queued, d.stopped
-		d.queued = nil
-		d.mu.Unlock()
-		if stopped || d.ctx.Err() != nil {
-			return
+		d.sent += rep.Delivered
+		if rep.Refusal != nil {
+			d.refusal = append(d.refusal, rep.Refusal)
 		}
-		if len(ids) > 0 {
-			rep := d.f.Deliver.Deliver(d.ctx, d.acct, ids)
-			d.mu.Lock()
-			d.sent += rep.Delivered
-			if rep.Refusal != nil {
-				d.refusal = append(d.refusal, rep.Refusal)
-			}
-			d.mu.Unlock()
+		d.mu.Unlock()
+		if ids = d.next(d.ctx); len(ids) == 0 {
+			return
 		}
 	}
 }
 
-// stop ends the rounds once the one under way is done.
+// next waits for commits not yet handed over and takes them; none once
+// the session stopped (after what it had queued) or ctx ended.
+func (d *delivering) next(ctx context.Context) []uint64 {
+	for {
+		d.mu.Lock()
+		ids, stopped := d.queued, d.stopped
+		d.queued = nil
+		d.mu.Unlock()
+		switch {
+		case d.ctx.Err() != nil:
+			return nil
+		case len(ids) > 0:
+			return ids
+		case stopped:
+			return nil
+		}
+		select {
+		case <-d.wake: // closed once stopped
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// stop ends the deliveries once the one under way has sent what it was
+// given.
 func (d *delivering) stop() {
 	d.mu.Lock()
 	d.stopped = true

@@ -3,29 +3,47 @@ package fetch
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"popvault/fetch/pop3test"
 )
 
 // fakeDeliverer delivers by the test's rule, and remembers each call's
-// stored ids.
+// stored ids, and the ids its More gave it.
 type fakeDeliverer struct {
 	mu     sync.Mutex
 	calls  [][]uint64
-	first  chan struct{} // closed at the first call
+	fed    [][]uint64
+	mores  []bool        // whether each call was given a More
+	first  chan struct{} // closed when a More first gives ids
 	waits  func(id uint64) bool
 	broken bool // the archive cannot say what waits
 }
 
-func (d *fakeDeliverer) Deliver(_ context.Context, _ Account, stored []uint64) DeliveryReport {
+func (d *fakeDeliverer) Deliver(ctx context.Context, _ Account, stored []uint64, more More) DeliveryReport {
+	d.mu.Lock()
+	d.calls = append(d.calls, stored)
+	d.mores = append(d.mores, more != nil)
+	d.mu.Unlock()
+	var fed []uint64
+	for more != nil {
+		ids := more(ctx)
+		if len(ids) == 0 {
+			break
+		}
+		if len(fed) == 0 && d.first != nil {
+			close(d.first)
+			d.first = nil
+		}
+		fed = append(fed, ids...)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.calls) == 0 && d.first != nil {
-		close(d.first)
-	}
-	d.calls = append(d.calls, stored)
+	d.fed = append(d.fed, fed)
+	stored = append(slices.Clone(stored), fed...)
 	if d.broken {
 		return DeliveryReport{Unknown: true, Err: errors.New("the archive failed")}
 	}
@@ -77,26 +95,40 @@ func TestDeliveryKeepsSource(t *testing.T) {
 	}
 }
 
-// TestDeliveryOverlapsDownload: a commit's messages are handed to the
-// Deliverer while the rest download, not only after the last: the first
-// commit's callback holds the download until the delivery has begun.
+// TestDeliveryOverlapsDownload: the Deliverer is called as the download
+// starts, and each commit's messages follow through its More into that
+// one delivery while the rest download, not only after the last: the
+// first commit's callback holds the download until the delivery has its
+// messages.
 func TestDeliveryOverlapsDownload(t *testing.T) {
 	e := newEnv(t, pop3test.Config{Messages: smallCorpus(30)}, true)
-	d := &fakeDeliverer{first: make(chan struct{})}
+	first := make(chan struct{})
+	d := &fakeDeliverer{first: first}
 	e.acct.Deliver = target
 	e.fetcher.Deliver = d
 	var once sync.Once
-	e.fetcher.Committed = func(string, int) { once.Do(func() { <-d.first }) }
+	e.fetcher.Committed = func(string, int) {
+		once.Do(func() {
+			select {
+			case <-first:
+			case <-time.After(10 * time.Second):
+				t.Error("the delivery was not given the first commit while the download ran")
+			}
+		})
+	}
 	if r := e.fetch(); r.Failed() || r.New != 30 {
 		t.Fatalf("%+v", r)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.calls) < 2 || len(d.calls[0]) != e.fetcher.BatchCount {
-		t.Fatalf("calls with %d ids each, want the first commit's %d first", lens(d.calls), e.fetcher.BatchCount)
+	if len(d.calls) != 2 || len(d.calls[0]) != 0 || !d.mores[0] {
+		t.Fatalf("calls with %d ids each (given a More: %v), want the first with none yet, and a More", lens(d.calls), d.mores)
 	}
-	if last := d.calls[len(d.calls)-1]; len(last) != 30 {
-		t.Errorf("the last round had %d of the session's 30", len(last))
+	if got := len(d.fed[0]); got != 30 {
+		t.Errorf("the first delivery was given %d through its More, want the session's 30", got)
+	}
+	if last := d.calls[1]; len(last) != 30 || d.mores[1] {
+		t.Errorf("the last delivery had %d of the session's 30, given a More: %v", len(last), d.mores[1])
 	}
 }
 

@@ -75,9 +75,16 @@ func (d *Delivery) Check() error {
 type Deliverer interface {
 	// Deliver sends what waits for acct, the messages stored newly among
 	// it (their archive ids; mail from a server without UIDL is known by
-	// these alone), and says what still waits.
-	Deliver(ctx context.Context, acct Account, stored []uint64) DeliveryReport
+	// these alone), and says what still waits. more, when not nil, gives
+	// the session's next commits as they land, to be sent over the same
+	// connections, which open at once, since mail is on its way;
+	// Deliver returns once more gives none.
+	Deliver(ctx context.Context, acct Account, stored []uint64, more More) DeliveryReport
 }
+
+// More gives a delivery the messages a session commits next, waiting for
+// them; none means the session will commit no more, or ctx ended.
+type More func(ctx context.Context) []uint64
 
 // DeliveryReport is what a Deliverer did for one account.
 type DeliveryReport struct {

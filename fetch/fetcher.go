@@ -238,7 +238,7 @@ func (f *Fetcher) deliver(ctx context.Context, acct Account, stored []uint64) De
 		return DeliveryReport{Unknown: true, Err: errNoDeliverer}
 	}
 	f.report(Progress{Account: acct.Name, Stage: StageDelivering})
-	return f.Deliver.Deliver(ctx, acct, stored)
+	return f.Deliver.Deliver(ctx, acct, stored, nil)
 }
 
 // askedToWait reports a server's request to come back later for the

@@ -102,7 +102,10 @@ func (f *Fetcher) session(ctx context.Context, acct Account, in SignIn, secret s
 		}
 	}
 	want, tooBig := f.withinLimit(want)
-	early := f.startDelivering(ctx, acct)
+	var early *delivering
+	if len(want) > 0 {
+		early = f.startDelivering(ctx, acct)
+	}
 	stored, err := f.download(ctx, c, acct, want, &res, early.committed)
 	if err != nil {
 		if early != nil {

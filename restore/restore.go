@@ -111,6 +111,14 @@ type Options struct {
 	// Look is how the copies look in the mailbox; the zero value is
 	// AsArchived.
 	Look Look
+	// Feed, when set, gives more messages to copy after ids, as they
+	// become ready (a fetch's commits, as they land): the run keeps its
+	// connections open and sends what each call returns, as it would
+	// have sent them among ids, until a call returns none. A call may
+	// block, and must return none once ctx ends; it is made from one of
+	// the run's goroutines at a time. Messages the records hold as
+	// copied already, or that were given before, are not sent again.
+	Feed func(ctx context.Context) []uint64
 }
 
 // Look is how a copy looks in the target mailbox. The bytes are the

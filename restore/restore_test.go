@@ -10,6 +10,7 @@ import (
 
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -835,5 +836,83 @@ func TestKey(t *testing.T) {
 		if other.Key() == a.Key() {
 			t.Errorf("%+v has the same key as %+v", other, a)
 		}
+	}
+}
+
+// TestRestoreFeed: what a Feed gives after the ids is sent over the same
+// run, each message once: given twice, or on the server from an earlier
+// run, it is not sent again, and the summary counts it all.
+func TestRestoreFeed(t *testing.T) {
+	d := startIMAP(t, dovecot.Options{})
+	a := newArchive(t)
+	ids := fill(t, a, 200, 3)
+	opts := options(d, "Fed")
+	if sum, err := Run(context.Background(), a, ids[:20], opts); err != nil || sum.Sent != 20 {
+		t.Fatalf("before: %v, %+v", err, sum)
+	}
+	gives := [][]uint64{
+		ids[50:100],
+		append(append(slices.Clone(ids[60:70]), ids[:5]...), ids[100:150]...), // given before; on the server before
+		append(slices.Clone(ids[150:200]), ids[150:200]...),                   // twice in one
+	}
+	calls := 0
+	opts.Feed = func(ctx context.Context) []uint64 {
+		calls++
+		if len(gives) == 0 {
+			return nil
+		}
+		g := gives[0]
+		gives = gives[1:]
+		return g
+	}
+	sum, err := Run(context.Background(), a, ids[20:50], opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Complete() || sum.Sent != 180 || sum.Already != 5 || sum.Total != 185 || len(sum.OnServer) != 185 || calls != 4 {
+		t.Fatalf("summary %+v after %d calls of the feed", sum, calls)
+	}
+	exactlyOnce(t, a, d, "Fed", ids)
+}
+
+// TestRestoreFeedEndsWithTheRun: a Feed that waits is told to stop when
+// the run's pass stops (here, the mailbox over its quota): the run then
+// sends what it was given one by one, names what did not fit, and ends.
+func TestRestoreFeedEndsWithTheRun(t *testing.T) {
+	a := newArchive(t)
+	ids := fill(t, a, 100, 4)
+	var total int64
+	for _, id := range ids {
+		s, _ := a.Summary(id)
+		total += s.Size
+	}
+	d := startIMAP(t, dovecot.Options{QuotaKiB: total / 10 / 1024})
+	opts := options(d, "INBOX")
+	given := false
+	opts.Feed = func(ctx context.Context) []uint64 {
+		if !given {
+			given = true
+			return ids[10:]
+		}
+		<-ctx.Done() // no more comes until the run ends it
+		return nil
+	}
+	done := make(chan struct{})
+	var sum *Summary
+	var err error
+	go func() {
+		defer close(done)
+		sum, err = Run(context.Background(), a, ids[:10], opts)
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the run still waits on its feed after its pass stopped")
+	}
+	if err != nil || sum.Total != 100 || sum.Sent+len(sum.Failed) != 100 || sum.Sent == 0 || len(sum.Failed) == 0 {
+		t.Fatalf("%v, %+v", err, sum)
+	}
+	if stored := mailbox(t, d, "INBOX"); len(stored) != sum.Sent {
+		t.Fatalf("the server holds %d, the summary says %d were sent", len(stored), sum.Sent)
 	}
 }

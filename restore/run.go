@@ -43,6 +43,9 @@ type run struct {
 	sum    *Summary
 	// claimed are the server's UIDs known to hold a message of ours.
 	claimed map[imap.UID]bool
+	// done are the messages the records hold as on the server once the
+	// run has checked them: what Feed gives among them is not sent.
+	done map[uint64]uint32
 	// multi is set where the server takes MULTIAPPEND (and LITERAL+);
 	// single for the pass that sends refused MULTIAPPENDs' messages one
 	// by one.
@@ -104,6 +107,7 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 			}
 		}
 	}
+	r.done = rec.Done
 	var todo []uint64
 	for _, id := range ids {
 		if _, done := rec.Done[id]; done {
@@ -114,10 +118,14 @@ func (r *run) run(ctx context.Context, ids []uint64) error {
 		}
 	}
 	r.progress()
-	if len(todo) == 0 {
+	want := min(r.opts.Connections, 1+len(todo)/16)
+	switch {
+	case r.opts.Feed != nil:
+		want = r.opts.Connections // more is on its way
+	case len(todo) == 0:
 		return nil
 	}
-	conns = append(conns, r.more(ctx, min(r.opts.Connections, 1+len(todo)/16)-1)...)
+	conns = append(conns, r.more(ctx, want-1)...)
 	return r.send(ctx, conns, todo)
 }
 
@@ -187,6 +195,8 @@ const (
 	uncertain             // sent, and the connection lost before the answer
 	unread                // the archive could not give its bytes
 	retry                 // in a refused MULTIAPPEND: send it alone
+	fed                   // given by Feed, to be sent
+	already               // given by Feed, and on the server already
 )
 
 type outcome struct {
@@ -223,11 +233,15 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 		end      passEnd
 		budget   = newBudget(maxInFlight)
 	)
+	// Feed's waiting ends with the pass.
+	feedCtx, feedDone := context.WithCancel(ctx)
+	defer feedDone()
 	stop := func(e passEnd) {
 		stopOnce.Do(func() {
 			end = e
 			close(stopped)
 			budget.stop()
+			feedDone()
 		})
 	}
 	defer stop(passEnd{})
@@ -241,7 +255,7 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		r.produce(todo, jobs, outcomes, stopped, budget, &markErr)
+		r.produce(feedCtx, todo, jobs, outcomes, stopped, budget, &markErr)
 	}()
 	var working atomic.Int32
 	var noneLeft atomic.Bool
@@ -295,6 +309,14 @@ func (r *run) send(ctx context.Context, conns []*conn, todo []uint64) error {
 			}
 			heard[o.id] = true
 			switch o.kind {
+			case fed:
+				todo = append(todo, o.id)
+				r.sum.Total++
+				heard[o.id] = false
+			case already:
+				r.sum.Total++
+				r.sum.Already++
+				r.sum.OnServer = append(r.sum.OnServer, o.id)
 			case appended:
 				done[o.id] = uint32(o.uid)
 				r.sum.Sent++
@@ -419,8 +441,9 @@ func (r *run) sendAlone(ctx context.Context, ids []uint64) error {
 
 // produce marks messages pending, markAhead at a time, and hands them
 // out with their bytes, within the budget, as batches for MULTIAPPEND
-// where the server has it and one by one where not.
-func (r *run) produce(todo []uint64, jobs chan<- []*job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget, markErr *error) {
+// where the server has it and one by one where not; then, with a Feed,
+// what it gives, until it gives none or the pass stops.
+func (r *run) produce(ctx context.Context, todo []uint64, jobs chan<- []*job, outcomes chan<- outcome, stopped <-chan struct{}, b *budget, markErr *error) {
 	defer close(jobs)
 	most, bytes := 1, 0
 	if r.multi && !r.single {
@@ -440,53 +463,99 @@ func (r *run) produce(todo []uint64, jobs chan<- []*job, outcomes chan<- outcome
 			for _, j := range batch {
 				b.release(len(j.raw))
 			}
+			batch, size = nil, 0
 			return false
 		}
 	}
-	for start := 0; start < len(todo); start += markAhead {
-		group := todo[start:min(len(todo), start+markAhead)]
-		marks := make(map[uint64]uint32, len(group))
-		for _, id := range group {
-			marks[id] = 0
-		}
+	tell := func(o outcome) bool {
 		select {
+		case outcomes <- o:
+			return true
 		case <-stopped:
-			emit()
-			return
-		default:
-		}
-		if err := r.ledger.mark(statePending, marks); err != nil {
-			*markErr = err
-			emit()
-			return
-		}
-		for _, id := range group {
-			j, err := r.load(id)
-			if err != nil {
-				select {
-				case outcomes <- outcome{kind: unread, id: id, subject: r.subject(id), err: err}:
-				case <-stopped:
-					emit()
-					return
-				}
-				continue
-			}
-			// A batch never waits for budget it holds itself.
-			if size+len(j.raw) > bytes && !emit() {
-				return
-			}
-			if !b.acquire(len(j.raw)) {
-				emit()
-				return
-			}
-			batch = append(batch, j)
-			size += len(j.raw)
-			if (len(batch) >= most || size >= bytes) && !emit() {
-				return
-			}
+			return false
 		}
 	}
-	emit()
+	// hand marks todo pending and hands it out; false when the pass
+	// stopped.
+	hand := func(todo []uint64) bool {
+		for start := 0; start < len(todo); start += markAhead {
+			group := todo[start:min(len(todo), start+markAhead)]
+			marks := make(map[uint64]uint32, len(group))
+			for _, id := range group {
+				marks[id] = 0
+			}
+			select {
+			case <-stopped:
+				return false
+			default:
+			}
+			if err := r.ledger.mark(statePending, marks); err != nil {
+				*markErr = err
+				return false
+			}
+			for _, id := range group {
+				j, err := r.load(id)
+				if err != nil {
+					if !tell(outcome{kind: unread, id: id, subject: r.subject(id), err: err}) {
+						return false
+					}
+					continue
+				}
+				// A batch never waits for budget it holds itself.
+				if size+len(j.raw) > bytes && !emit() {
+					return false
+				}
+				if !b.acquire(len(j.raw)) {
+					return false
+				}
+				batch = append(batch, j)
+				size += len(j.raw)
+				if (len(batch) >= most || size >= bytes) && !emit() {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if !hand(todo) || r.opts.Feed == nil || r.single {
+		emit()
+		return
+	}
+	given := make(map[uint64]bool, len(todo))
+	for _, id := range todo {
+		given[id] = true
+	}
+	for {
+		// What waits goes before the feed is asked, which may wait.
+		if !emit() {
+			return
+		}
+		more := r.opts.Feed(ctx)
+		if len(more) == 0 {
+			return
+		}
+		var next []uint64
+		for _, id := range dedupe(more) {
+			if given[id] {
+				continue
+			}
+			given[id] = true
+			kind := fed
+			if _, done := r.done[id]; done {
+				kind = already
+			}
+			if !tell(outcome{kind: kind, id: id}) {
+				return
+			}
+			if kind == fed {
+				next = append(next, id)
+			}
+		}
+		if !hand(next) {
+			emit()
+			return
+		}
+	}
 }
 
 // load reads a message and what its APPEND says besides the bytes.
