@@ -19,7 +19,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -112,12 +111,12 @@ type UI struct {
 	search      *searchEntry
 	bar         *fetchBar
 	status      *widget.Label
-	round       []roundResult         // the results of the fetches under way, for status
-	asking      *dialog.ConfirmDialog // the delete dialog, while it is open
-	dialog      *keyedDialog          // the dialog the keyboard answers (see showDialog)
-	tray        bool                  // a tray icon shows: closing may hide the window
-	quit        func()                // the app's Quit
-	ctx         context.Context       // ends at Close, and with it the goroutines that watch indexing
+	round       []roundResult   // the results of the fetches under way, for status
+	asking      *askDialog      // the delete dialog, while it is open
+	dialog      *keyedDialog    // the dialog the keyboard answers (see showDialog)
+	tray        bool            // a tray icon shows: closing may hide the window
+	quit        func()          // the app's Quit
+	ctx         context.Context // ends at Close, and with it the goroutines that watch indexing
 	cancel      context.CancelFunc
 	content     fyne.CanvasObject
 	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
