@@ -311,19 +311,31 @@ type askDialog struct {
 // the one that stands out), under message, as Fyne's confirm dialog
 // looks.
 func (u *UI) ask(title, message, yes, no string, onDone func(bool)) *askDialog {
-	label := &widget.Label{Text: message, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
-	a := &askDialog{CustomDialog: dialog.NewCustomWithoutButtons(title, label, u.win), onDone: onDone}
-	a.SetIcon(theme.QuestionIcon())
+	a := &askDialog{CustomDialog: u.textDialog(title, message, theme.QuestionIcon()), onDone: onDone}
 	dismiss := u.dialogButton(no, a.Hide)
 	dismiss.Icon = theme.CancelIcon()
 	a.yes = u.dialogButton(yes, a.Confirm)
 	a.yes.Icon, a.yes.Importance = theme.ConfirmIcon(), widget.HighImportance
 	a.SetButtons([]fyne.CanvasObject{dismiss, a.yes})
-	// As wide as the message on one line, up to what Fyne's allows.
-	const padWidth = 32
-	w := min(widget.NewLabel(message).MinSize().Width+padWidth+2*theme.Padding(), 600, u.win.Canvas().Size().Width*.9)
-	a.Resize(fyne.NewSize(w, a.MinSize().Height))
+	u.fitText(a.CustomDialog, message)
 	return a
+}
+
+// textDialog is a dialog that says message, centred, under title and
+// icon, as Fyne's confirm and error dialogs do; buttons to be set.
+func (u *UI) textDialog(title, message string, icon fyne.Resource) *dialog.CustomDialog {
+	label := &widget.Label{Text: message, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
+	d := dialog.NewCustomWithoutButtons(title, label, u.win)
+	d.SetIcon(icon)
+	return d
+}
+
+// fitText makes a text dialog as wide as its message on one line, up to
+// what Fyne's own allow.
+func (u *UI) fitText(d *dialog.CustomDialog, message string) {
+	const padWidth = 32 // Fyne's dialogs' own
+	w := min(widget.NewLabel(message).MinSize().Width+padWidth+2*theme.Padding(), 600, u.win.Canvas().Size().Width*.9)
+	d.Resize(fyne.NewSize(w, d.MinSize().Height))
 }
 
 // Hide closes the dialog, answering no unless it was answered.

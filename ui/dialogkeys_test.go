@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -106,6 +107,12 @@ func TestEscapeClosesDialogs(t *testing.T) {
 				}
 				return nil
 			}},
+		{"error", func() { u.showError("Saving failed", errors.New("disk full")) },
+			map[string]func(fyne.CanvasObject) bool{"OK": buttonNamed("OK")},
+			"OK", nil},
+		{"no browser", func() { u.handOffFailed(toBrowser, "https://shop.example/", errors.New("xdg-open: exit status 3")) },
+			map[string]func(fyne.CanvasObject) bool{"Details": buttonNamed("Details"), "copy": buttonNamed("Copy the address"), "Close": buttonNamed("Close")},
+			"Close", nil},
 	} {
 		for kind, match := range tc.controls {
 			t.Run(tc.name+"/"+kind, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -340,7 +341,13 @@ func (u *UI) setStatus(s string) { u.status.SetText(s) }
 // showError shows an error as a sentence in a dialog.
 func (u *UI) showError(context string, err error) {
 	u.setStatus(fmt.Sprintf("%s: %v", context, err))
-	showErrorDialog(u.win, context, err)
+	// Fyne's error dialog, built of a dialogButton (see dialogkeys.go).
+	text := []rune(context + ": " + err.Error())
+	text[0] = unicode.ToUpper(text[0])
+	d := u.textDialog("Error", string(text), theme.ErrorIcon())
+	d.SetButtons([]fyne.CanvasObject{u.dialogButton("OK", d.Hide)})
+	u.fitText(d, string(text))
+	u.showDialog(d, nil)
 }
 
 // reloadAccounts rereads accounts and counts, then refreshes the sidebar
