@@ -37,10 +37,10 @@ type accountForm struct {
 	name, email, host, port, user, password *dialogEntry
 	provider, security, deleteAfter, check  *dialogSelect
 	auth                                    *dialogSelect
-	deleteDays, checkEvery                  choices            // what deleteAfter and check offer
-	server                                  *widget.RadioGroup // what happens on the server
-	consequence                             *widget.Label      // what that choice will do
-	steps                                   *fyne.Container    // the provider's steps, with links
+	deleteDays, checkEvery                  choices         // what deleteAfter and check offer
+	server                                  *dialogRadio    // what happens on the server
+	consequence                             *widget.Label   // what that choice will do
+	steps                                   *fyne.Container // the provider's steps, with links
 	oauth                                   *oauthForm
 	deliver                                 *deliveryForm // "Also put new mail into another mailbox"
 	note, warning, result, where            *widget.Label
@@ -188,7 +188,7 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.deleteDays, f.checkEvery = deleteChoices, checkChoices
 	f.deleteAfter = u.dialogSelect(f.deleteDays.labels(), func(string) { f.serverChanged() })
 	f.deleteAfter.SetSelectedIndex(f.deleteDays.index(30))
-	f.server = widget.NewRadioGroup(serverChoices, func(string) { f.serverChanged() })
+	f.server = u.dialogRadio(serverChoices, func(string) { f.serverChanged() })
 	f.server.Required = true
 	f.server.SetSelected(serverKeep)
 	f.check = u.dialogSelect(f.checkEvery.labels(), nil)

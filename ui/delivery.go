@@ -58,7 +58,7 @@ type deliveryForm struct {
 
 	// backlog asks, for an account with archived mail that starts
 	// delivering, whether that mail goes there too.
-	backlog  *widget.RadioGroup
+	backlog  *dialogRadio
 	archived int
 }
 
@@ -121,7 +121,7 @@ func newDeliveryForm(u *UI, existing *fetch.Account) *deliveryForm {
 		f.pwdItem,
 	)
 	f.signIn.SetSelectedIndex(0)
-	f.backlog = widget.NewRadioGroup(nil, nil)
+	f.backlog = u.dialogRadio(nil, nil)
 	backlogBox := container.NewVBox()
 	if existing != nil && existing.Deliver == nil {
 		if n := u.counts[existing.Name].Total; n > 0 {

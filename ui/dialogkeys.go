@@ -18,8 +18,9 @@ import (
 // closes the dialog on top), and that taking the keyboard scrolls it into
 // view in a dialog that scrolls, as Tab is expected to.
 //
-// Not covered: a widget.RadioGroup's items are unexported, so Escape on a
-// radio button still does nothing (Fyne's file dialogs are Fyne's too).
+// A widget.RadioGroup's items are unexported: dialogRadio (dialogradio.go)
+// stands in for it. Fyne's file dialogs stay Fyne's: Escape does nothing
+// in them once a control there has the keyboard.
 
 // dialogEntry is a widget.Entry that passes Escape on.
 type dialogEntry struct {
@@ -223,6 +224,8 @@ func enclosingScroll(roots []fyne.CanvasObject, o fyne.CanvasObject) *container.
 			}
 		case *dialogEntry:
 			children = []fyne.CanvasObject{c.ActionItem}
+		case *dialogRadio:
+			children = c.box.Objects
 		}
 		for _, child := range children {
 			if walk(child, in) {

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
 
 	"popvault/fetch/pop3test"
 )
@@ -36,6 +38,7 @@ func buttonNamed(text string) func(fyne.CanvasObject) bool {
 func isEntry(o fyne.CanvasObject) bool  { _, ok := o.(*dialogEntry); return ok }
 func isSelect(o fyne.CanvasObject) bool { _, ok := o.(*dialogSelect); return ok }
 func isCheck(o fyne.CanvasObject) bool  { _, ok := o.(*dialogCheck); return ok }
+func isRadio(o fyne.CanvasObject) bool  { _, ok := o.(*radioChoice); return ok }
 func isPassword(o fyne.CanvasObject) bool {
 	e, ok := o.(*dialogEntry)
 	return ok && e.Password
@@ -62,10 +65,10 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		same     func() error
 	}{
 		{"account dialog", func() { u.showAccountDialog(nil) },
-			map[string]func(fyne.CanvasObject) bool{"entry": isEntry, "password": isPassword, "choice": isSelect, "Test connection": buttonNamed("Test connection"), "Cancel": buttonNamed("Cancel")},
+			map[string]func(fyne.CanvasObject) bool{"entry": isEntry, "password": isPassword, "choice": isSelect, "radio": isRadio, "Test connection": buttonNamed("Test connection"), "Cancel": buttonNamed("Cancel")},
 			"Cancel", nil},
 		{"copy to IMAP", func() { u.showRestoreDialog() },
-			map[string]func(fyne.CanvasObject) bool{"entry": isEntry, "check box": isCheck, "choice": isSelect, "Copy": buttonNamed("Copy"), "Cancel": buttonNamed("Cancel")},
+			map[string]func(fyne.CanvasObject) bool{"entry": isEntry, "check box": isCheck, "choice": isSelect, "radio": isRadio, "Copy": buttonNamed("Copy"), "Cancel": buttonNamed("Cancel")},
 			"Cancel", nil},
 		{"settings", u.showSettings,
 			map[string]func(fyne.CanvasObject) bool{"choice": isSelect, "Export": buttonNamed("Export…"), "Close": buttonNamed("Close")},
@@ -213,5 +216,43 @@ func TestFocusScrollsIntoView(t *testing.T) {
 				u.dialog = nil
 			})
 		})
+	}
+}
+
+// TestDialogRadio: dialogRadio chooses as widget.RadioGroup does, by a
+// tap or by Space on an option; a required choice stays made.
+func TestDialogRadio(t *testing.T) {
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	for _, required := range []bool{true, false} {
+		var told []string
+		var r *dialogRadio
+		var bySpace string
+		ui(func() {
+			r = u.dialogRadio([]string{"a", "b", "c"}, func(s string) { told = append(told, s) })
+			r.Required = required
+			r.SetSelected("a")
+			w.SetContent(r)
+			test.Tap(r.items[1])
+			r.items[2].TypedRune(' ')
+			bySpace = r.Selected
+			test.Tap(r.items[2]) // the chosen one again
+		})
+		if bySpace != "c" {
+			t.Errorf("required %v: Space chose %q", required, bySpace)
+		}
+		want := []string{"a", "b", "c"}
+		if !required {
+			want = append(want, "")
+		}
+		if !slices.Equal(told, want) || r.Selected != want[len(want)-1] {
+			t.Errorf("required %v: told %q, chosen %q", required, told, r.Selected)
+		}
+		var focused fyne.Focusable
+		ui(func() { focused = w.Canvas().Focused() })
+		if focused != r.items[2] {
+			t.Errorf("required %v: the keyboard is at %v, not the option tapped", required, focused)
+		}
 	}
 }

@@ -48,7 +48,7 @@ type restoreForm struct {
 	u                   *UI
 	account, search     string // what the window showed when the dialog opened
 	open                uint64 // the message open in the reader, 0 for none
-	scope               *widget.RadioGroup
+	scope               *dialogRadio
 	preset, security    *dialogSelect
 	signIn              *dialogSelect
 	host, port, user    *dialogEntry
@@ -93,7 +93,7 @@ func (u *UI) showRestoreDialog() *restoreForm {
 		f.scopeOpen = "Only the open message: " + clip(u.reader.view.Subject, 50)
 		scopes = append(scopes, f.scopeOpen)
 	}
-	f.scope = widget.NewRadioGroup(scopes, nil)
+	f.scope = u.dialogRadio(scopes, nil)
 	f.scope.SetSelected(f.scopeAll)
 	f.scope.Required = true
 	f.host.SetPlaceHolder("imap.example.org")
