@@ -3,15 +3,19 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
 	"popvault/fetch/pop3test"
+	"popvault/restore"
 )
 
 // shownControl is the first shown object in the dialog on top that match
@@ -254,5 +258,50 @@ func TestDialogRadio(t *testing.T) {
 		if focused != r.items[2] {
 			t.Errorf("required %v: the keyboard is at %v, not the option tapped", required, focused)
 		}
+	}
+}
+
+// TestEscapeCancelsCopy: Escape in the copy's progress dialog is its
+// Cancel: the copy stops and says so, rather than going on out of sight.
+func TestEscapeCancelsCopy(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0") // takes the connection, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		var held []net.Conn
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	s := pop3test.NewTLSServer(pop3test.Config{})
+	defer s.Close()
+	u, w := newTestUI(t, s)
+	ids := storeAndOpen(t, u, string(testMail[0].Data))
+	port := silent.Addr().(*net.TCPAddr).Port
+	var p *restoreProgress
+	ui(func() {
+		p = u.copyToIMAP(restore.Options{Target: restore.Target{Host: "127.0.0.1", Port: port, User: "me", Mailbox: "Copied"}}, "", "", ids[0])
+		w.Canvas().Focus(p.cancel)
+		w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if !p.cancel.Disabled() {
+			t.Error("Escape did not press Cancel")
+		}
+	})
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the copy went on after Escape")
+	}
+	if !strings.Contains(p.summary, "cancelled") {
+		t.Errorf("the summary says %q", p.summary)
 	}
 }
