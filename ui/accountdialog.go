@@ -34,17 +34,17 @@ var serverChoices = []string{serverKeep, serverKeepDays, serverDelete}
 
 // accountForm holds the dialog's widgets, so tests can fill it in.
 type accountForm struct {
-	name, email, host, port, user, password *widget.Entry
-	provider, security, deleteAfter, check  *widget.Select
-	auth                                    *widget.Select
-	deleteDays, checkEvery                  choices            // what deleteAfter and check offer
-	server                                  *widget.RadioGroup // what happens on the server
-	consequence                             *widget.Label      // what that choice will do
-	steps                                   *fyne.Container    // the provider's steps, with links
+	name, email, host, port, user, password *dialogEntry
+	provider, security, deleteAfter, check  *dialogSelect
+	auth                                    *dialogSelect
+	deleteDays, checkEvery                  choices         // what deleteAfter and check offer
+	server                                  *dialogRadio    // what happens on the server
+	consequence                             *widget.Label   // what that choice will do
+	steps                                   *fyne.Container // the provider's steps, with links
 	oauth                                   *oauthForm
 	deliver                                 *deliveryForm // "Also put new mail into another mailbox"
 	note, warning, result, where            *widget.Label
-	test, save                              *widget.Button
+	test, save                              *dialogButton
 	dialog                                  *dialog.CustomDialog
 	existing                                *fetch.Account
 	taken                                   map[string]bool // the names of the accounts there are
@@ -114,12 +114,12 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 	// undo: a sign-in is held in the dialog until Save keeps it.
 	f.scroll = container.NewVScroll(body)
 	f.dialog = dialog.NewCustomWithoutButtons(title, f.scroll, u.win)
-	cancel := widget.NewButton("Cancel", func() { f.dialog.Hide() })
-	f.save = widget.NewButton("Save", func() { u.saveAccount(f) })
+	cancel := u.dialogButton("Cancel", func() { f.dialog.Hide() })
+	f.save = u.dialogButton("Save", func() { u.saveAccount(f) })
 	f.save.Importance = widget.HighImportance
 	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.save})
 	f.dialog.Resize(fyne.NewSize(600, 700))
-	f.dialog.Show()
+	u.showDialog(f.dialog, nil)
 	u.lastAccountForm = f
 	return f
 }
@@ -127,9 +127,9 @@ func (u *UI) showAccountDialog(existing *fetch.Account) *accountForm {
 // lacking says, under each field, what it lacks, and reports whether
 // anything does. The fields are checked in the order shown.
 func (f *accountForm) lacking() bool {
-	say := func(e *widget.Entry, text string) { f.missing.say(e, text) }
+	say := func(e *dialogEntry, text string) { f.missing.say(e, text) }
 	any := false
-	check := func(e *widget.Entry, bad bool, text string) {
+	check := func(e *dialogEntry, bad bool, text string) {
 		if bad {
 			say(e, text)
 			any = true
@@ -163,8 +163,8 @@ func (f *accountForm) lacking() bool {
 
 func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f := &accountForm{existing: existing, taken: map[string]bool{}, missing: fieldNotes{},
-		name: widget.NewEntry(), email: widget.NewEntry(), host: widget.NewEntry(), port: widget.NewEntry(),
-		user: widget.NewEntry(), password: widget.NewPasswordEntry(),
+		name: u.dialogEntry(), email: u.dialogEntry(), host: u.dialogEntry(), port: u.dialogEntry(),
+		user: u.dialogEntry(), password: u.dialogPassword(),
 		note: widget.NewLabel(""), warning: widget.NewLabel(""), result: widget.NewLabel(""), where: widget.NewLabel(""),
 		consequence: widget.NewLabel(""), steps: container.NewVBox(),
 	}
@@ -183,23 +183,23 @@ func (u *UI) newAccountForm(existing *fetch.Account) *accountForm {
 	f.email.SetPlaceHolder("you@example.org")
 	f.host.SetPlaceHolder("pop.example.org")
 	f.port.SetText("995")
-	f.security = widget.NewSelect(securityLabels, func(s string) { f.securityChanged() })
+	f.security = u.dialogSelect(securityLabels, func(s string) { f.securityChanged() })
 	f.security.SetSelectedIndex(0)
 	f.deleteDays, f.checkEvery = deleteChoices, checkChoices
-	f.deleteAfter = widget.NewSelect(f.deleteDays.labels(), func(string) { f.serverChanged() })
+	f.deleteAfter = u.dialogSelect(f.deleteDays.labels(), func(string) { f.serverChanged() })
 	f.deleteAfter.SetSelectedIndex(f.deleteDays.index(30))
-	f.server = widget.NewRadioGroup(serverChoices, func(string) { f.serverChanged() })
+	f.server = u.dialogRadio(serverChoices, func(string) { f.serverChanged() })
 	f.server.Required = true
 	f.server.SetSelected(serverKeep)
-	f.check = widget.NewSelect(f.checkEvery.labels(), nil)
+	f.check = u.dialogSelect(f.checkEvery.labels(), nil)
 	f.check.SetSelectedIndex(f.checkEvery.index(0))
 	f.oauth = newOAuthForm(u, f)
 	f.passwordItem = widget.NewFormItem("Password", container.NewStack(f.missing.wrap(f.password), f.oauth.signInRow))
-	f.auth = widget.NewSelect(authLabels, func(string) { f.oauth.changed() })
+	f.auth = u.dialogSelect(authLabels, func(string) { f.oauth.changed() })
 	f.auth.SetSelectedIndex(0)
-	f.provider = widget.NewSelect(providerNames(), func(string) { f.providerChanged() })
+	f.provider = u.dialogSelect(providerNames(), func(string) { f.providerChanged() })
 	f.email.OnChanged = func(s string) { f.applyPreset(s) }
-	f.test = widget.NewButton("Test connection", func() { u.testConnection(f) })
+	f.test = u.dialogButton("Test connection", func() { u.testConnection(f) })
 	f.provider.SetSelectedIndex(len(providers) - 1)
 	f.deliver = newDeliveryForm(u, existing)
 	if existing != nil {
@@ -271,9 +271,9 @@ func (f *accountForm) providerChanged() {
 }
 
 // link is a page to open, through the window's browser (Options.OpenURL).
-func (f *accountForm) link(label, address string) *widget.Hyperlink {
+func (f *accountForm) link(label, address string) *dialogLink {
 	u := f.oauth.u
-	h := widget.NewHyperlink(label, nil)
+	h := u.dialogLink(label, nil)
 	h.OnTapped = func() {
 		if err := u.openURL(address); err != nil {
 			setNote(f.result, "The browser did not open: go to "+address+" yourself.")
@@ -560,16 +560,15 @@ func (u *UI) saveAccount(f *accountForm) {
 		return
 	}
 	if f.failedTest != "" && f.failedTest == f.testedWith(a) {
-		d := dialog.NewConfirm("Save settings that failed the test?",
+		d := u.ask("Save settings that failed the test?",
 			"Test connection failed with these settings. Saved as they are, every fetch fails the same way until they are changed.",
+			"Save anyway", "Go back",
 			func(ok bool) {
 				if ok {
 					u.storeAccount(f, a)
 				}
-			}, u.win)
-		d.SetConfirmText("Save anyway")
-		d.SetDismissText("Go back")
-		d.Show()
+			})
+		u.showDialog(d, nil)
 		return
 	}
 	u.storeAccount(f, a)

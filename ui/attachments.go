@@ -104,14 +104,12 @@ func attachmentIcon(ctype string) fyne.Resource {
 // (see mayOpen) it offers to save, saying why.
 func (r *reader) openAttachment(a archive.Attachment) {
 	if ok, why := mayOpen(a); !ok {
-		d := dialog.NewConfirm("Save only", why+" Save it, and open it yourself only if you trust who sent it.", func(save bool) {
+		d := r.u.ask("Save only", why+" Save it, and open it yourself only if you trust who sent it.", "Save…", "Cancel", func(save bool) {
 			if save {
 				r.saveAttachment(a)
 			}
-		}, r.u.win)
-		d.SetConfirmText("Save…")
-		d.SetDismissText("Cancel")
-		d.Show()
+		})
+		r.u.showDialog(d, nil)
 		return
 	}
 	id := r.view.ID

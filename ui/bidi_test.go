@@ -32,13 +32,17 @@ func inkFrom(img image.Image) int {
 // in "אב"), though it lays several words out left to right.
 func TestFyneShapesAWordRightToLeft(t *testing.T) {
 	test.NewTempApp(t)
-	draw := func(s string) image.Image {
-		txt := canvas.NewText(s, color.White)
-		txt.TextSize = 40
-		w := test.NewWindow(txt)
-		defer w.Close()
-		w.Resize(fyne.NewSize(200, 60))
-		return w.Canvas().Capture()
+	// On the UI goroutine, which paints the test driver's windows.
+	draw := func(s string) (img image.Image) {
+		ui(func() {
+			txt := canvas.NewText(s, color.White)
+			txt.TextSize = 40
+			w := test.NewWindow(txt)
+			defer w.Close()
+			w.Resize(fyne.NewSize(200, 60))
+			img = w.Canvas().Capture()
+		})
+		return img
 	}
 	ab, alef, bet := draw("אב"), draw("א"), draw("ב")
 	differ := func(x image.Image, y image.Image) int {

@@ -24,6 +24,12 @@ type copyField struct {
 	key     func(*fyne.KeyEvent) // where keys go on to, or nil
 }
 
+// copyText puts text on the clipboard, and says what was copied.
+func (u *UI) copyText(text, what string) {
+	u.app.Clipboard().SetContent(text)
+	u.setStatus(what + " copied")
+}
+
 func newCopyField(name, value string, copy func(text, name string), key func(*fyne.KeyEvent)) *copyField {
 	f := &copyField{name: name, label: widget.NewLabel(value), focus: canvas.NewRectangle(theme.Color(theme.ColorNameFocus)),
 		copy: copy, key: key}
@@ -50,10 +56,11 @@ func (r *copyFieldRenderer) Refresh() {
 	r.WidgetRenderer.Refresh()
 }
 
-// FocusGained shows the focus.
+// FocusGained shows the focus, and the field, in a dialog that scrolls.
 func (f *copyField) FocusGained() {
 	f.focused = true
 	f.Refresh()
+	intoView(f)
 }
 
 // FocusLost hides it.

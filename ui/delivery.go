@@ -34,9 +34,9 @@ var deliverySignInProviders = []string{"", oauth.ProviderGoogle, oauth.ProviderM
 // another mailbox": an account's delivery target (docs/delivery.md).
 type deliveryForm struct {
 	u                              *UI
-	on                             *widget.Check
-	preset, security, signIn       *widget.Select
-	host, port, user, mailbox, pwd *widget.Entry
+	on                             *dialogCheck
+	preset, security, signIn       *dialogSelect
+	host, port, user, mailbox, pwd *dialogEntry
 	note                           *widget.Label
 	form                           *widget.Form
 	pwdItem                        *widget.FormItem
@@ -49,8 +49,8 @@ type deliveryForm struct {
 	// A browser sign-in for the target: the button, Google's client file
 	// or Microsoft's client ID where this build carries none, and what
 	// became of it.
-	browser, importClient *widget.Button
-	clientID              *widget.Entry
+	browser, importClient *dialogButton
+	clientID              *dialogEntry
 	signInStatus          *widget.Label
 	browserBox            *fyne.Container
 	googleFile            []byte
@@ -58,7 +58,7 @@ type deliveryForm struct {
 
 	// backlog asks, for an account with archived mail that starts
 	// delivering, whether that mail goes there too.
-	backlog  *widget.RadioGroup
+	backlog  *dialogRadio
 	archived int
 }
 
@@ -72,9 +72,9 @@ type targetSecret struct {
 const onlyNew = "Only mail from now on"
 
 func newDeliveryForm(u *UI, existing *fetch.Account) *deliveryForm {
-	f := &deliveryForm{u: u, host: widget.NewEntry(), port: widget.NewEntry(), user: widget.NewEntry(),
-		mailbox: widget.NewEntry(), pwd: widget.NewPasswordEntry(), note: widget.NewLabel(""),
-		clientID: widget.NewEntry(), signInStatus: widget.NewLabel(""), account: existing}
+	f := &deliveryForm{u: u, host: u.dialogEntry(), port: u.dialogEntry(), user: u.dialogEntry(),
+		mailbox: u.dialogEntry(), pwd: u.dialogPassword(), note: widget.NewLabel(""),
+		clientID: u.dialogEntry(), signInStatus: widget.NewLabel(""), account: existing}
 	f.note.Wrapping = fyne.TextWrapWord
 	f.note.Importance = widget.LowImportance
 	f.signInStatus.Wrapping = fyne.TextWrapWord
@@ -85,8 +85,8 @@ func newDeliveryForm(u *UI, existing *fetch.Account) *deliveryForm {
 	for i, p := range imapPresets {
 		names[i] = p.name
 	}
-	f.preset = widget.NewSelect(names, func(string) { f.presetChanged() })
-	f.security = widget.NewSelect(imapSecurityLabels, func(string) {
+	f.preset = u.dialogSelect(names, func(string) { f.presetChanged() })
+	f.security = u.dialogSelect(imapSecurityLabels, func(string) {
 		if p := transport.IMAP.DefaultPort(f.selectedSecurity()); p > 0 {
 			f.port.SetText(strconv.Itoa(p))
 		}
@@ -100,14 +100,14 @@ func newDeliveryForm(u *UI, existing *fetch.Account) *deliveryForm {
 			options = append(options, "Sign in as "+a.Name)
 		}
 	}
-	f.browser = widget.NewButton("Sign in", f.runSignIn)
+	f.browser = u.dialogButton("Sign in", f.runSignIn)
 	f.browser.Importance = widget.HighImportance
-	f.importClient = widget.NewButton("Import client file…", func() {
+	f.importClient = u.dialogButton("Import client file…", func() {
 		u.chooseClientFile(f.importFile, f.signInStatus)
 	})
 	f.clientID.SetPlaceHolder("application (client) ID")
 	f.browserBox = container.NewVBox(container.NewHBox(f.browser, f.importClient), f.clientID, f.signInStatus)
-	f.signIn = widget.NewSelect(options, func(string) { f.signInChanged() })
+	f.signIn = u.dialogSelect(options, func(string) { f.signInChanged() })
 	f.host.OnChanged = func(string) { f.checkSignIn() }
 	f.pwdItem = widget.NewFormItem("Password", container.NewVBox(f.pwd, f.browserBox))
 	f.form = widget.NewForm(
@@ -121,7 +121,7 @@ func newDeliveryForm(u *UI, existing *fetch.Account) *deliveryForm {
 		f.pwdItem,
 	)
 	f.signIn.SetSelectedIndex(0)
-	f.backlog = widget.NewRadioGroup(nil, nil)
+	f.backlog = u.dialogRadio(nil, nil)
 	backlogBox := container.NewVBox()
 	if existing != nil && existing.Deliver == nil {
 		if n := u.counts[existing.Name].Total; n > 0 {
@@ -138,7 +138,7 @@ func newDeliveryForm(u *UI, existing *fetch.Account) *deliveryForm {
 		f.backlog.Hide()
 	}
 	f.fields = container.NewVBox(f.form, f.note, backlogBox)
-	f.on = widget.NewCheck("Also put new mail into another mailbox", func(on bool) {
+	f.on = u.dialogCheck("Also put new mail into another mailbox", func(on bool) {
 		f.fields.Hidden = !on
 		f.box.Refresh()
 	})

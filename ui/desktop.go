@@ -1,12 +1,10 @@
 package ui
 
 import (
-	"errors"
 	"os"
 	"runtime"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"popvault/internal/sessionbus"
@@ -75,10 +73,6 @@ func trayShown() bool {
 		return true
 	}
 	return sessionbus.Owned("org.kde.StatusNotifierWatcher")
-}
-
-func showErrorDialog(w fyne.Window, context string, err error) {
-	dialog.ShowError(errors.New(context+": "+err.Error()), w)
 }
 
 // removeEmpty deletes the empty file a save dialog created, so an export

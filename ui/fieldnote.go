@@ -10,10 +10,10 @@ import (
 // fieldNotes say, under a dialog's fields, what each lacks: inside the
 // dialog, which stays open with what was typed. A note goes as soon as
 // its field is typed in.
-type fieldNotes map[*widget.Entry]*widget.Label
+type fieldNotes map[*dialogEntry]*widget.Label
 
 // wrap puts e in the form with its note beneath.
-func (n fieldNotes) wrap(e *widget.Entry) fyne.CanvasObject {
+func (n fieldNotes) wrap(e *dialogEntry) fyne.CanvasObject {
 	l := widget.NewLabel("")
 	l.Importance = widget.DangerImportance
 	l.Wrapping = fyne.TextWrapWord
@@ -26,7 +26,7 @@ func (n fieldNotes) wrap(e *widget.Entry) fyne.CanvasObject {
 
 // say shows text under e ("" hides it), and reports whether it said
 // anything.
-func (n fieldNotes) say(e *widget.Entry, text string) bool {
+func (n fieldNotes) say(e *dialogEntry, text string) bool {
 	if l := n[e]; l != nil {
 		setNote(l, text)
 	}
@@ -68,7 +68,7 @@ func chain(first, second func(string)) func(string) {
 
 // fieldError is a form's error that belongs to one field.
 type fieldError struct {
-	field *widget.Entry
+	field *dialogEntry
 	text  string
 }
 

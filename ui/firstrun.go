@@ -93,7 +93,7 @@ func (u *UI) showProviderChoice() {
 	why.Hide()
 	grid := container.NewGridWithColumns(2)
 	for i, p := range providers {
-		b := widget.NewButton(p.name, func() {
+		b := u.dialogButton(p.name, func() {
 			if p.noPOP {
 				setNote(why, p.steps[0].text)
 				return
@@ -110,9 +110,10 @@ func (u *UI) showProviderChoice() {
 		grid.Add(b)
 	}
 	ask := widget.NewLabel("Where is the mail you want to keep?")
-	d = dialog.NewCustom("Back up a mailbox", "Cancel", container.NewVBox(ask, grid, why), u.win)
-	d.Resize(fyne.NewSize(480, 300))
-	d.Show()
+	c := u.custom("Back up a mailbox", "Cancel", container.NewVBox(ask, grid, why))
+	c.Resize(fyne.NewSize(480, 300))
+	d = c
+	u.showDialog(d, nil)
 }
 
 // firstFetch fetches a new account at once; fetched shows its summary.
@@ -175,16 +176,17 @@ func (u *UI) showFirstSummary(r fetch.Result) {
 	if r.Err != nil {
 		if e := explainFetch(a, r.Err); e.action != "" {
 			var d dialog.Dialog
-			fix := widget.NewButton(e.action, func() { d.Hide(); u.applyFix(r.Account, e) })
+			fix := u.dialogButton(e.action, func() { d.Hide(); u.applyFix(r.Account, e) })
 			fix.Importance = widget.HighImportance
 			content.Add(fix)
-			d = dialog.NewCustom("The first backup", "Close", content, u.win)
-			d.Resize(fyne.NewSize(440, 180))
-			d.Show()
+			c := u.custom("The first backup", "Close", content)
+			c.Resize(fyne.NewSize(440, 180))
+			d = c
+			u.showDialog(d, nil)
 			return
 		}
 	}
-	d := dialog.NewCustom("The first backup", "Close", content, u.win)
+	d := u.custom("The first backup", "Close", content)
 	d.Resize(fyne.NewSize(440, 160))
-	d.Show()
+	u.showDialog(d, nil)
 }

@@ -59,7 +59,7 @@ func TestFirstRun(t *testing.T) {
 	var link *widget.Hyperlink
 	ui(func() {
 		walkShown(w.Canvas().Overlays().List(), func(o fyne.CanvasObject) {
-			if h, ok := o.(*widget.Hyperlink); ok && link == nil {
+			if h, ok := unwrap(o).(*widget.Hyperlink); ok && link == nil {
 				link = h
 			}
 		})
@@ -78,7 +78,7 @@ func TestFirstRun(t *testing.T) {
 	ui(func() {
 		// The dialog the choice opened, found through its Test button.
 		walkShown(w.Canvas().Overlays().List(), func(o fyne.CanvasObject) {
-			if sel, ok := o.(*widget.Select); ok && sel.Selected == "Another server" && f == nil {
+			if sel, ok := unwrap(o).(*widget.Select); ok && sel.Selected == "Another server" && f == nil {
 				f = u.lastAccountForm
 			}
 		})
@@ -188,7 +188,7 @@ func TestAccountDialogSaysWhatIsMissing(t *testing.T) {
 	})
 	tap(t, w, "Save")
 	ui(func() {
-		for e, want := range map[*widget.Entry]string{f.name: "Give the account a name", f.host: "Type the POP server's name", f.port: "The port is a number"} {
+		for e, want := range map[*dialogEntry]string{f.name: "Give the account a name", f.host: "Type the POP server's name", f.port: "The port is a number"} {
 			if l := f.missing[e]; !l.Visible() || !strings.HasPrefix(l.Text, want) {
 				t.Errorf("under the field: %q, want %q", l.Text, want)
 			}

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -88,21 +87,33 @@ func (u *UI) handOffFailed(kind handOffKind, address string, err error) {
 	u.setStatus(title)
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
-	details := widget.NewLabel(err.Error())
-	details.Wrapping = fyne.TextWrapBreak
-	details.Selectable = true
-	content := container.NewVBox(msg, widget.NewAccordion(widget.NewAccordionItem("Details", details)))
-	d := dialog.NewCustom(title, "Close", content, u.win)
+	// The opener's words behind Details, to copy for whoever helps (as
+	// in Settings: an Accordion's header and a selectable Label would be
+	// Tab stops that drop Escape).
+	details := newCopyField("details", err.Error(), u.copyText, u.windowKey)
+	details.label.Wrapping = fyne.TextWrapBreak
+	details.Hide()
+	more := u.dialogButton("Details", nil)
+	more.Importance = widget.LowImportance
+	more.OnTapped = func() {
+		if details.Visible() {
+			details.Hide()
+		} else {
+			details.Show()
+		}
+	}
+	content := container.NewVBox(msg, container.NewHBox(more), details)
+	d := u.custom(title, "Close", content)
 	if kind == toBrowser && !strings.HasPrefix(address, "file:") {
-		copyAddr := widget.NewButton("Copy the address", func() {
+		copyAddr := u.dialogButton("Copy the address", func() {
 			u.app.Clipboard().SetContent(address)
 			u.setStatus("Address copied: paste it into your browser")
 			d.Hide()
 		})
-		d.SetButtons([]fyne.CanvasObject{copyAddr, widget.NewButton("Close", d.Hide)})
+		d.SetButtons([]fyne.CanvasObject{copyAddr, u.dialogButton("Close", d.Hide)})
 	}
 	d.Resize(fyne.NewSize(520, 260))
-	d.Show()
+	u.showDialog(d, nil)
 }
 
 // handOffWords are the title and the sentence of a failed hand-off.

@@ -62,7 +62,7 @@ func findCheck(w fyne.Window, text string) *widget.Check {
 	var found *widget.Check
 	roots := append(append([]fyne.CanvasObject(nil), w.Canvas().Overlays().List()...), w.Content())
 	walkShown(roots, func(o fyne.CanvasObject) {
-		if c, ok := o.(*widget.Check); ok && c.Text == text && found == nil {
+		if c, ok := unwrap(o).(*widget.Check); ok && c.Text == text && found == nil {
 			found = c
 		}
 	})

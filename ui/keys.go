@@ -10,18 +10,22 @@ import (
 // dismisses it, Enter does what its default button does. Fyne's dialogs
 // leave both to the mouse.
 type keyedDialog struct {
-	d     dialog.Dialog
-	enter func()
+	d      dialog.Dialog
+	enter  func()
+	under  *keyedDialog // the dialog the keyboard answers again once d closes
+	closed bool
 }
 
 // showDialog shows d, answering Escape (its dismiss) and Enter (enter,
-// when set) until it closes.
+// when set) until it closes; then the dialog under it, if one is open,
+// answers them again.
 func (u *UI) showDialog(d dialog.Dialog, enter func()) {
-	k := &keyedDialog{d: d, enter: enter}
+	k := &keyedDialog{d: d, enter: enter, under: u.dialog}
 	u.dialog = k
 	d.SetOnClosed(func() {
-		if u.dialog == k {
-			u.dialog = nil
+		k.closed = true
+		for u.dialog != nil && u.dialog.closed {
+			u.dialog = u.dialog.under
 		}
 	})
 	d.Show()

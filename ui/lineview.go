@@ -234,9 +234,9 @@ func (r *reader) askOpenLink(link, text string) {
 	// Cancel is the default (the primary button, and Enter): a link in
 	// mail is where phishing starts, so opening takes a deliberate choice.
 	d := dialog.NewCustomWithoutButtons("Open link", label, r.u.win)
-	cancel := widget.NewButton("Cancel", d.Hide)
+	cancel := r.u.dialogButton("Cancel", d.Hide)
 	cancel.Importance = widget.HighImportance
-	open := widget.NewButton("Open", func() {
+	open := r.u.dialogButton("Open", func() {
 		d.Hide()
 		r.u.handOff(toBrowser, link)
 	})
@@ -258,7 +258,7 @@ func (r *reader) sayUnopenable(link string) {
 		"It is a placeholder the sender's program did not fill in, or a part of a web page the mail was copied from. " +
 		"The sender's web site may have the page it meant.")
 	label.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom("Link without an address", "Close", label, r.u.win)
+	d := r.u.custom("Link without an address", "Close", label)
 	d.Resize(fyne.NewSize(480, 200))
 	r.u.showDialog(d, d.Hide)
 	r.asked = d

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -13,7 +12,7 @@ func (u *UI) deleteMessage(id uint64) {
 	if u.asking != nil {
 		return
 	}
-	d := dialog.NewConfirm("Delete message", "Delete this message from the archive? It is not deleted from any server, and fetching will not bring it back.", func(ok bool) {
+	d := u.ask("Delete message", "Delete this message from the archive? It is not deleted from any server, and fetching will not bring it back.", "Delete", "Keep", func(ok bool) {
 		u.asking = nil
 		if !ok {
 			return
@@ -32,10 +31,8 @@ func (u *UI) deleteMessage(id uint64) {
 				u.refreshCounts()
 			}
 		})
-	}, u.win)
-	d.SetConfirmText("Delete")
-	d.SetConfirmImportance(widget.DangerImportance) // destructive, not the blue of a safe default
-	d.SetDismissText("Keep")
+	})
+	d.yes.Importance = widget.DangerImportance // destructive, not the blue of a safe default
 	u.asking = d
 	u.showDialog(d, d.Confirm)
 }

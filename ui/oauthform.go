@@ -32,11 +32,11 @@ type oauthForm struct {
 	signInRow *fyne.Container // in the form, where the password goes
 	help      *widget.Label
 
-	importClient                                      *widget.Button
+	importClient                                      *dialogButton
 	clientLabel                                       *widget.Label
 	custom                                            *fyne.Container
-	clientID, clientSecret, authURL, tokenURL, scopes *widget.Entry
-	signIn                                            *widget.Button
+	clientID, clientSecret, authURL, tokenURL, scopes *dialogEntry
+	signIn                                            *dialogButton
 	status                                            *widget.Label
 
 	imported     *oauth.Client       // from a Google client file
@@ -48,8 +48,8 @@ type oauthForm struct {
 func newOAuthForm(u *UI, f *accountForm) *oauthForm {
 	o := &oauthForm{u: u, f: f,
 		help: widget.NewLabel(""), clientLabel: widget.NewLabel(""), status: widget.NewLabel(""),
-		clientID: widget.NewEntry(), clientSecret: widget.NewPasswordEntry(),
-		authURL: widget.NewEntry(), tokenURL: widget.NewEntry(), scopes: widget.NewEntry(),
+		clientID: u.dialogEntry(), clientSecret: u.dialogPassword(),
+		authURL: u.dialogEntry(), tokenURL: u.dialogEntry(), scopes: u.dialogEntry(),
 	}
 	for _, l := range []*widget.Label{o.help, o.clientLabel, o.status} {
 		l.Wrapping = fyne.TextWrapWord
@@ -60,8 +60,8 @@ func newOAuthForm(u *UI, f *accountForm) *oauthForm {
 	o.authURL.SetPlaceHolder("https://auth.example.org/authorize")
 	o.tokenURL.SetPlaceHolder("https://auth.example.org/token")
 	o.scopes.SetPlaceHolder("scopes, separated by spaces")
-	o.importClient = widget.NewButton("Import client file…", o.chooseClientFile)
-	o.signIn = widget.NewButton("Sign in", o.run)
+	o.importClient = u.dialogButton("Import client file…", o.chooseClientFile)
+	o.signIn = u.dialogButton("Sign in", o.run)
 	o.signIn.Importance = widget.HighImportance
 	o.custom = container.New(layout.NewFormLayout(), widget.NewLabel("Authorization"), o.authURL, widget.NewLabel("Token"), o.tokenURL,
 		widget.NewLabel("Scopes"), o.scopes, widget.NewLabel("Client secret"), o.clientSecret)

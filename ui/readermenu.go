@@ -32,7 +32,7 @@ func (r *reader) forward() {
 		"Save them, then attach them in your mail program's message.", what))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomWithoutButtons("Forward without attachments?", msg, r.u.win)
-	save := widget.NewButton("Save attachments…", func() {
+	save := r.u.dialogButton("Save attachments…", func() {
 		d.Hide()
 		if len(listed) == 1 {
 			r.saveAttachment(listed[0])
@@ -41,11 +41,11 @@ func (r *reader) forward() {
 		}
 	})
 	save.Importance = widget.HighImportance
-	text := widget.NewButton("Forward the text only", func() {
+	text := r.u.dialogButton("Forward the text only", func() {
 		d.Hide()
 		r.u.handOff(toMailProgram, forwardLink(v))
 	})
-	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), text, save})
+	d.SetButtons([]fyne.CanvasObject{r.u.dialogButton("Cancel", d.Hide), text, save})
 	d.Resize(fyne.NewSize(520, 200))
 	r.u.showDialog(d, nil)
 	r.asked = d

@@ -236,7 +236,7 @@ func (u *UI) picturesSection() fyne.CanvasObject {
 			objs = append(objs, none)
 		}
 		for _, s := range senders {
-			stop := widget.NewButton("Remove", func() { u.stopLoading(s); fill() })
+			stop := u.dialogButton("Remove", func() { u.stopLoading(s); fill() })
 			stop.Importance = widget.LowImportance
 			address := widget.NewLabel(s)
 			address.Truncation = fyne.TextTruncateEllipsis

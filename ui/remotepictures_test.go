@@ -222,7 +222,7 @@ func removeButton(w fyne.Window, sender string) *widget.Button {
 			if l, ok := o.(*widget.Label); ok && l.Text == sender {
 				named = true
 			}
-			if b, ok := o.(*widget.Button); ok && b.Text == "Remove" {
+			if b, ok := unwrap(o).(*widget.Button); ok && b.Text == "Remove" {
 				remove = b
 			}
 		}

@@ -48,13 +48,13 @@ type restoreForm struct {
 	u                   *UI
 	account, search     string // what the window showed when the dialog opened
 	open                uint64 // the message open in the reader, 0 for none
-	scope               *widget.RadioGroup
-	preset, security    *widget.Select
-	signIn              *widget.Select
-	host, port, user    *widget.Entry
-	password, caFile    *widget.Entry
-	mailbox             *widget.Entry
-	create              *widget.Check
+	scope               *dialogRadio
+	preset, security    *dialogSelect
+	signIn              *dialogSelect
+	host, port, user    *dialogEntry
+	password, caFile    *dialogEntry
+	mailbox             *dialogEntry
+	create              *dialogCheck
 	note, warning       *widget.Label
 	passwordItem        *widget.FormItem
 	form                *widget.Form
@@ -71,8 +71,8 @@ type restoreForm struct {
 // account, a search's results, or the open message) and copies it.
 func (u *UI) showRestoreDialog() *restoreForm {
 	f := &restoreForm{u: u, account: u.selected, search: strings.TrimSpace(u.search.Text),
-		host: widget.NewEntry(), port: widget.NewEntry(), user: widget.NewEntry(),
-		password: widget.NewPasswordEntry(), caFile: widget.NewEntry(), mailbox: widget.NewEntry(),
+		host: u.dialogEntry(), port: u.dialogEntry(), user: u.dialogEntry(),
+		password: u.dialogPassword(), caFile: u.dialogEntry(), mailbox: u.dialogEntry(),
 		note: widget.NewLabel(""), warning: widget.NewLabel(""), signInNote: widget.NewLabel(""),
 		notes: fieldNotes{}, problem: widget.NewLabel("")}
 	if v := u.reader.view; v != nil {
@@ -93,17 +93,17 @@ func (u *UI) showRestoreDialog() *restoreForm {
 		f.scopeOpen = "Only the open message: " + clip(u.reader.view.Subject, 50)
 		scopes = append(scopes, f.scopeOpen)
 	}
-	f.scope = widget.NewRadioGroup(scopes, nil)
+	f.scope = u.dialogRadio(scopes, nil)
 	f.scope.SetSelected(f.scopeAll)
 	f.scope.Required = true
 	f.host.SetPlaceHolder("imap.example.org")
 	f.caFile.SetPlaceHolder("optional: a CA certificate (PEM file) to trust")
 	f.mailbox.SetText("Restored from popvault")
-	f.create = widget.NewCheck("Make the mailbox if it does not exist", nil)
+	f.create = u.dialogCheck("Make the mailbox if it does not exist", nil)
 	f.create.SetChecked(true)
-	f.security = widget.NewSelect(imapSecurityLabels, func(string) { f.securityChanged() })
+	f.security = u.dialogSelect(imapSecurityLabels, func(string) { f.securityChanged() })
 	f.security.SetSelectedIndex(0)
-	f.signIn = widget.NewSelect([]string{"Password"}, func(string) { f.signInChanged() })
+	f.signIn = u.dialogSelect([]string{"Password"}, func(string) { f.signInChanged() })
 	for _, a := range u.accounts {
 		if a.OAuth != "" {
 			f.signIns = append(f.signIns, a)
@@ -119,7 +119,7 @@ func (u *UI) showRestoreDialog() *restoreForm {
 	for _, p := range imapPresets {
 		names = append(names, p.name)
 	}
-	f.preset = widget.NewSelect(names, func(string) { f.presetChanged() })
+	f.preset = u.dialogSelect(names, func(string) { f.presetChanged() })
 	f.host.OnChanged = func(string) { f.checkSignIn() }
 	f.passwordItem = widget.NewFormItem("Password", f.notes.wrap(f.password))
 	f.form = widget.NewForm(
@@ -149,11 +149,11 @@ func (u *UI) showRestoreDialog() *restoreForm {
 	// Copy checks the form first: what is missing is said at its field,
 	// and the dialog stays open with what was chosen.
 	f.dialog = dialog.NewCustomWithoutButtons("Copy to an IMAP mailbox", container.NewVScroll(body), u.win)
-	copyButton := widget.NewButton("Copy", f.start)
+	copyButton := u.dialogButton("Copy", f.start)
 	copyButton.Importance = widget.HighImportance
-	f.dialog.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", f.dialog.Hide), copyButton})
+	f.dialog.SetButtons([]fyne.CanvasObject{u.dialogButton("Cancel", f.dialog.Hide), copyButton})
 	f.dialog.Resize(fyne.NewSize(600, 660))
-	f.dialog.Show()
+	u.showDialog(f.dialog, nil)
 	return f
 }
 
@@ -367,7 +367,7 @@ type restoreProgress struct {
 	dialog  dialog.Dialog
 	label   *widget.Label
 	bar     *widget.ProgressBar
-	cancel  *widget.Button
+	cancel  *dialogButton
 	summary string        // the result's title and words, once shown
 	done    chan struct{} // closed when the result is shown
 }
@@ -380,7 +380,7 @@ func (u *UI) copyToIMAP(opts restore.Options, account, search string, only uint6
 	p := &restoreProgress{label: widget.NewLabel("Connecting to " + opts.Target.Host + "…"),
 		bar: widget.NewProgressBar(), done: make(chan struct{})}
 	p.label.Wrapping = fyne.TextWrapWord
-	p.cancel = widget.NewButton("Cancel", func() {
+	p.cancel = u.dialogButton("Cancel", func() {
 		p.cancel.Disable()
 		p.label.SetText("Stopping: waiting for the server to answer what it was sent…")
 		cancel()
@@ -388,7 +388,13 @@ func (u *UI) copyToIMAP(opts restore.Options, account, search string, only uint6
 	p.dialog = dialog.NewCustomWithoutButtons("Copying to "+opts.Target.Mailbox,
 		container.NewVBox(p.label, p.bar, container.NewHBox(layout.NewSpacer(), p.cancel)), u.win)
 	p.dialog.Resize(fyne.NewSize(480, 180))
-	p.dialog.Show()
+	// Escape is Cancel: closing the dialog alone would leave the copy
+	// running out of sight.
+	u.showDialog(hideCalls{p.dialog, func() {
+		if !p.cancel.Disabled() {
+			p.cancel.OnTapped()
+		}
+	}}, nil)
 	u.setStatus("Copying to " + opts.Target.String() + "…")
 
 	// Progress comes per message; the window is told at most ten times a
@@ -501,9 +507,9 @@ func (u *UI) showRestoreSummary(t restore.Target, sum *restore.Summary, err erro
 			})
 		content = container.NewBorder(text, nil, nil, nil, list)
 	}
-	d := dialog.NewCustom(title, "Close", content, u.win)
+	d := u.custom(title, "Close", content)
 	d.Resize(fyne.NewSize(560, 380))
-	d.Show()
+	u.showDialog(d, nil)
 	all := title + "\n" + strings.Join(lines, "\n")
 	if sum != nil {
 		for _, f := range sum.Failed {

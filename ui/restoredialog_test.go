@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
 	"popvault/fetch/pop3test"
@@ -238,12 +237,12 @@ func TestRestoreFormSaysWhatIsMissing(t *testing.T) {
 	})
 	for _, c := range []struct {
 		fill  func()
-		field func() *widget.Entry
+		field func() *dialogEntry
 		says  string
 	}{
-		{func() {}, func() *widget.Entry { return f.user }, "Fill in the user name."},
-		{func() { f.user.SetText("me@fastmail.com") }, func() *widget.Entry { return f.password }, "Fill in the password."},
-		{func() { f.password.SetText("app-password"); f.port.SetText("x") }, func() *widget.Entry { return f.port }, "The port must be a number"},
+		{func() {}, func() *dialogEntry { return f.user }, "Fill in the user name."},
+		{func() { f.user.SetText("me@fastmail.com") }, func() *dialogEntry { return f.password }, "Fill in the password."},
+		{func() { f.password.SetText("app-password"); f.port.SetText("x") }, func() *dialogEntry { return f.port }, "The port must be a number"},
 	} {
 		ui(c.fill)
 		tap(t, w, "Copy")

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"popvault/archive"
@@ -33,12 +34,12 @@ func (r *reader) saveAs(name, failed string, write func(io.WriteCloser) error) {
 	if dir == "" {
 		dir, _ = os.UserHomeDir()
 	}
-	entry := widget.NewEntry()
+	entry := r.u.dialogEntry()
 	entry.SetText(name)
 	entry.Validator = validFileName
 	folder := widget.NewLabel(dir)
 	folder.Truncation = fyne.TextTruncateEllipsis
-	choose := widget.NewButton("Choose…", func() {
+	choose := r.u.dialogButton("Choose…", func() {
 		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				dir = u.Path()
@@ -50,14 +51,30 @@ func (r *reader) saveAs(name, failed string, write func(io.WriteCloser) error) {
 		widget.NewFormItem("Name", entry),
 		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, choose, folder)),
 	}
-	d := dialog.NewForm("Save", "Save", "Cancel", items, func(ok bool) {
-		if ok {
-			r.saveDir = dir
-			r.saveTo(filepath.Join(dir, entry.Text), failed, write)
+	// dialog.NewForm, built of dialogButtons: Save is pressed only while
+	// the name is one (validFileName).
+	form := widget.NewForm(items...)
+	d := dialog.NewCustomWithoutButtons("Save", form, r.u.win)
+	cancel := r.u.dialogButton("Cancel", d.Hide)
+	cancel.Icon = theme.CancelIcon()
+	save := r.u.dialogButton("Save", func() {
+		d.Hide()
+		r.saveDir = dir
+		r.saveTo(filepath.Join(dir, entry.Text), failed, write)
+	})
+	save.Icon, save.Importance = theme.ConfirmIcon(), widget.HighImportance
+	valid := func(err error) {
+		if err != nil {
+			save.Disable()
+		} else {
+			save.Enable()
 		}
-	}, r.u.win)
+	}
+	valid(form.Validate())
+	form.SetOnValidationChanged(valid)
+	d.SetButtons([]fyne.CanvasObject{cancel, save})
 	d.Resize(fyne.NewSize(560, d.MinSize().Height))
-	d.Show()
+	r.u.showDialog(d, nil)
 }
 
 // saveTo writes a new file at path (see writeNew), asking before it
@@ -82,17 +99,15 @@ func (r *reader) saveTo(path, failed string, write func(io.WriteCloser) error) {
 			return func() { done(err) }
 		}
 		return func() {
-			ask := dialog.NewConfirm("Replace "+name+"?", "A file named "+name+" is already in that folder. Replace it with this one?", func(ok bool) {
+			ask := r.u.ask("Replace "+name+"?", "A file named "+name+" is already in that folder. Replace it with this one?", "Replace", "Cancel", func(ok bool) {
 				if ok {
 					r.u.background(func() func() {
 						err := replaceFile(path, write)
 						return func() { done(err) }
 					})
 				}
-			}, r.u.win)
-			ask.SetConfirmText("Replace")
-			ask.SetDismissText("Cancel")
-			ask.Show()
+			})
+			r.u.showDialog(ask, nil)
 		}
 	})
 }

@@ -181,7 +181,7 @@ func TestSaveAs(t *testing.T) {
 		var name *widget.Entry
 		eventually(t, "the save dialog", func() bool {
 			walkShown(w.Canvas().Overlays().List(), func(o fyne.CanvasObject) {
-				if e, ok := o.(*widget.Entry); ok && e.Text == "invoice.pdf" {
+				if e, ok := unwrap(o).(*widget.Entry); ok && e.Text == "invoice.pdf" {
 					name = e
 				}
 			})

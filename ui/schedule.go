@@ -42,7 +42,7 @@ func (u *UI) jobArchive() string {
 func (u *UI) scheduleSection() fyne.CanvasObject {
 	said := widget.NewLabel("Reading what is installed…")
 	said.Wrapping = fyne.TextWrapWord
-	check := widget.NewCheck("Keep backing up when popvault is closed", nil)
+	check := u.dialogCheck("Keep backing up when popvault is closed", nil)
 	check.Disable()
 	var apply func(on bool)
 	show := func(job *schedule.Job, err error, warnings []string) {

@@ -15,21 +15,17 @@ import (
 
 // showSettings shows where the archive is, and export and import.
 func (u *UI) showSettings() {
-	copyText := func(text, what string) {
-		u.app.Clipboard().SetContent(text)
-		u.setStatus(what + " copied")
-	}
-	path := newCopyField("the archive's path", u.opts.ArchivePath, copyText, u.windowKey)
+	path := newCopyField("the archive's path", u.opts.ArchivePath, u.copyText, u.windowKey)
 	path.label.Wrapping = fyne.TextWrapBreak
 	where := widget.NewLabel("Passwords are kept outside the archive.")
 	where.Wrapping = fyne.TextWrapWord
 	var content *fyne.Container
 	// Why there is no keyring is technical ("the D-Bus session bus at …"):
 	// behind Details, selectable, for whoever helps.
-	detail := newCopyField("details", "", copyText, u.windowKey)
+	detail := newCopyField("details", "", u.copyText, u.windowKey)
 	detail.label.Wrapping = fyne.TextWrapBreak
 	detail.Hide()
-	details := widget.NewButton("Details", func() { detail.Show() })
+	details := u.dialogButton("Details", func() { detail.Show() })
 	details.Importance = widget.LowImportance
 	details.Hide()
 	u.background(func() func() {
@@ -43,12 +39,12 @@ func (u *UI) showSettings() {
 			content.Refresh() // the wrapped text's new height moves what is below it
 		}
 	})
-	exportFormat := widget.NewSelect(formatLabels(exportFormats), nil)
+	exportFormat := u.dialogSelect(formatLabels(exportFormats), nil)
 	exportFormat.SetSelectedIndex(0)
-	importFormat := widget.NewSelect(formatLabels(importFormats), nil)
+	importFormat := u.dialogSelect(formatLabels(importFormats), nil)
 	importFormat.SetSelectedIndex(0)
-	exportAll := widget.NewButton("Export…", func() { u.exportTo(exportFormats[exportFormat.SelectedIndex()].format) })
-	importBtn := widget.NewButton("Import…", func() { u.importFrom(importFormats[importFormat.SelectedIndex()].format) })
+	exportAll := u.dialogButton("Export…", func() { u.exportTo(exportFormats[exportFormat.SelectedIndex()].format) })
+	importBtn := u.dialogButton("Import…", func() { u.importFrom(importFormats[importFormat.SelectedIndex()].format) })
 	theme := widget.NewLabel("Light or dark follows your desktop's setting.")
 	content = container.NewVBox(
 		widget.NewLabelWithStyle("Archive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), path,
@@ -66,9 +62,9 @@ func (u *UI) showSettings() {
 	)
 	// It scrolls: its sections outgrow a small window, and Close would
 	// cover the last of them.
-	d := dialog.NewCustom("Settings", "Close", container.NewVScroll(content), u.win)
+	d := u.custom("Settings", "Close", container.NewVScroll(content))
 	d.Resize(fyne.NewSize(600, 600))
-	d.Show()
+	u.showDialog(d, nil)
 }
 
 // A format as the choice says it, in words.

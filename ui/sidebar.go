@@ -174,12 +174,13 @@ func (u *UI) applyFix(name string, e explained) {
 func (u *UI) showDetails(name string, e explained) {
 	words := widget.NewLabel(e.words)
 	words.Wrapping = fyne.TextWrapWord
-	detail := widget.NewLabel(e.detail)
-	detail.Wrapping = fyne.TextWrapBreak
-	detail.Selectable = true
-	d := dialog.NewCustom(name, "Close", container.NewVBox(words, widget.NewLabel("What the server or the system said:"), detail), u.win)
+	// A copyField, not a selectable Label: that is a Tab stop where
+	// Escape does nothing.
+	detail := newCopyField("what the server said", e.detail, u.copyText, u.windowKey)
+	detail.label.Wrapping = fyne.TextWrapBreak
+	d := u.custom(name, "Close", container.NewVBox(words, widget.NewLabel("What the server or the system said:"), detail))
 	d.Resize(fyne.NewSize(460, 260))
-	d.Show()
+	u.showDialog(d, nil)
 }
 
 func (u *UI) selectedAccount() *fetch.Account {
@@ -228,12 +229,13 @@ func (u *UI) confirmRemove(name string) {
 			}
 		})
 	}
-	keep := widget.NewButton("Remove, keep its mail", func() { remove(archive.KeepMail) })
-	drop := widget.NewButton("Remove with its mail", func() { remove(archive.DeleteMail) })
+	keep := u.dialogButton("Remove, keep its mail", func() { remove(archive.KeepMail) })
+	drop := u.dialogButton("Remove with its mail", func() { remove(archive.DeleteMail) })
 	drop.Importance = widget.DangerImportance
 	msg := widget.NewLabel(fmt.Sprintf("Remove the account %q? Its mail can stay in the archive, or go with it. Nothing changes on the server.", name))
 	msg.Wrapping = fyne.TextWrapWord
-	d = dialog.NewCustom("Remove account", "Cancel", container.NewVBox(msg, keep, drop), u.win)
-	d.Resize(fyne.NewSize(420, 220))
-	d.Show()
+	c := u.custom("Remove account", "Cancel", container.NewVBox(msg, keep, drop))
+	c.Resize(fyne.NewSize(420, 220))
+	d = c
+	u.showDialog(d, nil)
 }

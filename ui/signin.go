@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/oauth2"
 
@@ -37,16 +36,17 @@ func (u *UI) openURL(address string) error {
 // person's press of a button starts one: a periodic check never does.
 func (u *UI) signIn(client oauth.Client, loginHint string, done func(*oauth2.Token, error)) {
 	ctx, cancel := context.WithCancel(u.ctx)
-	address := widget.NewLabel("")
-	address.Wrapping = fyne.TextWrapBreak
-	address.Selectable = true
+	// The address to copy, should no browser open: a copyField, where a
+	// selectable Label would be a Tab stop that drops Escape.
+	address := newCopyField("the address", "", u.copyText, u.windowKey)
+	address.label.Wrapping = fyne.TextWrapBreak
 	address.Hide()
 	note := widget.NewLabel("Your browser shows the provider's page: sign in there and allow popvault to read your mail. Nothing else to do here; this closes by itself.")
 	note.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom("Signing in", "Cancel", container.NewVBox(note, address), u.win)
+	d := u.custom("Signing in", "Cancel", container.NewVBox(note, address))
 	d.SetOnClosed(cancel)
 	d.Resize(fyne.NewSize(520, 260))
-	d.Show()
+	u.showDialog(d, nil)
 	go func() {
 		tok, err := oauth.SignIn(ctx, client, oauth.SignInOptions{
 			LoginHint:  loginHint,
@@ -54,7 +54,7 @@ func (u *UI) signIn(client oauth.Client, loginHint string, done func(*oauth2.Tok
 			Open:       u.openURL,
 			Show: func(a string) {
 				onUI(func() {
-					address.SetText("If no browser opened, open this address:\n" + a)
+					address.label.SetText("If no browser opened, open this address:\n" + a)
 					address.Show()
 				})
 			},

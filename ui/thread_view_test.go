@@ -50,7 +50,7 @@ func TestConversations(t *testing.T) {
 	var older *widget.Button
 	ui(func() {
 		for _, o := range u.reader.convo.Objects {
-			if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "P1") {
+			if b, ok := unwrap(o).(*widget.Button); ok && strings.Contains(b.Text, "P1") {
 				older = b
 			}
 		}

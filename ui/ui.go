@@ -16,10 +16,10 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -112,12 +112,12 @@ type UI struct {
 	search      *searchEntry
 	bar         *fetchBar
 	status      *widget.Label
-	round       []roundResult         // the results of the fetches under way, for status
-	asking      *dialog.ConfirmDialog // the delete dialog, while it is open
-	dialog      *keyedDialog          // the dialog the keyboard answers (see showDialog)
-	tray        bool                  // a tray icon shows: closing may hide the window
-	quit        func()                // the app's Quit
-	ctx         context.Context       // ends at Close, and with it the goroutines that watch indexing
+	round       []roundResult   // the results of the fetches under way, for status
+	asking      *askDialog      // the delete dialog, while it is open
+	dialog      *keyedDialog    // the dialog the keyboard answers (see showDialog)
+	tray        bool            // a tray icon shows: closing may hide the window
+	quit        func()          // the app's Quit
+	ctx         context.Context // ends at Close, and with it the goroutines that watch indexing
 	cancel      context.CancelFunc
 	content     fyne.CanvasObject
 	welcome     fyne.CanvasObject // the first run's way in, over the list and the reader: showFirstRun
@@ -341,7 +341,13 @@ func (u *UI) setStatus(s string) { u.status.SetText(s) }
 // showError shows an error as a sentence in a dialog.
 func (u *UI) showError(context string, err error) {
 	u.setStatus(fmt.Sprintf("%s: %v", context, err))
-	showErrorDialog(u.win, context, err)
+	// Fyne's error dialog, built of a dialogButton (see dialogkeys.go).
+	text := []rune(context + ": " + err.Error())
+	text[0] = unicode.ToUpper(text[0])
+	d := u.textDialog("Error", string(text), theme.ErrorIcon())
+	d.SetButtons([]fyne.CanvasObject{u.dialogButton("OK", d.Hide)})
+	u.fitText(d, string(text))
+	u.showDialog(d, nil)
 }
 
 // reloadAccounts rereads accounts and counts, then refreshes the sidebar

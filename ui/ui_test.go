@@ -77,7 +77,7 @@ func button(w fyne.Window, text string) *widget.Button {
 	var found *widget.Button
 	roots := append(append([]fyne.CanvasObject(nil), w.Canvas().Overlays().List()...), w.Content())
 	walkShown(roots, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+		if b, ok := unwrap(o).(*widget.Button); ok && b.Text == text && found == nil {
 			found = b
 		}
 	})
@@ -346,7 +346,7 @@ func TestFetchErrorShownOnAccount(t *testing.T) {
 	}
 	tap(t, w, "Change password…")
 	eventually(t, "the dialog at the password", func() bool {
-		f, ok := w.Canvas().Focused().(*widget.Entry)
+		f, ok := unwrap(w.Canvas().Focused()).(*widget.Entry)
 		return ok && f.Password && button(w, "Save") != nil
 	})
 }
@@ -416,4 +416,22 @@ func TestRunWithoutDisplay(t *testing.T) {
 	if err := Run(Options{}); err != ErrNoDisplay {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// unwrap is the Fyne widget inside one of the dialogs' controls
+// (dialogkeys.go), so that the helpers find them as Fyne's; o otherwise.
+func unwrap(o any) any {
+	switch w := o.(type) {
+	case *dialogButton:
+		return &w.Button
+	case *dialogEntry:
+		return &w.Entry
+	case *dialogCheck:
+		return &w.Check
+	case *dialogSelect:
+		return &w.Select
+	case *dialogLink:
+		return &w.Hyperlink
+	}
+	return o
 }
