@@ -59,6 +59,16 @@ func fill(t *testing.T, a *archive.Archive, n int, seed uint64) []uint64 {
 	return ids
 }
 
+// sizeOf is the messages' stored size, in bytes: what a quota counts.
+func sizeOf(a *archive.Archive, ids []uint64) int64 {
+	var total int64
+	for _, id := range ids {
+		s, _ := a.Summary(id)
+		total += s.Size
+	}
+	return total
+}
+
 func newArchive(t testing.TB) *archive.Archive {
 	t.Helper()
 	a, err := archive.Open(filepath.Join(t.TempDir(), "archive.db"), nil)
@@ -439,11 +449,7 @@ func seen(read bool) []imap.Flag {
 func TestRestoreQuotaEarly(t *testing.T) {
 	a := newArchive(t)
 	ids := fill(t, a, 400, 7)
-	var total int64
-	for _, id := range ids {
-		s, _ := a.Summary(id)
-		total += s.Size
-	}
+	total := sizeOf(a, ids)
 	d := startIMAP(t, dovecot.Options{QuotaKiB: total / 10 / 1024})
 	sum, err := Run(context.Background(), a, ids, options(d, "INBOX"))
 	if err != nil {
@@ -468,11 +474,7 @@ func TestRestoreQuotaEarly(t *testing.T) {
 func TestRestoreQuota(t *testing.T) {
 	a := newArchive(t)
 	ids := fill(t, a, 100, 6)
-	var total int64
-	for _, id := range ids {
-		s, _ := a.Summary(id)
-		total += s.Size
-	}
+	total := sizeOf(a, ids)
 	d := startIMAP(t, dovecot.Options{QuotaKiB: total / 2 / 1024})
 	opts := options(d, "INBOX")
 	sum, err := Run(context.Background(), a, ids, opts)
@@ -881,11 +883,7 @@ func TestRestoreFeed(t *testing.T) {
 func TestRestoreFeedEndsWithTheRun(t *testing.T) {
 	a := newArchive(t)
 	ids := fill(t, a, 100, 4)
-	var total int64
-	for _, id := range ids {
-		s, _ := a.Summary(id)
-		total += s.Size
-	}
+	total := sizeOf(a, ids)
 	d := startIMAP(t, dovecot.Options{QuotaKiB: total / 10 / 1024})
 	opts := options(d, "INBOX")
 	given := false
