@@ -24,8 +24,8 @@ type delivering struct {
 	wake    chan struct{}
 	stopped bool
 	done    chan struct{}
-	sent    int     // delivered by the rounds so far
-	refusal []error // what the rounds found refused for good
+	sent    int     // delivered by the deliveries so far
+	refusal []error // what the deliveries found refused for good
 }
 
 // startDelivering starts delivering for a session of acct that is about
